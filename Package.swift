@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+// Waybill: batch pipeline and data-collection toolkit for order data.
+//
+// Dependencies flow one way (each line may import only what is below it):
+//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler
+//   Datasets       ->  Parquet, OrderModel
+//   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
+//   FeedSampler    ->  OrderModel
+//   Parquet        ->  CCodecs            (knows nothing about orders)
+//   OrderModel     ->  (nothing)
+// Each C library sits behind a thin target of its own.
+import PackageDescription
+
+let package = Package(
+    name: "Waybill",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "waybill", targets: ["waybill"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C libraries (Debian: libarchive-dev, libcsv-dev, libsimdjson-dev, libzstd-dev, libsnappy-dev, zlib1g-dev)
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
+        .target(
+            name: "CCodecs",
+            linkerSettings: [.linkedLibrary("zstd"), .linkedLibrary("snappy"), .linkedLibrary("z")]
+        ),
+        .target(
+            name: "CSimdjsonShim",
+            linkerSettings: [.linkedLibrary("simdjson"), .linkedLibrary("stdc++")]
+        ),
+
+        // Swift libraries
+        .target(name: "OrderModel"),
+        .target(name: "Parquet", dependencies: ["CCodecs"]),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "OrderModel", "CArchive", "CCSV", "CSimdjsonShim",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "Datasets", dependencies: ["OrderModel", "Parquet"]),
+        .target(name: "FeedSampler", dependencies: ["OrderModel"]),
+
+        // The command-line tool
+        .executableTarget(
+            name: "waybill",
+            dependencies: [
+                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Tests
+        .testTarget(name: "OrderModelTests", dependencies: ["OrderModel"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "OrderModel"], resources: []),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Parquet", "OrderModel"]),
+        .testTarget(name: "CLITests", dependencies: ["OrderModel"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

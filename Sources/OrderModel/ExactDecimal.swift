@@ -1,0 +1,121 @@
+/// Exact decimals with four fractional digits, stored as an integer count of 1/10,000.
+///
+/// Money, quantities and rates are never floating point: `"172799.49"` is `1_727_994_900`.
+public enum ExactDecimal {
+    /// 10^4: the scale of every decimal column.
+    public static let scale: Int64 = 10_000
+    public static let fractionDigits = 4
+
+    /// Why a decimal did not parse.
+    public enum ParseError: Error, Equatable, Sendable {
+        case empty, notANumber, tooManyFractionDigits, outOfRange
+    }
+
+    /// Parses `[+-]digits[.digits]` (surrounding ASCII spaces allowed). More than four
+    /// fractional digits are accepted only when the extra ones are zeros: money is never
+    /// rounded silently.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<Int64, ParseError> {
+        var i = 0
+        var end = bytes.count
+        while i < end && bytes[i] == 0x20 { i += 1 }
+        while end > i && bytes[end - 1] == 0x20 { end -= 1 }
+        guard i < end else { return .failure(.empty) }
+        var negative = false
+        if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+            negative = bytes[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var whole: Int64 = 0
+        var digits = 0
+        while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+            let (m, o1) = whole.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(bytes[i] - 0x30))
+            if o1 || o2 { return .failure(.outOfRange) }
+            whole = a
+            digits += 1
+            i += 1
+        }
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        if i < end && bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+                if fractionDigits < 4 {
+                    fraction = fraction * 10 + Int64(bytes[i] - 0x30)
+                } else if bytes[i] != 0x30 {
+                    return .failure(.tooManyFractionDigits)
+                }
+                fractionDigits += 1
+                i += 1
+            }
+        }
+        guard i == end, digits + fractionDigits > 0 else { return .failure(.notANumber) }
+        for _ in min(fractionDigits, 4)..<4 { fraction *= 10 }
+        let (m, o1) = whole.multipliedReportingOverflow(by: scale)
+        let (v, o2) = m.addingReportingOverflow(fraction)
+        if o1 || o2 { return .failure(.outOfRange) }
+        return .success(negative ? -v : v)
+    }
+
+    /// Parses a decimal from a string (convenience; allocation-free callers use the bytes form).
+    public static func parse(_ text: String) -> Result<Int64, ParseError> {
+        var copy = text
+        return copy.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends the shortest exact text of `value` (e.g. `1727994900` -> `172799.49`, `50000` -> `5`).
+    public static func format(_ value: Int64, into out: inout [UInt8]) {
+        var magnitude = value.magnitude
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        let whole = magnitude / UInt64(scale)
+        magnitude %= UInt64(scale)
+        appendDigits(whole, into: &out)
+        if magnitude != 0 {
+            out.append(UInt8(ascii: "."))
+            var frac = magnitude
+            var width = 4
+            while frac % 10 == 0 {
+                frac /= 10
+                width -= 1
+            }
+            var tmp: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &tmp) { t in
+                for k in stride(from: width - 1, through: 0, by: -1) {
+                    t[k] = UInt8(frac % 10) + 0x30
+                    frac /= 10
+                }
+                out.append(contentsOf: t[0..<width])
+            }
+        }
+    }
+
+    /// The text of `value` (allocates).
+    public static func string(_ value: Int64) -> String {
+        var out: [UInt8] = []
+        format(value, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Appends the decimal digits of `n`.
+@inlinable
+public func appendDigits(_ n: UInt64, into out: inout [UInt8]) {
+    if n < 10 {
+        out.append(UInt8(n) + 0x30)
+        return
+    }
+    var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
+    var v = n
+    var len = 0
+    withUnsafeMutableBytes(of: &buf) { b in
+        var i = 24
+        while v > 0 {
+            i -= 1
+            b[i] = UInt8(v % 10) + 0x30
+            v /= 10
+        }
+        len = 24 - i
+        out.append(contentsOf: b[i..<24])
+    }
+    _ = len
+}

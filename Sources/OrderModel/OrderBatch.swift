@@ -1,0 +1,144 @@
+/// A batch of unified orders: the order table and the line table, column by column.
+///
+/// This is what stages hand to each other inside a process (design.md section 8): parsers
+/// append straight into it, rules read it through row indexes, the Parquet writer encodes its
+/// columns, and NDJSON is read into and written from it. `lineParent[i]` is the order row of
+/// line `i`; the lines of one order are contiguous and in order.
+public struct OrderBatch: Sendable {
+    public var orders = ColumnTable(fields: OrderSchema.orderFields)
+    public var lines = ColumnTable(fields: OrderSchema.lineFields)
+    public private(set) var lineParent: [Int32] = []
+    /// For each order row, the index of its first line (`lineStart[count]` = lines.rowCount).
+    public private(set) var lineStart: [Int32] = [0]
+
+    private var orderOpen = false
+    private var linesAtOrderStart = 0
+
+    public init() {}
+
+    /// Number of complete orders in the batch.
+    public var count: Int { orders.rowCount }
+
+    /// The line rows of order `row`.
+    @inlinable public func lineRange(_ row: Int) -> Range<Int> { Int(lineStart[row])..<Int(lineStart[row + 1]) }
+
+    // MARK: Building
+
+    /// Starts an order; set its fields through `orders`, add lines with `beginLine()`/`endLine()`.
+    public mutating func beginOrder() {
+        precondition(!orderOpen, "beginOrder() while an order is open")
+        orderOpen = true
+        linesAtOrderStart = lines.rowCount
+        orders.beginRow()
+    }
+
+    /// Starts a line of the open order.
+    public mutating func beginLine() {
+        precondition(orderOpen, "beginLine() outside an order")
+        lines.beginRow()
+    }
+
+    /// Ends the line being built.
+    public mutating func endLine() {
+        lines.endRow()
+    }
+
+    /// Abandons the line being built.
+    public mutating func cancelLine() {
+        lines.cancelRow()
+    }
+
+    /// Number of lines added to the open order so far.
+    public var openOrderLineCount: Int { lines.rowCount - linesAtOrderStart }
+
+    /// Ends the open order: fills each line's `order_id` from the order, and the order's
+    /// `line_count` unless the mapping set it.
+    public mutating func endOrder() {
+        precondition(orderOpen, "endOrder() without beginOrder()")
+        let n = lines.rowCount - linesAtOrderStart
+        if !orders.isSet(OrderField.lineCount) {
+            orders.set(OrderField.lineCount, int: Int64(n))
+        }
+        orders.endRow()
+        let row = orders.rowCount - 1
+        let idColumn = orders.columns[OrderField.orderId]
+        if n > 0 {
+            // Lines were built before the order id was final, so their order_id is filled now
+            // (in place: copying the column out would copy the whole batch once per order).
+            lines.columns[LineField.orderId].truncate(toCount: linesAtOrderStart)
+            if idColumn.isNull(row) {
+                for _ in 0..<n { lines.columns[LineField.orderId].appendNull() }
+            } else {
+                idColumn.bytes.withUnsafeBytes { raw in
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[idColumn.range(row)])
+                    for _ in 0..<n { lines.columns[LineField.orderId].append(utf8: slice) }
+                }
+            }
+        }
+        for _ in 0..<n { lineParent.append(Int32(row)) }
+        lineStart.append(Int32(lines.rowCount))
+        orderOpen = false
+    }
+
+    /// Abandons the open order and every line added to it.
+    public mutating func cancelOrder() {
+        guard orderOpen else { return }
+        lines.cancelRow()
+        lines.truncate(toCount: linesAtOrderStart)
+        orders.cancelRow()
+        orderOpen = false
+    }
+
+    /// Empties the batch, keeping storage for the next one.
+    public mutating func removeAll() {
+        precondition(!orderOpen)
+        orders.removeAll()
+        lines.removeAll()
+        lineParent.removeAll(keepingCapacity: true)
+        lineStart.removeAll(keepingCapacity: true)
+        lineStart.append(0)
+    }
+
+    /// Appends order `row` of `other` (with its lines) to this batch.
+    public mutating func append(from other: OrderBatch, row: Int) {
+        beginOrder()
+        copyRow(from: other.orders, row: row, into: &orders)
+        for l in other.lineRange(row) {
+            beginLine()
+            copyRow(from: other.lines, row: l, into: &lines)
+            endLine()
+        }
+        endOrder()
+    }
+
+    /// Bytes held, for memory budgets.
+    public var byteSize: Int { orders.byteSize + lines.byteSize + lineParent.count * 4 + lineStart.count * 4 }
+}
+
+/// Copies one row of `source` into the row being built in `target` (same fields).
+func copyRow(from source: ColumnTable, row: Int, into target: inout ColumnTable) {
+    for c in source.columns.indices {
+        let col = source.columns[c]
+        if col.isNull(row) {
+            target.setNull(c)
+            continue
+        }
+        switch col.kind {
+        case .string:
+            col.bytes.withUnsafeBytes { target.set(c, utf8: UnsafeRawBufferPointer(rebasing: $0[col.range(row)])) }
+        case .stringList, .stringMap:
+            target.touch(c)
+            col.bytes.withUnsafeBytes { vb in
+                col.keyBytes.withUnsafeBytes { kb in
+                    for e in col.elements(row) {
+                        let value = UnsafeRawBufferPointer(rebasing: vb[col.elementRange(e)])
+                        let key = col.kind == .stringMap ? UnsafeRawBufferPointer(rebasing: kb[col.keyRange(e)]) : nil
+                        target.addElement(c, utf8: value, key: key)
+                    }
+                }
+            }
+        default:
+            target.set(c, int: col.int(row))
+        }
+    }
+}
