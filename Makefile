@@ -1,0 +1,43 @@
+# Waybill: the two commands a new user needs are `make demo` and `make test`.
+SHELL := /bin/bash
+VENV ?= $(HOME)/.cache/waybill-venv
+SWIFT ?= swift
+DEMO_OUT ?= out/demo
+
+.PHONY: deps build release test test-swift test-interop demo bench clean
+
+deps:
+	@WAYBILL_VENV=$(VENV) .ci/install-deps.sh >/dev/null
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## test: every unit test, then the interop suite (pyarrow, DuckDB, polars, jsonschema read Waybill's output).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel
+	$(MAKE) test-interop
+
+test-interop: deps
+	$(SWIFT) build
+	WAYBILL_BIN_DIR=$$($(SWIFT) build --show-bin-path) $(VENV)/bin/python -m pytest -q Tests/interop
+
+## demo: collect the committed sample feeds and land them as partitioned Parquet datasets.
+demo: release
+	@bin=$$($(SWIFT) build -c release --show-bin-path); \
+	rm -rf $(DEMO_OUT); mkdir -p $(DEMO_OUT); \
+	set -e; for p in tpch-flat-csv tpch-nested-ndjson shop-csv jd-waybill-ndjson; do \
+	  echo "== $$p"; \
+	  $$bin/waybill collect SampleData/$$p/ --profile Pipelines/profiles/$$p.yaml --rejects $(DEMO_OUT)/$$p.rejects.ndjson \
+	    | $$bin/waybill write --out $(DEMO_OUT)/$$p --partition-by business_line,order_month; \
+	done; \
+	$$bin/waybill inspect $(DEMO_OUT)/shop-csv/orders
+
+bench: release
+	Benchmarks/run.sh
+
+clean:
+	rm -rf .build out
