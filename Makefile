@@ -37,7 +37,7 @@ demo: release
 	$$bin/waybill inspect $(DEMO_OUT)/shop-csv/orders
 
 bench: release
-	Benchmarks/run.sh
+	$(VENV)/bin/python Benchmarks/bench.py --bin $$($(SWIFT) build -c release --show-bin-path)
 
 clean:
 	rm -rf .build out

@@ -1,0 +1,94 @@
+"""Waybill's benchmark: stage throughput and the end-to-end job against DuckDB.
+
+Usage: bench.py [--scale 0.1] [--runs 3] [--feeds DIR] [--bin DIR] [--threads 2]
+
+For each TPC-H feed shape (flat CSV, nested NDJSON) at --scale it reports, as the median of
+--runs runs with peak resident memory from `/usr/bin/time -v`:
+  collect   waybill collect FEED --profile ...            > /dev/null   (MB/s, orders/s)
+  write     waybill write --out D --partition-by order_month < collected NDJSON (orders/s)
+  pipeline  waybill collect | waybill write (the same datasets as the DuckDB job)
+  duckdb    ../shared/bench/duckdb-job.py equivalent (Benchmarks/duckdb_job.py), --threads threads
+Runs alternate between Waybill and DuckDB so machine noise hits both. Reports only; never fails.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "Benchmarks"))
+from make_feeds import make_feeds  # noqa: E402
+
+SHAPES = [("tpch-flat-csv", "orders_flat.csv"), ("tpch-nested-ndjson", "orders_nested.ndjson")]
+
+
+def timed(cmd: str) -> tuple[float, int]:
+    """Runs a shell command under /usr/bin/time -v; returns (wall seconds, peak RSS KiB of the largest process)."""
+    p = subprocess.run(["/usr/bin/time", "-v", "bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"failed: {cmd}\n{p.stderr[-2000:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time .*: (?:(\d+):)?(\d+):([\d.]+)", p.stderr)
+    h, m, s = wall.groups()
+    secs = (int(h) * 3600 if h else 0) + int(m) * 60 + float(s)
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    return secs, rss
+
+
+def median_of(runs):
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", default="0.1")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--feeds", default=None)
+    ap.add_argument("--bin", default=None)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    feeds = Path(a.feeds or Path(tempfile.gettempdir()) / f"waybill-feeds-sf{a.scale}")
+    make_feeds(a.scale, str(feeds))
+    bin_dir = Path(a.bin) if a.bin else Path(subprocess.check_output(
+        ["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, text=True).strip())
+    wb = bin_dir / "waybill"
+    work = Path(tempfile.mkdtemp(prefix="waybill-bench-"))
+    py = sys.executable
+    print(f"scale {a.scale}, {a.runs} runs each, medians; peak RSS is the max over runs")
+    print(f"{'shape':20} {'step':9} {'seconds':>8} {'MB/s':>8} {'orders/s':>11} {'peak MiB':>9}")
+    try:
+        for shape, name in SHAPES:
+            feed = feeds / name
+            size_mb = feed.stat().st_size / 1e6
+            profile = ROOT / "Pipelines/profiles" / f"{shape}.yaml"
+            unified = work / "unified.ndjson"
+            subprocess.run(f"{wb} collect {feed} --profile {profile} --quiet > {unified}", shell=True, check=True)
+            orders = sum(1 for _ in open(unified, "rb"))
+            results = {"collect": [], "write": [], "pipeline": [], "duckdb": []}
+            for _ in range(a.runs):
+                results["collect"].append(timed(f"{wb} collect {feed} --profile {profile} --quiet > /dev/null"))
+                shutil.rmtree(work / "w", ignore_errors=True)
+                results["write"].append(timed(
+                    f"{wb} write --out {work}/w --partition-by order_month --quiet < {unified}"))
+                shutil.rmtree(work / "p", ignore_errors=True)
+                results["pipeline"].append(timed(
+                    f"{wb} collect {feed} --profile {profile} --quiet | "
+                    f"{wb} write --out {work}/p --partition-by order_month --quiet"))
+                results["duckdb"].append(timed(f"{py} {ROOT}/Benchmarks/duckdb_job.py {feed} {work}/d {a.threads}"))
+            for step, runs in results.items():
+                secs, rss = median_of(runs)
+                mbps = size_mb / secs if step != "write" else unified.stat().st_size / 1e6 / secs
+                print(f"{shape:20} {step:9} {secs:8.2f} {mbps:8.1f} {orders / secs:11.0f} {rss / 1024:9.1f}")
+            wb_secs, _ = median_of(results["pipeline"])
+            dk_secs, _ = median_of(results["duckdb"])
+            print(f"{shape:20} ratio     waybill/duckdb wall time = {wb_secs / dk_secs:.2f} (target <= 0.67)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
