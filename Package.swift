@@ -2,7 +2,8 @@
 // Waybill: batch pipeline and data-collection toolkit for order data.
 //
 // Dependencies flow one way (each line may import only what is below it):
-//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler
+//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler, RunMetrics
+//   RunMetrics     ->  OrderModel, Prometheus (swift-prometheus)
 //   Datasets       ->  Parquet, OrderModel
 //   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
 //   FeedSampler    ->  OrderModel
@@ -20,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries (Debian: libarchive-dev, libcsv-dev, libsimdjson-dev, libzstd-dev, libsnappy-dev, zlib1g-dev)
@@ -46,12 +48,16 @@ let package = Package(
         ),
         .target(name: "Datasets", dependencies: ["OrderModel", "Parquet"]),
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
+        .target(
+            name: "RunMetrics",
+            dependencies: ["OrderModel", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
 
         // The command-line tool
         .executableTarget(
             name: "waybill",
             dependencies: [
-                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler",
+                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +68,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "OrderModel"], resources: []),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Parquet", "OrderModel"]),
         .testTarget(name: "CLITests", dependencies: ["OrderModel"]),
+        .testTarget(name: "RunMetricsTests", dependencies: ["RunMetrics", "OrderModel"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,106 @@
+import Foundation
+import OrderModel
+import Prometheus
+
+/// Writes a run's metrics in the Prometheus text exposition format, atomically, for
+/// node_exporter's textfile collector (or a Pushgateway).
+///
+/// Rendering goes through swift-prometheus's registry, so names, labels and escaping follow
+/// the format exactly. The file is written to a temporary name that does not end in `.prom`
+/// (the collector ignores it), fsynced and renamed over the target, so a scrape never sees
+/// half a file. The metric names are the same from every stage and from `run`
+/// (docs/metrics.md lists them).
+public enum PrometheusTextfile {
+    /// Series per partition are written only up to this many partitions per dataset; beyond it
+    /// the per-dataset totals remain (the JSON report always has every partition).
+    public static let maxPartitionSeries = 1000
+
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        // The full name is given as metricName; swift-prometheus joins non-empty parts only.
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    public static func render(_ run: StageRun, previousLastSuccess: Double? = nil) -> [UInt8] {
+        let r = PrometheusCollectorRegistry()
+        let stage = ("stage", run.stage)
+        func counter(_ name: String, _ help: String, _ labels: [(String, String)], _ v: Int) {
+            r.makeCounter(descriptor: descriptor(name, help), labels: labels).increment(by: Int64(v))
+        }
+        func gauge(_ name: String, _ help: String, _ labels: [(String, String)], _ v: Double) {
+            r.makeGauge(descriptor: descriptor(name, help), labels: labels).set(v)
+        }
+        let b = run.books
+        counter("waybill_records_in_total", "Input records read by the stage.", [stage], b.recordsIn)
+        counter("waybill_records_out_total", "Input records that ended in an output order.", [stage], b.rowsOut)
+        counter("waybill_orders_out_total", "Orders emitted.", [stage], b.ordersOut)
+        counter("waybill_lines_out_total", "Order lines emitted.", [stage], b.linesOut)
+        counter("waybill_records_rejected_total", "Records rejected (all reasons).", [stage], b.rejected)
+        counter("waybill_records_merged_total", "Records merged into another version.", [stage], b.merged)
+        counter("waybill_bytes_read_total", "Bytes read from inputs.", [stage], b.bytesRead)
+        counter("waybill_files_total", "Input files read.", [stage], b.files)
+        counter("waybill_archive_members_total", "Archive members read.", [stage], b.archiveMembers)
+        for (code, n) in run.rejectsByCode.sorted(by: { $0.key < $1.key }) {
+            counter("waybill_rejects_total", "Rejects by reason code.", [stage, ("reason", code)], n)
+        }
+        for (source, sb) in run.bySource.sorted(by: { $0.key < $1.key }) {
+            let l = [stage, ("source", source)]
+            counter("waybill_source_records_in_total", "Input records per source.", l, sb.recordsIn)
+            counter("waybill_source_orders_out_total", "Orders emitted per source.", l, sb.ordersOut)
+            counter("waybill_source_records_rejected_total", "Rejects per source.", l, sb.rejected)
+        }
+        for (line, n) in run.byBusinessLine.sorted(by: { $0.key < $1.key }) {
+            counter("waybill_business_line_orders_out_total", "Orders emitted per business line.",
+                    [stage, ("business_line", line)], n)
+        }
+        var perDataset: [String: (rows: Int, bytes: Int, files: Int, partitions: Int)] = [:]
+        for p in run.partitions {
+            var d = perDataset[p.dataset] ?? (0, 0, 0, 0)
+            d.rows += p.rows
+            d.bytes += p.bytes
+            d.files += p.files
+            d.partitions += 1
+            perDataset[p.dataset] = d
+        }
+        for (name, d) in perDataset.sorted(by: { $0.key < $1.key }) {
+            let l = [stage, ("dataset", name)]
+            counter("waybill_dataset_rows_written_total", "Rows written per dataset.", l, d.rows)
+            counter("waybill_dataset_bytes_written_total", "Bytes written per dataset.", l, d.bytes)
+            counter("waybill_dataset_files_written_total", "Files written per dataset.", l, d.files)
+            gauge("waybill_dataset_partitions_touched", "Partitions written per dataset.", l, Double(d.partitions))
+            if d.partitions <= maxPartitionSeries {
+                for p in run.partitions where p.dataset == name {
+                    let pl = l + [("partition", p.partition)]
+                    counter("waybill_partition_rows_written_total", "Rows written per partition.", pl, p.rows)
+                    counter("waybill_partition_bytes_written_total", "Bytes written per partition.", pl, p.bytes)
+                }
+            }
+        }
+        gauge("waybill_run_duration_seconds", "Wall time of the run.", [stage], run.durationSeconds)
+        gauge("waybill_run_start_timestamp_seconds", "Unix time the run started.", [stage], run.startedAt)
+        gauge("waybill_run_success", "1 if the run succeeded, else 0.", [stage], run.succeeded ? 1 : 0)
+        gauge("waybill_run_exit_code", "Exit code of the run.", [stage], Double(run.exitCode))
+        if let last = run.succeeded ? run.startedAt + run.durationSeconds : previousLastSuccess {
+            gauge("waybill_last_success_timestamp_seconds", "Unix time the stage last ended successfully.", [stage], last)
+        }
+        var out: [UInt8] = []
+        r.emit(into: &out)
+        return out
+    }
+
+    /// Writes `run` to `path` atomically. On a failed run the last-success timestamp of the
+    /// previous file (if any) is carried over, so alerts on "no success for N hours" stay right.
+    public static func write(_ run: StageRun, to path: String) throws(WaybillError) {
+        let previous = run.succeeded ? nil : lastSuccess(inFileAt: path, stage: run.stage)
+        try AtomicFile.write(render(run, previousLastSuccess: previous), to: path)
+    }
+
+    /// The `waybill_last_success_timestamp_seconds` value for `stage` in an existing file.
+    static func lastSuccess(inFileAt path: String, stage: String) -> Double? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let prefix = "waybill_last_success_timestamp_seconds{stage=\"\(stage)\"} "
+        for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
+            return Double(line.dropFirst(prefix.count))
+        }
+        return nil
+    }
+}

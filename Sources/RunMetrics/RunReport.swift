@@ -1,0 +1,38 @@
+import Foundation
+import OrderModel
+
+/// The JSON run summary (`--report FILE`): inputs, books, per-source and per-business-line
+/// counts, rejects by reason, per-dataset and per-partition rows and bytes, duration, outcome.
+public enum RunReport {
+    public static func json(_ run: StageRun) -> [UInt8] {
+        func books(_ b: Books) -> [String: Any] {
+            [
+                "records_in": b.recordsIn, "records_out": b.rowsOut, "orders_out": b.ordersOut,
+                "lines_out": b.linesOut, "rejected": b.rejected, "merged": b.merged, "bytes_read": b.bytesRead,
+                "files": b.files, "archive_members": b.archiveMembers, "balanced": b.balances,
+            ]
+        }
+        let doc: [String: Any] = [
+            "stage": run.stage,
+            "schema_version": OrderSchema.version,
+            "succeeded": run.succeeded,
+            "exit_code": Int(run.exitCode),
+            "started_at": CivilTime.timestampString(micros: Int64(run.startedAt * 1e6)),
+            "duration_seconds": run.durationSeconds,
+            "inputs": run.inputs,
+            "books": books(run.books),
+            "by_source": run.bySource.mapValues(books),
+            "by_business_line": run.byBusinessLine,
+            "rejects_by_reason": run.rejectsByCode,
+            "partitions": run.partitions.map {
+                ["dataset": $0.dataset, "partition": $0.partition, "rows": $0.rows, "bytes": $0.bytes, "files": $0.files]
+            },
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return Array(data) + [0x0A]
+    }
+
+    public static func write(_ run: StageRun, to path: String) throws(WaybillError) {
+        try AtomicFile.write(json(run), to: path)
+    }
+}

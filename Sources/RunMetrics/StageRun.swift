@@ -1,0 +1,43 @@
+import OrderModel
+
+/// What one run of a stage did, in the shape both metrics outputs are made from.
+public struct StageRun: Sendable {
+    /// Rows and bytes landed in one partition of one dataset.
+    public struct PartitionStat: Sendable, Equatable {
+        public var dataset: String
+        /// The Hive path of the partition (`order_month=2024-01`), empty when unpartitioned.
+        public var partition: String
+        public var rows: Int
+        public var bytes: Int
+        public var files: Int
+
+        public init(dataset: String, partition: String, rows: Int, bytes: Int, files: Int) {
+            self.dataset = dataset
+            self.partition = partition
+            self.rows = rows
+            self.bytes = bytes
+            self.files = files
+        }
+    }
+
+    public var stage: String
+    public var books = Books()
+    /// Books per source (a feed's profile name), when the stage knows them.
+    public var bySource: [String: Books] = [:]
+    /// Orders out per business line.
+    public var byBusinessLine: [String: Int] = [:]
+    /// Rejects by reason code.
+    public var rejectsByCode: [String: Int] = [:]
+    public var partitions: [PartitionStat] = []
+    public var inputs: [String] = []
+    /// Unix time (seconds) the run started, and how long it took.
+    public var startedAt: Double = 0
+    public var durationSeconds: Double = 0
+    /// Whether the run ended with exit 0. Only a successful run moves the last-success timestamp.
+    public var succeeded = false
+    public var exitCode: Int32 = 0
+
+    public init(stage: String) {
+        self.stage = stage
+    }
+}
