@@ -1,6 +1,10 @@
 import ArgumentParser
 import OrderModel
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @main
 struct Waybill: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +22,37 @@ struct Waybill: ParsableCommand {
         version: WaybillVersion.string,
         subcommands: [SchemaCommand.self]
     )
+
+    /// Runs a verb and maps its outcome to a sysexits code with a one-line message on stderr.
+    ///
+    /// SIGPIPE is ignored so that a closed stdout (`waybill ... | head`) surfaces as EPIPE,
+    /// which the writers turn into `WaybillError.brokenPipe` and this turns into exit 0.
+    static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as WaybillError {
+            if case .brokenPipe = error { exit(0) }
+            writeStderr("waybill: \(error)\n")
+            exit(error.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Writes a message to stderr unbuffered (logs and books never go to stdout).
+func writeStderr(_ message: String) {
+    var m = message
+    m.withUTF8 { buf in
+        var off = 0
+        while off < buf.count {
+            let n = write(2, buf.baseAddress! + off, buf.count - off)
+            if n <= 0 { break }
+            off += n
+        }
+    }
 }
 
 /// The version printed by `--version` and written into every Parquet file's `created_by`.
