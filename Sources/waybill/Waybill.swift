@@ -33,9 +33,9 @@ struct Waybill: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as WaybillError {
-            if case .brokenPipe = error { exit(0) }
+            if case .brokenPipe = error { Glibc.exit(0) }
             writeStderr("waybill: \(error)\n")
-            exit(error.exitCode)
+            Glibc.exit(error.exitCode)
         } catch {
             exit(withError: error)
         }
