@@ -18,7 +18,7 @@ public enum ParquetDefaults {
     public static let gzipLevel: Int32 = 6
     /// Levels and values are appended to the open page in slices of at most this many rows,
     /// so the page byte limit is checked often enough without per-row bookkeeping.
-    public static let appendSliceRows = 4096
+    public static let appendSliceRows = 1024
     /// The file is written through a user-space buffer of this size (one write(2) per buffer).
     public static let outputBufferBytes = 1 << 20
     /// Application name used in `created_by`.
