@@ -12,7 +12,7 @@ enum Bench {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    static func run(dir: String) throws {
+    static func run(dir: String, only: String?) throws {
         let n = 1_000_000
         let ids = (0..<n).map { Int64(10_000_000 + $0) }
         var arena: [UInt8] = []
@@ -25,6 +25,7 @@ enum Bench {
         }
         let inputBytes = Double(n * 8 + arena.count)
         for codec in [ParquetCompression.uncompressed, .snappy, .zstd, .gzip] {
+            if let only, only != codec.name.lowercased() { continue }
             var p = WriterProperties()
             p.compression = codec
             p.columnDictionary = ["id": false]

@@ -1,4 +1,4 @@
-// parquet-matrix OUTDIR [--bench]
+// parquet-matrix OUTDIR [--bench [codec]]
 // Writes the interop matrix (Parquet files + expected.json) read back by Tests/interop/test_parquet_matrix.py.
 // With --bench it instead times a 1M-row int64 + string file and prints the encode throughput.
 import Parquet
@@ -16,14 +16,14 @@ func fail(_ message: String, _ code: Int32) -> Never {
 
 let args = CommandLine.arguments
 guard args.count >= 2 else {
-    fail("usage: parquet-matrix OUTDIR [--bench]", 64)
+    fail("usage: parquet-matrix OUTDIR [--bench [uncompressed|snappy|zstd|gzip]]", 64)
 }
 let dir = args[1]
 mkdir(dir, 0o755)
 
 do {
     if args.contains("--bench") {
-        try Bench.run(dir: dir)
+        try Bench.run(dir: dir, only: args.count > 3 ? args[3] : nil)
         exit(0)
     }
     let files = Matrix.files()
