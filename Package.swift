@@ -62,6 +62,9 @@ let package = Package(
             ]
         ),
 
+        // Development tool: writes the interop matrix read by Tests/interop/test_parquet_matrix.py
+        .executableTarget(name: "parquet-matrix", dependencies: ["Parquet"]),
+
         // Tests
         .testTarget(name: "OrderModelTests", dependencies: ["OrderModel"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
