@@ -105,7 +105,7 @@ struct ShopWriter: ShapeWriter {
             if l == 0 {
                 addressFields(&out)
             } else {
-                out.ascii(",,,,,,,,,,,,,,,")  // Shipping Name .. COD blank
+                out.ascii(",,,,,,,,,,,,,,")  // Shipping Name .. COD blank: 15 empty fields
             }
             if bad == .wrongFieldCount {
                 if variant % 2 == 0 {
