@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "OrderModel"], resources: []),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Parquet", "OrderModel"]),
         .testTarget(name: "CLITests", dependencies: ["OrderModel"]),
+        .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
     ],
     cxxLanguageStandard: .cxx17
 )
