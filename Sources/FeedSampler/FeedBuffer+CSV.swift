@@ -4,31 +4,33 @@ import OrderModel
 /// break, and quotes inside are doubled (what DuckDB, Python's csv module and Shopify do).
 extension FeedBuffer {
     @inline(__always)
-    mutating func csv(_ s: [UInt8]) {
+    mutating func csv(_ s: [UInt8]) { s.withUnsafeBytes { csv($0) } }
+
+    mutating func csv(_ s: UnsafeRawBufferPointer) {
         var needs = false
         for b in s where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {
             needs = true
             break
         }
         if !needs {
-            bytes.append(contentsOf: s)
+            raw(s)
             return
         }
-        bytes.append(0x22)
+        byte(0x22)
         for b in s {
-            if b == 0x22 { bytes.append(0x22) }
-            bytes.append(b)
+            if b == 0x22 { byte(0x22) }
+            byte(b)
         }
-        bytes.append(0x22)
+        byte(0x22)
     }
 
     /// The field separator.
-    @inline(__always) mutating func comma() { bytes.append(0x2C) }
+    @inline(__always) mutating func comma() { byte(0x2C) }
 
     /// CRLF (shop-csv) or LF (tpch-flat-csv).
     @inline(__always) mutating func lineEnd(crlf: Bool) {
-        if crlf { bytes.append(0x0D) }
-        bytes.append(0x0A)
+        if crlf { byte(0x0D) }
+        byte(0x0A)
     }
 }
 
@@ -37,24 +39,55 @@ extension FeedBuffer {
     /// `"key":` with the leading comma unless it is the first member.
     @inline(__always)
     mutating func key(_ k: StaticString, first: Bool = false) {
-        if !first { bytes.append(0x2C) }
-        bytes.append(0x22)
-        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(0x22)
-        bytes.append(0x3A)
+        if !first { byte(0x2C) }
+        byte(0x22)
+        ascii(k)
+        byte(0x22)
+        byte(0x3A)
     }
 
     /// A JSON string literal of UTF-8 bytes (control characters, `"` and `\` escaped).
     @inline(__always)
-    mutating func jsonString(_ s: [UInt8]) {
-        s.withUnsafeBytes { JSONText.appendString($0, into: &bytes) }
+    mutating func jsonString(_ s: [UInt8]) { s.withUnsafeBytes { jsonString($0) } }
+
+    /// A JSON string literal: control characters, `"` and `\` escaped, other bytes copied
+    /// (the same escaping as `JSONText.appendString`, straight into this buffer).
+    mutating func jsonString(_ s: UnsafeRawBufferPointer) {
+        byte(0x22)
+        var start = 0
+        for i in 0..<s.count {
+            let b = s[i]
+            if b < 0x20 || b == 0x22 || b == 0x5C {
+                if start < i { raw(UnsafeRawBufferPointer(rebasing: s[start..<i])) }
+                escape(b)
+                start = i + 1
+            }
+        }
+        if start < s.count { raw(UnsafeRawBufferPointer(rebasing: s[start..<s.count])) }
+        byte(0x22)
     }
+
+    private mutating func escape(_ b: UInt8) {
+        byte(0x5C)
+        switch b {
+        case 0x22, 0x5C: byte(b)
+        case 0x0A: byte(UInt8(ascii: "n"))
+        case 0x0D: byte(UInt8(ascii: "r"))
+        case 0x09: byte(UInt8(ascii: "t"))
+        default:
+            ascii("u00")
+            byte(FeedBuffer.hex[Int(b >> 4)])
+            byte(FeedBuffer.hex[Int(b & 15)])
+        }
+    }
+
+    static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// A JSON string of ASCII text known at compile time (no escaping needed).
     @inline(__always)
     mutating func jsonASCII(_ s: StaticString) {
-        bytes.append(0x22)
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(0x22)
+        byte(0x22)
+        ascii(s)
+        byte(0x22)
     }
 }

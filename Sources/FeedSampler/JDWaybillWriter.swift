@@ -50,10 +50,10 @@ struct JDWaybillWriter: ShapeWriter {
         bad = kind
         variant = rng.below(64)
         fillLeft = kind == .overlongLine ? OverlongSize.lineFields : 0
-        let start = out.bytes.count
+        let start = out.count
         write(index: index, version: 0, updates: 0, &out)
         if kind == .truncatedJSON || kind == .trailingGarbage {
-            out.bytes.removeLast()  // the line end
+            out.truncate(to: out.count - 1)  // the line end
             if kind == .truncatedJSON {
                 BadText.truncate(&out, from: start, rng: &rng)
             } else {

@@ -88,6 +88,6 @@ public struct SampleTruth: Sendable, Equatable {
     static func decimal(_ cents: Int64) -> String {
         var b = FeedBuffer(capacity: 24)
         b.money(cents)
-        return String(decoding: b.bytes, as: UTF8.self)
+        return String(decoding: b.pending, as: UTF8.self)
     }
 }

@@ -45,9 +45,9 @@ enum BadText {
     /// Cuts the record that starts at `start` (its line end not yet written) to a strict prefix,
     /// never inside a UTF-8 character, so the only fault is the missing end.
     static func truncate(_ out: inout FeedBuffer, from start: Int, rng: inout SampleRandom) {
-        let length = out.bytes.count - start
+        let length = out.count - start
         var keep = start + rng.int(max(1, length / 4), max(1, length - 2))
-        while keep > start + 1 && out.bytes[keep] & 0xC0 == 0x80 { keep -= 1 }
-        out.bytes.removeLast(out.bytes.count - keep)
+        while keep > start + 1 && out[keep] & 0xC0 == 0x80 { keep -= 1 }
+        out.truncate(to: keep)
     }
 }

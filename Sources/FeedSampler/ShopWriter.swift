@@ -109,7 +109,7 @@ struct ShopWriter: ShapeWriter {
             }
             if bad == .wrongFieldCount {
                 if variant % 2 == 0 {
-                    out.bytes.removeLast(out.bytes.count - (out.bytes.lastIndex(of: 0x2C) ?? out.bytes.count))
+                    out.truncate(to: out.lastIndex(of: 0x2C) ?? out.count)
                 } else {
                     out.ascii(",extra")
                 }

@@ -10,9 +10,9 @@ struct TPCHOrder {
     static let lastOrderDay = CivilTime.days(year: 1998, month: 8, day: 2)  // 1998-12-31 minus 151 days
     static let currentDay = CivilTime.days(year: 1995, month: 6, day: 17)
 
-    static let priorities: [[UInt8]] = ["1-URGENT", "2-HIGH", "3-MEDIUM", "4-NOT SPECIFIED", "5-LOW"].map { Array($0.utf8) }
-    static let instructions: [[UInt8]] = ["DELIVER IN PERSON", "COLLECT COD", "NONE", "TAKE BACK RETURN"].map { Array($0.utf8) }
-    static let modes: [[UInt8]] = ["REG AIR", "AIR", "RAIL", "SHIP", "TRUCK", "MAIL", "FOB"].map { Array($0.utf8) }
+    static let priorities = ByteTable(["1-URGENT", "2-HIGH", "3-MEDIUM", "4-NOT SPECIFIED", "5-LOW"])
+    static let instructions = ByteTable(["DELIVER IN PERSON", "COLLECT COD", "NONE", "TAKE BACK RETURN"])
+    static let modes = ByteTable(["REG AIR", "AIR", "RAIL", "SHIP", "TRUCK", "MAIL", "FOB"])
 
     struct Line {
         var partkey = 0
@@ -28,7 +28,9 @@ struct TPCHOrder {
         var receiptDay: Int64 = 0
         var instruction = 0
         var mode = 0
-        var comment: [UInt8] = []
+        /// The comment: a window of `TPCHText.pool`.
+        var commentStart = 0
+        var commentLength = 0
     }
 
     var orderkey = 0
@@ -38,7 +40,8 @@ struct TPCHOrder {
     var orderDay: Int64 = 0
     var priority = 0
     var clerk = 0
-    var comment: [UInt8] = []
+    var commentStart = 0
+    var commentLength = 0
     var lineCount = 0
     /// Reused line storage: only the first `lineCount` are the order's.
     var lines: [Line] = Array(repeating: Line(), count: 7)
@@ -65,14 +68,14 @@ struct TPCHOrder {
         orderDay = TPCHOrder.startDay + Int64(rng.below(Int(TPCHOrder.lastOrderDay - TPCHOrder.startDay) + 1))
         priority = rng.below(5)
         clerk = rng.int(1, max(1_000, scaleOrders / 1_500))
-        TPCHText.fill(&comment, length: rng.int(19, 78), rng: &rng)
+        commentLength = rng.int(19, 78)
+        commentStart = TPCHText.window(length: commentLength, rng: &rng)
         lineCount = forced ?? rng.int(1, 7)
         let parts = scaleOrders * 2 / 15
         let suppliers = max(4, scaleOrders / 150)
         var total: Int64 = 0
         var shippedLines = 0
         for i in 0..<lineCount {
-            // In place through the subscript: copying a Line out would copy its comment buffer.
             TPCHOrder.drawLine(&lines[i], orderDay: orderDay, parts: parts, suppliers: suppliers, rng: &rng)
             if lines[i].lineStatus == UInt8(ascii: "F") { shippedLines += 1 }
             total += TPCHOrder.lineCharge(
@@ -102,6 +105,7 @@ struct TPCHOrder {
             l.receiptDay <= currentDay ? (rng.below(2) == 0 ? UInt8(ascii: "R") : UInt8(ascii: "A")) : UInt8(ascii: "N")
         l.instruction = rng.below(4)
         l.mode = rng.below(7)
-        TPCHText.fill(&l.comment, length: rng.int(10, 43), rng: &rng)
+        l.commentLength = rng.int(10, 43)
+        l.commentStart = TPCHText.window(length: l.commentLength, rng: &rng)
     }
 }

@@ -1,6 +1,23 @@
 /// Comment text in the style of TPC-H's `o_comment`/`l_comment`: sentences over the spec's
-/// small vocabulary, cut to a random length so words may be split at either end, as dbgen's are.
+/// small vocabulary. As in dbgen, a pool of text is made once (from a fixed seed, so it is the
+/// same everywhere) and each comment is a random window of it, which may split words at either
+/// end; drawing a window costs two random numbers instead of building a sentence.
 enum TPCHText {
+    static let poolSize = 1 << 20
+    static let pool: BytePool = {
+        var rng = SampleRandom(seed: 0x7470_6368_7465_7874)
+        var text: [UInt8] = []
+        fill(&text, length: poolSize, rng: &rng)
+        return BytePool(text)
+    }()
+
+    /// The start of a random window of `length` bytes of the pool.
+    @inline(__always)
+    static func window(length: Int, rng: inout SampleRandom) -> Int { rng.below(poolSize - length) }
+
+    @inline(__always)
+    static func bytes(_ start: Int, _ length: Int) -> UnsafeRawBufferPointer { pool[start, length] }
+
     static let adverbs = words("sometimes always never furiously slyly carefully blithely quickly fluffily slowly quietly ruthlessly thinly closely doggedly daringly bravely stealthily permanently enticingly idly busily regularly finally ironically evenly boldly silently")
     static let adjectives = words("special pending unusual express furious sly careful blithe quick fluffy slow quiet ruthless thin close dogged daring brave stealthy permanent enticing idle busy regular final ironic even bold silent")
     static let nouns = words("foxes ideas theodolites pinto_beans instructions dependencies excuses platelets asymptotes courts dolphins multipliers sauternes warthogs frets dinos attainments somas Tiresias patterns forges braids hockey_players frays warhorses dugouts notornis epitaphs pearls tithes waters orbits gifts sheaves depths sentiments decoys realms pains grouches escapades packages deposits requests accounts")

@@ -57,15 +57,15 @@ struct TPCHWriter: ShapeWriter {
         bad = kind
         variant = rng.below(64)
         fillLeft = kind == .overlongLine ? OverlongSize.lineFields : 0
-        let start = out.bytes.count
+        let start = out.count
         write(&out)
         switch kind {
         case .truncatedJSON:
-            out.bytes.removeLast()  // the line end
+            out.truncate(to: out.count - 1)  // the line end
             BadText.truncate(&out, from: start, rng: &rng)
             out.byte(0x0A)
         case .trailingGarbage:
-            out.bytes.removeLast()
+            out.truncate(to: out.count - 1)
             out.raw(BadText.trailing[variant % BadText.trailing.count])
             out.byte(0x0A)
         default: break
@@ -138,7 +138,7 @@ struct TPCHWriter: ShapeWriter {
             // one field short: the line comment is missing
         } else {
             out.comma()
-            text(order.lines[l].comment, &out)
+            text(TPCHText.bytes(order.lines[l].commentStart, order.lines[l].commentLength), &out)
         }
         if bad == .wrongFieldCount && variant % 2 == 1 { out.ascii(",extra") }
         out.byte(0x0A)
@@ -210,7 +210,7 @@ struct TPCHWriter: ShapeWriter {
             out.key("shipmode")
             text(TPCHOrder.modes[order.lines[l].mode], &out)
             out.key("comment")
-            text(order.lines[l].comment, &out)
+            text(TPCHText.bytes(order.lines[l].commentStart, order.lines[l].commentLength), &out)
             out.byte(UInt8(ascii: "}"))
         }
         out.ascii("]}\n")
@@ -237,6 +237,13 @@ struct TPCHWriter: ShapeWriter {
     }
 
     private mutating func clerk(_ out: inout FeedBuffer) {
+        if bad == nil {  // the common case, written in place
+            if nested { out.byte(0x22) }
+            out.ascii("Clerk#")
+            out.padded(order.clerk, 9)
+            if nested { out.byte(0x22) }
+            return
+        }
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: [0x43, 0x6C, 0x65, 0x72, 0x6B, 0x23])  // "Clerk#"
         var div = 100_000_000
@@ -259,16 +266,19 @@ struct TPCHWriter: ShapeWriter {
             out.filler(OverlongSize.field)
             if nested { out.byte(0x22) }
         case .invalidUTF8:
-            let corrupted = BadText.corrupt(order.comment, variant: variant)
+            let corrupted = BadText.corrupt(Array(TPCHText.bytes(order.commentStart, order.commentLength)), variant: variant)
             text(corrupted, &out)
         default:
-            text(order.comment, &out)
+            text(TPCHText.bytes(order.commentStart, order.commentLength), &out)
         }
     }
 
     /// A text field: a CSV field or a JSON string; padded to just under 1 MiB for `overlong_line`.
     @inline(__always)
-    private mutating func text(_ s: [UInt8], _ out: inout FeedBuffer) {
+    private mutating func text(_ s: [UInt8], _ out: inout FeedBuffer) { s.withUnsafeBytes { text($0, &out) } }
+
+    @inline(__always)
+    private mutating func text(_ s: UnsafeRawBufferPointer, _ out: inout FeedBuffer) {
         if fillLeft > 0 {
             fillLeft -= 1
             if nested { out.byte(0x22) }
