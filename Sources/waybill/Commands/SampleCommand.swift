@@ -14,18 +14,15 @@ struct SampleCommand: ParsableCommand {
         commandName: "sample",
         abstract: "Generate a synthetic order feed (seeded, with a chosen share of bad records).",
         discussion: """
-            Shapes (docs/feed-shapes.md): tpch-flat-csv, tpch-nested-ndjson, shop-csv, jd-waybill-ndjson.
-            The same arguments always give the same bytes. Bad records are one-record orders of
-            their own; --truth writes what the feed holds (records, good orders and lines, bad
-            records by kind, updates, money sums) for checking collect's books.
+            The same arguments always give the same bytes. Each bad record is a one-record order of its own; --truth writes what the feed holds (records, good orders and lines, later versions, bad records by kind, money sums) so collect's books can be checked against it.
 
-            Bad kinds: unbalanced_quote, wrong_field_count (CSV); truncated_json, trailing_garbage
-            (NDJSON); bad_money, bad_date, missing_order_id, missing_created_at, invalid_utf8,
-            overlong_field (1.1 MiB field); overlong_line (17 MB record, only when named).
+            Bad kinds: unbalanced_quote, wrong_field_count (CSV shapes); truncated_json, trailing_garbage (NDJSON shapes); bad_money, bad_date, missing_order_id, missing_created_at, invalid_utf8, overlong_field (a 1.1 MiB field); overlong_line (a 17 MB record; only when named in --bad-kinds).
 
             Examples:
-              waybill sample --orders 1000 --format csv --bad-share 0.05 --out feed.csv --truth feed.truth.json
-              waybill sample --orders 1000000 --shape tpch-nested-ndjson --seed 7 | gzip > orders.ndjson.gz
+              waybill sample --orders 1000 --format csv --bad-share 0.05 \\
+                --out shop.csv --truth shop.truth.json
+              waybill sample --orders 1000000 --shape tpch-nested-ndjson \\
+                --seed 7 | gzip -n > orders.ndjson.gz
             """
     )
 
@@ -35,7 +32,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Random seed; the same seed gives the same feed.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Feed shape.", valueName: "shape"))
+    @Option(help: ArgumentHelp("tpch-flat-csv, tpch-nested-ndjson, shop-csv or jd-waybill-ndjson (docs/feed-shapes.md).", valueName: "shape"))
     var shape: String?
 
     @Option(help: ArgumentHelp("csv (shop-csv) or ndjson (jd-waybill-ndjson), when --shape is not given.", valueName: "format"))
