@@ -49,7 +49,7 @@ struct Address {
             street.append(contentsOf: Address.shi)
         }
         appendInt(&postal, place.postal + rng.below(100) * 10)
-        if place.province != place.city { full.append(contentsOf: place.province) }
+        if !place.province.elementsEqual(place.city) { full.append(contentsOf: place.province) }
         full.append(contentsOf: place.city)
         full.append(contentsOf: street)
     }
@@ -68,7 +68,7 @@ struct Address {
         province.append(contentsOf: place.province)
         city.append(contentsOf: place.city)
         let road = rng.pick(ForeignPlace.streets)
-        if place.country == Address.de {
+        if place.country.elementsEqual(Address.de) {
             street.append(contentsOf: road)
             street.append(0x20)
             appendInt(&street, rng.int(1, 120))
@@ -76,7 +76,7 @@ struct Address {
             appendInt(&street, rng.int(1, 2_500))
             street.append(0x20)
             street.append(contentsOf: road)
-            street.append(contentsOf: ShopText.apartments[rng.weighted([8, 4, 4, 84])])
+            street.append(contentsOf: ShopText.apartments[rng.weighted(Address.apartmentWeights)])
         }
         postal.append(contentsOf: place.postal)
         full.append(contentsOf: street)
@@ -102,6 +102,7 @@ struct Address {
         }
     }
 
+    static let apartmentWeights = [8, 4, 4, 84]
     static let hao = Array("号".utf8)
     static let dong = Array("栋".utf8)
     static let shi = Array("室".utf8)
@@ -112,6 +113,10 @@ struct Address {
 /// Appends the decimal digits of a non-negative integer to a byte array.
 @inline(__always)
 func appendInt(_ out: inout [UInt8], _ v: Int) {
-    if v >= 10 { appendInt(&out, v / 10) }
-    out.append(UInt8(v % 10) + 0x30)
+    var div = 1
+    while div <= v / 10 { div *= 10 }
+    while div > 0 {
+        out.append(UInt8(truncatingIfNeeded: v / div % 10) &+ 0x30)
+        div /= 10
+    }
 }

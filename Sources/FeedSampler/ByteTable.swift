@@ -51,3 +51,23 @@ struct BytePool: @unchecked Sendable {
         UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)])
     }
 }
+
+/// Bytes of a string, copied once into memory that lives as long as the process: a trivial
+/// value, so table rows holding it cost no reference counting.
+func immortal(_ s: String) -> UnsafeRawBufferPointer {
+    let bytes = Array(s.utf8)
+    let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+    bytes.withUnsafeBytes { if $0.count > 0 { p.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+    return UnsafeRawBufferPointer(start: p, count: bytes.count)
+}
+
+extension ByteTable {
+    /// No bytes.
+    static var empty: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+}
+
+extension SampleRandom {
+    /// A uniformly drawn entry of a byte table.
+    @inline(__always)
+    mutating func pick(_ t: ByteTable) -> UnsafeRawBufferPointer { t[below(t.count)] }
+}

@@ -3,18 +3,18 @@
 enum BusinessLine: Int, CaseIterable {
     case express, freight, coldChain, bulky, international
 
-    var name: [UInt8] { BusinessLine.names[rawValue] }
+    var name: UnsafeRawBufferPointer { BusinessLine.names[rawValue] }
     var label: String { String(decoding: name, as: UTF8.self) }
 
-    static let names: [[UInt8]] = ["express", "freight", "cold_chain", "bulky", "international"].map { Array($0.utf8) }
+    static let names = ByteTable(["express", "freight", "cold_chain", "bulky", "international"])
     /// Share of orders per line, in percent.
     static let weights = [45, 8, 15, 12, 20]
 }
 
 /// A catalogue item: what a line sells and how it ships.
-struct Product {
-    let name: [UInt8]
-    let sku: [UInt8]
+struct Product: @unchecked Sendable {
+    let name: UnsafeRawBufferPointer
+    let sku: UnsafeRawBufferPointer
     /// Catalogue price in CNY cents.
     let priceCNY: Int64
     let weightG: Int
@@ -22,20 +22,20 @@ struct Product {
     let dims: (Int, Int, Int)
     /// JD goodsType: 1 normal, 2 fresh ambient, 6 temperature-controlled, 7 chilled, 8 frozen, 9 deep-frozen.
     let goodsType: Int
-    let vendor: [UInt8]
+    let vendor: UnsafeRawBufferPointer
     let requiresShipping: Bool
 
     init(
         _ name: String, _ sku: String, _ price: Int64, _ weightG: Int, _ dims: (Int, Int, Int), _ goodsType: Int,
         _ vendor: String, requiresShipping: Bool = true
     ) {
-        self.name = Array(name.utf8)
-        self.sku = Array(sku.utf8)
+        self.name = immortal(name)
+        self.sku = immortal(sku)
         self.priceCNY = price
         self.weightG = weightG
         self.dims = dims
         self.goodsType = goodsType
-        self.vendor = Array(vendor.utf8)
+        self.vendor = immortal(vendor)
         self.requiresShipping = requiresShipping
     }
 }

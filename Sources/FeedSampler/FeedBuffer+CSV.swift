@@ -7,12 +7,7 @@ extension FeedBuffer {
     mutating func csv(_ s: [UInt8]) { s.withUnsafeBytes { csv($0) } }
 
     mutating func csv(_ s: UnsafeRawBufferPointer) {
-        var needs = false
-        for b in s where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {
-            needs = true
-            break
-        }
-        if !needs {
+        if ByteScan.firstSpecial(s, csv: true) == s.count {
             raw(s)
             return
         }
@@ -54,8 +49,14 @@ extension FeedBuffer {
     /// (the same escaping as `JSONText.appendString`, straight into this buffer).
     mutating func jsonString(_ s: UnsafeRawBufferPointer) {
         byte(0x22)
+        let first = ByteScan.firstSpecial(s, csv: false)
+        if first == s.count {  // the common case: nothing to escape
+            raw(s)
+            byte(0x22)
+            return
+        }
         var start = 0
-        for i in 0..<s.count {
+        for i in first..<s.count {
             let b = s[i]
             if b < 0x20 || b == 0x22 || b == 0x5C {
                 if start < i { raw(UnsafeRawBufferPointer(rebasing: s[start..<i])) }

@@ -2,7 +2,7 @@
 /// Freight follows the CN first-weight / continued-weight model: a price for the first kilogram
 /// plus a price per further started kilogram, by business line.
 struct JDWaybill {
-    static let salePlats: [[UInt8]] = ["0010001", "0010002", "0030001"].map { Array($0.utf8) }
+    static let salePlats = ByteTable(["0010001", "0010002", "0030001"])
     /// Status paths (orderStatus codes), each a legal life of a waybill.
     static let paths: [[Int]] = [
         [100, 200, 300, 400, 500, 600],
@@ -16,16 +16,14 @@ struct JDWaybill {
     static let pathWeights = [60, 8, 6, 6, 5, 5, 0]
     static let codPath = 6
     static let statusCodes = [100, 200, 300, 400, 500, 600, 800, 900, 910]
-    /// Sender warehouses: index into CNPlace.all and the warehouse code.
-    static let warehouses: [(Int, [UInt8])] = [
-        (0, "JDWH-BJ01"), (1, "JDWH-SH02"), (2, "JDWH-GZ01"), (9, "JDWH-CD03"), (10, "JDWH-WH01"), (11, "JDWH-XA02"),
-    ].map { ($0.0, Array($0.1.utf8)) }
-    static let senders: [[UInt8]] = [
+    /// Sender warehouses: index into CNPlace.all, and the warehouse codes.
+    static let warehousePlaces = [0, 1, 2, 9, 10, 11]
+    static let warehouseCodes = ByteTable(["JDWH-BJ01", "JDWH-SH02", "JDWH-GZ01", "JDWH-CD03", "JDWH-WH01", "JDWH-XA02"])
+    static let senders = ByteTable([
         "京东自营旗舰店", "小米官方旗舰店", "三只松鼠旗舰店", "海尔官方旗舰店", "Fresh Harbor 海鲜", "Nordic Home 家居",
-    ].map { Array($0.utf8) }
-    static let descriptions: [[UInt8]] = ["", "", "", "易碎品，轻拿轻放", "请勿倒置", "生鲜，需冷藏", "大件，需预约上门安装", "含电池"]
-        .map { Array($0.utf8) }
-    static let channels: [[UInt8]] = ["APP", "PC", "MINI_PROGRAM", "H5"].map { Array($0.utf8) }
+    ])
+    static let descriptions = ByteTable(["", "", "", "易碎品，轻拿轻放", "请勿倒置", "生鲜，需冷藏", "大件，需预约上门安装", "含电池"])
+    static let channels = ByteTable(["APP", "PC", "MINI_PROGRAM", "H5"])
     /// (first kg, each further kg) in cents per business line.
     static let freightRates: [(Int64, Int64)] = [(1_200, 200), (15_000, 120), (2_200, 600), (8_000, 150), (12_000, 4_500)]
 
@@ -91,7 +89,7 @@ struct JDWaybill {
         case .international: promiseTimeType = 2
         default: promiseTimeType = 1
         }
-        warehouse = rng.below(JDWaybill.warehouses.count)
+        warehouse = rng.below(JDWaybill.warehousePlaces.count)
         sender = rng.below(JDWaybill.senders.count)
         created = ShopOrder.windowStart + Int64(rng.below(ShopOrder.windowSeconds))
         sendDays = rng.int(1, 3)

@@ -5,8 +5,7 @@
 struct JDWaybillWriter: ShapeWriter {
     static let salt: UInt64 = 0x6A64_7762_0000_0003
     static let shanghai: Int64 = 8 * 3_600
-    static let badDates: [[UInt8]] = ["2025-02-30 10:11:12", "2025-11-31 08:00:00", "2025-09-31 23:59:59"]
-        .map { Array($0.utf8) }
+    static let badDates = ByteTable(["2025-02-30 10:11:12", "2025-11-31 08:00:00", "2025-09-31 23:59:59"])
 
     let seed: UInt64
     private var w = JDWaybill()
@@ -81,7 +80,7 @@ struct JDWaybillWriter: ShapeWriter {
         } else {
             receiver.drawCN(CNPlace.all[w.cn], rng: &rng, phoneStyles: false)
         }
-        senderAddress.drawCN(CNPlace.all[JDWaybill.warehouses[w.warehouse].0], rng: &rng, phoneStyles: false)
+        senderAddress.drawCN(CNPlace.all[JDWaybill.warehousePlaces[w.warehouse]], rng: &rng, phoneStyles: false)
     }
 
     // MARK: the record
@@ -113,7 +112,7 @@ struct JDWaybillWriter: ShapeWriter {
         out.key("senderAddress")
         text(senderAddress.full, &out)
         out.key("senderTel")
-        landline(CNPlace.all[JDWaybill.warehouses[w.warehouse].0].areaCode, &out)
+        landline(CNPlace.all[JDWaybill.warehousePlaces[w.warehouse]].areaCode, &out)
         out.key("senderMobile")
         text(senderAddress.phone, &out)
         out.key("senderPostcode")
@@ -123,7 +122,7 @@ struct JDWaybillWriter: ShapeWriter {
         out.key("receiveAddress")
         text(receiver.full, &out)
         out.key("receiveTel")
-        if w.foreign < 0 && w.signReturn > 0 { landline(CNPlace.all[w.cn].areaCode, &out) } else { text([], &out) }
+        if w.foreign < 0 && w.signReturn > 0 { landline(CNPlace.all[w.cn].areaCode, &out) } else { text(ByteTable.empty, &out) }
         out.key("receiveMobile")
         text(receiver.phone, &out)
         out.key("postcode")
@@ -190,7 +189,7 @@ struct JDWaybillWriter: ShapeWriter {
         out.key("promiseTimeType")
         out.int(w.promiseTimeType)
         out.key("warehouseCode")
-        text(JDWaybill.warehouses[w.warehouse].1, &out)
+        text(JDWaybill.warehouseCodes[w.warehouse], &out)
         let local = w.created + JDWaybillWriter.shanghai
         let day = local / 86_400 * 86_400
         out.key("orderSendTime")
@@ -223,15 +222,15 @@ struct JDWaybillWriter: ShapeWriter {
         out.key("extendField2")
         text(JDWaybill.channels[w.channel], &out)
         out.key("extendField3")
-        text([], &out)
+        text(ByteTable.empty, &out)
         out.key("extendField4")
-        text(w.promo ? ShopText.discountCodes[2] : [], &out)
+        text(w.promo ? ShopText.discountCodes[2] : ByteTable.empty, &out)
         out.key("extendField5")
-        text([], &out)
+        text(ByteTable.empty, &out)
     }
 
     /// A landline `0755-12345678` drawn from the record's stream.
-    private mutating func landline(_ area: [UInt8], _ out: inout FeedBuffer) {
+    private mutating func landline(_ area: UnsafeRawBufferPointer, _ out: inout FeedBuffer) {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: area)
         scratch.append(0x2D)
@@ -255,7 +254,10 @@ struct JDWaybillWriter: ShapeWriter {
 
     /// A JSON string, padded to just under 1 MiB while an `overlong_line` record needs padding.
     @inline(__always)
-    private mutating func text(_ s: [UInt8], _ out: inout FeedBuffer) {
+    private mutating func text(_ s: [UInt8], _ out: inout FeedBuffer) { s.withUnsafeBytes { text($0, &out) } }
+
+    @inline(__always)
+    private mutating func text(_ s: UnsafeRawBufferPointer, _ out: inout FeedBuffer) {
         if fillLeft > 0 {
             fillLeft -= 1
             out.byte(0x22)

@@ -1,19 +1,19 @@
 /// Chinese places for consignee and sender addresses: province, city (prefecture), districts,
 /// the city's postal code and landline area code. Real names; a modest set keeps the feeds
 /// varied without a data file.
-struct CNPlace {
-    let province: [UInt8]
-    let city: [UInt8]
-    let districts: [[UInt8]]
+struct CNPlace: @unchecked Sendable {
+    let province: UnsafeRawBufferPointer
+    let city: UnsafeRawBufferPointer
+    let districts: ByteTable
     let postal: Int
-    let areaCode: [UInt8]
+    let areaCode: UnsafeRawBufferPointer
 
     init(_ province: String, _ city: String, _ districts: [String], _ postal: Int, _ areaCode: String) {
-        self.province = Array(province.utf8)
-        self.city = Array(city.utf8)
-        self.districts = districts.map { Array($0.utf8) }
+        self.province = immortal(province)
+        self.city = immortal(city)
+        self.districts = ByteTable(districts)
         self.postal = postal
-        self.areaCode = Array(areaCode.utf8)
+        self.areaCode = immortal(areaCode)
     }
 
     static let all: [CNPlace] = [
@@ -44,22 +44,21 @@ struct CNPlace {
     /// Weights: the big eastern cities carry most parcels.
     static let weights: [Int] = [12, 12, 8, 9, 3, 7, 3, 5, 5, 6, 4, 3, 3, 2, 3, 3, 2, 2, 2, 1, 1, 1]
 
-    static let roads: [[UInt8]] = [
+    static let roads = ByteTable([
         "中山路", "人民路", "解放路", "建设路", "和平路", "长江路", "科技园路", "新华路", "南京路", "延安路",
         "学府路", "滨江大道", "文化路", "工业大道",
-    ].map { Array($0.utf8) }
+    ])
 
-    static let towns: [[UInt8]] = ["城关街道", "新街口街道", "高新街道", "花园路街道", "东湖街道", "龙华街道"]
-        .map { Array($0.utf8) }
+    static let towns = ByteTable(["城关街道", "新街口街道", "高新街道", "花园路街道", "东湖街道", "龙华街道"])
 
-    static let surnames: [[UInt8]] = [
+    static let surnames = ByteTable([
         "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-    ].map { Array($0.utf8) }
+    ])
 
-    static let givenNames: [[UInt8]] = [
+    static let givenNames = ByteTable([
         "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "晓燕", "建华",
         "子涵", "浩然", "欣怡", "雨轩",
-    ].map { Array($0.utf8) }
+    ])
 
     /// Mobile prefixes of the three carriers (the 11-digit numbers match `^1[3-9]\d{9}$`).
     static let mobilePrefixes: [Int] = [
@@ -69,20 +68,20 @@ struct CNPlace {
 }
 
 /// Places outside China, with the state names, postal codes and phone styles those exports use.
-struct ForeignPlace {
-    let country: [UInt8]  // ISO 3166-1 alpha-2
-    let province: [UInt8]
-    let city: [UInt8]
-    let postal: [UInt8]
-    let phonePrefix: [UInt8]
+struct ForeignPlace: @unchecked Sendable {
+    let country: UnsafeRawBufferPointer  // ISO 3166-1 alpha-2
+    let province: UnsafeRawBufferPointer
+    let city: UnsafeRawBufferPointer
+    let postal: UnsafeRawBufferPointer
+    let phonePrefix: UnsafeRawBufferPointer
     let currency: Int  // index into Currency.all
 
     init(_ country: String, _ province: String, _ city: String, _ postal: String, _ phone: String, _ currency: Int) {
-        self.country = Array(country.utf8)
-        self.province = Array(province.utf8)
-        self.city = Array(city.utf8)
-        self.postal = Array(postal.utf8)
-        self.phonePrefix = Array(phone.utf8)
+        self.country = immortal(country)
+        self.province = immortal(province)
+        self.city = immortal(city)
+        self.postal = immortal(postal)
+        self.phonePrefix = immortal(phone)
         self.currency = currency
     }
 
@@ -110,40 +109,40 @@ struct ForeignPlace {
         ForeignPlace("SG", "", "Singapore", "018989", "+65 6555 ", 7),
     ]
 
-    static let streets: [[UInt8]] = [
+    static let streets = ByteTable([
         "Main St", "Oak Ave", "Maple Dr", "Elm St", "Market St", "Park Ave", "High Street", "Baker Street",
         "Hauptstraße", "Bahnhofstraße", "Schillerstraße", "Rue de Rivoli", "Rue Oberkampf", "George St",
         "Orchard Rd",
-    ].map { Array($0.utf8) }
+    ])
 
-    static let firstNames: [[UInt8]] = [
+    static let firstNames = ByteTable([
         "James", "Mary", "Emma", "Liam", "Olivia", "Noah", "Sophie", "Lukas", "Hannah", "Yuki", "Haruto", "Chloé",
         "Lucas", "Amelia", "Oliver", "Mia", "Jack", "Zoë",
-    ].map { Array($0.utf8) }
+    ])
 
-    static let lastNames: [[UInt8]] = [
+    static let lastNames = ByteTable([
         "Smith", "Johnson", "Müller", "Schmidt", "Brown", "Taylor", "Tanaka", "Sato", "Martin", "Dubois", "Wilson",
         "Nguyen", "O'Brien", "García", "Kim", "Lee",
-    ].map { Array($0.utf8) }
+    ])
 }
 
 /// Currencies with how many CNY cents one unit is worth (for converting catalogue prices) and
 /// whether amounts are whole units (JPY).
-struct Currency {
-    let code: [UInt8]
+struct Currency: @unchecked Sendable {
+    let code: UnsafeRawBufferPointer
     /// CNY cents per unit of this currency, for price conversion (a plausible 2025 rate).
     let cnyCentsPerUnit: Int64
     let wholeUnits: Bool
 
     static let all: [Currency] = [
-        Currency(code: Array("CNY".utf8), cnyCentsPerUnit: 100, wholeUnits: false),
-        Currency(code: Array("USD".utf8), cnyCentsPerUnit: 720, wholeUnits: false),
-        Currency(code: Array("EUR".utf8), cnyCentsPerUnit: 780, wholeUnits: false),
-        Currency(code: Array("GBP".utf8), cnyCentsPerUnit: 910, wholeUnits: false),
-        Currency(code: Array("JPY".utf8), cnyCentsPerUnit: 5, wholeUnits: true),
-        Currency(code: Array("CAD".utf8), cnyCentsPerUnit: 520, wholeUnits: false),
-        Currency(code: Array("AUD".utf8), cnyCentsPerUnit: 470, wholeUnits: false),
-        Currency(code: Array("SGD".utf8), cnyCentsPerUnit: 540, wholeUnits: false),
+        Currency(code: immortal("CNY"), cnyCentsPerUnit: 100, wholeUnits: false),
+        Currency(code: immortal("USD"), cnyCentsPerUnit: 720, wholeUnits: false),
+        Currency(code: immortal("EUR"), cnyCentsPerUnit: 780, wholeUnits: false),
+        Currency(code: immortal("GBP"), cnyCentsPerUnit: 910, wholeUnits: false),
+        Currency(code: immortal("JPY"), cnyCentsPerUnit: 5, wholeUnits: true),
+        Currency(code: immortal("CAD"), cnyCentsPerUnit: 520, wholeUnits: false),
+        Currency(code: immortal("AUD"), cnyCentsPerUnit: 470, wholeUnits: false),
+        Currency(code: immortal("SGD"), cnyCentsPerUnit: 540, wholeUnits: false),
     ]
 
     /// Converts a catalogue price in CNY cents to a shelf price in this currency's cents:

@@ -2,9 +2,8 @@
 /// cents of the order's currency: Subtotal = sum(quantity x price) - Discount Amount (the sum of the
 /// line discounts), Taxes = round-half-up(Subtotal x rate), Total = Subtotal + Shipping + Taxes.
 struct ShopOrder {
-    static let financial: [[UInt8]] = ["pending", "authorized", "paid", "partially_refunded", "refunded", "voided"]
-        .map { Array($0.utf8) }
-    static let fulfillment: [[UInt8]] = ["unfulfilled", "partial", "fulfilled"].map { Array($0.utf8) }
+    static let financial = ByteTable(["pending", "authorized", "paid", "partially_refunded", "refunded", "voided"])
+    static let fulfillment = ByteTable(["unfulfilled", "partial", "fulfilled"])
     /// Status paths as (financial, fulfillment) index pairs, each a legal life of an order.
     static let paths: [[(Int, Int)]] = [
         [(0, 0), (2, 0), (2, 2)],  // prepaid, shipped in one go

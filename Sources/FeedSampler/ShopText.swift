@@ -11,40 +11,35 @@ enum ShopText {
     static let columns = 39
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
-    static let cnMethods: [[[UInt8]]] = [
+    static let cnMethods: [ByteTable] = [
         ["京东快递", "顺丰标快", "中通快递"], ["京东快运", "德邦快运"], ["京东冷链", "顺丰冷运"], ["京东大件", "日日顺物流"],
         ["DHL Express Worldwide"],
-    ].map { $0.map { Array($0.utf8) } }
-    static let foreignMethods: [[[UInt8]]] = [
+    ].map { ByteTable($0) }
+    static let foreignMethods: [ByteTable] = [
         ["Standard Shipping", "Express Shipping"], ["LTL Freight"], ["Cold Chain Express"],
         ["Large Item Delivery & Install"], ["DHL Express Worldwide", "EMS International", "FedEx International Priority"],
-    ].map { $0.map { Array($0.utf8) } }
+    ].map { ByteTable($0) }
 
     static let codPayment = Array("Cash on Delivery (COD)".utf8)
-    static let cnPayments: [[UInt8]] = ["Alipay", "WeChat Pay", "UnionPay"].map { Array($0.utf8) }
-    static let foreignPayments: [[UInt8]] = ["Shopify Payments", "PayPal Express Checkout", "Klarna", "manual"]
-        .map { Array($0.utf8) }
+    static let cnPayments = ByteTable(["Alipay", "WeChat Pay", "UnionPay"])
+    static let foreignPayments = ByteTable(["Shopify Payments", "PayPal Express Checkout", "Klarna", "manual"])
 
-    static let notes: [[UInt8]] = [
+    static let notes = ByteTable([
         "Please call before delivery.\nGate code 4821", "Leave it with the \"front desk\", thanks",
         "送货前请电话联系\n周末不收货", "Fragile: glassware", "Gift for mom, please hide the price",
         "No plastic bag please", "放快递柜，谢谢",
-    ].map { Array($0.utf8) }
-    static let noteAttributes: [[UInt8]] = [
+    ])
+    static let noteAttributes = ByteTable([
         "gift_wrap: true", "gift_message: Happy birthday!\nfrom Anna", "delivery_date: 2025-11-11",
         "invoice_title: 上海某某科技有限公司",
-    ].map { Array($0.utf8) }
-    static let tags: [[UInt8]] = ["vip", "repeat", "wholesale", "gift", "双11", "flash-sale", "b2b", "priority"]
-        .map { Array($0.utf8) }
-    static let discountCodes: [[UInt8]] = ["WELCOME10", "VIP15", "DOUBLE11", "SPRING5", "FREESHIP"]
-        .map { Array($0.utf8) }
-    static let risks: [[UInt8]] = ["Low", "Medium", "High"].map { Array($0.utf8) }
-    static let sources: [[UInt8]] = ["web", "iphone", "android", "pos", "shopify_draft_order", "tiktok"]
-        .map { Array($0.utf8) }
-    static let apartments: [[UInt8]] = [", Apt 4B", ", Suite 210", ", Flat 3", ""].map { Array($0.utf8) }
-    static let emailDomains: [[UInt8]] = ["@example.com", "@example.org", "@example.cn", "@mail.example.net"]
-        .map { Array($0.utf8) }
-    static let badDates: [[UInt8]] = ["2025-02-30", "2025-11-31", "2025-09-31", "2025-06-31"].map { Array($0.utf8) }
+    ])
+    static let tags = ByteTable(["vip", "repeat", "wholesale", "gift", "双11", "flash-sale", "b2b", "priority"])
+    static let discountCodes = ByteTable(["WELCOME10", "VIP15", "DOUBLE11", "SPRING5", "FREESHIP"])
+    static let risks = ByteTable(["Low", "Medium", "High"])
+    static let sources = ByteTable(["web", "iphone", "android", "pos", "shopify_draft_order", "tiktok"])
+    static let apartments = ByteTable([", Apt 4B", ", Suite 210", ", Flat 3", ""])
+    static let emailDomains = ByteTable(["@example.com", "@example.org", "@example.cn", "@mail.example.net"])
+    static let badDates = ByteTable(["2025-02-30", "2025-11-31", "2025-09-31", "2025-06-31"])
     static let yes = Array("true".utf8)
     static let no = Array("false".utf8)
 }

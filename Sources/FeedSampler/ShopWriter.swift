@@ -66,7 +66,7 @@ struct ShopWriter: ShapeWriter {
         truth.moneySums = ["Subtotal": sums[1], "Shipping": sums[2], "Taxes": sums[3], "Discount Amount": sums[4]]
         for f in 0..<6 {
             for s in 0..<3 where finalStates[f * 3 + s] > 0 {
-                let key = String(decoding: ShopOrder.financial[f] + [0x2F] + ShopOrder.fulfillment[s], as: UTF8.self)
+                let key = String(decoding: Array(ShopOrder.financial[f]) + [0x2F] + Array(ShopOrder.fulfillment[s]), as: UTF8.self)
                 truth.finalStatus[key] = finalStates[f * 3 + s]
             }
         }
@@ -147,9 +147,9 @@ struct ShopWriter: ShapeWriter {
         if bad == .badMoney { out.csv(BadText.money[variant % BadText.money.count]) } else { out.money(order.total) }
         out.comma()
         list.removeAll(keepingCapacity: true)
-        for (i, c) in ShopText.discountCodes.enumerated() where order.discountCodes & (1 << i) != 0 {
+        for i in 0..<ShopText.discountCodes.count where order.discountCodes & (1 << i) != 0 {
             if !list.isEmpty { list.append(contentsOf: Address.commaSpace) }
-            list.append(contentsOf: c)
+            list.append(contentsOf: ShopText.discountCodes[i])
         }
         text(list, &out)
         out.comma()
@@ -212,10 +212,10 @@ struct ShopWriter: ShapeWriter {
         if bad == .overlongField {
             out.filler(OverlongSize.field)
         } else {
-            text(order.notes >= 0 ? ShopText.notes[order.notes] : [], &out)
+            text(order.notes >= 0 ? ShopText.notes[order.notes] : ByteTable.empty, &out)
         }
         out.comma()
-        text(order.noteAttributes >= 0 ? ShopText.noteAttributes[order.noteAttributes] : [], &out)
+        text(order.noteAttributes >= 0 ? ShopText.noteAttributes[order.noteAttributes] : ByteTable.empty, &out)
         out.comma()
         if order.cod {
             text(ShopText.codPayment, &out)
@@ -224,9 +224,9 @@ struct ShopWriter: ShapeWriter {
         }
         out.comma()
         list.removeAll(keepingCapacity: true)
-        for (i, t) in ShopText.tags.enumerated() where order.tagMask & (1 << i) != 0 {
+        for i in 0..<ShopText.tags.count where order.tagMask & (1 << i) != 0 {
             if !list.isEmpty { list.append(contentsOf: Address.commaSpace) }
-            list.append(contentsOf: t)
+            list.append(contentsOf: ShopText.tags[i])
         }
         text(list, &out)
         out.comma()
@@ -248,7 +248,10 @@ struct ShopWriter: ShapeWriter {
 
     /// A text field, padded to just under 1 MiB while an `overlong_line` record needs padding.
     @inline(__always)
-    private mutating func text(_ s: [UInt8], _ out: inout FeedBuffer) {
+    private mutating func text(_ s: [UInt8], _ out: inout FeedBuffer) { s.withUnsafeBytes { text($0, &out) } }
+
+    @inline(__always)
+    private mutating func text(_ s: UnsafeRawBufferPointer, _ out: inout FeedBuffer) {
         if fillLeft > 0 {
             fillLeft -= 1
             out.filler(OverlongSize.lineField)
