@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Parquet", "OrderModel"]),
         .testTarget(name: "CLITests", dependencies: ["OrderModel"]),
         .testTarget(name: "RunMetricsTests", dependencies: ["RunMetrics", "OrderModel"]),
+        .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -20,7 +20,7 @@ struct Waybill: ParsableCommand {
             73 cannot create output, 74 I/O error, 78 bad configuration.
             """,
         version: WaybillVersion.string,
-        subcommands: [SchemaCommand.self]
+        subcommands: [SchemaCommand.self, SampleCommand.self]
     )
 
     /// Runs a verb and maps its outcome to a sysexits code with a one-line message on stderr.
