@@ -1,0 +1,160 @@
+import CCodecs
+
+/// The type-independent half of a column writer: buffers the open page's levels, turns encoded value
+/// bodies into compressed V1 data pages (header + body) and collects them into the open column chunk.
+final class ChunkAssembler {
+    let column: ColumnDescriptor
+    let properties: WriterProperties
+    let compressor: PageCompressor
+    let maxDef: UInt8
+    let maxRep: UInt8
+    private let defWidth: Int
+    private let repWidth: Int
+
+    // Open page.
+    var defLevels: [UInt8] = []
+    var repLevels: [UInt8] = []
+    /// Level entries in the open page (num_values: nulls and empty lists included).
+    var pageEntries = 0
+    var pageRows = 0
+    var pageNulls: Int64 = 0
+
+    // Open chunk.
+    private var chunkBytes: [UInt8] = []
+    private var chunkUncompressed = 0
+    var chunkEntries: Int64 = 0
+    var chunkRows = 0
+    private var pageCounts: [Int32: Int32] = [:]
+    private var valueEncodings = Set<Int32>()
+
+    // Finished chunks, oldest first.
+    var sealed: [SealedChunk] = []
+
+    private var body: [UInt8] = []
+    private var header = CompactWriter()
+
+    init(column: ColumnDescriptor, properties: WriterProperties, compressor: PageCompressor) {
+        self.column = column
+        self.properties = properties
+        self.compressor = compressor
+        self.maxDef = UInt8(column.maxDefinitionLevel)
+        self.maxRep = UInt8(column.maxRepetitionLevel)
+        self.defWidth = RLEHybridEncoder.bitWidth(UInt64(column.maxDefinitionLevel))
+        self.repWidth = RLEHybridEncoder.bitWidth(UInt64(column.maxRepetitionLevel))
+    }
+
+    /// Estimated bytes of the open page's levels.
+    var pageLevelBytes: Int { (pageEntries * (defWidth + repWidth) + 7) / 8 }
+    /// Bytes held by finished pages of the open chunk and by sealed chunks.
+    var storedBytes: Int { chunkBytes.count + sealed.reduce(0) { $0 + $1.compressedSize } }
+    var sealedRows: Int { sealed.reduce(0) { $0 + Int($1.rows) } }
+
+    func appendLevels(def: UnsafeBufferPointer<UInt8>?, rep: UnsafeBufferPointer<UInt8>?, _ range: Range<Int>) {
+        if maxDef > 0, let def { defLevels.append(contentsOf: UnsafeBufferPointer(rebasing: def[range])) }
+        if maxRep > 0, let rep { repLevels.append(contentsOf: UnsafeBufferPointer(rebasing: rep[range])) }
+    }
+
+    /// Turns the open page into a V1 data page: [rep levels][def levels][values], compressed as one body.
+    func emitDataPage(values: UnsafeRawBufferPointer, encoding: Int32, statistics: Statistics?) throws {
+        body.removeAll(keepingCapacity: true)
+        if maxRep > 0 { appendLevelStream(repLevels, width: repWidth) }
+        if maxDef > 0 { appendLevelStream(defLevels, width: defWidth) }
+        body.append(contentsOf: values)
+        guard body.count <= Int(Int32.max) else {
+            throw ParquetError.invalid("column '\(column.dottedPath)': page body of \(body.count) bytes exceeds 2 GiB")
+        }
+        var dph = DataPageHeader(numValues: Int32(pageEntries), encoding: encoding)
+        if properties.pageStatistics { dph.statistics = statistics }
+        var h = PageHeader(
+            type: PageType.dataPage.rawValue, uncompressedPageSize: Int32(body.count), compressedPageSize: 0)
+        h.dataPageHeader = dph
+        let headerSize = try appendPage(&h, to: &chunkBytes)
+        chunkUncompressed += headerSize + body.count
+        pageCounts[encoding, default: 0] += 1
+        valueEncodings.insert(encoding)
+        chunkEntries += Int64(pageEntries)
+        defLevels.removeAll(keepingCapacity: true)
+        repLevels.removeAll(keepingCapacity: true)
+        pageEntries = 0
+        pageRows = 0
+        pageNulls = 0
+    }
+
+    private func appendLevelStream(_ levels: [UInt8], width: Int) {
+        let lenAt = body.count
+        body.append(contentsOf: [0, 0, 0, 0])
+        RLEHybridEncoder.encode(levels, bitWidth: width, into: &body)
+        let len = UInt32(body.count - lenAt - 4)
+        body.withUnsafeMutableBytes { $0.storeBytes(of: len.littleEndian, toByteOffset: lenAt, as: UInt32.self) }
+    }
+
+    /// Compresses `body`, writes header then compressed body into `out`; returns the header size.
+    private func appendPage(_ h: inout PageHeader, to out: inout [UInt8]) throws -> Int {
+        let compressed: Int
+        if compressor.codec == .uncompressed {
+            compressed = body.count
+        } else {
+            compressed = try body.withUnsafeBytes { try compressor.compress($0) }
+        }
+        guard compressed <= Int(Int32.max) else {
+            throw ParquetError.invalid("column '\(column.dottedPath)': compressed page exceeds 2 GiB")
+        }
+        h.compressedPageSize = Int32(compressed)
+        if properties.pageChecksums {
+            let crc: UInt32
+            if compressor.codec == .uncompressed {
+                crc = body.withUnsafeBytes { wb_crc32(0, $0.baseAddress, $0.count) }
+            } else {
+                crc = compressor.scratch.withUnsafeBytes { wb_crc32(0, $0.baseAddress, compressed) }
+            }
+            h.crc = Int32(bitPattern: crc)
+        }
+        header.reset()
+        h.write(to: &header)
+        out.append(contentsOf: header.bytes)
+        if compressor.codec == .uncompressed {
+            out.append(contentsOf: body)
+        } else {
+            compressor.scratch.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<compressed])) }
+        }
+        return header.bytes.count
+    }
+
+    /// Closes the open chunk. The caller has flushed its last page; `dictionary` is the PLAIN dictionary body
+    /// when any page of the chunk was dictionary-encoded.
+    func seal(dictionary: (body: [UInt8], count: Int)?, statistics: Statistics) throws {
+        var chunk = SealedChunk(statistics: statistics, encodings: [], encodingStats: [])
+        var encodings = valueEncodings
+        if let dictionary {
+            body.removeAll(keepingCapacity: true)
+            body.append(contentsOf: dictionary.body)
+            let encoding =
+                properties.legacyPlainDictionaryEncoding ? ParquetEncoding.plainDictionary.rawValue : ParquetEncoding.plain.rawValue
+            var h = PageHeader(type: PageType.dictionaryPage.rawValue, uncompressedPageSize: Int32(body.count), compressedPageSize: 0)
+            h.dictionaryPageHeader = DictionaryPageHeader(numValues: Int32(dictionary.count), encoding: encoding, isSorted: false)
+            let hs = try appendPage(&h, to: &chunk.dictionaryPage)
+            chunk.dictionaryUncompressed = hs + body.count
+            encodings.insert(encoding)
+            chunk.encodingStats.append(PageEncodingStats(pageType: PageType.dictionaryPage.rawValue, encoding: encoding, count: 1))
+        }
+        // Levels are RLE-encoded whenever a level stream exists; readers expect RLE listed regardless.
+        encodings.insert(ParquetEncoding.rle.rawValue)
+        chunk.encodings = encodings.sorted()
+        for (enc, n) in pageCounts.sorted(by: { $0.key < $1.key }) {
+            chunk.encodingStats.append(PageEncodingStats(pageType: PageType.dataPage.rawValue, encoding: enc, count: n))
+        }
+        swap(&chunk.dataPages, &chunkBytes)  // hand the buffer over without a copy
+        chunk.dataUncompressed = chunkUncompressed
+        chunk.numValues = chunkEntries
+        chunk.rows = Int64(chunkRows)
+        sealed.append(chunk)
+        chunkUncompressed = 0
+        chunkEntries = 0
+        chunkRows = 0
+        pageCounts.removeAll(keepingCapacity: true)
+        valueEncodings.removeAll(keepingCapacity: true)
+    }
+
+    /// Removes and returns the oldest sealed chunk.
+    func takeSealed() -> SealedChunk { sealed.removeFirst() }
+}

@@ -1,0 +1,77 @@
+import CCodecs
+
+/// Compresses page bodies with one reusable context and one reusable output buffer per file writer.
+final class PageCompressor {
+    let codec: ParquetCompression
+    let level: Int32
+    private var zstd: OpaquePointer?
+    /// Output of the last `compress` call; valid until the next call.
+    private(set) var scratch: [UInt8] = []
+
+    init(codec: ParquetCompression, level: Int32) throws {
+        self.codec = codec
+        self.level = level
+        if codec == .zstd {
+            guard let ctx = wb_zstd_cctx_new() else { throw ParquetError(.codec, "cannot create a zstd context") }
+            zstd = ctx
+        }
+    }
+
+    deinit {
+        if let zstd { wb_zstd_cctx_free(zstd) }
+    }
+
+    /// Compresses `src` into `scratch` and returns the compressed size (codec != uncompressed).
+    func compress(_ src: UnsafeRawBufferPointer) throws -> Int {
+        let n = src.count
+        let bound: Int
+        switch codec {
+        case .uncompressed: bound = n
+        case .zstd: bound = wb_zstd_bound(n)
+        case .snappy: bound = wb_snappy_bound(n)
+        case .gzip: bound = wb_gzip_bound(n)
+        }
+        if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
+        let base = src.baseAddress
+        let produced: Int = scratch.withUnsafeMutableBytes { dst in
+            switch codec {
+            case .uncompressed:
+                if n > 0 { dst.baseAddress!.copyMemory(from: base!, byteCount: n) }
+                return n
+            case .zstd: return wb_zstd_compress(zstd, dst.baseAddress, bound, base, n, level)
+            case .snappy: return wb_snappy_compress(dst.baseAddress, bound, base, n)
+            case .gzip: return wb_gzip_compress(dst.baseAddress, bound, base, n, level)
+            }
+        }
+        // Every codec produces at least a frame header, so 0 can only mean failure.
+        guard produced > 0 || (codec == .uncompressed) else {
+            throw ParquetError(.codec, "\(codec.name) failed to compress a \(n)-byte page")
+        }
+        return produced
+    }
+
+    /// Decompresses a page body whose uncompressed size is declared in its header.
+    static func decompress(
+        _ codec: ParquetCompression, _ src: UnsafeRawBufferPointer, expected: Int, where what: String
+    ) throws -> [UInt8] {
+        if codec == .uncompressed {
+            guard src.count == expected else {
+                throw ParquetError.corrupt("\(what): uncompressed page is \(src.count) bytes but declares \(expected)")
+            }
+            return Array(src)
+        }
+        var out = [UInt8](repeating: 0, count: expected)
+        let r: Int = out.withUnsafeMutableBytes { dst in
+            switch codec {
+            case .zstd: return wb_zstd_decompress(dst.baseAddress, expected, src.baseAddress, src.count)
+            case .snappy: return wb_snappy_decompress(dst.baseAddress, expected, src.baseAddress, src.count)
+            case .gzip: return wb_gzip_decompress(dst.baseAddress, expected, src.baseAddress, src.count)
+            case .uncompressed: return expected
+            }
+        }
+        guard r == expected else {
+            throw ParquetError.corrupt("\(what): \(codec.name) data does not decompress to the declared \(expected) bytes")
+        }
+        return out
+    }
+}

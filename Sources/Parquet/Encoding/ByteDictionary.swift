@@ -1,0 +1,123 @@
+/// Dictionary of byte strings: values live in one arena, open addressing hashes the bytes directly,
+/// so no String (or other heap object) is made per value.
+struct ByteDictionary {
+    private(set) var arena: [UInt8] = []
+    /// starts[i]..<starts[i+1] is entry i in the arena.
+    private(set) var starts: [UInt32] = [0]
+    private var hashes: [UInt64] = []
+    private var slots: [Int32] = [Int32](repeating: -1, count: 1024)
+    private var mask = 1023
+
+    var count: Int { hashes.count }
+    /// Size of the PLAIN dictionary page body (4-byte length + bytes per entry).
+    var plainSize: Int { arena.count + 4 * hashes.count }
+
+    mutating func reset() {
+        arena.removeAll(keepingCapacity: true)
+        starts = [0]
+        hashes.removeAll(keepingCapacity: true)
+        slots = [Int32](repeating: -1, count: 1024)
+        mask = 1023
+    }
+
+    /// Index of the bytes `p[0..<n]`, inserting them if new.
+    @inline(__always)
+    mutating func index(of p: UnsafeRawPointer, count n: Int) -> UInt32 {
+        let h = ByteHash.hash(p, n)
+        var s = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = slots[s]
+            if e < 0 { break }
+            let i = Int(e)
+            if hashes[i] == h {
+                let a = Int(starts[i])
+                let len = Int(starts[i + 1]) - a
+                if len == n {
+                    let same = arena.withUnsafeBytes { memcmpEqual($0.baseAddress! + a, p, n) }
+                    if same { return UInt32(i) }
+                }
+            }
+            s = (s &+ 1) & mask
+        }
+        let idx = hashes.count
+        arena.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
+        starts.append(UInt32(arena.count))
+        hashes.append(h)
+        slots[s] = Int32(idx)
+        if hashes.count * 2 > slots.count { grow() }
+        return UInt32(idx)
+    }
+
+    private mutating func grow() {
+        let n = slots.count * 2
+        slots = [Int32](repeating: -1, count: n)
+        mask = n - 1
+        for (i, h) in hashes.enumerated() {
+            var s = Int(truncatingIfNeeded: h) & mask
+            while slots[s] >= 0 { s = (s + 1) & mask }
+            slots[s] = Int32(i)
+        }
+    }
+
+    /// PLAIN body of the dictionary page.
+    func plainBody(into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + plainSize)
+        arena.withUnsafeBytes { a in
+            for i in 0..<count {
+                let s = Int(starts[i])
+                let len = Int(starts[i + 1]) - s
+                PlainEncoder.appendU32(UInt32(len), to: &out)
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: a[s..<s + len]))
+            }
+        }
+    }
+}
+
+@inline(__always)
+func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+    var i = 0
+    while i &+ 8 <= n {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            return false
+        }
+        i &+= 8
+    }
+    while i < n {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i &+= 1
+    }
+    return true
+}
+
+/// A fast non-cryptographic 64-bit hash of a byte range (8 bytes per step, multiply-xorshift mixing).
+enum ByteHash {
+    @inline(__always)
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    @inline(__always)
+    static func hash(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
+        var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(n)
+        var i = 0
+        while i &+ 8 <= n {
+            h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            h = (h << 29) | (h >> 35)
+            i &+= 8
+        }
+        if i < n {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << shift
+                shift &+= 8
+                i &+= 1
+            }
+            h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
+        }
+        return mix(h)
+    }
+}

@@ -1,0 +1,56 @@
+/// Dictionary of fixed-width values: open addressing over the values' bit patterns, no per-value allocation.
+struct FixedDictionary<T: ParquetFixedValue> {
+    private(set) var values: [T] = []
+    private var slots: [Int32] = [Int32](repeating: -1, count: 1024)
+    private var mask = 1023
+
+    var count: Int { values.count }
+    /// Size of the PLAIN dictionary page body.
+    var plainSize: Int { values.count * T.byteWidth }
+
+    mutating func reset() {
+        values.removeAll(keepingCapacity: true)
+        slots = [Int32](repeating: -1, count: 1024)
+        mask = 1023
+    }
+
+    @inline(__always)
+    private static func hash(_ b: UInt64) -> Int {
+        // Fibonacci hashing: one multiply spreads sequential ids over the table.
+        Int(truncatingIfNeeded: (b &* 0x9E37_79B9_7F4A_7C15) >> 20)
+    }
+
+    /// Index of `v`, inserting it if new.
+    @inline(__always)
+    mutating func index(of v: T) -> UInt32 {
+        let b = v.bits
+        var s = Self.hash(b) & mask
+        while true {
+            let e = slots[s]
+            if e < 0 { break }
+            if values[Int(e)].bits == b { return UInt32(e) }
+            s = (s &+ 1) & mask
+        }
+        let idx = values.count
+        values.append(v)
+        slots[s] = Int32(idx)
+        if values.count * 2 > slots.count { grow() }
+        return UInt32(idx)
+    }
+
+    private mutating func grow() {
+        let n = slots.count * 2
+        slots = [Int32](repeating: -1, count: n)
+        mask = n - 1
+        for (i, v) in values.enumerated() {
+            var s = Self.hash(v.bits) & mask
+            while slots[s] >= 0 { s = (s + 1) & mask }
+            slots[s] = Int32(i)
+        }
+    }
+
+    /// PLAIN body of the dictionary page.
+    func plainBody(into out: inout [UInt8]) {
+        values.withUnsafeBytes { out.append(contentsOf: $0) }
+    }
+}

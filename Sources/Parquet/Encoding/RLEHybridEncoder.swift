@@ -1,0 +1,97 @@
+/// RLE / bit-packing hybrid encoder (Encodings.md): RLE runs for >= 8 repeats, bit-packed groups of 8
+/// otherwise, the last group zero-padded. Used for levels and dictionary indices.
+enum RLEHybridEncoder {
+    /// Number of bits needed for `maxValue` (0 for 0).
+    @inline(__always)
+    static func bitWidth(_ maxValue: UInt64) -> Int { maxValue == 0 ? 0 : 64 - maxValue.leadingZeroBitCount }
+
+    /// Appends the hybrid encoding of `values` (each < 2^bitWidth) to `out`.
+    static func encode<T: FixedWidthInteger & UnsignedInteger>(
+        _ values: UnsafeBufferPointer<T>, bitWidth: Int, into out: inout [UInt8]
+    ) {
+        precondition(bitWidth >= 0 && bitWidth <= 32)
+        let n = values.count
+        var pendingStart = 0
+        var i = 0
+        while i < n {
+            let v = values[i]
+            var j = i &+ 1
+            while j < n && values[j] == v { j &+= 1 }
+            var runStart = i
+            var runLen = j &- i
+            if runLen >= 8 {
+                // Complete the pending bit-packed values to a multiple of 8 with the run's first values,
+                // so bit-packed groups never need padding mid-stream.
+                let rem = (runStart &- pendingStart) & 7
+                if rem != 0 {
+                    let borrow = 8 &- rem
+                    runStart &+= borrow
+                    runLen &-= borrow
+                }
+                if runLen >= 8 {
+                    if runStart > pendingStart {
+                        bitPack(values, pendingStart..<runStart, bitWidth: bitWidth, into: &out)
+                    }
+                    writeRLERun(UInt64(v), count: runLen, bitWidth: bitWidth, into: &out)
+                    pendingStart = j
+                }
+            }
+            i = j
+        }
+        if pendingStart < n {
+            bitPack(values, pendingStart..<n, bitWidth: bitWidth, into: &out)
+        }
+    }
+
+    static func encode(_ values: [UInt8], bitWidth: Int, into out: inout [UInt8]) {
+        values.withUnsafeBufferPointer { encode($0, bitWidth: bitWidth, into: &out) }
+    }
+
+    @inline(__always)
+    static func writeVarint(_ value: UInt64, into out: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    static func writeRLERun(_ value: UInt64, count: Int, bitWidth: Int, into out: inout [UInt8]) {
+        writeVarint(UInt64(count) << 1, into: &out)
+        var v = value
+        for _ in 0..<((bitWidth + 7) / 8) {
+            out.append(UInt8(truncatingIfNeeded: v))
+            v >>= 8
+        }
+    }
+
+    /// One bit-packed run over `range`, padded with zeros to a multiple of 8 values.
+    static func bitPack<T: FixedWidthInteger & UnsignedInteger>(
+        _ values: UnsafeBufferPointer<T>, _ range: Range<Int>, bitWidth: Int, into out: inout [UInt8]
+    ) {
+        let groups = (range.count + 7) / 8
+        writeVarint(UInt64(groups) << 1 | 1, into: &out)
+        if bitWidth == 0 { return }
+        let start = out.count
+        let total = groups * bitWidth
+        out.append(contentsOf: repeatElement(0, count: total))
+        out.withUnsafeMutableBufferPointer { buf in
+            var o = start
+            var acc: UInt64 = 0
+            var bits = 0
+            for k in range {
+                acc |= UInt64(values[k]) << UInt64(bits)
+                bits &+= bitWidth
+                while bits >= 8 {
+                    buf[o] = UInt8(truncatingIfNeeded: acc)
+                    o &+= 1
+                    acc >>= 8
+                    bits &-= 8
+                }
+            }
+            // Flush the partial byte; the zero padding values contribute zero bits.
+            if bits > 0 { buf[o] = UInt8(truncatingIfNeeded: acc) }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+/// Every writer default lives here, so tuning and documentation have one place to look.
+public enum ParquetDefaults {
+    /// Data pages are cut once their uncompressed body reaches this size (arrow-rs, pyarrow: 1 MiB).
+    public static let dataPageByteLimit = 1 << 20
+    /// ...or once they hold this many rows (arrow-rs `DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT`).
+    public static let dataPageRowLimit = 20_000
+    /// A row group is closed once it holds this many rows (arrow-rs `DEFAULT_MAX_ROW_GROUP_SIZE`).
+    public static let rowGroupRowLimit = 1_048_576
+    /// ...or once the buffered (compressed pages + open pages) bytes reach this size (parquet-java block size).
+    public static let rowGroupByteLimit = 128 << 20
+    /// The dictionary falls back to PLAIN once its PLAIN-encoded size reaches this (arrow-rs, pyarrow: 1 MiB).
+    public static let dictionaryPageByteLimit = 1 << 20
+    /// String statistics are truncated to this many bytes (arrow-rs `DEFAULT_STATISTICS_TRUNCATE_LENGTH`).
+    public static let statisticsTruncateLength = 64
+    /// zstd level 3: polars' default, a good ratio at snappy-like speed.
+    public static let zstdLevel: Int32 = 3
+    /// zlib's default trade-off.
+    public static let gzipLevel: Int32 = 6
+    /// Levels and values are appended to the open page in slices of at most this many rows,
+    /// so the page byte limit is checked often enough without per-row bookkeeping.
+    public static let appendSliceRows = 4096
+    /// The file is written through a user-space buffer of this size (one write(2) per buffer).
+    public static let outputBufferBytes = 1 << 20
+    /// Application name used in `created_by`.
+    public static let applicationName = "waybill"
+}
+
+/// How a file is written. All defaults come from `ParquetDefaults`.
+public struct WriterProperties: Sendable {
+    public var compression: ParquetCompression = .zstd
+    /// Codec level (zstd 1...22, gzip 1...9); nil means the codec's default from `ParquetDefaults`.
+    public var compressionLevel: Int32? = nil
+    public var dataPageByteLimit = ParquetDefaults.dataPageByteLimit
+    public var dataPageRowLimit = ParquetDefaults.dataPageRowLimit
+    public var rowGroupRowLimit = ParquetDefaults.rowGroupRowLimit
+    public var rowGroupByteLimit = ParquetDefaults.rowGroupByteLimit
+    /// Dictionary encoding for every column unless overridden in `columnDictionary`.
+    public var dictionaryEnabled = true
+    /// Per-column override of `dictionaryEnabled`, keyed by the dotted leaf path (e.g. `ext.key_value.key`).
+    public var columnDictionary: [String: Bool] = [:]
+    public var dictionaryPageByteLimit = ParquetDefaults.dictionaryPageByteLimit
+    /// Write PLAIN_DICTIONARY (2) instead of RLE_DICTIONARY (8) for dictionary data pages and PLAIN_DICTIONARY
+    /// on the dictionary page, for old readers (Impala 3.x) that cannot read RLE_DICTIONARY.
+    public var legacyPlainDictionaryEncoding = false
+    public var statisticsTruncateLength = ParquetDefaults.statisticsTruncateLength
+    /// Write min/max/null_count into each data page header as well as the chunk.
+    public var pageStatistics = true
+    /// Write a CRC-32 of each page's on-disk body into the page header.
+    public var pageChecksums = false
+    /// The application version and build that go into `created_by` ("waybill version X (build Y)").
+    public var applicationVersion = "0.0.0"
+    public var applicationBuild = "unknown"
+
+    public init() {}
+
+    /// The `created_by` string in the spec's `<app> version <semver> (build <hash>)` form.
+    public var createdBy: String {
+        "\(ParquetDefaults.applicationName) version \(applicationVersion) (build \(applicationBuild))"
+    }
+
+    var effectiveLevel: Int32 {
+        if let compressionLevel { return compressionLevel }
+        switch compression {
+        case .gzip: return ParquetDefaults.gzipLevel
+        default: return ParquetDefaults.zstdLevel
+        }
+    }
+
+    func dictionaryEnabled(forPath dotted: String) -> Bool {
+        columnDictionary[dotted] ?? dictionaryEnabled
+    }
+}
