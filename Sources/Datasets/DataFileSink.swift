@@ -9,8 +9,8 @@ protocol DataFileSink: AnyObject {
     func writeRowGroup(_ table: ColumnTable) throws(WaybillError)
     /// Bytes written to the file so far.
     var bytesWritten: Int { get }
-    /// Writes the footer and closes the file (not fsynced: the caller does that).
-    func finish() throws(WaybillError)
+    /// Writes the footer, fsyncs and closes the file; returns its size and CRC-32.
+    func finish() throws(WaybillError) -> (bytes: Int, crc32: UInt32)
 }
 
 /// Opens data files.

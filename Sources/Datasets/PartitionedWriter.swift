@@ -231,9 +231,7 @@ final class PartitionedWriter {
         slot.open[d] = nil
         openFiles -= 1
         if slot.open.allSatisfy({ $0 == nil }) { openSlots.remove(i) }
-        try file.sink.finish()
-        try FileOps.sync(file.path)
-        let (crc, size) = try FileOps.crc32(of: file.path)
+        let (size, crc) = try file.sink.finish()
         staged.append(StagedFile(dataset: options.datasets[d], directory: slot.directory, name: file.name,
             values: slot.values, rows: file.rows, bytes: size, crc32: crc))
         slot.rows[d] += file.rows
@@ -253,7 +251,7 @@ final class PartitionedWriter {
     /// Closes open files without caring about errors (the run is being abandoned).
     func abandon() {
         for i in slots.indices {
-            for d in options.datasets.indices { if let f = slots[i].open[d] { try? f.sink.finish() } }
+            for d in options.datasets.indices { if let f = slots[i].open[d] { _ = try? f.sink.finish() } }
         }
     }
 

@@ -55,7 +55,11 @@ final class RecordingSink: DataFileSink {
         fd.write(Data(text.utf8))
         bytesWritten += text.utf8.count
     }
-    func finish() throws(WaybillError) { try? fd.close() }
+    func finish() throws(WaybillError) -> (bytes: Int, crc32: UInt32) {
+        try? fd.close()
+        let (crc, size) = try FileOps.crc32(of: path)
+        return (size, crc)
+    }
 }
 
 final class RecordingFactory: DataFileSinkFactory, @unchecked Sendable {
