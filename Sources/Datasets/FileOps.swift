@@ -165,3 +165,8 @@ final class FileLock {
 
     deinit { release() }
 }
+
+/// zlib CRC-32 of a buffer.
+func wbCRC32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    wb_crc32(0, bytes.baseAddress, bytes.count)
+}
