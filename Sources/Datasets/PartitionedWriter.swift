@@ -241,8 +241,10 @@ final class PartitionedWriter {
 
     /// Writes every waiting row and closes every file; returns the staged files.
     func finish() throws(WaybillError) -> [StagedFile] {
-        for i in slots.indices { try flush(i) }
+        // Partition by partition, so the end of a run holds one partition's files open, not
+        // the cap's worth.
         for i in slots.indices {
+            try flush(i)
             for d in options.datasets.indices where slots[i].open[d] != nil { try close(i, d) }
         }
         return staged
@@ -264,6 +266,6 @@ final class PartitionedWriter {
                     rows: s.rows[d], bytes: s.bytes[d], files: s.files[d]))
             }
         }
-        return out
+        return out.sorted { ($0.dataset, $0.path) < ($1.dataset, $1.path) }
     }
 }
