@@ -20,7 +20,9 @@ struct Waybill: ParsableCommand {
             73 cannot create output, 74 I/O error, 78 bad configuration.
             """,
         version: WaybillVersion.string,
-        subcommands: [SchemaCommand.self, SampleCommand.self]
+        subcommands: [
+            CollectCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self, SchemaCommand.self,
+        ]
     )
 
     /// Runs a verb and maps its outcome to a sysexits code with a one-line message on stderr.

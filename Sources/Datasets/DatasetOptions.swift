@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import OrderModel
+
+/// The two datasets `waybill write` lands.
+public enum DatasetKind: String, Sendable, CaseIterable {
+    case orders
+    case orderLines = "order_lines"
+
+    public var name: String { rawValue }
+
+    /// The model fields of the dataset's rows.
+    public var fields: [FieldDef] { self == .orders ? OrderSchema.orderFields : OrderSchema.lineFields }
+
+    /// Indexes (into `fields`) of the columns written to data files: every field but those a
+    /// partition key copies into the folder name.
+    public func dataColumns(keys: [PartitionKey]) -> [Int] {
+        let dropped = Set(keys.filter(\.dropsColumn).map { OrderSchema.orderFields[$0.field].name })
+        return fields.indices.filter { !dropped.contains(fields[$0].name) }
+    }
+}
+
+/// Parquet page compression of the data files (its name goes into the file name).
+public enum DatasetCompression: String, Sendable, CaseIterable {
+    case zstd, snappy, gzip, none
+}
+
+/// What to do with data already in the dataset folders.
+public enum WriteMode: String, Sendable, CaseIterable {
+    /// Refuse (exit 73) when a dataset folder already holds data.
+    case error
+    /// Replace the files of every partition this run writes; leave the others.
+    case overwritePartitions = "overwrite-partitions"
+    /// Add files next to the existing ones.
+    case append
+}
+
+/// Where a test or the CLI's test hook makes a run die, to check that the commit protocol
+/// leaves the dataset as it was (or as the completed commit left it).
+public enum FailPoint: Sendable, Equatable {
+    /// After every file is staged, before anything under the dataset folders changes.
+    case beforeCommit
+    /// After the commit journal is written and `n` staged files have been renamed into place.
+    case afterRenames(Int)
+}
+
+/// Options of a dataset write. Defaults follow parquet.md sections 7 and 8.
+public struct DatasetWriteOptions: Sendable {
+    /// The folder holding one sub-folder per dataset (`orders/`, `order_lines/`).
+    public var outputDirectory: String
+    public var partitionKeys: [PartitionKey] = []
+    public var compression: DatasetCompression = .zstd
+    public var mode: WriteMode = .error
+    /// Names the files of this run (`part-<batch>-c000.zstd.parquet`); a rerun with the same
+    /// id replaces exactly the files it wrote before. Letters, digits, `-`, `_`, `.`.
+    public var batchId: String
+    /// Hard cap on data files open at once (each partition has up to two: orders and lines).
+    public var maxOpenFiles = 64
+    /// Cap on the bytes of rows waiting for their row group, across all partitions.
+    public var memoryBudget = 256 << 20
+    /// A partition's rows go to a row group once this many orders wait.
+    public var rowGroupRows = 1_048_576
+    /// ...or once they take this many bytes (capped at a quarter of the budget).
+    public var rowGroupBytes = 128 << 20
+    /// A data file is closed and the partition continues in the next (`-c001`) past this size.
+    public var maxFileBytes = 512 << 20
+    /// Which datasets to land.
+    public var datasets: [DatasetKind] = DatasetKind.allCases
+    /// Written into `created_by`.
+    public var applicationVersion = "0.0.0"
+    /// Test hook: die at this point (see `FailPoint`).
+    public var failPoint: FailPoint? = nil
+
+    public init(outputDirectory: String, batchId: String) {
+        self.outputDirectory = outputDirectory
+        self.batchId = batchId
+    }
+
+    /// The row-group byte threshold actually used: never more than a quarter of the budget,
+    /// so one partition's flush cannot double the memory in use.
+    var effectiveRowGroupBytes: Int { max(1 << 16, min(rowGroupBytes, memoryBudget / 4)) }
+
+    /// Checks the options, with a usage error (exit 64) naming the option.
+    func validate() throws(WaybillError) {
+        guard Self.isValidBatchId(batchId) else {
+            throw .usage("--batch-id '\(batchId)': use 1-64 letters, digits, '-', '_' or '.', not starting with '.' or '_'")
+        }
+        guard maxOpenFiles >= 2 else { throw .usage("--max-open-files must be at least 2") }
+        guard memoryBudget >= 1 << 20 else { throw .usage("--memory-budget must be at least 1MiB") }
+        guard rowGroupRows >= 1 else { throw .usage("--row-group-rows must be at least 1") }
+        guard !datasets.isEmpty else { throw .usage("no dataset to write") }
+        for key in partitionKeys where key.name.hasPrefix("_") || key.name.hasPrefix(".") {
+            throw .usage("--partition-by: key '\(key.name)' starts with '_' or '.', which readers skip")
+        }
+    }
+
+    public static func isValidBatchId(_ id: String) -> Bool {
+        guard !id.isEmpty, id.utf8.count <= 64, let first = id.utf8.first, first != UInt8(ascii: "."),
+            first != UInt8(ascii: "_")
+        else { return false }
+        return id.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F
+                || c == 0x2E
+        }
+    }
+
+    /// A fresh batch id from the clock and the process id: `20261126T235959Z-12345`.
+    public static func generatedBatchId() -> String {
+        var ts: timespec = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var out: [UInt8] = []
+        CivilTime.formatTimestamp(micros: Int64(ts.tv_sec) * CivilTime.microsPerSecond, into: &out)
+        let stamp = out.filter { $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: ":") }
+        return String(decoding: stamp, as: UTF8.self) + "-\(getpid())"
+    }
+}

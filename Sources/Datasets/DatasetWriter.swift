@@ -1,0 +1,105 @@
+import OrderModel
+
+/// Lands unified orders as Hive-partitioned Parquet datasets (`orders/`, `order_lines/`):
+/// the library behind `waybill write`, and what `waybill run` calls with its batches.
+///
+///     var options = DatasetWriteOptions(outputDirectory: "warehouse", batchId: "2026-11-26")
+///     options.partitionKeys = try PartitionKey.parseList("business_line,order_date")
+///     let writer = try DatasetWriter(options: options)
+///     for batch in batches { try writer.write(batch) }
+///     let result = try writer.commit()
+///
+/// Nothing appears under the dataset folders before `commit()`; `abort()` (or a crash)
+/// leaves them as they were. Not thread-safe: one writer, fed by one thread.
+public final class DatasetWriter {
+    public let options: DatasetWriteOptions
+    private let committer: DatasetCommitter
+    private let partitioned: PartitionedWriter
+    private let rejects: RejectWriter?
+    private var rejected = 0
+    private var finished = false
+
+    /// Validates the options, recovers dead runs on the same output, applies the `--mode`
+    /// check and creates the staging folder.
+    public convenience init(options: DatasetWriteOptions, rejects: RejectWriter? = nil) throws(WaybillError) {
+        try self.init(options: options, rejects: rejects, factory: ParquetSinkFactory())
+    }
+
+    init(options: DatasetWriteOptions, rejects: RejectWriter?, factory: DataFileSinkFactory) throws(WaybillError) {
+        try options.validate()
+        self.options = options
+        self.rejects = rejects
+        committer = try DatasetCommitter(options: options)
+        partitioned = PartitionedWriter(options: options, stagingRoot: committer.staging, factory: factory)
+    }
+
+    /// Adds every order of `batch` (with its lines). The batch can be reused afterwards.
+    public func write(_ batch: OrderBatch) throws(WaybillError) {
+        precondition(!finished, "write() after commit() or abort()")
+        do {
+            for row in 0..<batch.count {
+                if let e = try partitioned.add(batch, row: row) { try reject(batch, row: row, reason: e.reason) }
+            }
+        } catch {
+            fail()
+            throw error
+        }
+    }
+
+    private func reject(_ batch: OrderBatch, row: Int, reason: String) throws(WaybillError) {
+        rejected += 1
+        guard let rejects else { return }
+        var raw: [UInt8] = []
+        UnifiedNDJSONEncoder().encodeOrder(batch, row: row, into: &raw)
+        if raw.last == 0x0A { raw.removeLast() }
+        let o = batch.orders
+        let position = SourcePosition(file: o.columns[OrderField.sourceFile].string(row) ?? "-",
+            member: o.columns[OrderField.sourceMember].string(row),
+            line: Int(o.columns[OrderField.sourceLine].int(row)), byteOffset: 0)
+        try rejects.write(Reject(stage: "write", code: "partition_value_too_long", reason: reason, position: position, raw: raw))
+    }
+
+    /// Writes what is buffered, closes the files and commits them; returns what was done.
+    public func commit() throws(WaybillError) -> DatasetWriteResult {
+        precondition(!finished, "commit() twice")
+        finished = true
+        do {
+            let staged = try partitioned.finish()
+            let removed = try committer.commit(staged)
+            return DatasetWriteResult(batchId: options.batchId, orders: partitioned.orders, lines: partitioned.lines,
+                rejected: rejected,
+                files: staged.map { $0.dataset.name + "/" + $0.relativePath }.sorted(),
+                removedFiles: removed, partitions: partitioned.partitionStats,
+                bytes: staged.reduce(0) { $0 + $1.bytes }, peakBufferedBytes: partitioned.peakBufferedBytes,
+                peakOpenFiles: partitioned.peakOpenFiles)
+        } catch {
+            fail()
+            throw error
+        }
+    }
+
+    /// Abandons the run: staged files are deleted and the datasets are left untouched.
+    public func abort() {
+        guard !finished else { return }
+        finished = true
+        partitioned.abandon()
+        committer.abort()
+    }
+
+    private func fail() {
+        finished = true
+        partitioned.abandon()
+        if options.failPoint != nil {
+            committer.abandonAsIfKilled()  // a simulated crash leaves its staging folder behind
+        } else {
+            committer.abort()
+        }
+    }
+
+    /// Orders and lines accepted so far, and orders rejected.
+    public var ordersWritten: Int { partitioned.orders }
+    public var linesWritten: Int { partitioned.lines }
+    public var ordersRejected: Int { rejected }
+    /// Bytes of rows waiting for their row group right now.
+    public var bufferedBytes: Int { partitioned.bufferedBytes }
+}

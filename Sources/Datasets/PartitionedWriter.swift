@@ -1,0 +1,271 @@
+import OrderModel
+
+/// Routes orders to partitions and partitions to data files under two hard limits: the bytes
+/// of rows waiting for a row group (`memoryBudget`) and the number of open files
+/// (`maxOpenFiles`), whatever the number of partitions and the order of the input.
+///
+/// - Each partition keeps its waiting rows in one compact byte buffer (`RowCodec`).
+/// - A partition whose buffer reaches the row-group threshold writes a row group.
+/// - When all buffers together pass the budget, the largest is written first, until the
+///   total is back under three quarters of the budget.
+/// - Writing needs the partition's files open; at the open-file cap the least recently used
+///   partition's files are closed, and if that partition comes back it continues in a new
+///   file (`-c001`, `-c002`, ...).
+/// Sorted or clustered input therefore streams with one partition open; shuffled input costs
+/// smaller row groups and more files, never more memory.
+final class PartitionedWriter {
+    private struct OpenFile {
+        var sink: DataFileSink
+        var name: String
+        var path: String
+        var rows: Int
+    }
+
+    private final class Slot {
+        let directory: String
+        let values: [String?]
+        var buffer: [UInt8] = []
+        var bufferedOrders = 0
+        var open: [OpenFile?]
+        var nextSeq: [Int]
+        var lastUse: UInt64 = 0
+        var rows: [Int]
+        var bytes: [Int]
+        var files: [Int]
+
+        init(directory: String, values: [String?], datasets: Int) {
+            self.directory = directory
+            self.values = values
+            open = Array(repeating: nil, count: datasets)
+            nextSeq = Array(repeating: 0, count: datasets)
+            rows = Array(repeating: 0, count: datasets)
+            bytes = Array(repeating: 0, count: datasets)
+            files = Array(repeating: 0, count: datasets)
+        }
+    }
+
+    let options: DatasetWriteOptions
+    let stagingRoot: String
+    private let factory: DataFileSinkFactory
+    private var slots: [Slot] = []
+    private var slotIndex: [[UInt8]: Int] = [:]
+    private var openSlots: Set<Int> = []
+    private(set) var openFiles = 0
+    private(set) var peakOpenFiles = 0
+    private(set) var bufferedBytes = 0
+    private(set) var peakBufferedBytes = 0
+    private(set) var staged: [StagedFile] = []
+    private(set) var orders = 0
+    private(set) var lines = 0
+    private var clock: UInt64 = 0
+    private var scratch = OrderBatch()
+    private var keyScratch: [UInt8] = []
+    private var valueScratch: [UInt8] = []
+    private var lastKey: [UInt8] = [0xFF]
+    private var lastSlot = -1
+    private let keyPrefixes: [[UInt8]]
+    private let rowGroupBytes: Int
+
+    init(options: DatasetWriteOptions, stagingRoot: String, factory: DataFileSinkFactory) {
+        self.options = options
+        self.stagingRoot = stagingRoot
+        self.factory = factory
+        keyPrefixes = options.partitionKeys.map { key in
+            var b: [UInt8] = []
+            var name = key.name
+            name.withUTF8 { HivePath.appendEscaped(UnsafeRawBufferPointer($0), into: &b) }
+            b.append(UInt8(ascii: "="))
+            return b
+        }
+        rowGroupBytes = options.effectiveRowGroupBytes
+    }
+
+    /// Why an order could not be routed (the caller turns it into a reject).
+    struct RouteError: Error {
+        var reason: String
+    }
+
+    /// Computes the partition folder of order `row` into `keyScratch`.
+    private func route(_ batch: OrderBatch, row: Int) -> RouteError? {
+        keyScratch.removeAll(keepingCapacity: true)
+        for (k, key) in options.partitionKeys.enumerated() {
+            let start = keyScratch.count
+            if k > 0 { keyScratch.append(UInt8(ascii: "/")) }
+            keyScratch.append(contentsOf: keyPrefixes[k])
+            valueScratch.removeAll(keepingCapacity: true)
+            if key.appendValue(of: batch.orders, row: row, into: &valueScratch) {
+                valueScratch.withUnsafeBytes { HivePath.appendEscaped($0, into: &keyScratch) }
+            } else {
+                keyScratch.append(contentsOf: HivePath.defaultPartition.utf8)
+            }
+            if keyScratch.count - start - (k > 0 ? 1 : 0) > HivePath.maxComponentBytes {
+                return RouteError(reason: "partition value of '\(key.name)' makes a folder name longer than "
+                    + "\(HivePath.maxComponentBytes) bytes")
+            }
+        }
+        return nil
+    }
+
+    /// Adds order `row` of `batch` (with its lines); a RouteError means it was not added.
+    func add(_ batch: OrderBatch, row: Int) throws(WaybillError) -> RouteError? {
+        if let e = route(batch, row: row) { return e }
+        let i: Int
+        if keyScratch == lastKey {
+            i = lastSlot
+        } else if let found = slotIndex[keyScratch] {
+            i = found
+        } else {
+            i = slots.count
+            slots.append(Slot(directory: String(decoding: keyScratch, as: UTF8.self),
+                values: values(batch, row: row), datasets: options.datasets.count))
+            slotIndex[keyScratch] = i
+        }
+        if lastSlot != i {
+            // Copy into lastKey's own storage: assigning would share keyScratch's buffer and
+            // make the next removeAll(keepingCapacity:) allocate.
+            lastKey.removeAll(keepingCapacity: true)
+            lastKey.append(contentsOf: keyScratch)
+            lastSlot = i
+        }
+        let slot = slots[i]
+        let before = slot.buffer.capacity
+        RowCodec.encodeOrder(batch, row: row, into: &slot.buffer)
+        bufferedBytes += slot.buffer.capacity - before
+        slot.bufferedOrders += 1
+        orders += 1
+        lines += batch.lineRange(row).count
+        peakBufferedBytes = max(peakBufferedBytes, bufferedBytes)
+        if slot.bufferedOrders >= options.rowGroupRows || slot.buffer.count >= rowGroupBytes {
+            try flush(i)
+        }
+        if bufferedBytes > options.memoryBudget { try relievePressure() }
+        return nil
+    }
+
+    private func values(_ batch: OrderBatch, row: Int) -> [String?] {
+        options.partitionKeys.map { key in
+            var v: [UInt8] = []
+            guard key.appendValue(of: batch.orders, row: row, into: &v), !v.isEmpty else { return nil }
+            return String(decoding: v, as: UTF8.self)
+        }
+    }
+
+    /// Writes the largest buffers until the total is under three quarters of the budget.
+    private func relievePressure() throws(WaybillError) {
+        let target = options.memoryBudget / 4 * 3
+        while bufferedBytes > target {
+            var largest = -1
+            var size = 0
+            for (i, s) in slots.enumerated() where s.buffer.capacity > size {
+                largest = i
+                size = s.buffer.capacity
+            }
+            guard largest >= 0 else { return }
+            try flush(largest)
+        }
+    }
+
+    /// Writes partition `i`'s waiting rows as one row group in each dataset.
+    private func flush(_ i: Int) throws(WaybillError) {
+        let slot = slots[i]
+        guard slot.bufferedOrders > 0 else { return }
+        scratch.removeAll()
+        RowCodec.decodeAll(slot.buffer, into: &scratch)
+        bufferedBytes -= slot.buffer.capacity
+        slot.buffer = []  // give the memory back: most partitions wait a long time for more rows
+        slot.bufferedOrders = 0
+        clock += 1
+        slot.lastUse = clock
+        for (d, dataset) in options.datasets.enumerated() {
+            let table = dataset == .orders ? scratch.orders : scratch.lines
+            if table.rowCount == 0 { continue }
+            try ensureOpen(i, d)
+            let file = slot.open[d]!
+            try file.sink.writeRowGroup(table)
+            slot.open[d]!.rows += table.rowCount
+            if file.sink.bytesWritten >= options.maxFileBytes { try close(i, d) }
+        }
+    }
+
+    private func ensureOpen(_ i: Int, _ d: Int) throws(WaybillError) {
+        let slot = slots[i]
+        if slot.open[d] != nil { return }
+        while openFiles >= options.maxOpenFiles {
+            // Close the least recently used partition other than this one.
+            var victim = -1
+            var oldest = UInt64.max
+            for s in openSlots where s != i && slots[s].lastUse < oldest {
+                victim = s
+                oldest = slots[s].lastUse
+            }
+            if victim < 0 { break }  // only this partition's other file is open
+            for vd in options.datasets.indices where slots[victim].open[vd] != nil { try close(victim, vd) }
+        }
+        let dataset = options.datasets[d]
+        let seq = slot.nextSeq[d]
+        slot.nextSeq[d] += 1
+        let name = Self.fileName(batch: options.batchId, seq: seq, compression: options.compression)
+        var dir = stagingRoot + "/" + dataset.name
+        if !slot.directory.isEmpty { dir += "/" + slot.directory }
+        try FileOps.makeDirectories(dir)
+        let path = dir + "/" + name
+        let sink = try factory.makeSink(path: path, dataset: dataset, options: options)
+        slot.open[d] = OpenFile(sink: sink, name: name, path: path, rows: 0)
+        openSlots.insert(i)
+        openFiles += 1
+        peakOpenFiles = max(peakOpenFiles, openFiles)
+    }
+
+    /// `part-<batch>-c<seq>.<codec>.parquet`: deterministic for a batch, so a rerun replaces
+    /// its own files; the batch id keeps appends of different batches apart.
+    static func fileName(batch: String, seq: Int, compression: DatasetCompression) -> String {
+        let s = String(seq)
+        let padded = s.count >= 3 ? s : String(repeating: "0", count: 3 - s.count) + s
+        let codec = compression == .none ? "" : compression.rawValue + "."
+        return "part-\(batch)-c\(padded).\(codec)parquet"
+    }
+
+    private func close(_ i: Int, _ d: Int) throws(WaybillError) {
+        let slot = slots[i]
+        guard let file = slot.open[d] else { return }
+        slot.open[d] = nil
+        openFiles -= 1
+        if slot.open.allSatisfy({ $0 == nil }) { openSlots.remove(i) }
+        let (size, crc) = try file.sink.finish()
+        staged.append(StagedFile(dataset: options.datasets[d], directory: slot.directory, name: file.name,
+            values: slot.values, rows: file.rows, bytes: size, crc32: crc))
+        slot.rows[d] += file.rows
+        slot.bytes[d] += size
+        slot.files[d] += 1
+    }
+
+    /// Writes every waiting row and closes every file; returns the staged files.
+    func finish() throws(WaybillError) -> [StagedFile] {
+        // Partition by partition, so the end of a run holds one partition's files open, not
+        // the cap's worth.
+        for i in slots.indices {
+            try flush(i)
+            for d in options.datasets.indices where slots[i].open[d] != nil { try close(i, d) }
+        }
+        return staged
+    }
+
+    /// Closes open files without caring about errors (the run is being abandoned).
+    func abandon() {
+        for i in slots.indices {
+            for d in options.datasets.indices { if let f = slots[i].open[d] { _ = try? f.sink.finish() } }
+        }
+    }
+
+    /// Rows, bytes and files per partition and dataset.
+    var partitionStats: [PartitionStats] {
+        var out: [PartitionStats] = []
+        for (d, dataset) in options.datasets.enumerated() {
+            for s in slots where s.files[d] > 0 {
+                out.append(PartitionStats(dataset: dataset.name, path: s.directory, values: s.values,
+                    rows: s.rows[d], bytes: s.bytes[d], files: s.files[d]))
+            }
+        }
+        return out.sorted { ($0.dataset, $0.path) < ($1.dataset, $1.path) }
+    }
+}

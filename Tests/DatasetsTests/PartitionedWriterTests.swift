@@ -1,0 +1,99 @@
+import Foundation
+import OrderModel
+import Testing
+@testable import Datasets
+
+@Suite struct PartitionedWriterTests {
+    private func options(_ out: String, keys: String) throws -> DatasetWriteOptions {
+        var o = DatasetWriteOptions(outputDirectory: out, batchId: "b1")
+        o.partitionKeys = try PartitionKey.parseList(keys)
+        return o
+    }
+
+    @Test func openFilesNeverExceedTheCapWithShuffledInput() throws {
+        let out = tempDirectory()
+        defer { FileOps.removeTree(out) }
+        var o = try options(out, keys: "bucket(200, order_id)")
+        o.maxOpenFiles = 6
+        o.memoryBudget = 1 << 20
+        o.rowGroupRows = 5  // forces row groups (and so open files) all the time
+        let factory = RecordingFactory()
+        let w = try DatasetWriter(options: o, rejects: nil, factory: factory)
+        let rows = (0..<3000).map { (id: "shop:\($0 * 7919 % 3000)", day: Int64(19_000), line: Optional("x"), lines: 1) }
+        try w.write(Orders.batch(rows))
+        let r = try w.commit()
+        #expect(r.peakOpenFiles <= 6)
+        #expect(r.orders == 3000 && r.lines == 3000)
+        #expect(r.totals(of: "orders").rows == 3000)
+        #expect(r.totals(of: "orders").partitions == 200)
+        // Partitions evicted from the LRU came back in continuation files.
+        #expect(r.files.contains { $0.hasSuffix("-c001.zstd.parquet") })
+        // Every order id landed exactly once, in the partition its bucket names.
+        var seen = Set<String>()
+        for f in r.files where f.hasPrefix("orders/") {
+            let dir = FileOps.dirname(f).split(separator: "=").last.map(String.init)!
+            let text = try String(contentsOfFile: out + "/" + f, encoding: .utf8)
+            for id in text.split(separator: "\n") where !id.hasPrefix("rowgroup") {
+                var s = String(id)
+                let b = s.withUTF8 { Murmur3.bucket(Murmur3.hash32(UnsafeRawBufferPointer($0)), count: 200) }
+                #expect(String(b) == dir)
+                #expect(seen.insert(String(id)).inserted)
+            }
+        }
+        #expect(seen.count == 3000)
+    }
+
+    @Test func bufferedBytesStayUnderTheBudget() throws {
+        let out = tempDirectory()
+        defer { FileOps.removeTree(out) }
+        var o = try options(out, keys: "bucket(1000, order_id)")
+        o.memoryBudget = 1 << 20
+        let w = try DatasetWriter(options: o, rejects: nil, factory: RecordingFactory())
+        for chunk in 0..<6 {
+            let rows = (0..<1500).map { (id: "shop:\(chunk)-\($0)", day: Int64(19_000), line: Optional("express"), lines: 3) }
+            try w.write(Orders.batch(rows))
+            #expect(w.bufferedBytes <= o.memoryBudget)
+        }
+        let r = try w.commit()
+        // One order's bytes may land before the budget check frees others.
+        #expect(r.peakBufferedBytes <= o.memoryBudget + 64 << 10)
+        #expect(r.orders == 9000 && r.lines == 27_000)
+        #expect(r.totals(of: "order_lines").rows == 27_000)
+    }
+
+    @Test func sortedInputKeepsOneFilePerPartition() throws {
+        let out = tempDirectory()
+        defer { FileOps.removeTree(out) }
+        var o = try options(out, keys: "order_date")
+        o.maxOpenFiles = 2
+        let w = try DatasetWriter(options: o, rejects: nil, factory: RecordingFactory())
+        for day in 0..<50 {
+            try w.write(Orders.batch((0..<100).map { (id: "s:\(day)-\($0)", day: Int64(19_000 + day), line: nil, lines: 1) }))
+        }
+        let r = try w.commit()
+        #expect(r.files.count == 100)  // one orders and one lines file per day
+        #expect(!r.files.contains { $0.contains("-c001") })
+    }
+
+    @Test func fileNamesAreDeterministic() {
+        #expect(PartitionedWriter.fileName(batch: "b1", seq: 0, compression: .zstd) == "part-b1-c000.zstd.parquet")
+        #expect(PartitionedWriter.fileName(batch: "x", seq: 12, compression: .none) == "part-x-c012.parquet")
+        #expect(DatasetCommitter.isFile("part-b1-c000.zstd.parquet", ofBatch: "b1"))
+        #expect(!DatasetCommitter.isFile("part-b1-2-c000.zstd.parquet", ofBatch: "b1"))
+        #expect(!DatasetCommitter.isFile("part-b1-c000-c000.zstd.parquet", ofBatch: "b1"))
+    }
+
+    @Test func rejectsOverlongPartitionValues() throws {
+        let out = tempDirectory()
+        defer { FileOps.removeTree(out) }
+        let o = try options(out, keys: "business_line")
+        let rejects = try RejectWriter(path: out + "/rejects.ndjson")
+        let w = try DatasetWriter(options: o, rejects: rejects, factory: RecordingFactory())
+        try w.write(Orders.batch([("s:1", 19_000, String(repeating: "/", count: 100), 1), ("s:2", 19_000, "ok", 1)]))
+        let r = try w.commit()
+        try rejects.close()
+        #expect(r.rejected == 1 && r.orders == 1)
+        let text = try String(contentsOfFile: out + "/rejects.ndjson", encoding: .utf8)
+        #expect(text.contains("partition_value_too_long") && text.contains("s:1"))
+    }
+}
