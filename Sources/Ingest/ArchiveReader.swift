@@ -20,7 +20,8 @@ final class ArchiveReader {
     private var started = false
 
     /// Opens `input` (`-` is stdin). Throws inputNotFound when it cannot be opened.
-    init(input: InputSpec, blockSize: Int = 1 << 20) throws(WaybillError) {
+    /// With `fd`, reads that open descriptor (not closed here) instead of the input's path.
+    init(input: InputSpec, blockSize: Int = 1 << 20, fd givenFD: Int32? = nil) throws(WaybillError) {
         path = input.path
         guard let a = archive_read_new() else { throw WaybillError.io(path: input.path, errno: ENOMEM) }
         handle = a
@@ -28,7 +29,9 @@ final class ArchiveReader {
         archive_read_support_format_all(a)
         archive_read_support_format_raw(a)
         let rc: Int32
-        if input.isStdin {
+        if let givenFD {
+            rc = archive_read_open_fd(a, givenFD, blockSize)
+        } else if input.isStdin {
             rc = archive_read_open_fd(a, 0, blockSize)
         } else {
             let fd = open(input.path, O_RDONLY | O_CLOEXEC)
