@@ -26,7 +26,22 @@ final class ArchiveReader {
         guard let a = archive_read_new() else { throw WaybillError.io(path: input.path, errno: ENOMEM) }
         handle = a
         archive_read_support_filter_all(a)
-        archive_read_support_format_all(a)
+        // Every archive format except mtree (and "empty"): archive_read_support_format_all
+        // would also enable mtree, whose detector takes small text files with name-like first
+        // lines (a CSV header, say) for file-system descriptions. Raw comes last, for plain
+        // and single compressed files.
+        archive_read_support_format_tar(a)
+        archive_read_support_format_zip(a)
+        archive_read_support_format_7zip(a)
+        archive_read_support_format_cpio(a)
+        archive_read_support_format_ar(a)
+        archive_read_support_format_iso9660(a)
+        archive_read_support_format_xar(a)
+        archive_read_support_format_cab(a)
+        archive_read_support_format_lha(a)
+        archive_read_support_format_rar(a)
+        archive_read_support_format_rar5(a)
+        archive_read_support_format_warc(a)
         archive_read_support_format_raw(a)
         let rc: Int32
         if let givenFD {
@@ -37,7 +52,7 @@ final class ArchiveReader {
             let fd = open(input.path, O_RDONLY | O_CLOEXEC)
             if fd < 0 {
                 let e = errno
-                archive_read_free(a)
+                // (deinit frees the handle: every stored property is set by now)
                 throw WaybillError.inputNotFound(path: input.path, reason: String(cString: strerror(e)))
             }
             fdToClose = fd
@@ -45,8 +60,6 @@ final class ArchiveReader {
         }
         if rc != ARCHIVE_OK {
             let message = Self.errorString(a)
-            archive_read_free(a)
-            if fdToClose >= 0 { close(fdToClose) }
             throw WaybillError.inputNotFound(path: input.path, reason: message)
         }
     }

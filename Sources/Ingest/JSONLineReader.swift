@@ -142,9 +142,13 @@ final class JSONLineReader {
             let tape = JSONTape(entries: wb_json_tape(parser), arena: wb_json_arena(parser))
             for d in 0..<n {
                 let doc = docs![d]
-                let raw = UnsafeRawBufferPointer(start: buffer + Int(doc.offset), count: Int(doc.length))
                 var problem = RecordProblem.none
-                if doc.error != 0 {
+                var raw = UnsafeRawBufferPointer(start: buffer + Int(doc.offset), count: Int(doc.length))
+                if raw.count > maxLine {
+                    // Complete in the buffer but over the limit: the same answer as a longer line.
+                    problem = .lineTooLong(length: raw.count)
+                    raw = UnsafeRawBufferPointer(rebasing: raw[0..<min(raw.count, 4096)])
+                } else if doc.error != 0 {
                     let message = String(cString: wb_json_error_message(doc.error))
                     problem = wb_json_is_utf8_error(doc.error) != 0
                         ? .invalidUTF8(field: -1, offset: 0) : .malformed(message)
