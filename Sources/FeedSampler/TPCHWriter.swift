@@ -47,10 +47,11 @@ struct TPCHWriter: ShapeWriter {
         totalCents += order.totalPrice
         for i in 0..<order.lineCount { extendedCents += order.lines[i].extendedPrice }
         statusCounts[order.status == UInt8(ascii: "F") ? 0 : order.status == UInt8(ascii: "O") ? 1 : 2] += 1
-        return GoodWrite(records: nested ? 1 : order.lineCount, lines: order.lineCount, updates: 0)
+        let records = nested ? 1 : order.lineCount
+        return GoodWrite(records: records, lines: order.lineCount, updates: 0, physicalLines: records)
     }
 
-    mutating func bad(index: Int, kind: BadKind, out: inout FeedBuffer) {
+    mutating func bad(index: Int, kind: BadKind, out: inout FeedBuffer) -> Int {
         rng = SampleRandom(seed: seed, salt: TPCHWriter.salt, index: UInt64(index))
         // A flat bad record is a one-line order, so it is exactly one row.
         order.draw(index: index, orders: orders, rng: &rng, lineCount: kind == .overlongLine ? 7 : (nested ? nil : 1))
@@ -71,6 +72,7 @@ struct TPCHWriter: ShapeWriter {
         default: break
         }
         bad = nil
+        return 1
     }
 
     func finish(_ truth: inout SampleTruth) {
