@@ -22,6 +22,10 @@ struct TPCHWriter: ShapeWriter {
     /// Text fields still to pad for an `overlong_line` record.
     private var fillLeft = 0
     private var scratch: [UInt8] = []
+    /// Where the order fields of the order's first row are in the buffer: every row repeats
+    /// them, so later rows copy those bytes instead of formatting them again.
+    private var orderFieldsStart = 0
+    private var orderFieldsEnd = 0
     // Tallies of the good orders.
     private var totalCents: Int64 = 0
     private var extendedCents: Int64 = 0
@@ -92,6 +96,17 @@ struct TPCHWriter: ShapeWriter {
     }
 
     private mutating func writeFlatRow(_ i: Int, _ out: inout FeedBuffer) {
+        if i > 0 && bad == nil {
+            out.repeatRange(orderFieldsStart, orderFieldsEnd)
+        } else {
+            orderFieldsStart = out.count
+            writeFlatOrderFields(&out)
+            orderFieldsEnd = out.count
+        }
+        writeFlatLineFields(i, &out)
+    }
+
+    private mutating func writeFlatOrderFields(_ out: inout FeedBuffer) {
         if bad != .missingOrderID { out.int(order.orderkey) }
         out.comma()
         out.int(order.custkey)
@@ -107,8 +122,10 @@ struct TPCHWriter: ShapeWriter {
         clerk(&out)
         out.ascii(",0,")
         comment(&out)
-        let l = i
         out.comma()
+    }
+
+    private mutating func writeFlatLineFields(_ l: Int, _ out: inout FeedBuffer) {
         out.int(order.lines[l].partkey)
         out.comma()
         out.int(order.lines[l].suppkey)
