@@ -78,6 +78,14 @@ struct FeedBuffer: ~Copyable {
         count = 0
     }
 
+    /// Appends a copy of the pending bytes `start..<end` (a repeated part of a record).
+    mutating func repeatRange(_ start: Int, _ end: Int) {
+        let n = end - start
+        reserve(n)  // before taking pointers: growing moves the storage
+        (base + count).update(from: base + start, count: n)
+        count += n
+    }
+
     /// Appends raw bytes.
     @inline(__always)
     mutating func raw(_ p: UnsafeRawBufferPointer) {

@@ -67,6 +67,7 @@ public enum FeedSampler {
 
         var ring = Array(repeating: [Pending](), count: ringSize)
         truth.headerLines = w.header(&out)
+        var physicalLines = truth.headerLines
 
         func emitDue(_ step: Int) throws {
             let slot = step % ringSize
@@ -77,6 +78,7 @@ public enum FeedSampler {
                 truth.goodRecords += r.records
                 truth.updateVersions += 1
                 truth.updateRecords += r.records
+                physicalLines += r.physicalLines
                 try out.boundary(&sink)
             }
             ring[slot].removeAll(keepingCapacity: true)
@@ -88,7 +90,9 @@ public enum FeedSampler {
             // Selection sampling (Knuth's Algorithm S): exactly `badCount` bad orders, evenly spread.
             if badLeft > 0 && planner.below(n - i) < badLeft {
                 let kind = badWritten < kinds.count ? kinds[badWritten] : kinds[planner.weighted(kindWeights)]
-                w.bad(index: i, kind: kind, out: &out)
+                truth.badRecordPositions.append(
+                    BadRecordPosition(record: truth.records + 1, line: physicalLines + 1, byteOffset: out.total, kind: kind))
+                physicalLines += w.bad(index: i, kind: kind, out: &out)
                 badLeft -= 1
                 badWritten += 1
                 truth.records += 1
@@ -102,6 +106,7 @@ public enum FeedSampler {
                 truth.goodRecords += r.records
                 truth.goodOrders += 1
                 truth.goodLines += r.lines
+                physicalLines += r.physicalLines
                 var due = i
                 if r.updates > 0 {
                     for v in 1...r.updates {

@@ -41,10 +41,10 @@ struct JDWaybillWriter: ShapeWriter {
         }
         bad = nil
         write(index: index, version: version, updates: possible, &out)
-        return GoodWrite(records: 1, lines: 1, updates: possible)
+        return GoodWrite(records: 1, lines: 1, updates: possible, physicalLines: 1)
     }
 
-    mutating func bad(index: Int, kind: BadKind, out: inout FeedBuffer) {
+    mutating func bad(index: Int, kind: BadKind, out: inout FeedBuffer) -> Int {
         draw(index)
         bad = kind
         variant = rng.below(64)
@@ -61,6 +61,7 @@ struct JDWaybillWriter: ShapeWriter {
             out.byte(0x0A)
         }
         bad = nil
+        return 1
     }
 
     func finish(_ truth: inout SampleTruth) {

@@ -25,6 +25,8 @@ public struct SampleTruth: Sendable, Equatable {
     /// Bad records, all of them one record each, and how many of each kind.
     public var badRecords = 0
     public var badByKind: [BadKind: Int] = [:]
+    /// Where each bad record is, in feed order.
+    public var badRecordPositions: [BadRecordPosition] = []
     /// Sum of `grandTotalColumn` over the good orders, in cents (one value per order).
     public var grandTotalCents: Int64 = 0
     /// Further per-column money sums over good orders, in cents (shape specific).
@@ -72,6 +74,10 @@ public struct SampleTruth: Sendable, Equatable {
         line("update_records", "\(updateRecords)")
         line("bad_records", "\(badRecords)")
         line("bad_by_kind", object(Dictionary(uniqueKeysWithValues: badByKind.map { ($0.rawValue, "\($1)") })))
+        let positions = badRecordPositions.map {
+            "\n    {\"record\": \($0.record), \"line\": \($0.line), \"byte\": \($0.byteOffset), \"kind\": \"\($0.kind.rawValue)\"}"
+        }
+        line("bad_records_at", positions.isEmpty ? "[]" : "[" + positions.joined(separator: ",") + "\n  ]")
         line("grand_total_column", "\"\(shape.grandTotalColumn)\"")
         line("grand_total_sum", "\"\(SampleTruth.decimal(grandTotalCents))\"")
         line("money_sums", object(moneySums.mapValues { "\"\(SampleTruth.decimal($0))\"" }))
@@ -90,4 +96,15 @@ public struct SampleTruth: Sendable, Equatable {
         b.money(cents)
         return String(decoding: b.pending, as: UTF8.self)
     }
+}
+
+/// The position of one bad record, as a reader that rejects it would report it.
+public struct BadRecordPosition: Sendable, Equatable {
+    /// 1-based record number among the data records (the header is not a record).
+    public var record: Int
+    /// 1-based physical line of the record's first byte (header and quoted line breaks counted).
+    public var line: Int
+    /// Byte offset of the record's first byte from the start of the feed (a BOM counted).
+    public var byteOffset: Int
+    public var kind: BadKind
 }

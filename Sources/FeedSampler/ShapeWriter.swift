@@ -10,8 +10,9 @@ protocol ShapeWriter {
     /// allows (later calls pass that number back).
     mutating func good(index: Int, version: Int, updates: Int, out: inout FeedBuffer) -> GoodWrite
 
-    /// Appends one bad record of `kind` standing for order `index`.
-    mutating func bad(index: Int, kind: BadKind, out: inout FeedBuffer)
+    /// Appends one bad record of `kind` standing for order `index`; returns the physical lines
+    /// it took (more than 1 when a quoted field holds line breaks).
+    mutating func bad(index: Int, kind: BadKind, out: inout FeedBuffer) -> Int
 
     /// Adds the writer's own tallies (money sums, statuses) to the truth.
     func finish(_ truth: inout SampleTruth)
@@ -22,6 +23,8 @@ struct GoodWrite {
     var records: Int
     var lines: Int
     var updates: Int
+    /// Physical lines (line ends) written: `records` plus the line breaks inside quoted fields.
+    var physicalLines: Int
 }
 
 /// Variants shared by the writers' bad records.

@@ -40,6 +40,13 @@ enum ShopText {
     static let apartments = ByteTable([", Apt 4B", ", Suite 210", ", Flat 3", ""])
     static let emailDomains = ByteTable(["@example.com", "@example.org", "@example.cn", "@mail.example.net"])
     static let badDates = ByteTable(["2025-02-30", "2025-11-31", "2025-09-31", "2025-06-31"])
+    /// Line breaks in a text (only notes have them, and they are short).
+    static func lineBreaks(_ s: UnsafeRawBufferPointer) -> Int {
+        var n = 0
+        for b in s where b == 0x0A { n += 1 }
+        return n
+    }
+
     static let yes = Array("true".utf8)
     static let no = Array("false".utf8)
 }

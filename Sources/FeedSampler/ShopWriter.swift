@@ -47,18 +47,20 @@ struct ShopWriter: ShapeWriter {
             if order.cod { cod += 1 }
         }
         bad = nil
-        write(index: index, version: version, updates: possible, &out)
-        return GoodWrite(records: order.lineCount, lines: order.lineCount, updates: possible)
+        let breaks = write(index: index, version: version, updates: possible, &out)
+        return GoodWrite(
+            records: order.lineCount, lines: order.lineCount, updates: possible, physicalLines: order.lineCount + breaks)
     }
 
-    mutating func bad(index: Int, kind: BadKind, out: inout FeedBuffer) {
+    mutating func bad(index: Int, kind: BadKind, out: inout FeedBuffer) -> Int {
         draw(index)
         order.lineCount = 1  // a bad record is a one-row order
         bad = kind
         variant = rng.below(64)
         fillLeft = kind == .overlongLine ? OverlongSize.lineFields : 0
-        write(index: index, version: 0, updates: 0, &out)
+        let breaks = write(index: index, version: 0, updates: 0, &out)
         bad = nil
+        return 1 + breaks
     }
 
     func finish(_ truth: inout SampleTruth) {
@@ -90,8 +92,11 @@ struct ShopWriter: ShapeWriter {
 
     // MARK: rows
 
-    private mutating func write(index: Int, version: Int, updates: Int, _ out: inout FeedBuffer) {
+    /// Writes the order's rows; returns the line breaks written inside quoted fields.
+    @discardableResult
+    private mutating func write(index: Int, version: Int, updates: Int, _ out: inout FeedBuffer) -> Int {
         let cur = Currency.all[order.currency]
+        var breaks = 0
         for l in 0..<order.lineCount {
             out.byte(UInt8(ascii: "#"))
             out.int(1_001 + index)
@@ -103,7 +108,7 @@ struct ShopWriter: ShapeWriter {
             }
             lineFields(l, cur: cur, &out)
             if l == 0 {
-                addressFields(&out)
+                breaks = addressFields(&out)
             } else {
                 out.ascii(",,,,,,,,,,,,,,")  // Shipping Name .. COD blank: 15 empty fields
             }
@@ -116,6 +121,7 @@ struct ShopWriter: ShapeWriter {
             }
             out.lineEnd(crlf: true)
         }
+        return breaks
     }
 
     /// Id .. Updated at, each followed by its comma.
@@ -193,8 +199,10 @@ struct ShopWriter: ShapeWriter {
         out.comma()
     }
 
-    /// Shipping Name .. COD (no trailing comma).
-    private mutating func addressFields(_ out: inout FeedBuffer) {
+    /// Shipping Name .. COD (no trailing comma); returns the line breaks inside Notes and Note
+    /// Attributes.
+    private mutating func addressFields(_ out: inout FeedBuffer) -> Int {
+        var breaks = 0
         if bad == .invalidUTF8 { out.csv(BadText.corrupt(address.name, variant: variant)) } else { text(address.name, &out) }
         out.comma()
         text(address.phone, &out)
@@ -212,10 +220,14 @@ struct ShopWriter: ShapeWriter {
         if bad == .overlongField {
             out.filler(OverlongSize.field)
         } else {
-            text(order.notes >= 0 ? ShopText.notes[order.notes] : ByteTable.empty, &out)
+            let notes = order.notes >= 0 ? ShopText.notes[order.notes] : ByteTable.empty
+            if fillLeft == 0 { breaks += ShopText.lineBreaks(notes) }
+            text(notes, &out)
         }
         out.comma()
-        text(order.noteAttributes >= 0 ? ShopText.noteAttributes[order.noteAttributes] : ByteTable.empty, &out)
+        let attributes = order.noteAttributes >= 0 ? ShopText.noteAttributes[order.noteAttributes] : ByteTable.empty
+        if fillLeft == 0 { breaks += ShopText.lineBreaks(attributes) }
+        text(attributes, &out)
         out.comma()
         if order.cod {
             text(ShopText.codPayment, &out)
@@ -237,6 +249,7 @@ struct ShopWriter: ShapeWriter {
         out.raw(order.line.name)
         out.comma()
         out.raw(order.cod ? ShopText.yes : ShopText.no)
+        return breaks
     }
 
     /// `2025-05-11 09:55:16 -0400`: local wall time at the order's offset.

@@ -22,6 +22,10 @@ struct TPCHWriter: ShapeWriter {
     /// Text fields still to pad for an `overlong_line` record.
     private var fillLeft = 0
     private var scratch: [UInt8] = []
+    /// Where the order fields of the order's first row are in the buffer: every row repeats
+    /// them, so later rows copy those bytes instead of formatting them again.
+    private var orderFieldsStart = 0
+    private var orderFieldsEnd = 0
     // Tallies of the good orders.
     private var totalCents: Int64 = 0
     private var extendedCents: Int64 = 0
@@ -47,10 +51,11 @@ struct TPCHWriter: ShapeWriter {
         totalCents += order.totalPrice
         for i in 0..<order.lineCount { extendedCents += order.lines[i].extendedPrice }
         statusCounts[order.status == UInt8(ascii: "F") ? 0 : order.status == UInt8(ascii: "O") ? 1 : 2] += 1
-        return GoodWrite(records: nested ? 1 : order.lineCount, lines: order.lineCount, updates: 0)
+        let records = nested ? 1 : order.lineCount
+        return GoodWrite(records: records, lines: order.lineCount, updates: 0, physicalLines: records)
     }
 
-    mutating func bad(index: Int, kind: BadKind, out: inout FeedBuffer) {
+    mutating func bad(index: Int, kind: BadKind, out: inout FeedBuffer) -> Int {
         rng = SampleRandom(seed: seed, salt: TPCHWriter.salt, index: UInt64(index))
         // A flat bad record is a one-line order, so it is exactly one row.
         order.draw(index: index, orders: orders, rng: &rng, lineCount: kind == .overlongLine ? 7 : (nested ? nil : 1))
@@ -71,6 +76,7 @@ struct TPCHWriter: ShapeWriter {
         default: break
         }
         bad = nil
+        return 1
     }
 
     func finish(_ truth: inout SampleTruth) {
@@ -90,6 +96,17 @@ struct TPCHWriter: ShapeWriter {
     }
 
     private mutating func writeFlatRow(_ i: Int, _ out: inout FeedBuffer) {
+        if i > 0 && bad == nil {
+            out.repeatRange(orderFieldsStart, orderFieldsEnd)
+        } else {
+            orderFieldsStart = out.count
+            writeFlatOrderFields(&out)
+            orderFieldsEnd = out.count
+        }
+        writeFlatLineFields(i, &out)
+    }
+
+    private mutating func writeFlatOrderFields(_ out: inout FeedBuffer) {
         if bad != .missingOrderID { out.int(order.orderkey) }
         out.comma()
         out.int(order.custkey)
@@ -105,8 +122,10 @@ struct TPCHWriter: ShapeWriter {
         clerk(&out)
         out.ascii(",0,")
         comment(&out)
-        let l = i
         out.comma()
+    }
+
+    private mutating func writeFlatLineFields(_ l: Int, _ out: inout FeedBuffer) {
         out.int(order.lines[l].partkey)
         out.comma()
         out.int(order.lines[l].suppkey)

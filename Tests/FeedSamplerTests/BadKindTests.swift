@@ -30,6 +30,41 @@ import Testing
         #expect(keys.records == truth.records)
     }
 
+    /// The truth's positions name the bad records: record number, line and byte offset agree
+    /// with an independent reading, and the record there is not a good one.
+    @Test(arguments: FeedShape.allCases)
+    func positionsPointAtTheBadRecords(shape: FeedShape) throws {
+        let config = SampleConfig(
+            orders: 400, seed: 21, shape: shape, badShare: 0.1, badKinds: shape.defaultBadKinds.filter { $0 != .overlongField },
+            byteOrderMark: shape == .shopCSV)
+        let (bytes, truth) = try FeedSampler.generate(config)
+        #expect(truth.badRecordPositions.count == 40)
+        #expect(truth.badRecordPositions.map(\.record) == truth.badRecordPositions.map(\.record).sorted())
+        var linesBefore = 0
+        var scanned = 0
+        for p in truth.badRecordPositions {
+            for i in scanned..<p.byteOffset where bytes[i] == 0x0A { linesBefore += 1 }
+            scanned = p.byteOffset
+            #expect(p.line == linesBefore + 1)
+            #expect(p.byteOffset == 0 || bytes[p.byteOffset - 1] == 0x0A)
+        }
+        if shape.isCSV {
+            let rows = TestCSV.parse(bytes)
+            for p in truth.badRecordPositions {
+                #expect(rows[p.record].offset == p.byteOffset)
+                #expect(!GoodRecords.isGoodCSV(rows[p.record], width: rows[0].fields.count, shape: shape))
+            }
+        } else {
+            var starts = [0]
+            for (i, b) in bytes.enumerated() where b == 0x0A && i + 1 < bytes.count { starts.append(i + 1) }
+            for p in truth.badRecordPositions {
+                #expect(starts[p.record - 1] == p.byteOffset)
+                let end = bytes[p.byteOffset...].firstIndex(of: 0x0A)!
+                #expect(Ndjson.good(Array(bytes[p.byteOffset..<end]), shape: shape) == nil)
+            }
+        }
+    }
+
     /// Opt-in 17 MB records: over 16 MiB, every field under 1 MiB.
     @Test(arguments: [FeedShape.shopCSV, .tpchNestedNDJSON, .jdWaybillNDJSON])
     func overlongLine(shape: FeedShape) throws {

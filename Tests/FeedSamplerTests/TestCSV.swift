@@ -7,6 +7,8 @@ struct TestCSV {
         var badQuoting = false
         /// Bytes of the record, line end excluded.
         var length = 0
+        /// Byte offset of the record's first byte.
+        var offset = 0
     }
 
     static func parse(_ bytes: [UInt8], skipBOM: Bool = true) -> [Row] {
@@ -22,6 +24,7 @@ struct TestCSV {
             row.fields.append(field)
             field.removeAll()
             row.length = end - start
+            row.offset = start
             rows.append(row)
             row = Row()
         }

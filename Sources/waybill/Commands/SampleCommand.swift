@@ -75,7 +75,7 @@ struct SampleCommand: ParsableCommand {
             }
         } catch let e as WaybillError {
             if case .brokenPipe = e { return }
-            FileSinkStderr.print("waybill sample: \(e)")
+            StandardError.print("waybill sample: \(e)")
             throw ExitCode(e.exitCode)
         }
     }
@@ -124,7 +124,7 @@ struct SampleCommand: ParsableCommand {
 }
 
 /// One line to stderr, unbuffered.
-enum FileSinkStderr {
+enum StandardError {
     static func print(_ message: String) {
         var sink = FileSink(fd: 2, path: "<stderr>")
         var line = message + "\n"
