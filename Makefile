@@ -28,13 +28,16 @@ test-interop: deps
 ## demo: collect the committed sample feeds and land them as partitioned Parquet datasets.
 demo: release
 	@bin=$$($(SWIFT) build -c release --show-bin-path); \
-	rm -rf $(DEMO_OUT); mkdir -p $(DEMO_OUT); \
-	set -e; for p in tpch-flat-csv tpch-nested-ndjson shop-csv jd-waybill-ndjson; do \
-	  echo "== $$p"; \
-	  $$bin/waybill collect SampleData/$$p/ --profile Pipelines/profiles/$$p.yaml --rejects $(DEMO_OUT)/$$p.rejects.ndjson \
-	    | $$bin/waybill write --out $(DEMO_OUT)/$$p --partition-by business_line,order_month; \
+	rm -rf $(DEMO_OUT); mkdir -p $(DEMO_OUT); set -e; \
+	for pair in tpch-flat-csv:feeds/tpch-flat.csv tpch-nested-ndjson:archives/tpch-nested.ndjson.zst \
+	            shop-csv:feeds/shop-bad.csv jd-waybill-ndjson:archives/jd-waybill.ndjson.gz; do \
+	  profile=$${pair%%:*}; feed=SampleData/$${pair#*:}; \
+	  echo "== $$feed ($$profile)"; \
+	  $$bin/waybill collect $$feed --profile Pipelines/profiles/$$profile.yaml --rejects $(DEMO_OUT)/$$profile.rejects.ndjson \
+	    | $$bin/waybill write --out $(DEMO_OUT)/$$profile --partition-by business_line,order_month --batch-id demo; \
 	done; \
-	$$bin/waybill inspect $(DEMO_OUT)/shop-csv/orders
+	echo "== datasets landed under $(DEMO_OUT):"; \
+	$$bin/waybill inspect $(DEMO_OUT)/shop-csv/orders | head -40
 
 bench: release
 	$(VENV)/bin/python Benchmarks/bench.py --bin $$($(SWIFT) build -c release --show-bin-path)
