@@ -46,6 +46,9 @@ struct CollectCommand: ParsableCommand {
     @Flag(help: "Print nothing on stderr unless something is wrong.")
     var quiet = false
 
+    @Flag(help: "Read and map everything, write rejects and the books, but no orders (checks a feed against a profile).")
+    var check = false
+
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         do {
@@ -68,6 +71,7 @@ struct CollectCommand: ParsableCommand {
         let id = batchId ?? InputResolver.batchID(source: profile.source, inputs: inputs)
         let collector = FeedCollector(profile: profile, rejects: writer, batchID: id, batchSize: batchSize) {
             (batch: inout OrderBatch) throws(WaybillError) in
+            if check { return }
             encoder.encode(batch, into: &output.buffer)
             if output.buffer.count >= 1 << 20 { try output.flush() }
         }
