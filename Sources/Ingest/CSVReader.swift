@@ -52,7 +52,9 @@ final class CSVReader {
 
     /// Reads the whole member, calling `handler` once per record (including bad ones, whose
     /// `problem` says why). Returns the read error when the member is truncated or corrupt.
-    func read(_ stream: inout MemberStream, handler: @escaping (inout CSVRecord) -> Void) -> ArchiveReadError? {
+    func read(_ stream: inout MemberStream, stop: () -> Bool = { false }, handler: @escaping (inout CSVRecord) -> Void)
+        -> ArchiveReadError?
+    {
         self.handler = handler
         defer { self.handler = nil }
         var first = true
@@ -78,7 +80,7 @@ final class CSVReader {
                     start += 3  // UTF-8 byte order mark: not part of the first field
                 }
             }
-            if buffer.count == before {
+            if buffer.count == before || stop() {
                 finish()
                 return failure
             }

@@ -73,7 +73,9 @@ final class JSONFeed: RecordExtras {
                     assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: problem.code, reason: problem.reason, field: problem.field)
                     return
                 }
-            } else if tape.kind(i) != .null && !profile.ignored.contains(String(decoding: key, as: UTF8.self)) {
+            } else if tape.kind(i) != .null
+                && (profile.ignored.isEmpty || !profile.ignored.contains(String(decoding: key, as: UTF8.self)))
+            {
                 orderExt.append(i)
             }
             i = tape.next(i)
