@@ -224,7 +224,8 @@ final class CSVReader {
 
     private func deliverBad(_ b: CSVScanner.Boundary, _ problem: RecordProblem) {
         let rs = b.start - base, re = b.end - base
-        let useBuffer = rs >= 0 && re <= buffer.count && skippedPrefix.isEmpty
+        // The whole record when it is still in the buffer, else the prefix kept when skipping began.
+        let useBuffer = rs >= 0 && re <= buffer.count && re - rs <= options.maxLineBytes
         let raw = useBuffer ? Array(buffer[rs..<re]) : skippedPrefix
         skippedPrefix = []
         raw.withUnsafeBytes { r in
