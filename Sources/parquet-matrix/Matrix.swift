@@ -38,6 +38,11 @@ enum Matrix {
         nested.rowGroupRowLimit = 200
         nested.dataPageRowLimit = 64
         out.append(MatrixFile(name: "nested.parquet", columns: nestedColumns(rows: 700), properties: nested, batchRows: 97))
+        var legacy = props(.snappy)
+        legacy.legacyPlainDictionaryEncoding = true
+        legacy.pageChecksums = true
+        out.append(
+            MatrixFile(name: "legacy_plain_dictionary_crc.parquet", columns: typesOptional, properties: legacy, dataset: "types_optional"))
         out.append(MatrixFile(name: "one_row.parquet", columns: typeColumns(rows: 1, optional: true), properties: props(.zstd)))
         for n in [19_999, 20_000, 20_001] {
             out.append(MatrixFile(name: "rows_\(n).parquet", columns: idColumns(rows: n), properties: props(.zstd)))

@@ -89,7 +89,8 @@ def same(kind, a, b):
 
 
 def read_pyarrow(path):
-    return pq.read_table(path).to_pydict()
+    # Verify page CRCs where present (the legacy_plain_dictionary_crc file carries them).
+    return pq.read_table(path, page_checksum_verification=True).to_pydict()
 
 
 def read_duckdb(path):
