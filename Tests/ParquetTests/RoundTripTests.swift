@@ -342,3 +342,29 @@ import Testing
         #expect(s.columns[0].nullCount == 1 && s.columns[0].numValues == 4)
     }
 }
+
+@Suite struct DefaultLimitTests {
+    /// The default row-group limit (1,048,576 rows) cuts exactly, also across batches.
+    @Test(arguments: [1_048_575, 1_048_576, 1_048_577])
+    func defaultRowGroupBoundary(rows: Int) throws {
+        let schema = try ParquetSchema(fields: [.leaf(name: "a", physical: .int32, logical: nil, repetition: .required)])
+        var p = WriterProperties()
+        p.compression = .uncompressed
+        p.dictionaryEnabled = false
+        let values = [Int32](repeating: 7, count: 100_000)
+        let (bytes, summary) = try writeInMemory(schema, p) { w in
+            var left = rows
+            while left > 0 {
+                let n = min(left, values.count)
+                try values.withUnsafeBufferPointer { try w.writeInt32(column: 0, values: UnsafeBufferPointer(rebasing: $0[0..<n])) }
+                left -= n
+            }
+        }
+        #expect(summary.rows == Int64(rows))
+        let r = try ParquetFileReader(bytes: bytes)
+        #expect(r.metadata.rowGroups.map(\.numRows) == (rows > 1_048_576 ? [1_048_576, Int64(rows - 1_048_576)] : [Int64(rows)]))
+        // 20,000-row pages: 52 full pages + one partial in the first row group.
+        let pages = try r.readColumn(rowGroup: 0, column: 0).pages
+        #expect(pages.count == (min(rows, 1_048_576) + 19_999) / 20_000)
+    }
+}
