@@ -47,6 +47,9 @@ public struct WriterProperties: Sendable {
     public var pageStatistics = true
     /// Write a CRC-32 of each page's on-disk body into the page header.
     public var pageChecksums = false
+    /// Write the page index (ColumnIndex + OffsetIndex after the row groups). Off by default: only Spark,
+    /// Trino and arrow-rs use it, and it pays off mainly on sorted columns.
+    public var pageIndex = false
     /// The application version and build that go into `created_by` ("waybill version X (build Y)").
     public var applicationVersion = "0.0.0"
     public var applicationBuild = "unknown"

@@ -43,6 +43,10 @@ enum Matrix {
         legacy.pageChecksums = true
         out.append(
             MatrixFile(name: "legacy_plain_dictionary_crc.parquet", columns: typesOptional, properties: legacy, dataset: "types_optional"))
+        var indexed = props(.zstd)
+        indexed.pageIndex = true
+        indexed.dataPageRowLimit = 1000
+        out.append(MatrixFile(name: "page_index.parquet", columns: typesOptional, properties: indexed, dataset: "types_optional"))
         out.append(MatrixFile(name: "one_row.parquet", columns: typeColumns(rows: 1, optional: true), properties: props(.zstd)))
         for n in [19_999, 20_000, 20_001] {
             out.append(MatrixFile(name: "rows_\(n).parquet", columns: idColumns(rows: n), properties: props(.zstd)))

@@ -12,6 +12,7 @@ import Testing
         var p = WriterProperties()
         p.compression = codec
         p.dataPageRowLimit = 4
+        p.pageIndex = true
         return try writeInMemory(schema, p, kv: [("k", "v")]) { w in
             try w.writeInt64(column: 0, values: (0..<10).map { Int64($0) })
             try w.writeStrings(column: 1, values: ["a", "bb", "a", "ccc", "a"], defLevels: [1, 0, 1, 1, 0, 0, 1, 1, 0, 0])
@@ -25,7 +26,11 @@ import Testing
     static func readEverything(_ bytes: [UInt8]) throws {
         let r = try ParquetFileReader(bytes: bytes)
         for g in 0..<r.metadata.rowGroups.count {
-            for c in 0..<r.schema.columns.count { _ = try r.readColumn(rowGroup: g, column: c) }
+            for c in 0..<r.schema.columns.count {
+                _ = try r.readColumn(rowGroup: g, column: c)
+                _ = try r.offsetIndex(rowGroup: g, column: c)
+                _ = try r.columnIndex(rowGroup: g, column: c)
+            }
         }
         _ = try ParquetInspector.describe(r, pages: true)
     }

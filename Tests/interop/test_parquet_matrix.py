@@ -164,6 +164,10 @@ def test_metadata_as_specified(matrix):
                     problems.append(f"{f['name']} rg {g} {cc.path_in_schema}: file_offset {cc.file_offset}")
                 if cc.has_dictionary_page and cc.dictionary_page_offset >= cc.data_page_offset:
                     problems.append(f"{f['name']} rg {g} {cc.path_in_schema}: dictionary after data page")
+                if f["name"] == "page_index.parquet" and not (cc.has_offset_index and cc.has_column_index):
+                    problems.append(f"{f['name']} rg {g} {cc.path_in_schema}: page index missing")
+                if f["name"] != "page_index.parquet" and (cc.has_offset_index or cc.has_column_index):
+                    problems.append(f"{f['name']} rg {g} {cc.path_in_schema}: unexpected page index")
                 if "fallback" in f["name"] and cc.physical_type != "BOOLEAN":
                     if not {"PLAIN", "RLE_DICTIONARY"} <= set(cc.encodings):
                         problems.append(f"{f['name']} {cc.path_in_schema}: fallback encodings {cc.encodings}")

@@ -25,6 +25,7 @@ final class ChunkAssembler {
     var chunkEntries: Int64 = 0
     var chunkRows = 0
     private var pageCounts: [Int32: Int32] = [:]
+    private var pageIndex: [PageIndexEntry] = []
     private var valueEncodings = Set<Int32>()
 
     // Finished chunks, oldest first.
@@ -68,7 +69,15 @@ final class ChunkAssembler {
         var h = PageHeader(
             type: PageType.dataPage.rawValue, uncompressedPageSize: Int32(body.count), compressedPageSize: 0)
         h.dataPageHeader = dph
+        let pageStart = chunkBytes.count
         let headerSize = try appendPage(&h, to: &chunkBytes)
+        if properties.pageIndex {
+            let present = pageEntries - Int(pageNulls)
+            pageIndex.append(
+                PageIndexEntry(
+                    relativeOffset: pageStart, size: chunkBytes.count - pageStart, firstRow: Int64(chunkRows - pageRows),
+                    nullCount: pageNulls, isNullPage: present == 0, min: statistics?.minValue, max: statistics?.maxValue))
+        }
         chunkUncompressed += headerSize + body.count
         pageCounts[encoding, default: 0] += 1
         valueEncodings.insert(encoding)
@@ -144,6 +153,7 @@ final class ChunkAssembler {
             chunk.encodingStats.append(PageEncodingStats(pageType: PageType.dataPage.rawValue, encoding: enc, count: n))
         }
         swap(&chunk.dataPages, &chunkBytes)  // hand the buffer over without a copy
+        swap(&chunk.pageIndex, &pageIndex)
         chunk.dataUncompressed = chunkUncompressed
         chunk.numValues = chunkEntries
         chunk.rows = Int64(chunkRows)

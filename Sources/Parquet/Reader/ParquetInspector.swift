@@ -40,6 +40,12 @@ public enum ParquetInspector {
                     out += "    pages: \(parts.joined(separator: " "))\n"
                 }
                 if let s = cm.statistics { out += "    stats: \(describe(s, c))\n" }
+                let chunk = g.columns[ci]
+                if let o = chunk.offsetIndexOffset {
+                    out += "    page index: offsets@\(o) (\(chunk.offsetIndexLength ?? 0) bytes)"
+                    if let c = chunk.columnIndexOffset { out += ", bounds@\(c) (\(chunk.columnIndexLength ?? 0) bytes)" }
+                    out += "\n"
+                }
                 if pages {
                     let data = try reader.readColumn(rowGroup: gi, column: ci)
                     for p in data.pages {
