@@ -368,3 +368,30 @@ import Testing
         #expect(pages.count == (min(rows, 1_048_576) + 19_999) / 20_000)
     }
 }
+
+@Suite struct DictionaryRatioTests {
+    @Test func nearUniqueColumnsDropTheDictionary() throws {
+        let schema = try ParquetSchema(fields: [
+            .leaf(name: "id", physical: .int64, logical: nil, repetition: .required),
+            .leaf(name: "email", physical: .byteArray, logical: .string, repetition: .optional),
+            .leaf(name: "status", physical: .byteArray, logical: .string, repetition: .required),
+        ])
+        let n = 5000
+        let ids = (0..<Int64(n)).map { $0 * 3 }
+        let emails = (0..<n).map { "user\($0)@example.com" }
+        let status = (0..<n).map { ["paid", "shipped"][$0 % 2] }
+        let (bytes, _) = try writeInMemory(schema) { w in
+            try w.writeInt64(column: 0, values: ids)
+            try w.writeStrings(column: 1, values: emails, defLevels: Array(repeating: 1, count: n))
+            try w.writeStrings(column: 2, values: status)
+        }
+        let r = try ParquetFileReader(bytes: bytes)
+        for c in 0..<2 {
+            let m = try r.chunkMetadata(rowGroup: 0, column: c)
+            #expect(m.dictionaryPageOffset == nil && !m.encodings.contains(ParquetEncoding.rleDictionary.rawValue))
+        }
+        #expect(try r.chunkMetadata(rowGroup: 0, column: 2).dictionaryPageOffset != nil)
+        #expect(try r.readColumn(rowGroup: 0, column: 0).values == .int64(ids))
+        #expect(try r.readColumn(rowGroup: 0, column: 1).strings == emails)
+    }
+}
