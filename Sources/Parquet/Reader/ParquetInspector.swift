@@ -17,7 +17,7 @@ public enum ParquetInspector {
         describeSchema(m.schema, into: &out)
         if let kv = m.keyValueMetadata, !kv.isEmpty {
             out += "key-value metadata:\n"
-            for (k, v) in kv { out += "  \(k) = \(clip(v ?? "(null)", 200))\n" }
+            for (k, v) in kv { out += "  \(escaped(k)) = \(clip(escaped(v ?? "(null)"), 200))\n" }
         }
         for (gi, g) in m.rowGroups.enumerated() {
             out += "row group \(gi): \(g.numRows) rows, \(g.totalCompressedSize ?? 0) bytes compressed, "
@@ -117,7 +117,7 @@ public enum ParquetInspector {
             guard let x = le(8) else { return "?" }
             return "\(Double(bitPattern: x))"
         case .byteArray where c.logical == .string:
-            return "\"" + clip(String(decoding: v, as: UTF8.self), 80) + "\""
+            return "\"" + clip(escaped(String(decoding: v, as: UTF8.self)), 80) + "\""
         default:
             return v.prefix(32).map { String($0, radix: 16) }.joined(separator: " ")
         }
@@ -130,6 +130,19 @@ public enum ParquetInspector {
         while digits.count <= Int(scale) { digits = "0" + digits }
         let cut = digits.index(digits.endIndex, offsetBy: -Int(scale))
         return (neg ? "-" : "") + digits[..<cut] + "." + digits[cut...]
+    }
+
+    /// Control characters as \u{..} so a value cannot break the line layout.
+    static func escaped(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F || u == "\"" || u == "\\" {
+                out += u == "\"" ? "\\\"" : u == "\\" ? "\\\\" : "\\u{\(String(u.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 
     private static func clip(_ s: String, _ n: Int) -> String {
