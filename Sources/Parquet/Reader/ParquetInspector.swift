@@ -116,6 +116,15 @@ public enum ParquetInspector {
         case .double:
             guard let x = le(8) else { return "?" }
             return "\(Double(bitPattern: x))"
+        case .float:
+            guard let x = le(4) else { return "?" }
+            return "\(Float(bitPattern: UInt32(x)))"
+        case .fixedLenByteArray where v.count <= 8 && !v.isEmpty:
+            // Big-endian two's complement (DECIMAL on FIXED_LEN_BYTE_ARRAY).
+            var x: Int64 = v[0] >= 0x80 ? -1 : 0
+            for b in v { x = (x << 8) | Int64(b) }
+            if case .decimal(_, let scale)? = c.logical { return decimal(x, scale) }
+            return "\(x)"
         case .byteArray where c.logical == .string:
             return "\"" + clip(escaped(String(decoding: v, as: UTF8.self)), 80) + "\""
         default:
