@@ -29,6 +29,9 @@ import Testing
         props.dictionaryEnabled = rng.below(3) != 0
         props.dictionaryPageByteLimit = 64 + rng.below(4000)
         props.dataPageByteLimit = 100 + rng.below(20000)
+        props.pageIndex = rng.below(2) == 0
+        props.pageChecksums = rng.below(2) == 0
+        props.legacyPlainDictionaryEncoding = rng.below(4) == 0
         let cardinality = 1 + rng.below(500)
         var data: [[Row]] = []
         for s in specs {

@@ -32,6 +32,7 @@ struct ChunkDecoder {
 
     /// A page may not claim more than this many uncompressed bytes (corrupt headers must not allocate GiBs).
     static let maxPageBytes = 1 << 30
+    static let minPageAllowance = 1 << 24
 
     init(column: ColumnDescriptor, codec: ParquetCompression, expectedValues: Int64, where w: String) {
         self.column = column
@@ -60,8 +61,10 @@ struct ChunkDecoder {
             guard csize <= end - bodyStart else {
                 throw fail("page body of \(csize) bytes runs past the chunk end (\(end - bodyStart) left)", at: pos)
             }
+            // Bound the allocation by what the compressed bytes could plausibly expand to (zstd's best case is
+            // a few 10,000 : 1), with a floor so small but highly compressible pages always pass.
             guard usize <= Self.maxPageBytes, codec != .uncompressed || usize == csize,
-                usize <= max(csize, 1) &* 65536
+                usize <= max(csize &* 65536, Self.minPageAllowance)
             else {
                 throw fail("implausible uncompressed size \(usize) for a \(csize)-byte page", at: pos)
             }
