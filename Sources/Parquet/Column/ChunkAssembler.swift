@@ -32,6 +32,9 @@ final class ChunkAssembler {
     var sealed: [SealedChunk] = []
 
     private var body: [UInt8] = []
+    /// An emptied data-page buffer handed back after its row group was written, reused by the next chunk
+    /// (a row group's chunk buffers are MBs: regrowing them costs copies and page faults).
+    private var spare: [UInt8] = []
     private var header = CompactWriter()
 
     init(column: ColumnDescriptor, properties: WriterProperties, compressor: PageCompressor) {
@@ -156,6 +159,7 @@ final class ChunkAssembler {
             chunk.encodingStats.append(PageEncodingStats(pageType: PageType.dataPage.rawValue, encoding: enc, count: n))
         }
         swap(&chunk.dataPages, &chunkBytes)  // hand the buffer over without a copy
+        swap(&chunkBytes, &spare)
         swap(&chunk.pageIndex, &pageIndex)
         chunk.dataUncompressed = chunkUncompressed
         chunk.numValues = chunkEntries
@@ -167,6 +171,16 @@ final class ChunkAssembler {
         pageCounts.removeAll(keepingCapacity: true)
         valueEncodings.removeAll(keepingCapacity: true)
     }
+
+    /// Takes back a written chunk's buffer for reuse.
+    func recycle(_ buffer: inout [UInt8]) {
+        guard buffer.capacity > spare.capacity else { return }
+        buffer.removeAll(keepingCapacity: true)
+        swap(&spare, &buffer)
+    }
+
+    /// Frees the reusable buffer (an explicit row-group end is how callers relieve memory pressure).
+    func dropSpare() { spare = [] }
 
     /// Removes and returns the oldest sealed chunk.
     func takeSealed() -> SealedChunk { sealed.removeFirst() }

@@ -141,7 +141,8 @@ public final class ParquetFileWriter {
         }
     }
 
-    /// Closes the open row group now (e.g. under memory pressure). Every column must hold the same rows.
+    /// Closes the open row group now (e.g. under memory pressure) and frees the chunk buffers kept for reuse.
+    /// Every column must hold the same rows.
     public func endRowGroup() throws {
         guard !closed else { throw ParquetError.invalid("endRowGroup after close") }
         let rows = leaves.map { $0.pendingRows }
@@ -151,17 +152,19 @@ public final class ParquetFileWriter {
         }
         for l in leaves where l.asm.chunkRows > 0 || l.asm.pageEntries > 0 { try l.sealChunk() }
         try writeCompleteRowGroups()
+        for l in leaves { l.asm.dropSpare() }
     }
 
     /// Writes every row group for which all columns have a sealed chunk.
     private func writeCompleteRowGroups() throws {
         while leaves.allSatisfy({ !$0.asm.sealed.isEmpty }) {
-            let chunks = leaves.map { $0.asm.takeSealed() }
+            var chunks = leaves.map { $0.asm.takeSealed() }
             let rows = chunks[0].rows
             for (c, ch) in zip(schema.columns, chunks) where ch.rows != rows {
                 throw ParquetError.invalid("column '\(c.dottedPath)' has \(ch.rows) rows in row group \(rowGroups.count), expected \(rows)")
             }
             try writeRowGroup(chunks, rows: rows)
+            for i in chunks.indices { leaves[i].asm.recycle(&chunks[i].dataPages) }
         }
     }
 
