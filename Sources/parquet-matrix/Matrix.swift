@@ -23,7 +23,11 @@ enum Matrix {
                     var p = props(codec)
                     p.dictionaryEnabled = mode != "plain"
                     // 4 KiB makes every dictionary column overflow mid-chunk (2,000 distinct values).
-                    if mode == "fallback" { p.dictionaryPageByteLimit = 4096 }
+                    if mode == "fallback" {
+                        p.dictionaryPageByteLimit = 4096
+                        // Keep the dictionary however distinct the first page is, so the fallback happens mid-chunk.
+                        p.dictionaryDistinctRatioLimit = 1.0
+                    }
                     let name = "types_\(codec.name.lowercased())_\(optional ? "optional" : "required")_\(mode).parquet"
                     out.append(
                         MatrixFile(
