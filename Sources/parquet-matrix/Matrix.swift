@@ -119,7 +119,7 @@ enum Matrix {
         let ints: [Int64] = [Int64.min, Int64.max, 0, -1, 1, Int64.min + 1, Int64.max - 1]
         let decs: [Int64] = [-999_999_999_999_999_999, 999_999_999_999_999_999, -1, -10_000, -12_345_678, 0, 5]
         let i32: [Int32] = [Int32.min, Int32.max, 0, -1, 1, -7, 7]
-        let dbl: [Double] = [-0.0, 0.0, 1e308, -1e308, 5e-324, -2.5, 3.25]
+        let dbl: [Double] = [-0.0, 0.0, 1e308, -1e308, Double.leastNonzeroMagnitude, -2.5, 3.25]
         return [
             .flat("i64", .int64, nil, optional: false, kind: "int", .int64(ints)),
             .flat("amount", .int64, .decimal(precision: 18, scale: 4), optional: false, kind: "decimal4", .int64(decs)),

@@ -218,8 +218,9 @@ struct ChunkDecoder {
                 offsets.append(UInt32(truncatingIfNeeded: arena.count))
                 p += len
             }
-        default:
-            throw ParquetError(.unsupported, "\(where_): physical type \(column.physical.name)")
+        }
+        guard arena.count <= Int(UInt32.max) else {
+            throw ParquetError(.unsupported, "\(where_): more than 4 GiB of byte-array data in one chunk")
         }
     }
 
@@ -243,6 +244,9 @@ struct ChunkDecoder {
             } else {
                 fixed.append(dictFixed[Int(i)])
             }
+        }
+        guard arena.count <= Int(UInt32.max) else {
+            throw ParquetError(.unsupported, "\(where_): more than 4 GiB of byte-array data in one chunk")
         }
     }
 
