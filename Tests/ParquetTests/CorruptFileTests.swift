@@ -45,7 +45,7 @@ import Testing
     }
 
     /// Flipping any byte of the data pages or footer gives a clean error or a successful read, never a crash.
-    @Test(arguments: [ParquetCompression.uncompressed, .snappy])
+    @Test(arguments: ParquetCompression.allCases)
     func byteFlipsNeverCrash(codec: ParquetCompression) throws {
         let bytes = try Self.sample(codec)
         var failures = 0
@@ -53,6 +53,20 @@ import Testing
             for mask: UInt8 in [0x01, 0x80, 0xFF] {
                 var b = bytes
                 b[i] ^= mask
+                do { try Self.readEverything(b) } catch is ParquetError { failures += 1 }
+            }
+        }
+        #expect(failures > 0)
+    }
+
+    /// Cutting bytes out of the middle keeps a valid-looking tail and footer whose offsets now point wrong.
+    @Test func splicedFilesFailCleanly() throws {
+        let bytes = try Self.sample(.zstd)
+        var failures = 0
+        for start in stride(from: 4, to: bytes.count - 20, by: 3) {
+            for len in [1, 7, 40] where start + len < bytes.count - 8 {
+                var b = bytes
+                b.removeSubrange(start..<(start + len))
                 do { try Self.readEverything(b) } catch is ParquetError { failures += 1 }
             }
         }
