@@ -38,7 +38,7 @@ let package = Package(
 
         // Swift libraries
         .target(name: "OrderModel"),
-        .target(name: "Parquet", dependencies: ["CCodecs"]),
+        .target(name: "Parquet", dependencies: ["CCodecs"], exclude: ["README.md"]),
         .target(
             name: "Ingest",
             dependencies: [

@@ -23,7 +23,11 @@ enum Matrix {
                     var p = props(codec)
                     p.dictionaryEnabled = mode != "plain"
                     // 4 KiB makes every dictionary column overflow mid-chunk (2,000 distinct values).
-                    if mode == "fallback" { p.dictionaryPageByteLimit = 4096 }
+                    if mode == "fallback" {
+                        p.dictionaryPageByteLimit = 4096
+                        // Keep the dictionary however distinct the first page is, so the fallback happens mid-chunk.
+                        p.dictionaryDistinctRatioLimit = 1.0
+                    }
                     let name = "types_\(codec.name.lowercased())_\(optional ? "optional" : "required")_\(mode).parquet"
                     out.append(
                         MatrixFile(
@@ -38,6 +42,15 @@ enum Matrix {
         nested.rowGroupRowLimit = 200
         nested.dataPageRowLimit = 64
         out.append(MatrixFile(name: "nested.parquet", columns: nestedColumns(rows: 700), properties: nested, batchRows: 97))
+        var legacy = props(.snappy)
+        legacy.legacyPlainDictionaryEncoding = true
+        legacy.pageChecksums = true
+        out.append(
+            MatrixFile(name: "legacy_plain_dictionary_crc.parquet", columns: typesOptional, properties: legacy, dataset: "types_optional"))
+        var indexed = props(.zstd)
+        indexed.pageIndex = true
+        indexed.dataPageRowLimit = 1000
+        out.append(MatrixFile(name: "page_index.parquet", columns: typesOptional, properties: indexed, dataset: "types_optional"))
         out.append(MatrixFile(name: "one_row.parquet", columns: typeColumns(rows: 1, optional: true), properties: props(.zstd)))
         for n in [19_999, 20_000, 20_001] {
             out.append(MatrixFile(name: "rows_\(n).parquet", columns: idColumns(rows: n), properties: props(.zstd)))
@@ -106,7 +119,7 @@ enum Matrix {
         let ints: [Int64] = [Int64.min, Int64.max, 0, -1, 1, Int64.min + 1, Int64.max - 1]
         let decs: [Int64] = [-999_999_999_999_999_999, 999_999_999_999_999_999, -1, -10_000, -12_345_678, 0, 5]
         let i32: [Int32] = [Int32.min, Int32.max, 0, -1, 1, -7, 7]
-        let dbl: [Double] = [-0.0, 0.0, 1e308, -1e308, 5e-324, -2.5, 3.25]
+        let dbl: [Double] = [-0.0, 0.0, 1e308, -1e308, Double.leastNonzeroMagnitude, -2.5, 3.25]
         return [
             .flat("i64", .int64, nil, optional: false, kind: "int", .int64(ints)),
             .flat("amount", .int64, .decimal(precision: 18, scale: 4), optional: false, kind: "decimal4", .int64(decs)),

@@ -1,4 +1,4 @@
-// parquet-matrix OUTDIR [--bench [codec]]
+// parquet-matrix OUTDIR [--bench [codec]]  |  parquet-matrix --inspect FILE [--pages]
 // Writes the interop matrix (Parquet files + expected.json) read back by Tests/interop/test_parquet_matrix.py.
 // With --bench it instead times a 1M-row int64 + string file and prints the encode throughput.
 import Parquet
@@ -19,9 +19,13 @@ guard args.count >= 2 else {
     fail("usage: parquet-matrix OUTDIR [--bench [uncompressed|snappy|zstd|gzip]]", 64)
 }
 let dir = args[1]
-mkdir(dir, 0o755)
+if dir != "--inspect" { mkdir(dir, 0o755) }
 
 do {
+    if args[1] == "--inspect", args.count >= 3 {
+        print(try ParquetInspector.describe(path: args[2], pages: args.contains("--pages")), terminator: "")
+        exit(0)
+    }
     if args.contains("--bench") {
         try Bench.run(dir: dir, only: args.count > 3 ? args[3] : nil)
         exit(0)

@@ -12,6 +12,7 @@ import Testing
         var p = WriterProperties()
         p.compression = codec
         p.dataPageRowLimit = 4
+        p.pageIndex = true
         return try writeInMemory(schema, p, kv: [("k", "v")]) { w in
             try w.writeInt64(column: 0, values: (0..<10).map { Int64($0) })
             try w.writeStrings(column: 1, values: ["a", "bb", "a", "ccc", "a"], defLevels: [1, 0, 1, 1, 0, 0, 1, 1, 0, 0])
@@ -25,7 +26,11 @@ import Testing
     static func readEverything(_ bytes: [UInt8]) throws {
         let r = try ParquetFileReader(bytes: bytes)
         for g in 0..<r.metadata.rowGroups.count {
-            for c in 0..<r.schema.columns.count { _ = try r.readColumn(rowGroup: g, column: c) }
+            for c in 0..<r.schema.columns.count {
+                _ = try r.readColumn(rowGroup: g, column: c)
+                _ = try r.offsetIndex(rowGroup: g, column: c)
+                _ = try r.columnIndex(rowGroup: g, column: c)
+            }
         }
         _ = try ParquetInspector.describe(r, pages: true)
     }
@@ -40,7 +45,7 @@ import Testing
     }
 
     /// Flipping any byte of the data pages or footer gives a clean error or a successful read, never a crash.
-    @Test(arguments: [ParquetCompression.uncompressed, .snappy])
+    @Test(arguments: ParquetCompression.allCases)
     func byteFlipsNeverCrash(codec: ParquetCompression) throws {
         let bytes = try Self.sample(codec)
         var failures = 0
@@ -48,6 +53,20 @@ import Testing
             for mask: UInt8 in [0x01, 0x80, 0xFF] {
                 var b = bytes
                 b[i] ^= mask
+                do { try Self.readEverything(b) } catch is ParquetError { failures += 1 }
+            }
+        }
+        #expect(failures > 0)
+    }
+
+    /// Cutting bytes out of the middle keeps a valid-looking tail and footer whose offsets now point wrong.
+    @Test func splicedFilesFailCleanly() throws {
+        let bytes = try Self.sample(.zstd)
+        var failures = 0
+        for start in stride(from: 4, to: bytes.count - 20, by: 3) {
+            for len in [1, 7, 40] where start + len < bytes.count - 8 {
+                var b = bytes
+                b.removeSubrange(start..<(start + len))
                 do { try Self.readEverything(b) } catch is ParquetError { failures += 1 }
             }
         }
