@@ -28,31 +28,44 @@ public struct UnifiedNDJSONEncoder: Sendable {
 
     /// Appends every order of `batch` to `out`, one line each.
     public func encode(_ batch: OrderBatch, into out: inout [UInt8]) {
-        for row in 0..<batch.count {
-            encodeOrder(batch, row: row, into: &out)
+        // Columns are read in place through buffer pointers: binding a `Column` to a local
+        // would retain and release each of its arrays once per field, which cost about a fifth
+        // of `collect`'s time before this was done.
+        batch.orders.columns.withUnsafeBufferPointer { orders in
+            batch.lines.columns.withUnsafeBufferPointer { lines in
+                for row in 0..<batch.count {
+                    encodeOrder(orders, lines, batch.lineRange(row), row: row, into: &out)
+                }
+            }
         }
     }
 
     /// Appends order `row` of `batch` as one NDJSON line.
     public func encodeOrder(_ batch: OrderBatch, row: Int, into out: inout [UInt8]) {
+        batch.orders.columns.withUnsafeBufferPointer { orders in
+            batch.lines.columns.withUnsafeBufferPointer { lines in
+                encodeOrder(orders, lines, batch.lineRange(row), row: row, into: &out)
+            }
+        }
+    }
+
+    private func encodeOrder(
+        _ orders: UnsafeBufferPointer<Column>, _ lineColumns: UnsafeBufferPointer<Column>, _ lines: Range<Int>,
+        row: Int, into out: inout [UInt8]
+    ) {
         out.append(UInt8(ascii: "{"))
         var first = true
         for (group, fields) in orderLayout {
             switch group {
             case .header:
-                for f in fields { writeField(batch.orders, f, row, orderKeys, &first, &out) }
+                for f in fields { writeField(orders.baseAddress! + f, orderKeys[f], row, &first, &out) }
             case .ext:
                 // `ext` is its own group: written as `"ext":{...}` when it has entries.
-                let col = batch.orders.columns[fields[0]]
-                if !col.isNull(row) && !col.elements(row).isEmpty {
-                    if !first { out.append(UInt8(ascii: ",")) }
-                    first = false
-                    out.append(contentsOf: orderKeys[fields[0]])
-                    writeValue(col, row, &out)
-                }
+                writeField(orders.baseAddress! + fields[0], orderKeys[fields[0]], row, &first, &out)
             default:
                 var groupOpen = false
-                for f in fields where !batch.orders.columns[f].isNull(row) {
+                var innerFirst = true
+                for f in fields where !orders[f].isNull(row) {
                     if !groupOpen {
                         if !first { out.append(UInt8(ascii: ",")) }
                         first = false
@@ -60,24 +73,19 @@ public struct UnifiedNDJSONEncoder: Sendable {
                         out.append(contentsOf: group.rawValue.utf8)
                         out.append(contentsOf: "\":{".utf8)
                         groupOpen = true
-                        var innerFirst = true
-                        writeField(batch.orders, f, row, orderKeys, &innerFirst, &out)
-                    } else {
-                        var notFirst = false
-                        writeField(batch.orders, f, row, orderKeys, &notFirst, &out)
                     }
+                    writeField(orders.baseAddress! + f, orderKeys[f], row, &innerFirst, &out)
                 }
                 if groupOpen { out.append(UInt8(ascii: "}")) }
             }
         }
-        let lines = batch.lineRange(row)
         if !lines.isEmpty {
             out.append(contentsOf: ",\"lines\":[".utf8)
             for l in lines {
                 if l != lines.lowerBound { out.append(UInt8(ascii: ",")) }
                 out.append(UInt8(ascii: "{"))
                 var lfirst = true
-                for f in lineFields { writeField(batch.lines, f, l, lineKeys, &lfirst, &out) }
+                for f in lineFields { writeField(lineColumns.baseAddress! + f, lineKeys[f], l, &lfirst, &out) }
                 out.append(UInt8(ascii: "}"))
             }
             out.append(UInt8(ascii: "]"))
@@ -87,58 +95,58 @@ public struct UnifiedNDJSONEncoder: Sendable {
 
     @inline(__always)
     private func writeField(
-        _ table: ColumnTable, _ f: Int, _ row: Int, _ keys: [[UInt8]], _ first: inout Bool, _ out: inout [UInt8]
+        _ col: UnsafePointer<Column>, _ key: [UInt8], _ row: Int, _ first: inout Bool, _ out: inout [UInt8]
     ) {
-        let col = table.columns[f]
-        if col.isNull(row) { return }
-        if col.kind == .stringMap && col.elements(row).isEmpty { return }
+        // Through a pointer: `pointee` is read in place, so no array of the column is retained.
+        if col.pointee.isNull(row) { return }
+        if col.pointee.kind == .stringMap && col.pointee.elements(row).isEmpty { return }
         if !first { out.append(UInt8(ascii: ",")) }
         first = false
-        out.append(contentsOf: keys[f])
+        out.append(contentsOf: key)
         writeValue(col, row, &out)
     }
 
     @inline(__always)
-    private func writeValue(_ col: Column, _ row: Int, _ out: inout [UInt8]) {
-        switch col.kind {
+    private func writeValue(_ c: UnsafePointer<Column>, _ row: Int, _ out: inout [UInt8]) {
+        switch c.pointee.kind {
         case .string:
-            col.bytes.withUnsafeBytes { JSONText.appendString(UnsafeRawBufferPointer(rebasing: $0[col.range(row)]), into: &out) }
+            c.pointee.bytes.withUnsafeBytes { JSONText.appendString(UnsafeRawBufferPointer(rebasing: $0[c.pointee.range(row)]), into: &out) }
         case .int32, .int64:
-            let v = col.int(row)
+            let v = c.pointee.int(row)
             if v < 0 { out.append(UInt8(ascii: "-")) }
             appendDigits(v.magnitude, into: &out)
         case .decimal:
             out.append(0x22)
-            ExactDecimal.format(col.int(row), into: &out)
+            ExactDecimal.format(c.pointee.int(row), into: &out)
             out.append(0x22)
         case .timestamp:
             out.append(0x22)
-            CivilTime.formatTimestamp(micros: col.int(row), into: &out)
+            CivilTime.formatTimestamp(micros: c.pointee.int(row), into: &out)
             out.append(0x22)
         case .date:
             out.append(0x22)
-            CivilTime.formatDate(days: col.int(row), into: &out)
+            CivilTime.formatDate(days: c.pointee.int(row), into: &out)
             out.append(0x22)
         case .bool:
-            out.append(contentsOf: col.int(row) != 0 ? "true".utf8 : "false".utf8)
+            out.append(contentsOf: c.pointee.int(row) != 0 ? "true".utf8 : "false".utf8)
         case .stringList:
             out.append(UInt8(ascii: "["))
-            col.bytes.withUnsafeBytes { raw in
-                for e in col.elements(row) {
-                    if e != col.elements(row).lowerBound { out.append(UInt8(ascii: ",")) }
-                    JSONText.appendString(UnsafeRawBufferPointer(rebasing: raw[col.elementRange(e)]), into: &out)
+            c.pointee.bytes.withUnsafeBytes { raw in
+                for e in c.pointee.elements(row) {
+                    if e != c.pointee.elements(row).lowerBound { out.append(UInt8(ascii: ",")) }
+                    JSONText.appendString(UnsafeRawBufferPointer(rebasing: raw[c.pointee.elementRange(e)]), into: &out)
                 }
             }
             out.append(UInt8(ascii: "]"))
         case .stringMap:
             out.append(UInt8(ascii: "{"))
-            col.bytes.withUnsafeBytes { raw in
-                col.keyBytes.withUnsafeBytes { keys in
-                    for e in col.elements(row) {
-                        if e != col.elements(row).lowerBound { out.append(UInt8(ascii: ",")) }
-                        JSONText.appendString(UnsafeRawBufferPointer(rebasing: keys[col.keyRange(e)]), into: &out)
+            c.pointee.bytes.withUnsafeBytes { raw in
+                c.pointee.keyBytes.withUnsafeBytes { keys in
+                    for e in c.pointee.elements(row) {
+                        if e != c.pointee.elements(row).lowerBound { out.append(UInt8(ascii: ",")) }
+                        JSONText.appendString(UnsafeRawBufferPointer(rebasing: keys[c.pointee.keyRange(e)]), into: &out)
                         out.append(UInt8(ascii: ":"))
-                        JSONText.appendString(UnsafeRawBufferPointer(rebasing: raw[col.elementRange(e)]), into: &out)
+                        JSONText.appendString(UnsafeRawBufferPointer(rebasing: raw[c.pointee.elementRange(e)]), into: &out)
                     }
                 }
             }
