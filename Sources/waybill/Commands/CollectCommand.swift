@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import Ingest
 import OrderModel
+import RunMetrics
 
 /// `waybill collect`: feeds in, unified orders (NDJSON) out.
 struct CollectCommand: ParsableCommand {
@@ -47,13 +48,28 @@ struct CollectCommand: ParsableCommand {
     @Flag(help: "Print nothing on stderr unless something is wrong.")
     var quiet = false
 
+    @OptionGroup var reporting: ReportingOptions
+
     @Flag(help: "Read and map everything, write rejects and the books, but no orders (checks a feed against a profile).")
     var check = false
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
-        do {
-            try collect()
+        var stats = StageRun(stage: "collect")
+        stats.startedAt = RunClock.now()
+        stats.inputs = inputs.isEmpty ? ["-"] : inputs
+        do throws(WaybillError) {
+            do {
+                try collect(&stats)
+            } catch {
+                stats.exitCode = error.exitCode
+                stats.durationSeconds = RunClock.now() - stats.startedAt
+                try? reporting.write(stats)
+                throw error
+            }
+            stats.succeeded = true
+            stats.durationSeconds = RunClock.now() - stats.startedAt
+            try reporting.write(stats)
         } catch {
             if case .brokenPipe = error { throw ExitCode(0) }
             FileHandleErr.write("waybill collect: \(error.description)\n")
@@ -61,7 +77,7 @@ struct CollectCommand: ParsableCommand {
         }
     }
 
-    private func collect() throws(WaybillError) {
+    private func collect(_ stats: inout StageRun) throws(WaybillError) {
         if let r = maxRejectRate, !(0...1).contains(r) { throw WaybillError.usage("--max-reject-rate must be between 0 and 1") }
         if batchSize < 1 { throw WaybillError.usage("--batch-size must be positive") }
         let profile = try ProfileLoader.load(path: self.profile)
@@ -70,10 +86,18 @@ struct CollectCommand: ParsableCommand {
         if threads < 1 { throw WaybillError.usage("--threads must be at least 1") }
         let output = EncodingWriter(background: threads > 1 && !check)
         let id = batchId ?? InputResolver.batchID(source: profile.source, inputs: inputs)
+        let lines = BusinessLineCounter()
         let collector = FeedCollector(profile: profile, rejects: writer, batchID: id, batchSize: batchSize) {
             (batch: inout OrderBatch) throws(WaybillError) in
+            lines.count(batch)
             if check { return }
             try output.submit(batch)
+        }
+        defer {
+            stats.books = collector.books
+            stats.bySource = [profile.source: collector.books]
+            stats.rejectsByCode = writer.byCode
+            stats.byBusinessLine = lines.counts
         }
         do {
             try collector.collect(inputs)

@@ -1,0 +1,49 @@
+"""--metrics output parses with the Prometheus client library's text parser (the same grammar
+node_exporter's textfile collector accepts) and agrees with the books and the JSON report."""
+import json
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from conftest import ROOT, run
+
+
+def samples(path):
+    out = {}
+    for family in text_string_to_metric_families(path.read_text()):
+        for s in family.samples:
+            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return out
+
+
+def test_collect_metrics_parse_and_balance(waybill, tmp_path):
+    prom, report = tmp_path / "collect.prom", tmp_path / "collect.json"
+    run([waybill, "collect", ROOT / "SampleData/feeds/shop-bad.csv", "--profile", ROOT / "Pipelines/profiles/shop-csv.yaml",
+         "--metrics", prom, "--report", report, "--quiet"])
+    m = samples(prom)
+    st = (("stage", "collect"),)
+    rin, rout = m[("waybill_records_in_total", st)], m[("waybill_records_out_total", st)]
+    rej, merged = m[("waybill_records_rejected_total", st)], m[("waybill_records_merged_total", st)]
+    assert rin == rout + rej + merged and rej > 0
+    by_reason = sum(v for (name, labels), v in m.items() if name == "waybill_rejects_total")
+    assert by_reason == rej
+    assert m[("waybill_run_success", st)] == 1
+    assert ("waybill_last_success_timestamp_seconds", st) in m
+    assert not any(n.endswith(".tmp") or n.startswith(".") for n in (p.name for p in tmp_path.iterdir()))
+    r = json.loads(report.read_text())
+    assert r["books"]["records_in"] == rin and r["books"]["balanced"] is True
+    assert sum(r["by_business_line"].values()) == r["books"]["orders_out"]
+    assert sum(r["rejects_by_reason"].values()) == rej
+
+
+def test_failed_run_keeps_last_success(waybill, tmp_path):
+    prom = tmp_path / "collect.prom"
+    profile = ROOT / "Pipelines/profiles/shop-csv.yaml"
+    run([waybill, "collect", ROOT / "SampleData/feeds/shop.csv", "--profile", profile, "--metrics", prom, "--quiet"])
+    first = samples(prom)[("waybill_last_success_timestamp_seconds", (("stage", "collect"),))]
+    p = run([waybill, "collect", ROOT / "SampleData/feeds/shop-bad.csv", "--profile", profile, "--metrics", prom,
+             "--max-reject-rate", "0.001", "--quiet"], check=False)
+    assert p.returncode == 65
+    m = samples(prom)
+    assert m[("waybill_run_success", (("stage", "collect"),))] == 0
+    assert m[("waybill_run_exit_code", (("stage", "collect"),))] == 65
+    assert m[("waybill_last_success_timestamp_seconds", (("stage", "collect"),))] == first
