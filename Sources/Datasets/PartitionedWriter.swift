@@ -65,6 +65,8 @@ final class PartitionedWriter {
     private var lastSlot = -1
     private let keyPrefixes: [[UInt8]]
     private let rowGroupBytes: Int
+    private let rowBudget: Int
+    private let maxOpenFiles: Int
 
     init(options: DatasetWriteOptions, stagingRoot: String, factory: DataFileSinkFactory) {
         self.options = options
@@ -78,6 +80,8 @@ final class PartitionedWriter {
             return b
         }
         rowGroupBytes = options.effectiveRowGroupBytes
+        rowBudget = options.rowBudget
+        maxOpenFiles = options.effectiveMaxOpenFiles
     }
 
     /// Why an order could not be routed (the caller turns it into a reject).
@@ -138,7 +142,7 @@ final class PartitionedWriter {
         if slot.bufferedOrders >= options.rowGroupRows || slot.buffer.count >= rowGroupBytes {
             try flush(i)
         }
-        if bufferedBytes > options.memoryBudget { try relievePressure() }
+        if bufferedBytes > rowBudget { try relievePressure() }
         return nil
     }
 
@@ -152,7 +156,7 @@ final class PartitionedWriter {
 
     /// Writes the largest buffers until the total is under three quarters of the budget.
     private func relievePressure() throws(WaybillError) {
-        let target = options.memoryBudget / 4 * 3
+        let target = rowBudget / 4 * 3
         while bufferedBytes > target {
             var largest = -1
             var size = 0
@@ -190,7 +194,7 @@ final class PartitionedWriter {
     private func ensureOpen(_ i: Int, _ d: Int) throws(WaybillError) {
         let slot = slots[i]
         if slot.open[d] != nil { return }
-        while openFiles >= options.maxOpenFiles {
+        while openFiles >= maxOpenFiles {
             // Close the least recently used partition other than this one.
             var victim = -1
             var oldest = UInt64.max

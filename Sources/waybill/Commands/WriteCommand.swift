@@ -44,8 +44,8 @@ struct WriteCommand: ParsableCommand {
     @Option(name: .customLong("max-open-files"), help: "Most data files open at once.")
     var maxOpenFiles: Int = 64
 
-    @Option(name: .customLong("memory-budget"), help: "Most bytes of rows buffered across partitions (e.g. 256MiB).")
-    var memoryBudget: String = "256MiB"
+    @Option(name: .customLong("memory-budget"), help: "Memory for buffered rows and open files (e.g. 256MiB).")
+    var memoryBudget: String = "128MiB"
 
     @Option(name: .customLong("row-group-rows"), help: "Orders per row group (at most).")
     var rowGroupRows: Int = 1_048_576
