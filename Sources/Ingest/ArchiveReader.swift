@@ -20,21 +20,39 @@ final class ArchiveReader {
     private var started = false
 
     /// Opens `input` (`-` is stdin). Throws inputNotFound when it cannot be opened.
-    init(input: InputSpec, blockSize: Int = 1 << 20) throws(WaybillError) {
+    /// With `fd`, reads that open descriptor (not closed here) instead of the input's path.
+    init(input: InputSpec, blockSize: Int = 1 << 20, fd givenFD: Int32? = nil) throws(WaybillError) {
         path = input.path
         guard let a = archive_read_new() else { throw WaybillError.io(path: input.path, errno: ENOMEM) }
         handle = a
         archive_read_support_filter_all(a)
-        archive_read_support_format_all(a)
+        // Every archive format except mtree (and "empty"): archive_read_support_format_all
+        // would also enable mtree, whose detector takes small text files with name-like first
+        // lines (a CSV header, say) for file-system descriptions. Raw comes last, for plain
+        // and single compressed files.
+        archive_read_support_format_tar(a)
+        archive_read_support_format_zip(a)
+        archive_read_support_format_7zip(a)
+        archive_read_support_format_cpio(a)
+        archive_read_support_format_ar(a)
+        archive_read_support_format_iso9660(a)
+        archive_read_support_format_xar(a)
+        archive_read_support_format_cab(a)
+        archive_read_support_format_lha(a)
+        archive_read_support_format_rar(a)
+        archive_read_support_format_rar5(a)
+        archive_read_support_format_warc(a)
         archive_read_support_format_raw(a)
         let rc: Int32
-        if input.isStdin {
+        if let givenFD {
+            rc = archive_read_open_fd(a, givenFD, blockSize)
+        } else if input.isStdin {
             rc = archive_read_open_fd(a, 0, blockSize)
         } else {
             let fd = open(input.path, O_RDONLY | O_CLOEXEC)
             if fd < 0 {
                 let e = errno
-                archive_read_free(a)
+                // (deinit frees the handle: every stored property is set by now)
                 throw WaybillError.inputNotFound(path: input.path, reason: String(cString: strerror(e)))
             }
             fdToClose = fd
@@ -42,8 +60,6 @@ final class ArchiveReader {
         }
         if rc != ARCHIVE_OK {
             let message = Self.errorString(a)
-            archive_read_free(a)
-            if fdToClose >= 0 { close(fdToClose) }
             throw WaybillError.inputNotFound(path: input.path, reason: message)
         }
     }

@@ -59,24 +59,27 @@ final class CSVFeed: RecordExtras {
         case .none:
             break
         case .malformed(let m):
-            assembler.broken(raw: record.raw, line: record.line, offset: record.byteOffset, code: "csv_malformed", reason: m)
+            assembler.broken(
+                raw: record.raw, line: record.line, offset: record.byteOffset, code: "csv_malformed", reason: m,
+                key: keyFromRaw(record.raw))
             return
         case .lineTooLong(let n):
             assembler.broken(
                 raw: record.raw, line: record.line, offset: record.byteOffset, code: "line_too_long",
-                reason: "record of \(n)+ bytes exceeds max_line_bytes \(profile.maxLineBytes) (raw holds its first bytes)")
+                reason: "record of \(n) bytes exceeds max_line_bytes \(profile.maxLineBytes) (raw holds at most its first 4096 bytes)",
+                key: keyFromRaw(record.raw))
             return
         case .fieldTooLong(let f, let n):
             assembler.broken(
                 raw: record.raw, line: record.line, offset: record.byteOffset, code: "field_too_long",
                 reason: "field \(columnName(f)) has \(n) bytes, more than max_field_bytes \(profile.maxFieldBytes)",
-                field: columnName(f))
+                field: columnName(f), key: keyField(record))
             return
         case .invalidUTF8(let f, let at):
             assembler.broken(
                 raw: record.raw, line: record.line, offset: record.byteOffset, code: "invalid_utf8",
                 reason: "field \(columnName(f)) is not valid UTF-8 (byte \(at) of the value); declare the feed's encoding in the profile if it is latin1 or windows-1252",
-                field: columnName(f))
+                field: columnName(f), key: keyField(record))
             return
         }
         if record.count != colSlot.count {
@@ -92,6 +95,30 @@ final class CSVFeed: RecordExtras {
         current = record
         assembler.record(self, raw: record.raw, line: record.line, offset: record.byteOffset)
         current = nil
+    }
+
+    /// The group key column of a parsed record.
+    private func keyField(_ record: CSVRecord) -> UnsafeRawBufferPointer? {
+        guard let g = profile.groupKey, let c = colSlot.firstIndex(of: g), c < record.count else { return nil }
+        return record.field(c)
+    }
+
+    /// The group key column of a record libcsv could not parse, read by a plain split at the
+    /// delimiter (keys are simple ids); nil when it cannot be told.
+    private func keyFromRaw(_ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard let g = profile.groupKey, let c = colSlot.firstIndex(of: g) else { return nil }
+        var field = 0, start = 0
+        for i in 0...raw.count {
+            if i == raw.count || raw[i] == profile.csv.delimiter {
+                if field == c {
+                    let v = UnsafeRawBufferPointer(rebasing: raw[start..<i])
+                    return v.contains(profile.csv.quote) ? nil : v
+                }
+                field += 1
+                start = i + 1
+            }
+        }
+        return nil
     }
 
     private func columnName(_ i: Int) -> String {

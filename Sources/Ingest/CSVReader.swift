@@ -58,15 +58,18 @@ final class CSVReader {
         var failure: ArchiveReadError?
         while true {
             let before = buffer.count
-            let got: Int
-            switch stream.read(appendingTo: &buffer, max: options.blockSize) {
-            case .success(let n): got = n
-            case .failure(let e):
-                failure = e
-                got = 0
-            }
+            var got = 0
+            // The first time, read at least 3 bytes (or to the end) to see a byte order mark.
+            repeat {
+                switch stream.read(appendingTo: &buffer, max: options.blockSize) {
+                case .success(let n): got = n
+                case .failure(let e):
+                    failure = e
+                    got = 0
+                }
+            } while first && got > 0 && buffer.count < 3
             var start = before
-            if first && got > 0 {
+            if first {
                 first = false
                 if buffer.count - before >= 3 && buffer[before] == 0xEF && buffer[before + 1] == 0xBB
                     && buffer[before + 2] == 0xBF
@@ -74,7 +77,7 @@ final class CSVReader {
                     start += 3  // UTF-8 byte order mark: not part of the first field
                 }
             }
-            if got == 0 {
+            if buffer.count == before {
                 finish()
                 return failure
             }
@@ -210,7 +213,9 @@ final class CSVReader {
         let b = boundaries[head]
         head += 1
         var problem = RecordProblem.none
-        if tooLongField >= 0 {
+        if b.end - b.start > options.maxLineBytes {
+            problem = .lineTooLong(length: b.end - b.start)
+        } else if tooLongField >= 0 {
             problem = .fieldTooLong(field: tooLongField, length: tooLongLength)
         } else if b.hasHighBytes {
             fieldBytes.withUnsafeBytes { fb in
@@ -224,7 +229,9 @@ final class CSVReader {
                 }
             }
         }
-        let rs = b.start - base, re = b.end - base
+        let rs = b.start - base
+        var re = b.end - base
+        if case .lineTooLong = problem { re = min(re, rs + 4096) }
         fieldBytes.withUnsafeBytes { fb in
             fieldEnds.withUnsafeBufferPointer { fe in
                 buffer.withUnsafeBytes { all in

@@ -47,6 +47,10 @@ public final class FeedCollector {
     }
 
     private func collect(_ input: InputSpec) throws(WaybillError) {
+        if !input.isStdin && input.size == 0 {
+            assembler.countFile()  // an empty file holds no records (libarchive refuses to open it)
+            return
+        }
         let archive = try ArchiveReader(input: input, blockSize: 1 << 20)
         assembler.countFile()
         var first = true

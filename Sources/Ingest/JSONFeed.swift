@@ -22,7 +22,7 @@ final class JSONFeed: RecordExtras {
         self.profile = profile
         self.mapper = mapper
         self.assembler = assembler
-        reader = JSONLineReader(maxLineBytes: profile.maxLineBytes)
+        reader = JSONLineReader(blockSize: profile.csv.blockSize, maxLineBytes: profile.maxLineBytes)
         if case .items(let k) = profile.lineSource { itemsKey = Array(k.utf8) } else { itemsKey = nil }
         orderExtPrefix = Array((profile.source + ".").utf8)
         lineExtPrefix = Array((profile.source + "." + profile.lineExtPrefix).utf8)

@@ -42,73 +42,91 @@ final class JSONLineReader {
         buffer.deallocate()
     }
 
-    /// Reads the member to its end, calling `handler` once per non-blank line.
-    func read(_ stream: inout MemberStream, stop: () -> Bool, handler: (inout JSONLine) -> Void) -> ArchiveReadError? {
+    private var eof = false
+    private var failure: ArchiveReadError?
+    private var skippingLong = false
+
+    /// Prepares for a new member.
+    func reset() {
         length = 0
         base = 0
         baseLine = 1
-        var eof = false
-        var failure: ArchiveReadError?
-        var skippingLong = false
-        while !eof && !stop() {
-            // Make room for one more block.
-            if capacity - length < blockSize {
-                let newCap = max(capacity * 2, length + blockSize)
+        eof = false
+        failure = nil
+        skippingLong = false
+    }
+
+    /// Reads the member to its end, calling `handler` once per non-blank line.
+    func read(_ stream: inout MemberStream, stop: () -> Bool, handler: (inout JSONLine) -> Void) -> ArchiveReadError? {
+        reset()
+        while step(&stream, stop: stop, handler: handler) {}
+        return failure
+    }
+
+    /// The read error that ended the member, if any.
+    var readFailure: ArchiveReadError? { failure }
+
+    /// Reads one block and handles the lines it completes. Returns false once the member has
+    /// ended (or `stop` says so) and every line has been handled.
+    func step(_ stream: inout MemberStream, stop: () -> Bool, handler: (inout JSONLine) -> Void) -> Bool {
+        if eof || stop() { return false }
+        // Make room for one more block.
+        if capacity - length < blockSize {
+            let newCap = max(capacity * 2, length + blockSize)
+            let nb = UnsafeMutableRawPointer.allocate(byteCount: newCap + padding, alignment: 64)
+            nb.copyMemory(from: buffer, byteCount: length)
+            buffer.deallocate()
+            buffer = nb
+            capacity = newCap
+        }
+        scratch.removeAll(keepingCapacity: true)
+        switch stream.read(appendingTo: &scratch, max: blockSize) {
+        case .success(let n):
+            if n == 0 { eof = true }
+        case .failure(let e):
+            failure = e
+            eof = true
+        }
+        if !scratch.isEmpty {
+            if capacity - length < scratch.count {
+                let newCap = length + scratch.count
                 let nb = UnsafeMutableRawPointer.allocate(byteCount: newCap + padding, alignment: 64)
                 nb.copyMemory(from: buffer, byteCount: length)
                 buffer.deallocate()
                 buffer = nb
                 capacity = newCap
             }
-            scratch.removeAll(keepingCapacity: true)
-            switch stream.read(appendingTo: &scratch, max: blockSize) {
-            case .success(let n):
-                if n == 0 { eof = true }
-            case .failure(let e):
-                failure = e
-                eof = true
-            }
-            if !scratch.isEmpty {
-                if capacity - length < scratch.count {
-                    let newCap = length + scratch.count
-                    let nb = UnsafeMutableRawPointer.allocate(byteCount: newCap + padding, alignment: 64)
-                    nb.copyMemory(from: buffer, byteCount: length)
-                    buffer.deallocate()
-                    buffer = nb
-                    capacity = newCap
-                }
-                scratch.withUnsafeBytes { (buffer + length).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-                length += scratch.count
-            }
-            if skippingLong {
-                // Drop bytes up to the end of the over-long line.
-                let view = UnsafeRawBufferPointer(start: buffer, count: length)
-                if let nl = view.firstIndex(of: 0x0A) {
-                    shift(nl + 1, lines: 1)
-                    skippingLong = false
-                } else {
-                    shift(length, lines: 0)
-                    continue
-                }
-            }
-            parseAvailable(final: eof, stop: stop, handler: handler)
-            if !eof && length > maxLine {
-                // No newline within the limit: report the line by its first bytes, skip the rest.
-                let prefix = UnsafeRawBufferPointer(start: buffer, count: min(length, 4096))
-                var line = JSONLine(
-                    tape: JSONTape(entries: nil, arena: nil), root: 0, end: 0, raw: prefix, line: baseLine,
-                    byteOffset: base, problem: .lineTooLong(length: length))
-                handler(&line)
-                let view = UnsafeRawBufferPointer(start: buffer, count: length)
-                if let nl = view.firstIndex(of: 0x0A) {
-                    shift(nl + 1, lines: 1)
-                } else {
-                    shift(length, lines: 0)
-                    skippingLong = true
-                }
+            scratch.withUnsafeBytes { (buffer + length).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            length += scratch.count
+        }
+        if skippingLong {
+            // Drop bytes up to the end of the over-long line.
+            let view = UnsafeRawBufferPointer(start: buffer, count: length)
+            if let nl = view.firstIndex(of: 0x0A) {
+                shift(nl + 1, lines: 1)
+                skippingLong = false
+            } else {
+                shift(length, lines: 0)
+                return !eof
             }
         }
-        return failure
+        parseAvailable(final: eof, stop: stop, handler: handler)
+        if !eof && length > maxLine {
+            // No newline within the limit: report the line by its first bytes, skip the rest.
+            let prefix = UnsafeRawBufferPointer(start: buffer, count: min(length, 4096))
+            var line = JSONLine(
+                tape: JSONTape(entries: nil, arena: nil), root: 0, end: 0, raw: prefix, line: baseLine,
+                byteOffset: base, problem: .lineTooLong(length: length))
+            handler(&line)
+            let view = UnsafeRawBufferPointer(start: buffer, count: length)
+            if let nl = view.firstIndex(of: 0x0A) {
+                shift(nl + 1, lines: 1)
+            } else {
+                shift(length, lines: 0)
+                skippingLong = true
+            }
+        }
+        return !eof
     }
 
     private func parseAvailable(final: Bool, stop: () -> Bool, handler: (inout JSONLine) -> Void) {
@@ -124,9 +142,13 @@ final class JSONLineReader {
             let tape = JSONTape(entries: wb_json_tape(parser), arena: wb_json_arena(parser))
             for d in 0..<n {
                 let doc = docs![d]
-                let raw = UnsafeRawBufferPointer(start: buffer + Int(doc.offset), count: Int(doc.length))
                 var problem = RecordProblem.none
-                if doc.error != 0 {
+                var raw = UnsafeRawBufferPointer(start: buffer + Int(doc.offset), count: Int(doc.length))
+                if raw.count > maxLine {
+                    // Complete in the buffer but over the limit: the same answer as a longer line.
+                    problem = .lineTooLong(length: raw.count)
+                    raw = UnsafeRawBufferPointer(rebasing: raw[0..<min(raw.count, 4096)])
+                } else if doc.error != 0 {
                     let message = String(cString: wb_json_error_message(doc.error))
                     problem = wb_json_is_utf8_error(doc.error) != 0
                         ? .invalidUTF8(field: -1, offset: 0) : .malformed(message)

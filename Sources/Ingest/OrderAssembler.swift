@@ -107,27 +107,37 @@ final class OrderAssembler {
         if groupKey == nil { closeGroup() }
     }
 
-    /// A record that could not be parsed at all. It ends the open order, which is rejected
-    /// with it when grouping (the broken row may have been one of its rows).
-    func broken(raw bytes: UnsafeRawBufferPointer, line: Int, offset: Int, code: String, reason: String, field: String? = nil) {
+    /// A record that could not be parsed or read. With grouping, `key` (the group key as far as
+    /// it could be read) decides: the open order is rejected with it when the key is the same
+    /// or unknown (it may have been one of its rows), and later rows with the same key are
+    /// rejected too, so no order is emitted without one of its rows.
+    func broken(
+        raw bytes: UnsafeRawBufferPointer, line: Int, offset: Int, code: String, reason: String, field: String? = nil,
+        key brokenKey: UnsafeRawBufferPointer? = nil
+    ) {
         books.recordsIn += 1
+        let f = MapFailure(code: code, reason: reason, field: field)
         if open && groupKey != nil {
-            addRow(bytes, line: line, offset: offset)
-            let f = MapFailure(code: code, reason: reason, field: field)
-            if failed == nil {
-                failGroup(f)
-            } else {
-                rejectRow(rows.count - 1, code: code, reason: reason, field: field)
+            let sameOrUnknown = brokenKey.map { k in key.withUnsafeBytes { $0.bytesEqual(k) } } ?? true
+            if sameOrUnknown {
+                addRow(bytes, line: line, offset: offset)
+                if failed == nil {
+                    failGroup(f)
+                } else {
+                    rejectRow(rows.count - 1, code: code, reason: reason, field: field)
+                }
+                if brokenKey == nil { closeGroup() }
+                return
             }
-            closeGroup()
-            return
         }
         closeGroup()
         openGroup()
+        key.removeAll(keepingCapacity: true)
+        if let brokenKey { key.append(contentsOf: brokenKey) }
         addRow(bytes, line: line, offset: offset)
         rejectRow(0, code: code, reason: reason, field: field)
-        failed = MapFailure(code: code, reason: reason, field: field)
-        closeGroup()
+        failed = f
+        if groupKey == nil || brokenKey == nil { closeGroup() }
     }
 
     // MARK: Groups

@@ -24,7 +24,7 @@ public struct Profile: Sendable {
     public let source: String
     public let format: Format
     public let encoding: TextEncoding
-    let csv: CSVOptions
+    var csv: CSVOptions
     /// Column names when the CSV has no header row.
     let columns: [String]?
     let hasHeader: Bool

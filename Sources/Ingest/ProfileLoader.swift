@@ -136,7 +136,8 @@ struct ProfileCompiler {
             if let v = m["max_field_bytes"] { csv.maxFieldBytes = try positiveInt(v, "max_field_bytes") }
             if let v = m["max_line_bytes"] { csv.maxLineBytes = try positiveInt(v, "max_line_bytes") }
         }
-        var lineSource = Profile.LineSource.rows
+        // Without a `line` section an order has no lines unless `lines` says otherwise.
+        var lineSource = top["line"] == nil ? Profile.LineSource.none : .rows
         var lineExtPrefix = ""
         if let l = top["lines"] {
             let m = try mapping(l, "lines")
