@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Ingest
 import OrderModel
 
@@ -27,6 +30,12 @@ enum WriteInput {
         var books = Books()
         var batch = OrderBatch()
         for path in inputs {
+            // An empty file holds no orders (the reader would take it for an unknown archive).
+            var st = stat()
+            if path != "-" && stat(path, &st) == 0 && st.st_size == 0 {
+                books.files += 1
+                continue
+            }
             let reader = try UnifiedNDJSONReader(path: path, stage: "write")
             books.files += 1
             while try reader.next(into: &batch, maxOrders: 4096) {
