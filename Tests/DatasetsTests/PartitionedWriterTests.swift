@@ -62,6 +62,25 @@ import Testing
         #expect(r.totals(of: "order_lines").rows == 27_000)
     }
 
+    @Test func manySmallPartitionsSpillInsteadOfWritingTinyFiles() throws {
+        let out = tempDirectory()
+        defer { FileOps.removeTree(out) }
+        var o = try options(out, keys: "bucket(500, order_id)")
+        o.memoryBudget = 1 << 20
+        o.rowGroupBytes = 1 << 20
+        let w = try DatasetWriter(options: o, rejects: nil, factory: RecordingFactory())
+        for chunk in 0..<4 {
+            try w.write(Orders.batch((0..<1500).map { (id: "s:\(chunk)-\($0)", day: Int64(19_000), line: Optional("x"), lines: 2) }))
+            #expect(w.bufferedBytes <= o.rowBudget)
+        }
+        let r = try w.commit()
+        #expect(r.spillBytes > 0)
+        #expect(r.totals(of: "orders").rows == 6000 && r.totals(of: "order_lines").rows == 12_000)
+        // One file per partition and dataset: the spill kept partitions whole.
+        #expect(r.totals(of: "orders").files == 500 && r.totals(of: "orders").partitions == 500)
+        #expect(!FileOps.exists(out + "/.waybill-staging-b1"))
+    }
+
     @Test func openFilesAreChargedAgainstTheBudget() {
         var o = DatasetWriteOptions(outputDirectory: "/x", batchId: "b")
         o.memoryBudget = 16 << 20

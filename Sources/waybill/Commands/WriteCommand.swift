@@ -151,7 +151,7 @@ struct WriteCommand: ParsableCommand {
         if r.partitions.count > shown.count { s += "write:   ... \(r.partitions.count - shown.count) more\n" }
         if !r.removedFiles.isEmpty { s += "write: replaced \(r.removedFiles.count) files of earlier runs\n" }
         s += "write: batch \(r.batchId) committed to \(out) (peak buffered \(r.peakBufferedBytes) bytes, "
-            + "peak open files \(r.peakOpenFiles))\n"
+            + "peak open files \(r.peakOpenFiles), spilled \(r.spillBytes) bytes)\n"
         var bytes = Array(s.utf8)
         bytes.withUnsafeMutableBytes { _ = write(2, $0.baseAddress, $0.count) }
     }
