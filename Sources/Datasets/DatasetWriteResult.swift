@@ -30,6 +30,9 @@ public struct DatasetWriteResult: Sendable {
     /// Most bytes held in row buffers at once, and the most data files open at once.
     public var peakBufferedBytes: Int
     public var peakOpenFiles: Int
+    /// Bytes of rows that went through the spill file (0 unless memory ran out with many
+    /// small partitions).
+    public var spillBytes: Int = 0
 
     /// Per dataset: (rows, bytes, files, partitions).
     public func totals(of dataset: String) -> (rows: Int, bytes: Int, files: Int, partitions: Int) {

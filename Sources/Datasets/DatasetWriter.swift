@@ -71,7 +71,7 @@ public final class DatasetWriter {
                 files: staged.map { $0.dataset.name + "/" + $0.relativePath }.sorted(),
                 removedFiles: removed, partitions: partitioned.partitionStats,
                 bytes: staged.reduce(0) { $0 + $1.bytes }, peakBufferedBytes: partitioned.peakBufferedBytes,
-                peakOpenFiles: partitioned.peakOpenFiles)
+                peakOpenFiles: partitioned.peakOpenFiles, spillBytes: partitioned.spillBytes)
         } catch {
             fail()
             throw error

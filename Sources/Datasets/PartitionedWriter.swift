@@ -26,6 +26,9 @@ final class PartitionedWriter {
         let values: [String?]
         var buffer: [UInt8] = []
         var bufferedOrders = 0
+        var spilled: [SpillFile.Segment] = []
+        var spilledOrders = 0
+        var spilledBytes = 0
         var open: [OpenFile?]
         var nextSeq: [Int]
         var lastUse: UInt64 = 0
@@ -65,6 +68,16 @@ final class PartitionedWriter {
     private var lastSlot = -1
     private let keyPrefixes: [[UInt8]]
     private let rowGroupBytes: Int
+    private let rowBudget: Int
+    /// A buffer smaller than this is not worth a row group of its own under memory pressure.
+    private let minRowGroupBytes: Int
+    private var spill: SpillFile?
+    private var readBuffer: [UInt8] = []
+    /// How many times the buffers went to the spill file.
+    private(set) var spills = 0
+    /// Bytes written to the spill file.
+    var spillBytes: Int { spill?.size ?? 0 }
+    private let maxOpenFiles: Int
 
     init(options: DatasetWriteOptions, stagingRoot: String, factory: DataFileSinkFactory) {
         self.options = options
@@ -78,6 +91,9 @@ final class PartitionedWriter {
             return b
         }
         rowGroupBytes = options.effectiveRowGroupBytes
+        rowBudget = options.rowBudget
+        minRowGroupBytes = max(64 << 10, options.effectiveRowGroupBytes / 8)
+        maxOpenFiles = options.effectiveMaxOpenFiles
     }
 
     /// Why an order could not be routed (the caller turns it into a reject).
@@ -135,10 +151,12 @@ final class PartitionedWriter {
         orders += 1
         lines += batch.lineRange(row).count
         peakBufferedBytes = max(peakBufferedBytes, bufferedBytes)
-        if slot.bufferedOrders >= options.rowGroupRows || slot.buffer.count >= rowGroupBytes {
+        if slot.bufferedOrders + slot.spilledOrders >= options.rowGroupRows
+            || slot.buffer.count + slot.spilledBytes >= rowGroupBytes
+        {
             try flush(i)
         }
-        if bufferedBytes > options.memoryBudget { try relievePressure() }
+        if bufferedBytes > rowBudget { try relievePressure() }
         return nil
     }
 
@@ -150,9 +168,11 @@ final class PartitionedWriter {
         }
     }
 
-    /// Writes the largest buffers until the total is under three quarters of the budget.
+    /// Frees memory until the buffers are under three quarters of the row budget: writes the
+    /// largest buffer as a row group while it is big enough to make a decent one, else
+    /// moves every buffer to the spill file (many partitions, none with many rows).
     private func relievePressure() throws(WaybillError) {
-        let target = options.memoryBudget / 4 * 3
+        let target = rowBudget / 4 * 3
         while bufferedBytes > target {
             var largest = -1
             var size = 0
@@ -161,21 +181,61 @@ final class PartitionedWriter {
                 size = s.buffer.capacity
             }
             guard largest >= 0 else { return }
-            try flush(largest)
+            if slots[largest].buffer.count + slots[largest].spilledBytes >= minRowGroupBytes {
+                try flush(largest)
+            } else {
+                try spillAll()
+            }
         }
     }
 
-    /// Writes partition `i`'s waiting rows as one row group in each dataset.
+    /// Moves every partition's waiting rows to the spill file.
+    private func spillAll() throws(WaybillError) {
+        if spill == nil { spill = try SpillFile(path: stagingRoot + "/rows.spill") }
+        for slot in slots where slot.bufferedOrders > 0 {
+            slot.spilled.append(try spill!.append(slot.buffer))
+            slot.spilledOrders += slot.bufferedOrders
+            slot.spilledBytes += slot.buffer.count
+            bufferedBytes -= slot.buffer.capacity
+            slot.buffer = []
+            slot.bufferedOrders = 0
+        }
+        spills += 1
+    }
+
+    /// Writes partition `i`'s waiting rows (spilled ones first, in input order), as row
+    /// groups of at most `rowGroupBytes` of row data.
     private func flush(_ i: Int) throws(WaybillError) {
         let slot = slots[i]
-        guard slot.bufferedOrders > 0 else { return }
+        guard slot.bufferedOrders + slot.spilledOrders > 0 else { return }
+        clock += 1
+        slot.lastUse = clock
         scratch.removeAll()
+        var scratchBytes = 0
+        for seg in slot.spilled {
+            try spill!.read(seg, into: &readBuffer)
+            RowCodec.decodeAll(readBuffer, into: &scratch)
+            scratchBytes += seg.length
+            if scratchBytes >= rowGroupBytes {
+                try writeScratch(i)
+                scratchBytes = 0
+            }
+        }
+        slot.spilled = []
+        slot.spilledOrders = 0
+        slot.spilledBytes = 0
+        if readBuffer.capacity > 1 << 20 { readBuffer = [] }
         RowCodec.decodeAll(slot.buffer, into: &scratch)
         bufferedBytes -= slot.buffer.capacity
         slot.buffer = []  // give the memory back: most partitions wait a long time for more rows
         slot.bufferedOrders = 0
-        clock += 1
-        slot.lastUse = clock
+        try writeScratch(i)
+    }
+
+    /// Writes the decoded rows in `scratch` as one row group of each dataset of partition `i`.
+    private func writeScratch(_ i: Int) throws(WaybillError) {
+        let slot = slots[i]
+        guard scratch.count > 0 else { return }
         for (d, dataset) in options.datasets.enumerated() {
             let table = dataset == .orders ? scratch.orders : scratch.lines
             if table.rowCount == 0 { continue }
@@ -185,12 +245,13 @@ final class PartitionedWriter {
             slot.open[d]!.rows += table.rowCount
             if file.sink.bytesWritten >= options.maxFileBytes { try close(i, d) }
         }
+        scratch.removeAll()
     }
 
     private func ensureOpen(_ i: Int, _ d: Int) throws(WaybillError) {
         let slot = slots[i]
         if slot.open[d] != nil { return }
-        while openFiles >= options.maxOpenFiles {
+        while openFiles >= maxOpenFiles {
             // Close the least recently used partition other than this one.
             var victim = -1
             var oldest = UInt64.max

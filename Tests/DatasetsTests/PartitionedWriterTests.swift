@@ -15,7 +15,7 @@ import Testing
         defer { FileOps.removeTree(out) }
         var o = try options(out, keys: "bucket(200, order_id)")
         o.maxOpenFiles = 6
-        o.memoryBudget = 1 << 20
+        o.memoryBudget = 32 << 20  // room for 6 open files
         o.rowGroupRows = 5  // forces row groups (and so open files) all the time
         let factory = RecordingFactory()
         let w = try DatasetWriter(options: o, rejects: nil, factory: factory)
@@ -52,13 +52,43 @@ import Testing
         for chunk in 0..<6 {
             let rows = (0..<1500).map { (id: "shop:\(chunk)-\($0)", day: Int64(19_000), line: Optional("express"), lines: 3) }
             try w.write(Orders.batch(rows))
-            #expect(w.bufferedBytes <= o.memoryBudget)
+            #expect(w.bufferedBytes <= o.rowBudget)
         }
         let r = try w.commit()
         // One order's bytes may land before the budget check frees others.
-        #expect(r.peakBufferedBytes <= o.memoryBudget + 64 << 10)
+        #expect(r.peakBufferedBytes <= o.rowBudget + 64 << 10)
+        #expect(r.peakOpenFiles <= o.effectiveMaxOpenFiles)
         #expect(r.orders == 9000 && r.lines == 27_000)
         #expect(r.totals(of: "order_lines").rows == 27_000)
+    }
+
+    @Test func manySmallPartitionsSpillInsteadOfWritingTinyFiles() throws {
+        let out = tempDirectory()
+        defer { FileOps.removeTree(out) }
+        var o = try options(out, keys: "bucket(500, order_id)")
+        o.memoryBudget = 1 << 20
+        o.rowGroupBytes = 1 << 20
+        let w = try DatasetWriter(options: o, rejects: nil, factory: RecordingFactory())
+        for chunk in 0..<4 {
+            try w.write(Orders.batch((0..<1500).map { (id: "s:\(chunk)-\($0)", day: Int64(19_000), line: Optional("x"), lines: 2) }))
+            #expect(w.bufferedBytes <= o.rowBudget)
+        }
+        let r = try w.commit()
+        #expect(r.spillBytes > 0)
+        #expect(r.totals(of: "orders").rows == 6000 && r.totals(of: "order_lines").rows == 12_000)
+        // One file per partition and dataset: the spill kept partitions whole.
+        #expect(r.totals(of: "orders").files == 500 && r.totals(of: "orders").partitions == 500)
+        #expect(!FileOps.exists(out + "/.waybill-staging-b1"))
+    }
+
+    @Test func openFilesAreChargedAgainstTheBudget() {
+        var o = DatasetWriteOptions(outputDirectory: "/x", batchId: "b")
+        o.memoryBudget = 16 << 20
+        #expect(o.effectiveMaxOpenFiles == 5)  // 8 MiB / 1.5 MiB
+        #expect(o.rowBudget == (16 << 20) - 5 * DatasetWriteOptions.openFileBytes)
+        #expect(o.effectiveRowGroupBytes == o.rowBudget / 4)
+        o.memoryBudget = 1 << 30
+        #expect(o.effectiveMaxOpenFiles == 64 && o.effectiveRowGroupBytes == 128 << 20)
     }
 
     @Test func sortedInputKeepsOneFilePerPartition() throws {

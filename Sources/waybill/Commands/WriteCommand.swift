@@ -44,8 +44,8 @@ struct WriteCommand: ParsableCommand {
     @Option(name: .customLong("max-open-files"), help: "Most data files open at once.")
     var maxOpenFiles: Int = 64
 
-    @Option(name: .customLong("memory-budget"), help: "Most bytes of rows buffered across partitions (e.g. 256MiB).")
-    var memoryBudget: String = "256MiB"
+    @Option(name: .customLong("memory-budget"), help: "Memory for buffered rows and open files (e.g. 256MiB).")
+    var memoryBudget: String = "128MiB"
 
     @Option(name: .customLong("row-group-rows"), help: "Orders per row group (at most).")
     var rowGroupRows: Int = 1_048_576
@@ -151,7 +151,7 @@ struct WriteCommand: ParsableCommand {
         if r.partitions.count > shown.count { s += "write:   ... \(r.partitions.count - shown.count) more\n" }
         if !r.removedFiles.isEmpty { s += "write: replaced \(r.removedFiles.count) files of earlier runs\n" }
         s += "write: batch \(r.batchId) committed to \(out) (peak buffered \(r.peakBufferedBytes) bytes, "
-            + "peak open files \(r.peakOpenFiles))\n"
+            + "peak open files \(r.peakOpenFiles), spilled \(r.spillBytes) bytes)\n"
         var bytes = Array(s.utf8)
         bytes.withUnsafeMutableBytes { _ = write(2, $0.baseAddress, $0.count) }
     }

@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import OrderModel
+
+/// An append-only file in the staging folder that takes the waiting rows of every partition
+/// when memory runs out and no partition has enough rows for a decent row group (many
+/// partitions, shuffled input). Each partition keeps the (offset, length) of its segments and
+/// reads them back when it writes: so ten thousand partitions still get one file each and
+/// full row groups, instead of thousands of tiny files, and memory stays within the budget.
+/// The file goes away with the staging folder.
+final class SpillFile {
+    struct Segment {
+        var offset: Int
+        var length: Int
+    }
+
+    let path: String
+    private var fd: Int32
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
+    /// Bytes appended so far (written or pending).
+    private(set) var size = 0
+
+    init(path: String) throws(WaybillError) {
+        self.path = path
+        fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if fd < 0 { throw .cannotCreate(path: path, errno: errno) }
+        pending.reserveCapacity(1 << 20)
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Appends `bytes`; returns where they are.
+    func append(_ bytes: [UInt8]) throws(WaybillError) -> Segment {
+        let seg = Segment(offset: size, length: bytes.count)
+        if pending.count + bytes.count > 1 << 20 { try flush() }
+        if bytes.count >= 1 << 20 {
+            try FD.writeAll(fd, bytes, path: path)
+            pendingStart += bytes.count
+        } else {
+            pending.append(contentsOf: bytes)
+        }
+        size += bytes.count
+        return seg
+    }
+
+    private func flush() throws(WaybillError) {
+        guard !pending.isEmpty else { return }
+        try FD.writeAll(fd, pending, path: path)
+        pendingStart += pending.count
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Reads a segment into `buffer` (replacing its contents).
+    func read(_ seg: Segment, into buffer: inout [UInt8]) throws(WaybillError) {
+        try flush()
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: repeatElement(0, count: seg.length))
+        var done = 0
+        var err: Int32 = 0
+        buffer.withUnsafeMutableBytes { raw in
+            while done < seg.length {
+                let n = pread(fd, raw.baseAddress! + done, seg.length - done, off_t(seg.offset + done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 {
+                    err = n < 0 ? errno : EIO
+                    return
+                }
+                done += n
+            }
+        }
+        if err != 0 { throw .io(path: path, errno: err) }
+    }
+}
