@@ -36,7 +36,7 @@ let package = Package(
 
         // Swift libraries
         .target(name: "OrderModel"),
-        .target(name: "Parquet", dependencies: ["CCodecs"]),
+        .target(name: "Parquet", dependencies: ["CCodecs"], exclude: ["README.md"]),
         .target(
             name: "Ingest",
             dependencies: [
@@ -55,6 +55,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // Development tool: writes the interop matrix read by Tests/interop/test_parquet_matrix.py
+        .executableTarget(name: "parquet-matrix", dependencies: ["Parquet"]),
 
         // Tests
         .testTarget(name: "OrderModelTests", dependencies: ["OrderModel"]),

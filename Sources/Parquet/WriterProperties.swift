@@ -10,6 +10,11 @@ public enum ParquetDefaults {
     public static let rowGroupByteLimit = 128 << 20
     /// The dictionary falls back to PLAIN once its PLAIN-encoded size reaches this (arrow-rs, pyarrow: 1 MiB).
     public static let dictionaryPageByteLimit = 1 << 20
+    /// A chunk's first dictionary page with more distinct values than this share of its values is rewritten
+    /// PLAIN and the dictionary dropped for the chunk: near-unique columns only pay for a dictionary.
+    public static let dictionaryDistinctRatioLimit = 0.7
+    /// ...judged only on pages with at least this many values (small samples say little).
+    public static let dictionaryRatioMinValues = 1000
     /// String statistics are truncated to this many bytes (arrow-rs `DEFAULT_STATISTICS_TRUNCATE_LENGTH`).
     public static let statisticsTruncateLength = 64
     /// zstd level 3: polars' default, a good ratio at snappy-like speed.
@@ -18,7 +23,7 @@ public enum ParquetDefaults {
     public static let gzipLevel: Int32 = 6
     /// Levels and values are appended to the open page in slices of at most this many rows,
     /// so the page byte limit is checked often enough without per-row bookkeeping.
-    public static let appendSliceRows = 4096
+    public static let appendSliceRows = 1024
     /// The file is written through a user-space buffer of this size (one write(2) per buffer).
     public static let outputBufferBytes = 1 << 20
     /// Application name used in `created_by`.
@@ -39,6 +44,8 @@ public struct WriterProperties: Sendable {
     /// Per-column override of `dictionaryEnabled`, keyed by the dotted leaf path (e.g. `ext.key_value.key`).
     public var columnDictionary: [String: Bool] = [:]
     public var dictionaryPageByteLimit = ParquetDefaults.dictionaryPageByteLimit
+    /// See `ParquetDefaults.dictionaryDistinctRatioLimit`; 1.0 or more keeps dictionaries whatever their ratio.
+    public var dictionaryDistinctRatioLimit = ParquetDefaults.dictionaryDistinctRatioLimit
     /// Write PLAIN_DICTIONARY (2) instead of RLE_DICTIONARY (8) for dictionary data pages and PLAIN_DICTIONARY
     /// on the dictionary page, for old readers (Impala 3.x) that cannot read RLE_DICTIONARY.
     public var legacyPlainDictionaryEncoding = false
@@ -47,6 +54,9 @@ public struct WriterProperties: Sendable {
     public var pageStatistics = true
     /// Write a CRC-32 of each page's on-disk body into the page header.
     public var pageChecksums = false
+    /// Write the page index (ColumnIndex + OffsetIndex after the row groups). Off by default: only Spark,
+    /// Trino and arrow-rs use it, and it pays off mainly on sorted columns.
+    public var pageIndex = false
     /// The application version and build that go into `created_by` ("waybill version X (build Y)").
     public var applicationVersion = "0.0.0"
     public var applicationBuild = "unknown"
@@ -64,6 +74,11 @@ public struct WriterProperties: Sendable {
         case .gzip: return ParquetDefaults.gzipLevel
         default: return ParquetDefaults.zstdLevel
         }
+    }
+
+    /// Whether a chunk's first dictionary page is too distinct to be worth a dictionary.
+    func abandonsDictionary(distinct: Int, values: Int) -> Bool {
+        values >= ParquetDefaults.dictionaryRatioMinValues && Double(distinct) > dictionaryDistinctRatioLimit * Double(values)
     }
 
     func dictionaryEnabled(forPath dotted: String) -> Bool {

@@ -67,6 +67,21 @@ final class ByteArrayColumnWriter: LeafWriter {
         guard asm.pageEntries > 0 else { return }
         pageStats.nullCount = asm.pageNulls
         let stats = pageStats.thrift(truncateTo: asm.properties.statisticsTruncateLength, utf8: utf8)
+        if useDictionary && !dictionaryUsedInChunk && asm.properties.abandonsDictionary(distinct: dict.count, values: indices.count) {
+            // Rewrite the page PLAIN from the dictionary; the chunk then never gets a dictionary page.
+            plain.removeAll(keepingCapacity: true)
+            dict.arena.withUnsafeBytes { a in
+                dict.starts.withUnsafeBufferPointer { o in
+                    for i in indices {
+                        let k = Int(i)
+                        PlainEncoder.appendByteArrays(a.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, o, k..<(k + 1), to: &plain)
+                    }
+                }
+            }
+            indices.removeAll(keepingCapacity: true)
+            dict.reset()
+            useDictionary = false
+        }
         if useDictionary && !indices.isEmpty {
             encoded.removeAll(keepingCapacity: true)
             let width = RLEHybridEncoder.bitWidth(UInt64(dict.count - 1))

@@ -25,12 +25,16 @@ final class ChunkAssembler {
     var chunkEntries: Int64 = 0
     var chunkRows = 0
     private var pageCounts: [Int32: Int32] = [:]
+    private var pageIndex: [PageIndexEntry] = []
     private var valueEncodings = Set<Int32>()
 
     // Finished chunks, oldest first.
     var sealed: [SealedChunk] = []
 
     private var body: [UInt8] = []
+    /// An emptied data-page buffer handed back after its row group was written, reused by the next chunk
+    /// (a row group's chunk buffers are MBs: regrowing them costs copies and page faults).
+    private var spare: [UInt8] = []
     private var header = CompactWriter()
 
     init(column: ColumnDescriptor, properties: WriterProperties, compressor: PageCompressor) {
@@ -56,20 +60,26 @@ final class ChunkAssembler {
 
     /// Turns the open page into a V1 data page: [rep levels][def levels][values], compressed as one body.
     func emitDataPage(values: UnsafeRawBufferPointer, encoding: Int32, statistics: Statistics?) throws {
-        body.removeAll(keepingCapacity: true)
-        if maxRep > 0 { appendLevelStream(repLevels, width: repWidth) }
-        if maxDef > 0 { appendLevelStream(defLevels, width: defWidth) }
-        body.append(contentsOf: values)
-        guard body.count <= Int(Int32.max) else {
-            throw ParquetError.invalid("column '\(column.dottedPath)': page body of \(body.count) bytes exceeds 2 GiB")
+        let hasLevels = maxRep > 0 || maxDef > 0
+        if hasLevels {
+            body.removeAll(keepingCapacity: true)
+            if maxRep > 0 { appendLevelStream(repLevels, width: repWidth) }
+            if maxDef > 0 { appendLevelStream(defLevels, width: defWidth) }
+            body.append(contentsOf: values)
         }
-        var dph = DataPageHeader(numValues: Int32(pageEntries), encoding: encoding)
-        if properties.pageStatistics { dph.statistics = statistics }
-        var h = PageHeader(
-            type: PageType.dataPage.rawValue, uncompressedPageSize: Int32(body.count), compressedPageSize: 0)
-        h.dataPageHeader = dph
-        let headerSize = try appendPage(&h, to: &chunkBytes)
-        chunkUncompressed += headerSize + body.count
+        // A required flat column's body is its values: compress them in place, no copy.
+        let pageStart = chunkBytes.count
+        let (headerSize, bodySize) = try hasLevels
+            ? body.withUnsafeBytes { try appendDataPage($0, encoding: encoding, statistics: statistics) }
+            : appendDataPage(values, encoding: encoding, statistics: statistics)
+        chunkUncompressed += headerSize + bodySize
+        if properties.pageIndex {
+            let present = pageEntries - Int(pageNulls)
+            pageIndex.append(
+                PageIndexEntry(
+                    relativeOffset: pageStart, size: chunkBytes.count - pageStart, firstRow: Int64(chunkRows - pageRows),
+                    nullCount: pageNulls, isNullPage: present == 0, min: statistics?.minValue, max: statistics?.maxValue))
+        }
         pageCounts[encoding, default: 0] += 1
         valueEncodings.insert(encoding)
         chunkEntries += Int64(pageEntries)
@@ -80,6 +90,17 @@ final class ChunkAssembler {
         pageNulls = 0
     }
 
+    private func appendDataPage(_ src: UnsafeRawBufferPointer, encoding: Int32, statistics: Statistics?) throws -> (Int, Int) {
+        guard src.count <= Int(Int32.max) else {
+            throw ParquetError.invalid("column '\(column.dottedPath)': page body of \(src.count) bytes exceeds 2 GiB")
+        }
+        var dph = DataPageHeader(numValues: Int32(pageEntries), encoding: encoding)
+        if properties.pageStatistics { dph.statistics = statistics }
+        var h = PageHeader(type: PageType.dataPage.rawValue, uncompressedPageSize: Int32(src.count), compressedPageSize: 0)
+        h.dataPageHeader = dph
+        return (try appendPage(&h, src, to: &chunkBytes), src.count)
+    }
+
     private func appendLevelStream(_ levels: [UInt8], width: Int) {
         let lenAt = body.count
         body.append(contentsOf: [0, 0, 0, 0])
@@ -88,14 +109,9 @@ final class ChunkAssembler {
         body.withUnsafeMutableBytes { $0.storeBytes(of: len.littleEndian, toByteOffset: lenAt, as: UInt32.self) }
     }
 
-    /// Compresses `body`, writes header then compressed body into `out`; returns the header size.
-    private func appendPage(_ h: inout PageHeader, to out: inout [UInt8]) throws -> Int {
-        let compressed: Int
-        if compressor.codec == .uncompressed {
-            compressed = body.count
-        } else {
-            compressed = try body.withUnsafeBytes { try compressor.compress($0) }
-        }
+    /// Compresses `src`, writes header then compressed body into `out`; returns the header size.
+    private func appendPage(_ h: inout PageHeader, _ src: UnsafeRawBufferPointer, to out: inout [UInt8]) throws -> Int {
+        let compressed = compressor.codec == .uncompressed ? src.count : try compressor.compress(src)
         guard compressed <= Int(Int32.max) else {
             throw ParquetError.invalid("column '\(column.dottedPath)': compressed page exceeds 2 GiB")
         }
@@ -103,7 +119,7 @@ final class ChunkAssembler {
         if properties.pageChecksums {
             let crc: UInt32
             if compressor.codec == .uncompressed {
-                crc = body.withUnsafeBytes { wb_crc32(0, $0.baseAddress, $0.count) }
+                crc = wb_crc32(0, src.baseAddress, src.count)
             } else {
                 crc = compressor.scratch.withUnsafeBytes { wb_crc32(0, $0.baseAddress, compressed) }
             }
@@ -113,7 +129,7 @@ final class ChunkAssembler {
         h.write(to: &header)
         out.append(contentsOf: header.bytes)
         if compressor.codec == .uncompressed {
-            out.append(contentsOf: body)
+            out.append(contentsOf: src)
         } else {
             compressor.scratch.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<compressed])) }
         }
@@ -126,14 +142,13 @@ final class ChunkAssembler {
         var chunk = SealedChunk(statistics: statistics, encodings: [], encodingStats: [])
         var encodings = valueEncodings
         if let dictionary {
-            body.removeAll(keepingCapacity: true)
-            body.append(contentsOf: dictionary.body)
             let encoding =
                 properties.legacyPlainDictionaryEncoding ? ParquetEncoding.plainDictionary.rawValue : ParquetEncoding.plain.rawValue
-            var h = PageHeader(type: PageType.dictionaryPage.rawValue, uncompressedPageSize: Int32(body.count), compressedPageSize: 0)
+            var h = PageHeader(
+                type: PageType.dictionaryPage.rawValue, uncompressedPageSize: Int32(dictionary.body.count), compressedPageSize: 0)
             h.dictionaryPageHeader = DictionaryPageHeader(numValues: Int32(dictionary.count), encoding: encoding, isSorted: false)
-            let hs = try appendPage(&h, to: &chunk.dictionaryPage)
-            chunk.dictionaryUncompressed = hs + body.count
+            let hs = try dictionary.body.withUnsafeBytes { try appendPage(&h, $0, to: &chunk.dictionaryPage) }
+            chunk.dictionaryUncompressed = hs + dictionary.body.count
             encodings.insert(encoding)
             chunk.encodingStats.append(PageEncodingStats(pageType: PageType.dictionaryPage.rawValue, encoding: encoding, count: 1))
         }
@@ -144,6 +159,8 @@ final class ChunkAssembler {
             chunk.encodingStats.append(PageEncodingStats(pageType: PageType.dataPage.rawValue, encoding: enc, count: n))
         }
         swap(&chunk.dataPages, &chunkBytes)  // hand the buffer over without a copy
+        swap(&chunkBytes, &spare)
+        swap(&chunk.pageIndex, &pageIndex)
         chunk.dataUncompressed = chunkUncompressed
         chunk.numValues = chunkEntries
         chunk.rows = Int64(chunkRows)
@@ -154,6 +171,16 @@ final class ChunkAssembler {
         pageCounts.removeAll(keepingCapacity: true)
         valueEncodings.removeAll(keepingCapacity: true)
     }
+
+    /// Takes back a written chunk's buffer for reuse.
+    func recycle(_ buffer: inout [UInt8]) {
+        guard buffer.capacity > spare.capacity else { return }
+        buffer.removeAll(keepingCapacity: true)
+        swap(&spare, &buffer)
+    }
+
+    /// Frees the reusable buffer (an explicit row-group end is how callers relieve memory pressure).
+    func dropSpare() { spare = [] }
 
     /// Removes and returns the oldest sealed chunk.
     func takeSealed() -> SealedChunk { sealed.removeFirst() }

@@ -52,6 +52,19 @@ final class FixedColumnWriter<T: ParquetFixedValue>: LeafWriter {
         guard asm.pageEntries > 0 else { return }
         pageStats.nullCount = asm.pageNulls
         let stats = pageStats.thrift()
+        if useDictionary && !dictionaryUsedInChunk && asm.properties.abandonsDictionary(distinct: dict.count, values: indices.count) {
+            // Rewrite the page PLAIN from the dictionary; the chunk then never gets a dictionary page.
+            let d = dict.values
+            plain.removeAll(keepingCapacity: true)
+            plain.reserveCapacity(indices.count * T.byteWidth)
+            var decoded: [T] = []
+            decoded.reserveCapacity(indices.count)
+            for i in indices { decoded.append(d[Int(i)]) }
+            decoded.withUnsafeBufferPointer { PlainEncoder.appendFixed($0, to: &plain) }
+            indices.removeAll(keepingCapacity: true)
+            dict.reset()
+            useDictionary = false
+        }
         if useDictionary && !indices.isEmpty {
             encoded.removeAll(keepingCapacity: true)
             let width = RLEHybridEncoder.bitWidth(UInt64(dict.count - 1))

@@ -10,6 +10,8 @@ struct SealedChunk {
     var statistics: Statistics
     var encodings: [Int32]
     var encodingStats: [PageEncodingStats]
+    /// Data pages for the page index (empty unless `WriterProperties.pageIndex`).
+    var pageIndex: [PageIndexEntry] = []
 
     var compressedSize: Int { dictionaryPage.count + dataPages.count }
     var uncompressedSize: Int { dictionaryUncompressed + dataUncompressed }

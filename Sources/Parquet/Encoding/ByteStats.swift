@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Running min/max of byte strings in unsigned lexicographic order (what TYPE_ORDER means for BYTE_ARRAY).
 struct ByteStats {
     var min: [UInt8]?
@@ -7,14 +13,9 @@ struct ByteStats {
     /// -1, 0, 1 comparing by unsigned bytes, shorter prefix first.
     @inline(__always)
     static func compare(_ a: UnsafeRawPointer, _ na: Int, _ b: UnsafeRawPointer, _ nb: Int) -> Int {
-        let n = Swift.min(na, nb)
-        var i = 0
-        while i < n {
-            let x = a.load(fromByteOffset: i, as: UInt8.self)
-            let y = b.load(fromByteOffset: i, as: UInt8.self)
-            if x != y { return x < y ? -1 : 1 }
-            i &+= 1
-        }
+        // memcmp compares as unsigned char, which is exactly the order TYPE_ORDER defines for BYTE_ARRAY.
+        let c = memcmp(a, b, Swift.min(na, nb))
+        if c != 0 { return c < 0 ? -1 : 1 }
         return na == nb ? 0 : (na < nb ? -1 : 1)
     }
 

@@ -6,6 +6,18 @@ import Musl
 import Darwin
 #endif
 
+/// write(2), named apart from the sinks' own `write` methods.
+@inline(__always)
+private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, p, n)
+    #elseif canImport(Musl)
+    return Musl.write(fd, p, n)
+    #else
+    return Darwin.write(fd, p, n)
+    #endif
+}
+
 /// Where a file's bytes go. The writer calls `write` with whole pages/chunks and `finish` once.
 public protocol ParquetOutputSink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws
@@ -68,7 +80,7 @@ public final class FileOutputSink: ParquetOutputSink {
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
         var off = 0
         while off < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)
+            let n = systemWrite(fd, bytes.baseAddress! + off, bytes.count - off)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ParquetError(.io, "write \(path): \(String(cString: strerror(errno)))")

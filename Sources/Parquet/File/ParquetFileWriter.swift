@@ -14,6 +14,8 @@ public final class ParquetFileWriter {
     private let leaves: [any LeafWriter]
     private var position: Int64 = 0
     private var rowGroups: [RowGroup] = []
+    /// Page index of every written chunk, [row group][column], emitted after the last row group.
+    private var pageIndexes: [[(locations: [PageLocation], columnIndex: ColumnIndex?)]] = []
     private var totalRows: Int64 = 0
     private var closed = false
 
@@ -139,7 +141,8 @@ public final class ParquetFileWriter {
         }
     }
 
-    /// Closes the open row group now (e.g. under memory pressure). Every column must hold the same rows.
+    /// Closes the open row group now (e.g. under memory pressure) and frees the chunk buffers kept for reuse.
+    /// Every column must hold the same rows.
     public func endRowGroup() throws {
         guard !closed else { throw ParquetError.invalid("endRowGroup after close") }
         let rows = leaves.map { $0.pendingRows }
@@ -149,17 +152,19 @@ public final class ParquetFileWriter {
         }
         for l in leaves where l.asm.chunkRows > 0 || l.asm.pageEntries > 0 { try l.sealChunk() }
         try writeCompleteRowGroups()
+        for l in leaves { l.asm.dropSpare() }
     }
 
     /// Writes every row group for which all columns have a sealed chunk.
     private func writeCompleteRowGroups() throws {
         while leaves.allSatisfy({ !$0.asm.sealed.isEmpty }) {
-            let chunks = leaves.map { $0.asm.takeSealed() }
+            var chunks = leaves.map { $0.asm.takeSealed() }
             let rows = chunks[0].rows
             for (c, ch) in zip(schema.columns, chunks) where ch.rows != rows {
                 throw ParquetError.invalid("column '\(c.dottedPath)' has \(ch.rows) rows in row group \(rowGroups.count), expected \(rows)")
             }
             try writeRowGroup(chunks, rows: rows)
+            for i in chunks.indices { leaves[i].asm.recycle(&chunks[i].dataPages) }
         }
     }
 
@@ -168,6 +173,7 @@ public final class ParquetFileWriter {
         var columns: [ColumnChunk] = []
         var totalUncompressed: Int64 = 0
         var totalCompressed: Int64 = 0
+        var indexes: [(locations: [PageLocation], columnIndex: ColumnIndex?)] = []
         for (c, ch) in zip(schema.columns, chunks) {
             let chunkStart = position
             var dictOffset: Int64?
@@ -184,6 +190,7 @@ public final class ParquetFileWriter {
                 dataPageOffset: dataOffset, dictionaryPageOffset: dictOffset, statistics: ch.statistics,
                 encodingStats: ch.encodingStats)
             columns.append(ColumnChunk(fileOffset: 0, metaData: meta))
+            if properties.pageIndex { indexes.append(Self.pageIndex(ch.pageIndex, dataOffset: dataOffset)) }
             totalUncompressed += Int64(ch.uncompressedSize)
             totalCompressed += position - chunkStart
         }
@@ -192,6 +199,41 @@ public final class ParquetFileWriter {
                 columns: columns, totalByteSize: totalUncompressed, numRows: rows, fileOffset: start,
                 totalCompressedSize: totalCompressed, ordinal: rowGroups.count <= Int(Int16.max) ? Int16(rowGroups.count) : nil))
         totalRows += rows
+        if properties.pageIndex { pageIndexes.append(indexes) }
+    }
+
+    /// OffsetIndex locations and, when every non-null page has both bounds, the ColumnIndex of a chunk.
+    private static func pageIndex(_ entries: [PageIndexEntry], dataOffset: Int64) -> ([PageLocation], ColumnIndex?) {
+        let locations = entries.map {
+            PageLocation(offset: dataOffset + Int64($0.relativeOffset), compressedPageSize: Int32($0.size), firstRowIndex: $0.firstRow)
+        }
+        guard entries.allSatisfy({ $0.isNullPage || ($0.min != nil && $0.max != nil) }) else { return (locations, nil) }
+        // Bounds are left UNORDERED (0): correct for any data; readers still prune page by page.
+        let index = ColumnIndex(
+            nullPages: entries.map(\.isNullPage), minValues: entries.map { $0.isNullPage ? [] : $0.min! },
+            maxValues: entries.map { $0.isNullPage ? [] : $0.max! }, boundaryOrder: 0, nullCounts: entries.map(\.nullCount))
+        return (locations, index)
+    }
+
+    /// Writes every ColumnIndex, then every OffsetIndex (PageIndex.md layout) and points the chunks at them.
+    private func emitPageIndexes() throws {
+        for (g, group) in pageIndexes.enumerated() {
+            for (c, entry) in group.enumerated() {
+                guard let ci = entry.columnIndex else { continue }
+                let bytes = PageIndexCoding.writeColumnIndex(ci)
+                rowGroups[g].columns[c].columnIndexOffset = position
+                rowGroups[g].columns[c].columnIndexLength = Int32(bytes.count)
+                try emit(bytes)
+            }
+        }
+        for (g, group) in pageIndexes.enumerated() {
+            for (c, entry) in group.enumerated() {
+                let bytes = PageIndexCoding.writeOffsetIndex(entry.locations)
+                rowGroups[g].columns[c].offsetIndexOffset = position
+                rowGroups[g].columns[c].offsetIndexLength = Int32(bytes.count)
+                try emit(bytes)
+            }
+        }
     }
 
     private func emit(_ bytes: [UInt8]) throws {
@@ -207,6 +249,7 @@ public final class ParquetFileWriter {
         guard !closed else { throw ParquetError.invalid("close called twice") }
         if leaves.contains(where: { $0.pendingRows > 0 || $0.asm.pageEntries > 0 }) { try endRowGroup() }
         closed = true
+        if properties.pageIndex { try emitPageIndexes() }
         let meta = FileMetaData(
             version: 1, schema: schema.elements, numRows: totalRows, rowGroups: rowGroups,
             keyValueMetadata: keyValueMetadata.isEmpty ? nil : keyValueMetadata.map { (key: $0.0, value: Optional($0.1)) },

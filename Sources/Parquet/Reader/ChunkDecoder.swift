@@ -24,9 +24,15 @@ struct ChunkDecoder {
     private var haveDictionary = false
     private var entries: Int64 = 0
     private var indexScratch: [UInt32] = []
+    /// Width of fixed-size byte values (FIXED_LEN_BYTE_ARRAY, INT96), 0 for variable-length BYTE_ARRAY.
+    private let fixedBytes: Int
+    /// Width of numeric values (INT32/FLOAT 4, INT64/DOUBLE 8).
+    private let numericWidth: Int
+    private var bytesLike: Bool { column.physical == .byteArray || fixedBytes > 0 }
 
     /// A page may not claim more than this many uncompressed bytes (corrupt headers must not allocate GiBs).
     static let maxPageBytes = 1 << 30
+    static let minPageAllowance = 1 << 24
 
     init(column: ColumnDescriptor, codec: ParquetCompression, expectedValues: Int64, where w: String) {
         self.column = column
@@ -35,6 +41,12 @@ struct ChunkDecoder {
         self.where_ = w
         self.maxDef = UInt8(column.maxDefinitionLevel)
         self.maxRep = UInt8(column.maxRepetitionLevel)
+        switch column.physical {
+        case .fixedLenByteArray: fixedBytes = max(column.typeLength ?? 0, 0)
+        case .int96: fixedBytes = 12
+        default: fixedBytes = 0
+        }
+        numericWidth = column.physical == .int32 || column.physical == .float ? 4 : 8
     }
 
     private func fail(_ m: String, at offset: Int) -> ParquetError { .corrupt("\(where_): \(m) (page at byte \(offset))") }
@@ -49,8 +61,10 @@ struct ChunkDecoder {
             guard csize <= end - bodyStart else {
                 throw fail("page body of \(csize) bytes runs past the chunk end (\(end - bodyStart) left)", at: pos)
             }
+            // Bound the allocation by what the compressed bytes could plausibly expand to (zstd's best case is
+            // a few 10,000 : 1), with a floor so small but highly compressible pages always pass.
             guard usize <= Self.maxPageBytes, codec != .uncompressed || usize == csize,
-                usize <= max(csize, 1) &* 65536
+                usize <= max(csize &* 65536, Self.minPageAllowance)
             else {
                 throw fail("implausible uncompressed size \(usize) for a \(csize)-byte page", at: pos)
             }
@@ -100,6 +114,12 @@ struct ChunkDecoder {
         haveDictionary = true
         try body.withUnsafeBytes { b in
             var p = 0
+            if fixedBytes > 0 {
+                guard count <= b.count / fixedBytes else { throw fail("dictionary of \(count) values needs \(count * fixedBytes) bytes, page has \(b.count)", at: pos) }
+                dictArena.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[0..<(count * fixedBytes)]))
+                for i in 0..<count { dictOffsets.append(UInt32((i + 1) * fixedBytes)) }
+                return
+            }
             switch column.physical {
             case .byteArray:
                 for _ in 0..<count {
@@ -111,8 +131,8 @@ struct ChunkDecoder {
                     dictOffsets.append(UInt32(dictArena.count))
                     p += len
                 }
-            case .int32, .int64, .double:
-                let w = column.physical == .int32 ? 4 : 8
+            case .int32, .int64, .double, .float:
+                let w = numericWidth
                 guard count <= b.count / w else { throw fail("dictionary of \(count) values needs \(count * w) bytes, page has \(b.count)", at: pos) }
                 dictFixed.reserveCapacity(count)
                 for i in 0..<count { dictFixed.append(Self.loadLE(b, i * w, w)) }
@@ -176,8 +196,14 @@ struct ChunkDecoder {
         case .boolean:
             guard count <= b.count * 8 else { throw fail("\(count) booleans need more than the page's \(b.count) bytes", at: pos) }
             for i in 0..<count { bools.append((b[i >> 3] >> UInt8(i & 7)) & 1 == 1) }
-        case .int32, .int64, .double:
-            let w = column.physical == .int32 ? 4 : 8
+        case .fixedLenByteArray, .int96:
+            let w = fixedBytes
+            guard w > 0 else { throw fail("fixed-length column without a type length", at: pos) }
+            guard count <= b.count / w else { throw fail("\(count) values need \(count * w) bytes, page has \(b.count)", at: pos) }
+            arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[0..<(count * w)]))
+            for _ in 0..<count { offsets.append(offsets.last! + UInt32(w)) }
+        case .int32, .int64, .double, .float:
+            let w = numericWidth
             guard count <= b.count / w else { throw fail("\(count) values need \(count * w) bytes, page has \(b.count)", at: pos) }
             fixed.reserveCapacity(fixed.count + count)
             for i in 0..<count { fixed.append(Self.loadLE(b, i * w, w)) }
@@ -192,8 +218,9 @@ struct ChunkDecoder {
                 offsets.append(UInt32(truncatingIfNeeded: arena.count))
                 p += len
             }
-        default:
-            throw ParquetError(.unsupported, "\(where_): physical type \(column.physical.name)")
+        }
+        guard arena.count <= Int(UInt32.max) else {
+            throw ParquetError(.unsupported, "\(where_): more than 4 GiB of byte-array data in one chunk")
         }
     }
 
@@ -207,16 +234,19 @@ struct ChunkDecoder {
             UnsafeRawBufferPointer(rebasing: b[1...]), bitWidth: width, what: "\(where_): dictionary indices of page at byte \(pos)")
         indexScratch.removeAll(keepingCapacity: true)
         try dec.decode(count: count, into: &indexScratch)
-        let dictCount = column.physical == .byteArray ? dictOffsets.count - 1 : dictFixed.count
+        let dictCount = bytesLike ? dictOffsets.count - 1 : dictFixed.count
         for i in indexScratch {
             guard Int(i) < dictCount else { throw fail("dictionary index \(i) beyond the \(dictCount) entries", at: pos) }
-            if column.physical == .byteArray {
+            if bytesLike {
                 let s = Int(dictOffsets[Int(i)]), e = Int(dictOffsets[Int(i) + 1])
                 arena.append(contentsOf: dictArena[s..<e])
                 offsets.append(UInt32(truncatingIfNeeded: arena.count))
             } else {
                 fixed.append(dictFixed[Int(i)])
             }
+        }
+        guard arena.count <= Int(UInt32.max) else {
+            throw ParquetError(.unsupported, "\(where_): more than 4 GiB of byte-array data in one chunk")
         }
     }
 
@@ -227,6 +257,7 @@ struct ChunkDecoder {
         case .int32: values = .int32(fixed.map { Int32(bitPattern: UInt32(truncatingIfNeeded: $0)) })
         case .int64: values = .int64(fixed.map { Int64(bitPattern: $0) })
         case .double: values = .double(fixed.map { Double(bitPattern: $0) })
+        case .float: values = .float(fixed.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) })
         default: values = .byteArray(bytes: arena, offsets: offsets)
         }
         return ColumnData(values: values, defLevels: defLevels, repLevels: repLevels, pages: pages)

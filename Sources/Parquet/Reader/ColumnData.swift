@@ -5,7 +5,9 @@ public struct ColumnData: Sendable, Equatable {
         case int32([Int32])
         case int64([Int64])
         case double([Double])
-        /// Value i is `bytes[offsets[i]..<offsets[i+1]]`.
+        /// FLOAT columns (written by other tools).
+        case float([Float])
+        /// Value i is `bytes[offsets[i]..<offsets[i+1]]`; also FIXED_LEN_BYTE_ARRAY and INT96 (fixed widths).
         case byteArray(bytes: [UInt8], offsets: [UInt32])
 
         public var count: Int {
@@ -14,6 +16,7 @@ public struct ColumnData: Sendable, Equatable {
             case .int32(let v): v.count
             case .int64(let v): v.count
             case .double(let v): v.count
+            case .float(let v): v.count
             case .byteArray(_, let o): max(o.count - 1, 0)
             }
         }

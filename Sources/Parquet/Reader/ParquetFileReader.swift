@@ -107,6 +107,32 @@ public final class ParquetFileReader {
         return data
     }
 
+    /// The OffsetIndex of a chunk, nil when the file has no page index for it.
+    public func offsetIndex(rowGroup: Int, column: Int) throws -> [PageLocation]? {
+        _ = try chunkMetadata(rowGroup: rowGroup, column: column)
+        let c = metadata.rowGroups[rowGroup].columns[column]
+        guard let off = c.offsetIndexOffset, let len = c.offsetIndexLength else { return nil }
+        var r = try indexReader(off, len, "offset index of row group \(rowGroup) column \(column)")
+        return try PageIndexCoding.readOffsetIndex(from: &r)
+    }
+
+    /// The ColumnIndex of a chunk, nil when the file has none for it.
+    public func columnIndex(rowGroup: Int, column: Int) throws -> ColumnIndex? {
+        _ = try chunkMetadata(rowGroup: rowGroup, column: column)
+        let c = metadata.rowGroups[rowGroup].columns[column]
+        guard let off = c.columnIndexOffset, let len = c.columnIndexLength else { return nil }
+        var r = try indexReader(off, len, "column index of row group \(rowGroup) column \(column)")
+        return try PageIndexCoding.readColumnIndex(from: &r)
+    }
+
+    private func indexReader(_ off: Int64, _ len: Int32, _ what: String) throws -> CompactReader {
+        let limit = Int64(bytes.count - 8 - footerLength)
+        guard off >= 4, len >= 0, off <= limit, Int64(len) <= limit - off else {
+            throw ParquetError.corrupt("\(source): \(what) at byte \(off) (\(len) bytes) lies outside the data area")
+        }
+        return CompactReader(bytes: bytes, start: Int(off), end: Int(off) + Int(len), context: "\(source): \(what)")
+    }
+
     static func readFile(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ParquetError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }

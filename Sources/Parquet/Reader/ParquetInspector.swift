@@ -17,7 +17,7 @@ public enum ParquetInspector {
         describeSchema(m.schema, into: &out)
         if let kv = m.keyValueMetadata, !kv.isEmpty {
             out += "key-value metadata:\n"
-            for (k, v) in kv { out += "  \(k) = \(clip(v ?? "(null)", 200))\n" }
+            for (k, v) in kv { out += "  \(escaped(k)) = \(clip(escaped(v ?? "(null)"), 200))\n" }
         }
         for (gi, g) in m.rowGroups.enumerated() {
             out += "row group \(gi): \(g.numRows) rows, \(g.totalCompressedSize ?? 0) bytes compressed, "
@@ -40,6 +40,12 @@ public enum ParquetInspector {
                     out += "    pages: \(parts.joined(separator: " "))\n"
                 }
                 if let s = cm.statistics { out += "    stats: \(describe(s, c))\n" }
+                let chunk = g.columns[ci]
+                if let o = chunk.offsetIndexOffset {
+                    out += "    page index: offsets@\(o) (\(chunk.offsetIndexLength ?? 0) bytes)"
+                    if let c = chunk.columnIndexOffset { out += ", bounds@\(c) (\(chunk.columnIndexLength ?? 0) bytes)" }
+                    out += "\n"
+                }
                 if pages {
                     let data = try reader.readColumn(rowGroup: gi, column: ci)
                     for p in data.pages {
@@ -110,8 +116,17 @@ public enum ParquetInspector {
         case .double:
             guard let x = le(8) else { return "?" }
             return "\(Double(bitPattern: x))"
+        case .float:
+            guard let x = le(4) else { return "?" }
+            return "\(Float(bitPattern: UInt32(x)))"
+        case .fixedLenByteArray where v.count <= 8 && !v.isEmpty:
+            // Big-endian two's complement (DECIMAL on FIXED_LEN_BYTE_ARRAY).
+            var x: Int64 = v[0] >= 0x80 ? -1 : 0
+            for b in v { x = (x << 8) | Int64(b) }
+            if case .decimal(_, let scale)? = c.logical { return decimal(x, scale) }
+            return "\(x)"
         case .byteArray where c.logical == .string:
-            return "\"" + clip(String(decoding: v, as: UTF8.self), 80) + "\""
+            return "\"" + clip(escaped(String(decoding: v, as: UTF8.self)), 80) + "\""
         default:
             return v.prefix(32).map { String($0, radix: 16) }.joined(separator: " ")
         }
@@ -124,6 +139,19 @@ public enum ParquetInspector {
         while digits.count <= Int(scale) { digits = "0" + digits }
         let cut = digits.index(digits.endIndex, offsetBy: -Int(scale))
         return (neg ? "-" : "") + digits[..<cut] + "." + digits[cut...]
+    }
+
+    /// Control characters as \u{..} so a value cannot break the line layout.
+    static func escaped(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F || u == "\"" || u == "\\" {
+                out += u == "\"" ? "\\\"" : u == "\\" ? "\\\\" : "\\u{\(String(u.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 
     private static func clip(_ s: String, _ n: Int) -> String {

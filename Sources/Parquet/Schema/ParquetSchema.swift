@@ -63,7 +63,7 @@ public struct ParquetSchema: Sendable {
             columns.append(
                 ColumnDescriptor(
                     index: columns.count, path: p, physical: physical, logical: logical, repetition: repetition,
-                    maxDefinitionLevel: d, maxRepetitionLevel: r))
+                    maxDefinitionLevel: d, maxRepetitionLevel: r, typeLength: e.typeLength.map(Int.init)))
             return
         }
         guard kids > 0, kids <= elements.count - cursor else {

@@ -62,6 +62,8 @@ public struct ColumnDescriptor: Sendable, Equatable {
     public let repetition: Repetition
     public let maxDefinitionLevel: Int
     public let maxRepetitionLevel: Int
+    /// Byte width of FIXED_LEN_BYTE_ARRAY leaves (files from other writers); nil otherwise.
+    public var typeLength: Int? = nil
 
     /// Dotted path, e.g. `ext.key_value.key`.
     public var dottedPath: String { path.joined(separator: ".") }

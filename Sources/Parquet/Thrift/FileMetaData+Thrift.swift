@@ -120,6 +120,10 @@ extension RowGroup {
                 meta.write(to: &w)
                 w.endStruct()
             }
+            if let v = c.offsetIndexOffset { w.i64(4, v) }
+            if let v = c.offsetIndexLength { w.i32(5, v) }
+            if let v = c.columnIndexOffset { w.i64(6, v) }
+            if let v = c.columnIndexLength { w.i32(7, v) }
             w.endStruct()
         }
         w.i64(2, totalByteSize)
@@ -147,6 +151,10 @@ extension RowGroup {
                         switch (fid, ft) {
                         case (2, CompactType.i64.rawValue): c.fileOffset = try r.i64()
                         case (3, CompactType.structure.rawValue): c.metaData = try ColumnMetaData.read(from: &r)
+                        case (4, CompactType.i64.rawValue): c.offsetIndexOffset = try r.i64()
+                        case (5, CompactType.i32.rawValue): c.offsetIndexLength = try r.i32()
+                        case (6, CompactType.i64.rawValue): c.columnIndexOffset = try r.i64()
+                        case (7, CompactType.i32.rawValue): c.columnIndexLength = try r.i32()
                         default: try r.skip(ft)
                         }
                     }

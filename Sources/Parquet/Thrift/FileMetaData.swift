@@ -27,6 +27,11 @@ public struct ColumnMetaData: Sendable, Equatable {
 public struct ColumnChunk: Sendable, Equatable {
     public var fileOffset: Int64 = 0
     public var metaData: ColumnMetaData?
+    /// Page index location (fields 4-7), present when the writer wrote one.
+    public var offsetIndexOffset: Int64?
+    public var offsetIndexLength: Int32?
+    public var columnIndexOffset: Int64?
+    public var columnIndexLength: Int32?
 }
 
 /// `parquet.thrift` RowGroup.
