@@ -27,7 +27,7 @@ final class CSVFeed: RecordExtras {
     func read(_ stream: inout MemberStream, file: String) -> ArchiveReadError? {
         var needHeader = profile.hasHeader
         if let cols = profile.columns { setColumns(cols, file: file) }
-        return reader.read(&stream) { [self] record in
+        return reader.read(&stream, stop: { [assembler] in assembler.stopped }) { [self] record in
             if assembler.stopped { return }
             if needHeader {
                 needHeader = false

@@ -13,11 +13,8 @@ final class CSVReader {
     private var scanner: CSVScanner
     private var boundaries: [CSVScanner.Boundary] = []
     private var head = 0
-    /// Field values of the record being parsed.
-    private var fieldBytes: [UInt8] = []
-    private var fieldEnds: [Int] = []
-    private var tooLongField = -1
-    private var tooLongLength = 0
+    /// Field values of the record being parsed (the callbacks' context).
+    private let sink: UnsafeMutablePointer<FieldSink>
     /// The read buffer; `buffer[0]` is at absolute offset `base`.
     private var buffer: [UInt8] = []
     private var base = 0
@@ -29,12 +26,18 @@ final class CSVReader {
     init(options: CSVOptions) {
         self.options = options
         scanner = CSVScanner(delimiter: options.delimiter, quote: options.quote)
+        sink = .allocate(capacity: 1)
+        sink.initialize(to: FieldSink(maxField: options.maxFieldBytes))
         resetParser(first: true)
-        fieldBytes.reserveCapacity(1 << 16)
-        fieldEnds.reserveCapacity(256)
+        sink.pointee.reader = Unmanaged.passUnretained(self)
     }
 
-    deinit { csv_free(&parser) }
+    deinit {
+        csv_free(&parser)
+        sink.pointee.free()
+        sink.deinitialize(count: 1)
+        sink.deallocate()
+    }
 
     private func resetParser(first: Bool = false) {
         if !first { csv_free(&parser) }
@@ -44,14 +47,14 @@ final class CSVReader {
         // No byte is a "space": libcsv would otherwise trim spaces around unquoted fields,
         // changing values such as TPC-H comments that end in a space.
         csv_set_space_func(&parser, { _ in 0 })
-        fieldBytes.removeAll(keepingCapacity: true)
-        fieldEnds.removeAll(keepingCapacity: true)
-        tooLongField = -1
+        sink.pointee.clear()
     }
 
     /// Reads the whole member, calling `handler` once per record (including bad ones, whose
     /// `problem` says why). Returns the read error when the member is truncated or corrupt.
-    func read(_ stream: inout MemberStream, handler: @escaping (inout CSVRecord) -> Void) -> ArchiveReadError? {
+    func read(_ stream: inout MemberStream, stop: () -> Bool = { false }, handler: @escaping (inout CSVRecord) -> Void)
+        -> ArchiveReadError?
+    {
         self.handler = handler
         defer { self.handler = nil }
         var first = true
@@ -77,7 +80,7 @@ final class CSVReader {
                     start += 3  // UTF-8 byte order mark: not part of the first field
                 }
             }
-            if buffer.count == before {
+            if buffer.count == before || stop() {
                 finish()
                 return failure
             }
@@ -110,8 +113,7 @@ final class CSVReader {
             }
             let consumed = buffer.withUnsafeBytes { raw in
                 csv_parse(
-                    &parser, raw.baseAddress! + pos, end - pos, fieldCallback, recordCallback,
-                    Unmanaged.passUnretained(self).toOpaque())
+                    &parser, raw.baseAddress! + pos, end - pos, fieldCallback, recordCallback, UnsafeMutableRawPointer(sink))
             }
             if csv_error(&parser) == CSV_EPARSE {
                 let message = "malformed CSV (unescaped or misplaced quote) near byte \(base + pos + consumed)"
@@ -166,7 +168,7 @@ final class CSVReader {
         if skipping == nil {
             // The scanner's final record and libcsv's final callback go together.
             scanner.finish(at: base + buffer.count, into: &boundaries)
-            csv_fini(&parser, fieldCallback, recordCallback, Unmanaged.passUnretained(self).toOpaque())
+            csv_fini(&parser, fieldCallback, recordCallback, UnsafeMutableRawPointer(sink))
             if csv_error(&parser) == CSV_EPARSE, head < boundaries.count {
                 let b = boundaries[head]
                 head += 1
@@ -188,65 +190,42 @@ final class CSVReader {
         base = 0
     }
 
-    fileprivate func addField(_ ptr: UnsafeMutableRawPointer?, _ len: Int) {
-        if len > options.maxFieldBytes {
-            if tooLongField < 0 {
-                tooLongField = fieldEnds.count
-                tooLongLength = len
-            }
-            fieldEnds.append(fieldBytes.count)
-            return
-        }
-        if let ptr, len > 0 {
-            fieldBytes.append(contentsOf: UnsafeRawBufferPointer(start: ptr, count: len))
-        }
-        fieldEnds.append(fieldBytes.count)
-    }
-
     fileprivate func endRecord() {
-        defer {
-            fieldBytes.removeAll(keepingCapacity: true)
-            fieldEnds.removeAll(keepingCapacity: true)
-            tooLongField = -1
-        }
+        defer { sink.pointee.clear() }
         guard head < boundaries.count else { return }  // cannot happen: the scanner mirrors libcsv
         let b = boundaries[head]
         head += 1
         var problem = RecordProblem.none
         if b.end - b.start > options.maxLineBytes {
             problem = .lineTooLong(length: b.end - b.start)
-        } else if tooLongField >= 0 {
-            problem = .fieldTooLong(field: tooLongField, length: tooLongLength)
+        } else if sink.pointee.tooLongField >= 0 {
+            problem = .fieldTooLong(field: sink.pointee.tooLongField, length: sink.pointee.tooLongLength)
         } else if b.hasHighBytes {
-            fieldBytes.withUnsafeBytes { fb in
-                var s = 0
-                for (i, e) in fieldEnds.enumerated() {
-                    if let bad = JSONText.firstInvalidUTF8(UnsafeRawBufferPointer(rebasing: fb[s..<e])) {
-                        problem = .invalidUTF8(field: i, offset: bad)
-                        return
-                    }
-                    s = e
+            let fb = sink.pointee.fieldBytes
+            var s = 0
+            for (i, e) in sink.pointee.fieldEnds.enumerated() {
+                if let bad = JSONText.firstInvalidUTF8(UnsafeRawBufferPointer(rebasing: fb[s..<e])) {
+                    problem = .invalidUTF8(field: i, offset: bad)
+                    break
                 }
+                s = e
             }
         }
         let rs = b.start - base
         var re = b.end - base
         if case .lineTooLong = problem { re = min(re, rs + 4096) }
-        fieldBytes.withUnsafeBytes { fb in
-            fieldEnds.withUnsafeBufferPointer { fe in
-                buffer.withUnsafeBytes { all in
-                    let raw = rs >= 0 && re <= all.count ? UnsafeRawBufferPointer(rebasing: all[rs..<re]) : UnsafeRawBufferPointer(start: nil, count: 0)
-                    var record = CSVRecord(
-                        fieldBytes: fb, fieldEnds: fe, raw: raw, line: b.line, byteOffset: b.start, problem: problem)
-                    handler?(&record)
-                }
-            }
+        let fb = sink.pointee.fieldBytes, fe = sink.pointee.fieldEnds
+        buffer.withUnsafeBytes { all in
+            let raw = rs >= 0 && re <= all.count ? UnsafeRawBufferPointer(rebasing: all[rs..<re]) : UnsafeRawBufferPointer(start: nil, count: 0)
+            var record = CSVRecord(fieldBytes: fb, fieldEnds: fe, raw: raw, line: b.line, byteOffset: b.start, problem: problem)
+            handler?(&record)
         }
     }
 
     private func deliverBad(_ b: CSVScanner.Boundary, _ problem: RecordProblem) {
         let rs = b.start - base, re = b.end - base
-        let useBuffer = rs >= 0 && re <= buffer.count && skippedPrefix.isEmpty
+        // The whole record when it is still in the buffer, else the prefix kept when skipping began.
+        let useBuffer = rs >= 0 && re <= buffer.count && re - rs <= options.maxLineBytes
         let raw = useBuffer ? Array(buffer[rs..<re]) : skippedPrefix
         skippedPrefix = []
         raw.withUnsafeBytes { r in
@@ -261,9 +240,9 @@ final class CSVReader {
 
 private let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
     ptr, len, ctx in
-    Unmanaged<CSVReader>.fromOpaque(ctx!).takeUnretainedValue().addField(ptr, len)
+    ctx!.assumingMemoryBound(to: FieldSink.self).pointee.add(ptr, len)
 }
 
 private let recordCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, ctx in
-    Unmanaged<CSVReader>.fromOpaque(ctx!).takeUnretainedValue().endRecord()
+    ctx!.assumingMemoryBound(to: FieldSink.self).pointee.reader!.takeUnretainedValue().endRecord()
 }

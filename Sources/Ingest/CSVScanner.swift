@@ -49,7 +49,7 @@ struct CSVScanner {
                     break
                 }
                 recordStart = base + i
-                recordLine = b == 0x0A ? ln - 1 : ln
+                recordLine = ln
                 hi = b
                 st = b == d ? .fieldNotBegun : (b == q ? .quoted : .unquoted)
             case .fieldNotBegun, .unquoted:
@@ -63,6 +63,16 @@ struct CSVScanner {
                     st = .quoted
                 } else {
                     st = .unquoted
+                    // Fast skip over the rest of an unquoted field.
+                    var j = i + 1
+                    while j < n {
+                        let c = bytes[j]
+                        if c == d || c == q || c == 0x0A || c == 0x0D { break }
+                        hi |= c
+                        j += 1
+                    }
+                    i = j
+                    continue
                 }
             case .quoted:
                 hi |= b

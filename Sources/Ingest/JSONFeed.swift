@@ -48,7 +48,11 @@ final class JSONFeed: RecordExtras {
                 raw: line.raw, line: line.line, offset: line.byteOffset, code: "line_too_long",
                 reason: "line of \(n)+ bytes exceeds max_line_bytes \(profile.maxLineBytes) (raw holds its first bytes)")
             return
-        case .fieldTooLong: return
+        case .fieldTooLong(_, let n):
+            assembler.broken(
+                raw: line.raw, line: line.line, offset: line.byteOffset, code: "field_too_long",
+                reason: "a field of \(n) bytes exceeds max_field_bytes \(profile.maxFieldBytes)")
+            return
         }
         tape = line.tape
         guard tape.kind(line.root) == .object else {
@@ -69,7 +73,9 @@ final class JSONFeed: RecordExtras {
                     assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: problem.code, reason: problem.reason, field: problem.field)
                     return
                 }
-            } else if tape.kind(i) != .null && !profile.ignored.contains(String(decoding: key, as: UTF8.self)) {
+            } else if tape.kind(i) != .null
+                && (profile.ignored.isEmpty || !profile.ignored.contains(String(decoding: key, as: UTF8.self)))
+            {
                 orderExt.append(i)
             }
             i = tape.next(i)

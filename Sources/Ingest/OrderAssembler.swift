@@ -34,7 +34,9 @@ final class OrderAssembler {
     private var open = false
     private var key: [UInt8] = []
     private var rows: [(line: Int, offset: Int, rawEnd: Int)] = []
-    private var raw: [UInt8] = []
+    /// Raw bytes of the open order's rows, for their rejects (plain memory: appended once per
+    /// row on the hot path).
+    private var raw = ByteBuffer()
     private var failed: MapFailure?
 
     init(mapper: RecordMapper, rejects: RejectWriter, batchID: String, batchSize: Int,
@@ -49,6 +51,8 @@ final class OrderAssembler {
     }
 
     var stopped: Bool { failure != nil }
+
+    deinit { raw.free() }
 
     /// Starts a new file or archive member (orders never span two).
     func begin(file: String, member: String?) {
@@ -146,13 +150,13 @@ final class OrderAssembler {
         open = true
         failed = nil
         rows.removeAll(keepingCapacity: true)
-        raw.removeAll(keepingCapacity: true)
+        raw.removeAll()
         key.removeAll(keepingCapacity: true)
         if let g = groupKey, let k = mapper.record.value(g) { key.append(contentsOf: k) }
     }
 
     private func addRow(_ bytes: UnsafeRawBufferPointer, line: Int, offset: Int) {
-        raw.append(contentsOf: bytes)
+        raw.append(bytes)
         rows.append((line, offset, raw.count))
     }
 
@@ -197,7 +201,7 @@ final class OrderAssembler {
         let reject = Reject(
             stage: "collect", code: code, reason: reason, field: field,
             position: SourcePosition(file: file, member: member, line: rows[r].line, byteOffset: rows[r].offset),
-            raw: Array(raw[start..<rows[r].rawEnd]))
+            raw: raw.bytes(start..<rows[r].rawEnd))
         books.rejected += 1
         do {
             try rejects.write(reject)
@@ -216,4 +220,32 @@ final class OrderAssembler {
         }
         batch.removeAll()
     }
+}
+
+/// A growable byte buffer in plain memory, freed with its owner.
+struct ByteBuffer {
+    private var base = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 1)
+    private var capacity = 1 << 16
+    private(set) var count = 0
+
+    @inline(__always)
+    mutating func append(_ b: UnsafeRawBufferPointer) {
+        guard let src = b.baseAddress, !b.isEmpty else { return }
+        if count + b.count > capacity {
+            let cap = max(capacity * 2, count + b.count)
+            let n = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 1)
+            n.copyMemory(from: base, byteCount: count)
+            base.deallocate()
+            base = n
+            capacity = cap
+        }
+        (base + count).copyMemory(from: src, byteCount: b.count)
+        count += b.count
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    func bytes(_ r: Range<Int>) -> [UInt8] { Array(UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count)) }
+
+    func free() { base.deallocate() }
 }

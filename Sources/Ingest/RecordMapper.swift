@@ -5,8 +5,25 @@ import OrderModel
 /// the time-zone caches.
 final class RecordMapper {
     let profile: Profile
-    var record: SlotValues
-    var item: SlotValues
+    let record: SlotValues
+    let item: SlotValues
+    /// Per field op, what the hot path needs without touching the op itself (copying an op
+    /// would retain its strings and arrays): target, kind and, for a plain `field` reference,
+    /// its slot.
+    private struct Plan {
+        let column: Int
+        let kind: ColumnKind
+        /// The source slot when the spec is a plain reference with no options, else -1.
+        let slot: Int
+        /// For dates and times: the index of the format in `formats`, and the zone.
+        let format: Int
+        let zone: Int
+    }
+    /// Time formats of the plain date/time references (plain memory: no retains per use).
+    private let formats: UnsafeMutablePointer<TimeFormat>
+    private let formatCount: Int
+    private let orderPlan: [Plan]
+    private let linePlan: [Plan]
     private var zones: [ZoneResolver]
     /// Template output; grows, never shrinks. Pointers into it are valid until the next template.
     private var scratch: UnsafeMutableRawBufferPointer
@@ -34,18 +51,48 @@ final class RecordMapper {
             OrderSchema.lineFields[$0].required && $0 != LineField.orderId
         }
         sourceBytes = Array(profile.source.utf8)
+        var fmts: [TimeFormat] = []
+        func plan(_ op: FieldOp) -> Plan {
+            var slot = -1
+            var format = -1
+            if op.spec.isSimpleSlot, case .slot(let s) = op.spec.source {
+                slot = s
+                if let f = op.spec.timeFormat {
+                    fmts.append(f)
+                    format = fmts.count - 1
+                }
+            }
+            return Plan(column: op.column, kind: op.kind, slot: slot, format: format, zone: op.spec.zone)
+        }
+        orderPlan = profile.orderOps.map(plan)
+        linePlan = profile.lineOps.map(plan)
+        formatCount = fmts.count
+        formats = .allocate(capacity: max(1, fmts.count))
+        formats.initialize(from: fmts, count: fmts.count)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        formats.deinitialize(count: formatCount)
+        formats.deallocate()
+        scratch.deallocate()
+        record.free()
+        item.free()
+    }
 
     // MARK: Orders and lines
 
     /// Sets every mapped order field of the open order from `record`.
     func mapOrder(into batch: inout OrderBatch) throws(MapFailure) {
         createdLocalDay = nil
-        for op in profile.orderOps {
-            scratchUsed = 0
-            try apply(op, values: record, table: &batch.orders)
+        for i in orderPlan.indices {
+            let p = orderPlan[i]
+            if p.slot >= 0 {
+                guard let v = record.value(p.slot) else { continue }
+                try fastConvert(p, v, table: &batch.orders, ops: profile.orderOps, index: i)
+            } else {
+                scratchUsed = 0
+                try apply(profile.orderOps[i], values: record, table: &batch.orders)
+            }
         }
         if !mapsSource {
             sourceBytes.withUnsafeBytes { batch.orders.set(OrderField.source, utf8: $0) }
@@ -69,9 +116,15 @@ final class RecordMapper {
         batch.beginLine()
         let values = fromItem ? item : record
         do throws(MapFailure) {
-            for op in profile.lineOps {
-                scratchUsed = 0
-                try apply(op, values: values, table: &batch.lines)
+            for i in linePlan.indices {
+                let p = linePlan[i]
+                if p.slot >= 0 {
+                    guard let v = values.value(p.slot) else { continue }
+                    try fastConvert(p, v, table: &batch.lines, ops: profile.lineOps, index: i)
+                } else {
+                    scratchUsed = 0
+                    try apply(profile.lineOps[i], values: values, table: &batch.lines)
+                }
             }
             if !mapsLineNo {
                 batch.lines.set(LineField.lineNo, int: Int64(batch.openOrderLineCount + 1))
@@ -182,6 +235,58 @@ final class RecordMapper {
     }
 
     // MARK: Conversion
+
+    /// Converts a plain field reference without copying its op; errors take the slow path
+    /// for their message.
+    @inline(__always)
+    private func fastConvert(_ p: Plan, _ text: UnsafeRawBufferPointer, table: inout ColumnTable, ops: [FieldOp], index: Int)
+        throws(MapFailure)
+    {
+        switch p.kind {
+        case .string:
+            table.set(p.column, utf8: text)
+            return
+        case .decimal:
+            if case .success(let v) = ExactDecimal.parse(text) {
+                table.set(p.column, int: v)
+                return
+            }
+        case .int64:
+            if let v = ValueParsers.int64(text) {
+                table.set(p.column, int: v)
+                return
+            }
+        case .int32:
+            if let v = ValueParsers.int64(text), v >= Int64(Int32.min) && v <= Int64(Int32.max) {
+                table.set(p.column, int: v)
+                return
+            }
+        case .bool:
+            if let b = ValueParsers.bool(text) {
+                table.set(p.column, int: b ? 1 : 0)
+                return
+            }
+        case .date:
+            if let d = formats[p.format].parse(text) {
+                table.set(p.column, int: d.days)
+                return
+            }
+        case .timestamp:
+            if let d = formats[p.format].parse(text) {
+                let local = d.days * 86_400 + d.secondOfDay
+                let offset = Int64(d.offsetSeconds ?? zones[p.zone].offset(atLocal: local))
+                table.set(p.column, int: (local - offset) * CivilTime.microsPerSecond + d.micros)
+                if p.column == OrderField.createdAt && table.fields.count == OrderSchema.orderFields.count {
+                    createdLocalDay = d.days
+                }
+                return
+            }
+        default:
+            break
+        }
+        let op = ops[index]
+        try convert(op, op.spec, text, into: &table)
+    }
 
     private func bad(_ op: FieldOp, _ spec: ValueSpec, _ text: UnsafeRawBufferPointer, _ what: String) -> MapFailure {
         MapFailure(code: "bad_type", reason: "\(op.name) (from \(spec.label)): \(text.quoted()) is not \(what)", field: op.name)

@@ -1,23 +1,34 @@
 /// The current values of a record's (or item's) source fields, by slot: pointers into the
 /// reader's buffers, valid while the record is being mapped. An empty value counts as absent.
+/// Plain memory owned by the `RecordMapper` (freed by it), so reading a slot costs no
+/// reference counting.
 struct SlotValues {
-    private(set) var start: [UnsafeRawPointer?]
-    private(set) var length: [Int]
+    let start: UnsafeMutablePointer<UnsafeRawPointer?>
+    let length: UnsafeMutablePointer<Int>
+    let count: Int
 
     init(count: Int) {
-        start = Array(repeating: nil, count: count)
-        length = Array(repeating: 0, count: count)
+        self.count = count
+        start = .allocate(capacity: max(1, count))
+        start.initialize(repeating: nil, count: max(1, count))
+        length = .allocate(capacity: max(1, count))
+        length.initialize(repeating: 0, count: max(1, count))
+    }
+
+    func free() {
+        start.deallocate()
+        length.deallocate()
     }
 
     @inline(__always)
-    mutating func set(_ slot: Int, _ bytes: UnsafeRawBufferPointer) {
+    func set(_ slot: Int, _ bytes: UnsafeRawBufferPointer) {
         start[slot] = bytes.baseAddress
         length[slot] = bytes.count
     }
 
     @inline(__always)
-    mutating func clear() {
-        for i in length.indices { length[i] = 0 }
+    func clear() {
+        length.update(repeating: 0, count: count)
     }
 
     @inline(__always)

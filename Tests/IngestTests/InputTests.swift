@@ -55,6 +55,15 @@ import Testing
         #expect(try InputResolver.resolve([]) == [InputSpec(path: "-")])
     }
 
+    @Test func argumentsKeepTheirOrderAndStdinIsDash() throws {
+        let dir = TempDir()
+        let b = dir.write("b.csv", Self.feed([2]))
+        let a = dir.write("a.csv", Self.feed([1]))
+        #expect(try InputResolver.resolve([b, "-", a]).map(\.path) == [b, "-", a])
+        #expect(try InputResolver.resolve([]).map(\.path) == ["-"])
+        #expect(try InputResolver.resolve([b, "-"]).last?.isStdin == true)
+    }
+
     @Test func batchIDIsDeterministic() throws {
         let a = InputResolver.batchID(source: "t", inputs: [InputSpec(path: "x", size: 1)])
         #expect(a == InputResolver.batchID(source: "t", inputs: [InputSpec(path: "x", size: 1)]))

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import Foundation
 import Ingest
 import OrderModel
 
@@ -37,14 +38,17 @@ struct CollectCommand: ParsableCommand {
     @Option(help: "Lineage batch id (default: derived from the source and the inputs).")
     var batchId: String?
 
-    @Option(help: "Worker threads (accepted for compatibility; collect reads with one thread).")
-    var threads: Int?
+    @Option(help: "Threads: 1 reads, maps and writes in turn; 2 or more (the default) write the NDJSON on a second thread while the next batch is read.")
+    var threads: Int = 2
 
     @Option(help: "Orders per internal batch.")
     var batchSize: Int = 4096
 
     @Flag(help: "Print nothing on stderr unless something is wrong.")
     var quiet = false
+
+    @Flag(help: "Read and map everything, write rejects and the books, but no orders (checks a feed against a profile).")
+    var check = false
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
@@ -63,16 +67,21 @@ struct CollectCommand: ParsableCommand {
         let profile = try ProfileLoader.load(path: self.profile)
         let inputs = try InputResolver.resolve(self.inputs)
         let writer = try RejectWriter(path: rejects)
-        let output = StdoutWriter()
-        let encoder = UnifiedNDJSONEncoder()
+        if threads < 1 { throw WaybillError.usage("--threads must be at least 1") }
+        let output = EncodingWriter(background: threads > 1 && !check)
         let id = batchId ?? InputResolver.batchID(source: profile.source, inputs: inputs)
         let collector = FeedCollector(profile: profile, rejects: writer, batchID: id, batchSize: batchSize) {
             (batch: inout OrderBatch) throws(WaybillError) in
-            encoder.encode(batch, into: &output.buffer)
-            if output.buffer.count >= 1 << 20 { try output.flush() }
+            if check { return }
+            try output.submit(batch)
         }
-        try collector.collect(inputs)
-        try output.flush()
+        do {
+            try collector.collect(inputs)
+        } catch {
+            try? output.finish()
+            throw error
+        }
+        try output.finish()
         try writer.close()
         let books = collector.books
         if !quiet {
@@ -96,13 +105,90 @@ struct CollectCommand: ParsableCommand {
     }
 }
 
-/// Buffered writes to fd 1 in large chunks.
-final class StdoutWriter {
-    var buffer: [UInt8] = []
+/// Encodes batches as unified NDJSON and writes them to fd 1 in large chunks, either inline or
+/// on a background thread (so that encoding overlaps reading and mapping the next batch). At
+/// most two batches wait in the queue, which keeps memory bounded.
+final class EncodingWriter: @unchecked Sendable {
+    private let encoder = UnifiedNDJSONEncoder()
+    private var buffer: [UInt8] = []
+    private let condition = NSCondition()
+    private var queue: [OrderBatch] = []
+    private var closed = false
+    private var failure: WaybillError?
+    private var worker: Thread?
+    private let finished = DispatchSemaphore(value: 0)
 
-    init() { buffer.reserveCapacity(2 << 20) }
+    init(background: Bool) {
+        buffer.reserveCapacity(2 << 20)
+        guard background else { return }
+        let t = Thread { [unowned self] in self.run() }
+        t.stackSize = 1 << 20
+        worker = t
+        t.start()
+    }
 
-    func flush() throws(WaybillError) {
+    /// Queues (or, inline, writes) a batch. The caller may reuse its batch afterwards.
+    func submit(_ batch: OrderBatch) throws(WaybillError) {
+        guard worker != nil else {
+            try write(batch)
+            return
+        }
+        condition.lock()
+        while queue.count >= 2 && failure == nil { condition.wait() }
+        if let failure {
+            condition.unlock()
+            throw failure
+        }
+        queue.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Writes what is queued and stops the worker; throws the first write error.
+    func finish() throws(WaybillError) {
+        if worker != nil {
+            condition.lock()
+            closed = true
+            condition.broadcast()
+            condition.unlock()
+            finished.wait()
+            worker = nil
+        }
+        if let failure { throw failure }
+        try flush()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closed { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                break
+            }
+            let batch = queue.removeFirst()
+            condition.broadcast()
+            condition.unlock()
+            do {
+                try write(batch)
+            } catch {
+                condition.lock()
+                failure = error
+                queue.removeAll()
+                condition.broadcast()
+                condition.unlock()
+                break
+            }
+        }
+        finished.signal()
+    }
+
+    private func write(_ batch: OrderBatch) throws(WaybillError) {
+        encoder.encode(batch, into: &buffer)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws(WaybillError) {
         guard !buffer.isEmpty else { return }
         try FD.writeAll(1, buffer, path: "stdout")
         buffer.removeAll(keepingCapacity: true)
