@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import OrderModel
 
 /// The commit protocol of a dataset write (parquet.md section 8), local-filesystem version of
@@ -35,7 +38,7 @@ final class DatasetCommitter {
         try FileOps.makeDirectories(out)
         do {
             guard let lock = try FileLock(path: out + "/" + Self.lockName, wait: true) else {
-                throw WaybillError.cannotCreate(path: out + "/" + Self.lockName, errno: 11)
+                throw WaybillError.cannotCreate(path: out + "/" + Self.lockName, errno: EAGAIN)
             }
             defer { lock.release() }
             try Self.recover(out: out)
@@ -44,7 +47,7 @@ final class DatasetCommitter {
             try FileOps.makeDirectories(staging)
         }
         guard let lock = try FileLock(path: staging + "/lock", wait: false) else {
-            throw .cannotCreate(path: staging, errno: 11)
+            throw .cannotCreate(path: staging, errno: EAGAIN)
         }
         stagingLock = lock
     }
@@ -112,7 +115,7 @@ final class DatasetCommitter {
     /// Commits the staged files; returns the files removed (relative to `out`).
     func commit(_ files: [StagedFile]) throws(WaybillError) -> [String] {
         guard let lock = try FileLock(path: out + "/" + Self.lockName, wait: true) else {
-            throw .cannotCreate(path: out + "/" + Self.lockName, errno: 11)
+            throw .cannotCreate(path: out + "/" + Self.lockName, errno: EAGAIN)
         }
         defer { lock.release() }
         try checkExisting()
