@@ -46,7 +46,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Datasets", dependencies: ["OrderModel", "Parquet"]),
+        .target(name: "Datasets", dependencies: ["OrderModel", "Parquet", "CCodecs"]),
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
         .target(
             name: "RunMetrics",

@@ -11,6 +11,7 @@ struct CommitJournal: Codable, Equatable {
         case rename(from: String, to: String)
         case delete(String)
         case syncDirectory(String)
+        case syncFilesystem(String)
         case removeDirectoryIfEmpty(String)
     }
 
@@ -50,6 +51,8 @@ struct CommitJournal: Codable, Equatable {
                 try FileOps.remove(path)
             case .syncDirectory(let path):
                 if FileOps.isDirectory(path) { try FileOps.sync(path) }
+            case .syncFilesystem(let path):
+                try FileOps.syncFilesystem(path)
             case .removeDirectoryIfEmpty(let path):
                 if FileOps.isDirectory(path) && FileOps.list(path).isEmpty { FileOps.removeTree(path) }
             }

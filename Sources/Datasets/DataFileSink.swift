@@ -9,7 +9,8 @@ protocol DataFileSink: AnyObject {
     func writeRowGroup(_ table: ColumnTable) throws(WaybillError)
     /// Bytes written to the file so far.
     var bytesWritten: Int { get }
-    /// Writes the footer, fsyncs and closes the file; returns its size and CRC-32.
+    /// Writes the footer and closes the file; returns its size and CRC-32. (The committer
+    /// makes every staged file durable with one syncfs before the commit.)
     func finish() throws(WaybillError) -> (bytes: Int, crc32: UInt32)
 }
 

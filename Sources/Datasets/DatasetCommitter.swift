@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import OrderModel
 
 /// The commit protocol of a dataset write (parquet.md section 8), local-filesystem version of
@@ -35,7 +38,7 @@ final class DatasetCommitter {
         try FileOps.makeDirectories(out)
         do {
             guard let lock = try FileLock(path: out + "/" + Self.lockName, wait: true) else {
-                throw WaybillError.cannotCreate(path: out + "/" + Self.lockName, errno: 11)
+                throw WaybillError.cannotCreate(path: out + "/" + Self.lockName, errno: EAGAIN)
             }
             defer { lock.release() }
             try Self.recover(out: out)
@@ -44,7 +47,7 @@ final class DatasetCommitter {
             try FileOps.makeDirectories(staging)
         }
         guard let lock = try FileLock(path: staging + "/lock", wait: false) else {
-            throw .cannotCreate(path: staging, errno: 11)
+            throw .cannotCreate(path: staging, errno: EAGAIN)
         }
         stagingLock = lock
     }
@@ -112,14 +115,13 @@ final class DatasetCommitter {
     /// Commits the staged files; returns the files removed (relative to `out`).
     func commit(_ files: [StagedFile]) throws(WaybillError) -> [String] {
         guard let lock = try FileLock(path: out + "/" + Self.lockName, wait: true) else {
-            throw .cannotCreate(path: out + "/" + Self.lockName, errno: 11)
+            throw .cannotCreate(path: out + "/" + Self.lockName, errno: EAGAIN)
         }
         defer { lock.release() }
         try checkExisting()
         if options.failPoint == .beforeCommit { throw .io(path: staging, errno: 5) }
         var steps: [CommitJournal.Step] = []
         var removed: [String] = []
-        var syncDirs: [String] = []
         var emptyCandidates: [String] = []
         let now = DatasetManifest.now()
         for d in options.datasets {
@@ -131,12 +133,6 @@ final class DatasetCommitter {
             for f in mine {
                 steps.append(.rename(from: staging + "/" + d.name + "/" + f.relativePath, to: root + "/" + f.relativePath))
             }
-            var dirs = Set<String>()
-            for f in mine {
-                var dir = f.directory.isEmpty ? root : root + "/" + f.directory
-                while dir.count >= root.count && dirs.insert(dir).inserted { dir = FileOps.dirname(dir) }
-            }
-            syncDirs += dirs.sorted { $0.count > $1.count }
             // Files replaced by this run: its own earlier files, and with overwrite-partitions
             // everything else in the partitions it writes.
             var gone: [String] = []
@@ -177,9 +173,8 @@ final class DatasetCommitter {
             try FileOps.writeFile(stagedSuccess, [])
             steps.append(.rename(from: stagedManifest, to: root + "/" + DatasetManifest.fileName))
             steps.append(.rename(from: stagedSuccess, to: root + "/" + DatasetManifest.successFileName))
-            syncDirs.append(root)
         }
-        // Order: data renames, deletes, then fsync every directory touched, then the
+        // Order: data renames, deletes, then one syncfs for all of them, then the
         // manifest and _SUCCESS renames (kept after the syncs), then a last sync of the roots.
         func isMarker(_ step: CommitJournal.Step) -> Bool {
             guard case .rename(_, let to) = step else { return false }
@@ -189,11 +184,15 @@ final class DatasetCommitter {
         let markerSteps = steps.filter(isMarker)
         var ordered = dataSteps
         for dir in Set(emptyCandidates).sorted(by: { $0.count > $1.count }) { ordered.append(.removeDirectoryIfEmpty(dir)) }
-        for dir in syncDirs { ordered.append(.syncDirectory(dir)) }
+        // One syncfs makes every rename, new directory and deletion durable; fsyncing each
+        // of thousands of partition folders would cost a journal commit apiece.
+        ordered.append(.syncFilesystem(out))
         ordered += markerSteps
         for d in options.datasets { ordered.append(.syncDirectory(datasetRoot(d))) }
         ordered.append(.syncDirectory(out))
         let journal = CommitJournal(batchId: options.batchId, steps: ordered)
+        // The staged files become durable before the journal can make them visible.
+        try FileOps.syncFilesystem(staging)
         try journal.save(in: staging)
         journalWritten = true
         let fail = options.failPoint

@@ -57,6 +57,16 @@ enum FileOps {
         if fsync(fd) != 0 && errno != EINVAL { throw .io(path: path, errno: errno) }
     }
 
+    /// Flushes every dirty file and directory of the filesystem holding `path` (syncfs(2)):
+    /// one call where a commit of thousands of partitions would otherwise need thousands of
+    /// fsyncs, each waiting for its own journal commit (measured: ~8 ms each here).
+    static func syncFilesystem(_ path: String) throws(WaybillError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw .io(path: path, errno: errno) }
+        defer { close(fd) }
+        if waybill_syncfs(fd) != 0 { throw .io(path: path, errno: errno) }
+    }
+
     static func rename(_ from: String, _ to: String) throws(WaybillError) {
         if Glibc.rename(from, to) != 0 { throw .io(path: to, errno: errno) }
     }
@@ -170,3 +180,8 @@ final class FileLock {
 func wbCRC32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
     wb_crc32(0, bytes.baseAddress, bytes.count)
 }
+
+/// glibc's syncfs(2), which the Swift Glibc module does not import (it sits behind
+/// _GNU_SOURCE); a plain `int (int)` C function, so binding the symbol directly is safe.
+@_silgen_name("syncfs")
+private func waybill_syncfs(_ fd: Int32) -> Int32

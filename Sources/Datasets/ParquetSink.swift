@@ -124,7 +124,7 @@ final class ParquetDataFile: DataFileSink {
 
     func finish() throws(WaybillError) -> (bytes: Int, crc32: UInt32) {
         do {
-            try writer.close(fsync: true)
+            try writer.close(fsync: false)  // made durable by one syncfs before the commit
         } catch {
             throw Self.wrap(error, path)
         }

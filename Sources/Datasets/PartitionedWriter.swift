@@ -6,13 +6,14 @@ import OrderModel
 ///
 /// - Each partition keeps its waiting rows in one compact byte buffer (`RowCodec`).
 /// - A partition whose buffer reaches the row-group threshold writes a row group.
-/// - When all buffers together pass the budget, the largest is written first, until the
-///   total is back under three quarters of the budget.
+/// - When all buffers together pass the row budget, the largest is written first while it
+///   is big enough for a decent row group; otherwise (many small partitions) every buffer
+///   goes to a spill file and comes back when its partition writes (`SpillFile`).
 /// - Writing needs the partition's files open; at the open-file cap the least recently used
 ///   partition's files are closed, and if that partition comes back it continues in a new
 ///   file (`-c001`, `-c002`, ...).
-/// Sorted or clustered input therefore streams with one partition open; shuffled input costs
-/// smaller row groups and more files, never more memory.
+/// Sorted or clustered input therefore streams with one partition open; shuffled input over
+/// many partitions costs a pass through local disk, never more memory or more files.
 final class PartitionedWriter {
     private struct OpenFile {
         var sink: DataFileSink

@@ -24,33 +24,38 @@ enum RowCodec {
     }
 
     private static func encodeRow(_ table: ColumnTable, row: Int, from first: Int, into out: inout [UInt8]) {
-        for c in first..<table.columns.count {
-            let col = table.columns[c]
-            if col.isNull(row) {
-                out.append(0)
-                continue
-            }
-            out.append(1)
-            switch col.kind {
-            case .string:
-                let r = col.range(row)
-                appendU32(UInt32(r.count), into: &out)
-                out.append(contentsOf: col.bytes[r])
-            case .stringList, .stringMap:
-                let e = col.elements(row)
-                appendU32(UInt32(e.count), into: &out)
-                for i in e {
-                    if col.kind == .stringMap {
-                        let k = col.keyRange(i)
-                        appendU32(UInt32(k.count), into: &out)
-                        out.append(contentsOf: col.keyBytes[k])
-                    }
-                    let v = col.elementRange(i)
-                    appendU32(UInt32(v.count), into: &out)
-                    out.append(contentsOf: col.bytes[v])
+        // Through a buffer pointer so each access reads one array of the column instead of
+        // copying (retaining and releasing) the whole Column struct per value.
+        table.columns.withUnsafeBufferPointer { cols in
+            for c in first..<cols.count {
+                if !cols[c].valid[row] {
+                    out.append(0)
+                    continue
                 }
-            default:
-                withUnsafeBytes(of: col.int(row).littleEndian) { out.append(contentsOf: $0) }
+                out.append(1)
+                switch cols[c].kind {
+                case .string:
+                    let start = Int(cols[c].offsets[row])
+                    let end = Int(cols[c].offsets[row + 1])
+                    appendU32(UInt32(end - start), into: &out)
+                    cols[c].bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<end])) }
+                case .stringList, .stringMap:
+                    let col = cols[c]
+                    let e = col.elements(row)
+                    appendU32(UInt32(e.count), into: &out)
+                    for i in e {
+                        if col.kind == .stringMap {
+                            let k = col.keyRange(i)
+                            appendU32(UInt32(k.count), into: &out)
+                            out.append(contentsOf: col.keyBytes[k])
+                        }
+                        let v = col.elementRange(i)
+                        appendU32(UInt32(v.count), into: &out)
+                        out.append(contentsOf: col.bytes[v])
+                    }
+                default:
+                    withUnsafeBytes(of: cols[c].ints[row].littleEndian) { out.append(contentsOf: $0) }
+                }
             }
         }
     }

@@ -317,9 +317,14 @@ def test_inspect_checks_manifest(awkward, tmp_path):
 
 def test_thousands_of_bucket_partitions(tmp_path):
     orders = make_orders(6000, seed=11, lines=False, business_lines=["x"])
-    p = run_write(tmp_path, ndjson(orders), "--partition-by", "bucket(3000, order_id)", "--batch-id", "k1",
-                  "--max-open-files", "16", "--memory-budget", "32MiB", "--datasets", "orders")
-    assert p.returncode == 0
+    # A 1 MiB budget forces the spill path (many partitions, none with a row group's worth).
+    p = subprocess.run([WAYBILL, "write", "--out", str(tmp_path), "--partition-by", "bucket(3000, order_id)",
+                        "--batch-id", "k1", "--max-open-files", "16", "--memory-budget", "1MiB",
+                        "--datasets", "orders"], input=ndjson(orders), capture_output=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    assert b"spilled 0 bytes" not in p.stderr and b"spilled " in p.stderr
+    files = list((tmp_path / "orders").rglob("*.parquet"))
+    assert len(files) == len({f.parent for f in files})  # one file per partition
     con = duckdb.connect()
     got = dict(con.sql(f"""select order_id, order_id_bucket from read_parquet('{tmp_path}/orders/**/*.parquet',
         hive_partitioning = true, hive_types = {{'order_id_bucket': INTEGER}})""").fetchall())
