@@ -47,3 +47,20 @@ def test_failed_run_keeps_last_success(waybill, tmp_path):
     assert m[("waybill_run_success", (("stage", "collect"),))] == 0
     assert m[("waybill_run_exit_code", (("stage", "collect"),))] == 65
     assert m[("waybill_last_success_timestamp_seconds", (("stage", "collect"),))] == first
+
+
+def test_write_metrics_count_partitions(waybill, tmp_path):
+    unified = run([waybill, "collect", ROOT / "SampleData/feeds/jd-waybill.ndjson",
+                   "--profile", ROOT / "Pipelines/profiles/jd-waybill-ndjson.yaml", "--quiet"]).stdout
+    prom, report = tmp_path / "write.prom", tmp_path / "write.json"
+    run([waybill, "write", "--out", tmp_path / "wh", "--partition-by", "business_line", "--batch-id", "m1",
+         "--metrics", prom, "--report", report, "--quiet"], stdin=unified)
+    m = samples(prom)
+    orders = len(unified.splitlines())
+    per_partition = sum(v for (name, labels), v in m.items()
+                        if name == "waybill_partition_rows_written_total" and ("dataset", "orders") in labels)
+    assert per_partition == orders
+    assert m[("waybill_dataset_rows_written_total", (("dataset", "orders"), ("stage", "write")))] == orders
+    r = json.loads(report.read_text())
+    assert r["books"]["orders_out"] == orders and r["books"]["balanced"]
+    assert {p["partition"].split("=")[0] for p in r["partitions"]} == {"business_line"}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Ingest
 import OrderModel
+import RunMetrics
 
 #if canImport(Glibc)
 import Glibc
@@ -65,6 +66,11 @@ struct WriteCommand: ParsableCommand {
     @Flag(help: "No summary on stderr.")
     var quiet = false
 
+    @Option(help: "Exit 65 (after committing everything) when rejected/in exceeds this fraction.")
+    var maxRejectRate: Double?
+
+    @OptionGroup var reporting: ReportingOptions
+
     @Option(help: "Read raw feeds with this collect profile instead of unified NDJSON (collect and write in one process).")
     var profile: String?
 
@@ -72,33 +78,60 @@ struct WriteCommand: ParsableCommand {
     var inputs: [String] = []
 
     func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        var stats = StageRun(stage: "write")
+        stats.startedAt = RunClock.now()
+        stats.inputs = inputs.isEmpty ? ["-"] : inputs
         do {
-            signal(SIGPIPE, SIG_IGN)
-            let options = try makeOptions()
-            let rejectWriter = try RejectWriter(path: rejects)
-            let writer = try DatasetWriter(options: options, rejects: rejectWriter)
-            var books = Books()
             do {
-                books = try WriteInput.read(inputs: inputs.isEmpty ? ["-"] : inputs, profile: profile,
-                    batchId: options.batchId, rejects: rejectWriter) {
-                    (batch: OrderBatch) throws(WaybillError) in try writer.write(batch)
-                }
-            } catch {
-                writer.abort()
-                throw error
+                try land(&stats)
+            } catch let e as WaybillError {
+                stats.exitCode = e.exitCode
+                stats.durationSeconds = RunClock.now() - stats.startedAt
+                try? reporting.write(stats)
+                throw e
             }
-            let result = try writer.commit()
-            try rejectWriter.close()
-            // The writer's own rejects (orders it could not place) move orders from out to rejected.
-            books.rejected += result.rejected
-            books.rowsOut -= result.rejected
-            books.ordersOut = result.orders
-            books.linesOut = result.lines
-            if !quiet { printSummary(result, books) }
-            if !books.balances { throw WaybillError.data("write: the books do not balance: \(books.summary(stage: "write"))") }
+            stats.succeeded = true
+            stats.durationSeconds = RunClock.now() - stats.startedAt
+            try reporting.write(stats)
         } catch let e as WaybillError {
             if case .brokenPipe = e { return }
             throw exitFailure("write", e)
+        }
+    }
+
+    private func land(_ stats: inout StageRun) throws {
+        if let r = maxRejectRate, !(0...1).contains(r) { throw WaybillError.usage("--max-reject-rate must be between 0 and 1") }
+        let options = try makeOptions()
+        let rejectWriter = try RejectWriter(path: rejects)
+        let writer = try DatasetWriter(options: options, rejects: rejectWriter)
+        var books = Books()
+        do {
+            books = try WriteInput.read(inputs: inputs.isEmpty ? ["-"] : inputs, profile: profile,
+                batchId: options.batchId, rejects: rejectWriter) {
+                (batch: OrderBatch) throws(WaybillError) in try writer.write(batch)
+            }
+        } catch {
+            writer.abort()
+            stats.books = books
+            throw error
+        }
+        let result = try writer.commit()
+        try rejectWriter.close()
+        // The writer's own rejects (orders it could not place) move orders from out to rejected.
+        books.rejected += result.rejected
+        books.rowsOut -= result.rejected
+        books.ordersOut = result.orders
+        books.linesOut = result.lines
+        stats.books = books
+        stats.rejectsByCode = rejectWriter.byCode
+        stats.partitions = result.partitions.map {
+            StageRun.PartitionStat(dataset: $0.dataset, partition: $0.path, rows: $0.rows, bytes: $0.bytes, files: $0.files)
+        }
+        if !quiet { printSummary(result, books) }
+        if !books.balances { throw WaybillError.data("write: the books do not balance: \(books.summary(stage: "write"))") }
+        if let limit = maxRejectRate, books.recordsIn > 0, Double(books.rejected) / Double(books.recordsIn) > limit {
+            throw WaybillError.data("reject rate \(books.rejected)/\(books.recordsIn) exceeds --max-reject-rate \(limit)")
         }
     }
 
