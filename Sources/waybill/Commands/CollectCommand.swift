@@ -55,21 +55,10 @@ struct CollectCommand: ParsableCommand {
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
-        var stats = StageRun(stage: "collect")
-        stats.startedAt = RunClock.now()
-        stats.inputs = inputs.isEmpty ? ["-"] : inputs
         do throws(WaybillError) {
-            do {
+            try reporting.measure(stage: "collect", inputs: inputs) { (stats: inout StageRun) throws(WaybillError) in
                 try collect(&stats)
-            } catch {
-                stats.exitCode = error.exitCode
-                stats.durationSeconds = RunClock.now() - stats.startedAt
-                try? reporting.write(stats)
-                throw error
             }
-            stats.succeeded = true
-            stats.durationSeconds = RunClock.now() - stats.startedAt
-            try reporting.write(stats)
         } catch {
             if case .brokenPipe = error { throw ExitCode(0) }
             FileHandleErr.write("waybill collect: \(error.description)\n")

@@ -79,28 +79,17 @@ struct WriteCommand: ParsableCommand {
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
-        var stats = StageRun(stage: "write")
-        stats.startedAt = RunClock.now()
-        stats.inputs = inputs.isEmpty ? ["-"] : inputs
-        do {
-            do {
+        do throws(WaybillError) {
+            try reporting.measure(stage: "write", inputs: inputs) { (stats: inout StageRun) throws(WaybillError) in
                 try land(&stats)
-            } catch let e as WaybillError {
-                stats.exitCode = e.exitCode
-                stats.durationSeconds = RunClock.now() - stats.startedAt
-                try? reporting.write(stats)
-                throw e
             }
-            stats.succeeded = true
-            stats.durationSeconds = RunClock.now() - stats.startedAt
-            try reporting.write(stats)
-        } catch let e as WaybillError {
-            if case .brokenPipe = e { return }
-            throw exitFailure("write", e)
+        } catch {
+            if case .brokenPipe = error { return }
+            throw exitFailure("write", error)
         }
     }
 
-    private func land(_ stats: inout StageRun) throws {
+    private func land(_ stats: inout StageRun) throws(WaybillError) {
         if let r = maxRejectRate, !(0...1).contains(r) { throw WaybillError.usage("--max-reject-rate must be between 0 and 1") }
         let options = try makeOptions()
         let rejectWriter = try RejectWriter(path: rejects)
