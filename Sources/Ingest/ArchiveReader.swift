@@ -26,10 +26,11 @@ final class ArchiveReader {
         guard let a = archive_read_new() else { throw WaybillError.io(path: input.path, errno: ENOMEM) }
         handle = a
         archive_read_support_filter_all(a)
-        // Every archive format except mtree (and "empty"): archive_read_support_format_all
-        // would also enable mtree, whose detector takes small text files with name-like first
-        // lines (a CSV header, say) for file-system descriptions. Raw comes last, for plain
-        // and single compressed files.
+        // Every archive format except mtree: archive_read_support_format_all would also enable
+        // mtree, whose detector takes small text files with name-like first lines (a CSV
+        // header, say) for file-system descriptions. "empty" makes zero bytes (an empty file
+        // or an empty pipe) an input with no members rather than an unknown format. Raw comes
+        // last, for plain and single compressed files.
         archive_read_support_format_tar(a)
         archive_read_support_format_zip(a)
         archive_read_support_format_7zip(a)
@@ -42,6 +43,7 @@ final class ArchiveReader {
         archive_read_support_format_rar(a)
         archive_read_support_format_rar5(a)
         archive_read_support_format_warc(a)
+        archive_read_support_format_empty(a)
         archive_read_support_format_raw(a)
         let rc: Int32
         if let givenFD {

@@ -80,3 +80,17 @@ import Testing
         #expect(sh.terminationStatus == 0)
     }
 }
+
+@Suite struct EmptyInputTests {
+    @Test func emptyStdinIsNoOrdersNotAnError() throws {
+        let profile = CLI.packageRoot.appendingPathComponent("Pipelines/profiles/shop-csv.yaml").path
+        let c = try CLI.run(["collect", "--profile", profile], stdin: Data())
+        #expect(c.status == 0, "\(c.stderr)")
+        #expect(c.stdout.isEmpty)
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let w = try CLI.run(["write", "--out", dir.appendingPathComponent("wh").path, "--batch-id", "empty"], stdin: Data())
+        #expect(w.status == 0, "\(w.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("wh/orders/_SUCCESS").path))
+    }
+}
