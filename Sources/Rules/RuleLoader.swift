@@ -73,6 +73,13 @@ struct RuleLoader {
 
     func error(_ node: Node?, _ message: String) -> WaybillError { fail(node, message) }
 
+    /// A path named in the rules file, relative to the rules file's folder.
+    func relative(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let dir = (file as NSString).deletingLastPathComponent
+        return dir.isEmpty ? path : dir + "/" + path
+    }
+
     /// Compiles the expression in scalar `node`, mapping an error's offset to file line/column.
     func expression(_ node: Node, _ what: String) throws(WaybillError) -> CompiledExpression {
         guard let scalar = node.scalar else { throw fail(node, "'\(what)' must be an expression in text") }

@@ -1,38 +1,70 @@
 import Yams
 
 /// Maps a byte offset inside a YAML scalar back to a line and column of the file, using the
-/// scalar's mark (where it starts) and its style. Plain and quoted scalars on one line map
-/// exactly (a quoted one starts one column after its quote; escapes are assumed absent);
-/// block scalars (`|`, `>`) map line by line from the first content line, whose indentation
-/// is read from the file. A multi-line plain or quoted scalar maps to its first line.
+/// scalar's mark (where it starts) and its style. The scalar's text is walked line by line
+/// against the file: each source line contributes its content (without indentation) and one
+/// separator (the newline, or the space a fold turns it into). Quoted scalars start one column
+/// after their quote; escapes inside quotes are assumed absent (expressions have no need of
+/// them). Columns count Unicode scalars, as libyaml's marks do.
 struct ScalarPosition {
-    let lines: [Substring]
+    let lines: [[UInt8]]
 
     init(text: String) {
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.utf8) }
     }
 
     func locate(_ scalar: Node.Scalar, offset: Int) -> (line: Int, column: Int) {
-        guard let mark = scalar.mark else { return (0, 0) }
-        let bytes = Array(scalar.string.utf8)
-        let upTo = bytes[..<min(offset, bytes.count)]
-        let newlines = upTo.filter { $0 == 0x0A }.count
-        let lineStart = upTo.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-        // Columns count Unicode scalars, as libyaml's marks do.
-        let column = bytes[lineStart..<upTo.endIndex].filter { $0 & 0xC0 != 0x80 }.count
+        guard let mark = scalar.mark, mark.line >= 1, mark.line <= lines.count else { return (0, 0) }
+        var remaining = offset
+        var lineIndex: Int
+        var contentStart: Int
         switch scalar.style {
         case .literal, .folded:
-            // Content starts on the line after the indicator.
-            var line = mark.line + 1 + newlines
-            // Skip blank lines before the content (libyaml drops them from the value's start).
-            while line - 1 < lines.count, lines[line - 1].allSatisfy({ $0 == " " }), newlines == 0 { line += 1 }
-            guard line - 1 < lines.count else { return (mark.line, mark.column) }
-            let indent = lines[line - 1].prefix { $0 == " " }.count
-            return (line, indent + column + 1)
-        case .singleQuoted, .doubleQuoted:
-            return newlines == 0 ? (mark.line, mark.column + 1 + column) : (mark.line, mark.column)
+            // Content starts on the line after the indicator, at the first content line's indent.
+            lineIndex = mark.line
+            while lineIndex < lines.count, lines[lineIndex].allSatisfy({ $0 == 0x20 }) { lineIndex += 1 }
+            guard lineIndex < lines.count else { return (mark.line, mark.column) }
+            let indent = lines[lineIndex].prefix { $0 == 0x20 }.count
+            while true {
+                let line = lines[lineIndex]
+                let content = max(0, line.count - indent)
+                if remaining <= content || lineIndex + 1 >= lines.count {
+                    return (lineIndex + 1, columns(line, from: indent, bytes: remaining) + 1)
+                }
+                remaining -= content + 1
+                lineIndex += 1
+            }
         default:
-            return newlines == 0 ? (mark.line, mark.column + column) : (mark.line, mark.column)
+            lineIndex = mark.line - 1
+            contentStart = byteIndex(lines[lineIndex], column: mark.column - 1)
+            if scalar.style == .singleQuoted || scalar.style == .doubleQuoted { contentStart += 1 }
+            while true {
+                let line = lines[lineIndex]
+                let content = max(0, line.count - contentStart)
+                if remaining <= content || lineIndex + 1 >= lines.count {
+                    return (lineIndex + 1, columns(line, from: contentStart, bytes: remaining) + 1)
+                }
+                remaining -= content + 1
+                lineIndex += 1
+                contentStart = lines[lineIndex].prefix { $0 == 0x20 }.count
+            }
         }
+    }
+
+    /// Unicode scalars in `bytes` bytes of `line` starting at `from`, plus `from` itself.
+    private func columns(_ line: [UInt8], from: Int, bytes: Int) -> Int {
+        let end = min(line.count, from + bytes)
+        guard from < end else { return from }
+        return from + line[from..<end].filter { $0 & 0xC0 != 0x80 }.count
+    }
+
+    /// The byte index of a 0-based Unicode-scalar column.
+    private func byteIndex(_ line: [UInt8], column: Int) -> Int {
+        var seen = 0
+        for (i, b) in line.enumerated() where b & 0xC0 != 0x80 {
+            if seen == column { return i }
+            seen += 1
+        }
+        return line.count
     }
 }

@@ -107,6 +107,8 @@ import Testing
         #expect(try isTrue("coalesce(payment_status, 'none') == 'none'"))
         #expect(try eval("coalesce(paid_amount, 0) + 1") == 10_000)
         #expect(try isNull("paid_amount + 1"))
+        #expect(try eval("if(taxes_included, 1, 2.5)") == 25_000)  // null condition takes the else branch
+        #expect(try eval("if(currency == 'CNY', 1, 2)") == 1)
         #expect(try isNull("length(payment_status)"))
     }
 
@@ -117,6 +119,8 @@ import Testing
         #expect(try isTrue("matches(consignee_phone, '^1[3-9][0-9]{9}$')"))
         #expect(try eval("matches(currency, '^[a-z]+$')") == 0)
         #expect(try eval("length('张三')") == 2)
+        #expect(try isTrue("matches('+8613812341234', '^\\+[0-9]+$')"))  // a backslash that is not an escape is kept
+        #expect(try isTrue("'it\\'s' == \"it's\""))
     }
 
     @Test func dateArithmetic() throws {

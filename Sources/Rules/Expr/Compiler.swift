@@ -320,6 +320,23 @@ struct Compiler {
             }
             op(.coalesce(Int32(args.count)), pops: args.count)
             return t
+        case "if":
+            try arity(3)
+            guard try emit(args[0]) == .bool else { throw typeError(args[0], "if() needs a bool condition") }
+            var a = try emit(args[1])
+            let b = try emit(args[2])
+            if a != b {
+                if a == .int && b == .decimal {
+                    inPlace(.widen(depth: 1, factor: Money.scale))
+                    a = .decimal
+                } else if a == .decimal && b == .int {
+                    inPlace(.widen(depth: 0, factor: Money.scale))
+                } else {
+                    throw typeError(args[2], "if() branches must share one type: \(a) and \(b)")
+                }
+            }
+            op(.select, pops: 3)
+            return a
         case "days", "hours", "minutes":
             try arity(1)
             guard try emit(args[0]) == .int else { throw typeError(args[0], "\(name)() needs an int") }

@@ -131,6 +131,10 @@ public final class Evaluator {
                 }
                 sp = first + 1
                 s[first] = result
+            case .select:
+                let c = s[sp - 3]
+                s[sp - 3] = !c.isNull && c.n != 0 ? s[sp - 2] : s[sp - 1]
+                sp -= 2
             case .length:
                 let v = s[sp - 1]
                 if !v.isNull { s[sp - 1] = .number(Int64(utf8Length(v, batch))) }

@@ -26,6 +26,8 @@ enum Instruction: Sendable {
     case inSet(start: Int32, count: Int32, strings: Bool, negated: Bool)
     /// Replace the top `count` values by the first non-null among them.
     case coalesce(Int32)
+    /// `if(c, a, b)`: pops three, pushes `a` when `c` is TRUE, else `b` (false and null alike).
+    case select
     case length
     case startsWith, endsWith, contains
     /// Regex `k` of the rule set (POSIX extended, compiled at load).

@@ -79,7 +79,10 @@ struct Lexer {
                         i += 1
                         break
                     }
-                    if bytes[i] == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                    // `\\`, `\'` and `\"` are escapes; any other backslash is kept, so
+                    // regular expressions read as written (`'\+[0-9]'`).
+                    if bytes[i] == UInt8(ascii: "\\"), i + 1 < bytes.count,
+                       bytes[i + 1] == UInt8(ascii: "\\") || bytes[i + 1] == UInt8(ascii: "'") || bytes[i + 1] == UInt8(ascii: "\"") {
                         i += 1
                     }
                     s.append(bytes[i])
