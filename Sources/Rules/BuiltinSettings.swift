@@ -13,9 +13,7 @@ public struct BuiltinSettings: Sendable {
         case pass
     }
 
-    public var dedupEnabled = false
     public var stale = StalePolicy.drop
-    public var conflictSeverity = Severity.reject
     public var transitions: TransitionTable?
     public var transitionSeverity = Severity.reject
     public var normalize = NormalizeSettings()
@@ -27,18 +25,14 @@ public struct BuiltinSettings: Sendable {
     mutating func read(key: String, _ value: Node, loader: RuleLoader) throws(WaybillError) -> Bool {
         switch key {
         case "dedup":
-            dedupEnabled = true
             if let s = value["stale"] {
                 guard let p = s.string.flatMap(StalePolicy.init(rawValue:)) else {
                     throw loader.error(s, "dedup.stale must be drop or pass")
                 }
                 stale = p
             }
-            if let s = value["conflict_severity"] {
-                guard let v = s.string.flatMap(Severity.init(name:)), v != .warn else {
-                    throw loader.error(s, "dedup.conflict_severity must be reject or hold")
-                }
-                conflictSeverity = v
+            for (k, _) in value.mapping ?? Node.Mapping([]) where k.string != "stale" {
+                throw loader.error(k, "unknown dedup key '\(k.string ?? "")' (stale)")
             }
         case "transitions":
             guard let t = value["table"], let name = t.string else {
