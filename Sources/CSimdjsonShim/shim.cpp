@@ -1,3 +1,118 @@
+// The simdjson batch loop behind CSimdjsonShim.h.
+//
+// The on-demand API is header-only, so its kernel is the one the compiler flags allow (see
+// Package.swift). Lines are parsed one at a time (a broken line must not take its
+// neighbours with it, which iterate_many would do), walking every value so that on-demand
+// validates all of it.
 #include "CSimdjsonShim.h"
 #include <simdjson.h>
-extern "C" size_t wb_json_padding(void) { return simdjson::SIMDJSON_PADDING; }
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+using namespace simdjson;
+
+namespace {
+struct Out {
+    std::vector<wb_json_entry> tape;
+    std::vector<uint8_t> arena;
+};
+}  // namespace
+
+namespace wb_walk {
+namespace od = simdjson::ondemand;
+#include "ondemand_walk.h"
+}  // namespace wb_walk
+
+struct wb_json_batch {
+    Out out;
+    std::vector<wb_json_doc> docs;
+    wb_walk::Parser *parser = wb_walk::make_parser();
+
+    ~wb_json_batch() { wb_walk::free_parser(parser); }
+    error_code parse(const uint8_t *line, size_t len, size_t capacity) {
+        return wb_walk::parse_line(parser, &out, line, len, capacity);
+    }
+};
+
+namespace {
+inline bool is_blank(const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return false;
+    }
+    return true;
+}
+}  // namespace
+
+extern "C" size_t wb_json_padding(void) { return SIMDJSON_PADDING; }
+
+extern "C" wb_json_batch *wb_json_batch_create(void) {
+    try {
+        return new wb_json_batch();
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+extern "C" void wb_json_batch_destroy(wb_json_batch *batch) { delete batch; }
+
+extern "C" size_t wb_json_parse_lines(wb_json_batch *b, const uint8_t *buf, size_t len, int final, size_t max_docs,
+                                      size_t *consumed, size_t *lines) {
+    b->docs.clear();
+    b->out.tape.clear();
+    b->out.arena.clear();
+    size_t pos = 0;
+    size_t line_index = 0;
+    const size_t capacity_end = len + SIMDJSON_PADDING;
+    try {
+        while (pos < len && b->docs.size() < max_docs) {
+            const void *nl = std::memchr(buf + pos, '\n', len - pos);
+            size_t end;
+            size_t next;
+            if (nl) {
+                end = static_cast<size_t>(static_cast<const uint8_t *>(nl) - buf);
+                next = end + 1;
+            } else if (final) {
+                end = len;
+                next = len;
+            } else {
+                break;
+            }
+            size_t n = end - pos;
+            if (!is_blank(buf + pos, n)) {
+                wb_json_doc d;
+                d.offset = pos;
+                d.length = n;
+                d.line_index = static_cast<uint32_t>(line_index);
+                size_t tape_mark = b->out.tape.size();
+                size_t arena_mark = b->out.arena.size();
+                d.tape_begin = static_cast<uint32_t>(tape_mark);
+                error_code err = b->parse(buf + pos, n, capacity_end - pos);
+                if (err) {
+                    b->out.tape.resize(tape_mark);
+                    b->out.arena.resize(arena_mark);
+                }
+                d.tape_end = static_cast<uint32_t>(b->out.tape.size());
+                d.error = static_cast<int32_t>(err);
+                b->docs.push_back(d);
+            }
+            line_index++;
+            pos = next;
+        }
+    } catch (...) {
+        // Only std::bad_alloc can get here; report what was parsed so far.
+    }
+    *consumed = pos;
+    *lines = line_index;
+    return b->docs.size();
+}
+
+extern "C" const wb_json_doc *wb_json_docs(const wb_json_batch *b) { return b->docs.data(); }
+extern "C" const wb_json_entry *wb_json_tape(const wb_json_batch *b) { return b->out.tape.data(); }
+extern "C" const uint8_t *wb_json_arena(const wb_json_batch *b) { return b->out.arena.data(); }
+
+extern "C" const char *wb_json_error_message(int32_t code) {
+    return simdjson::error_message(static_cast<simdjson::error_code>(code));
+}
+
+extern "C" int wb_json_is_utf8_error(int32_t code) { return code == simdjson::UTF8_ERROR ? 1 : 0; }

@@ -1,0 +1,147 @@
+import OrderModel
+
+/// Maps the records of CSV members: header row to slots, each row's fields to slot values,
+/// unmapped columns to `ext` (order or line, by the profile's line prefix).
+final class CSVFeed: RecordExtras {
+    private let profile: Profile
+    private let mapper: RecordMapper
+    private let assembler: OrderAssembler
+    private let reader: CSVReader
+    /// Per header column: its slot (-1 when the profile does not name it) ...
+    private var colSlot: [Int] = []
+    /// ... where its value goes when unmapped: 0 nowhere, 1 order ext, 2 line ext ...
+    private var colExt: [UInt8] = []
+    /// ... and its ext key (`<source>.<column>`).
+    private var extKeys: [[UInt8]] = []
+    private var current: CSVRecord?
+    private(set) var warnings: [String] = []
+
+    init(profile: Profile, mapper: RecordMapper, assembler: OrderAssembler) {
+        self.profile = profile
+        self.mapper = mapper
+        self.assembler = assembler
+        reader = CSVReader(options: profile.csv)
+    }
+
+    /// Reads one member; returns the read error if it is truncated or corrupt.
+    func read(_ stream: inout MemberStream, file: String) -> ArchiveReadError? {
+        var needHeader = profile.hasHeader
+        if let cols = profile.columns { setColumns(cols, file: file) }
+        return reader.read(&stream) { [self] record in
+            if assembler.stopped { return }
+            if needHeader {
+                needHeader = false
+                if case .none = record.problem {
+                    setColumns((0..<record.count).map { String(decoding: record.field($0), as: UTF8.self) }, file: file)
+                    return
+                }
+            }
+            handle(&record)
+        }
+    }
+
+    private func setColumns(_ names: [String], file: String) {
+        colSlot = names.map { profile.recordSlots.index(of: $0) ?? -1 }
+        let prefix = profile.lineExtPrefix
+        colExt = names.indices.map { i in
+            if colSlot[i] >= 0 || profile.ignored.contains(names[i]) { return 0 }
+            if profile.lineSource == .rows && !prefix.isEmpty && names[i].hasPrefix(prefix) { return 2 }
+            return 1
+        }
+        extKeys = names.map { Array((profile.source + "." + $0).utf8) }
+        for name in profile.recordSlots.names where !names.contains(name) {
+            warnings.append("\(file): column '\(name)' named by profile \(profile.path) is not in the header")
+        }
+    }
+
+    private func handle(_ record: inout CSVRecord) {
+        switch record.problem {
+        case .none:
+            break
+        case .malformed(let m):
+            assembler.broken(
+                raw: record.raw, line: record.line, offset: record.byteOffset, code: "csv_malformed", reason: m,
+                key: keyFromRaw(record.raw))
+            return
+        case .lineTooLong(let n):
+            assembler.broken(
+                raw: record.raw, line: record.line, offset: record.byteOffset, code: "line_too_long",
+                reason: "record of \(n) bytes exceeds max_line_bytes \(profile.maxLineBytes) (raw holds at most its first 4096 bytes)",
+                key: keyFromRaw(record.raw))
+            return
+        case .fieldTooLong(let f, let n):
+            assembler.broken(
+                raw: record.raw, line: record.line, offset: record.byteOffset, code: "field_too_long",
+                reason: "field \(columnName(f)) has \(n) bytes, more than max_field_bytes \(profile.maxFieldBytes)",
+                field: columnName(f), key: keyField(record))
+            return
+        case .invalidUTF8(let f, let at):
+            assembler.broken(
+                raw: record.raw, line: record.line, offset: record.byteOffset, code: "invalid_utf8",
+                reason: "field \(columnName(f)) is not valid UTF-8 (byte \(at) of the value); declare the feed's encoding in the profile if it is latin1 or windows-1252",
+                field: columnName(f), key: keyField(record))
+            return
+        }
+        if record.count != colSlot.count {
+            assembler.broken(
+                raw: record.raw, line: record.line, offset: record.byteOffset, code: "csv_malformed",
+                reason: "row has \(record.count) fields, the header has \(colSlot.count)")
+            return
+        }
+        mapper.record.clear()
+        for i in 0..<record.count where colSlot[i] >= 0 {
+            mapper.record.set(colSlot[i], record.field(i))
+        }
+        current = record
+        assembler.record(self, raw: record.raw, line: record.line, offset: record.byteOffset)
+        current = nil
+    }
+
+    /// The group key column of a parsed record.
+    private func keyField(_ record: CSVRecord) -> UnsafeRawBufferPointer? {
+        guard let g = profile.groupKey, let c = colSlot.firstIndex(of: g), c < record.count else { return nil }
+        return record.field(c)
+    }
+
+    /// The group key column of a record libcsv could not parse, read by a plain split at the
+    /// delimiter (keys are simple ids); nil when it cannot be told.
+    private func keyFromRaw(_ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard let g = profile.groupKey, let c = colSlot.firstIndex(of: g) else { return nil }
+        var field = 0, start = 0
+        for i in 0...raw.count {
+            if i == raw.count || raw[i] == profile.csv.delimiter {
+                if field == c {
+                    let v = UnsafeRawBufferPointer(rebasing: raw[start..<i])
+                    return v.contains(profile.csv.quote) ? nil : v
+                }
+                field += 1
+                start = i + 1
+            }
+        }
+        return nil
+    }
+
+    private func columnName(_ i: Int) -> String {
+        i < extKeys.count ? String(decoding: extKeys[i].dropFirst(profile.source.utf8.count + 1), as: UTF8.self) : "#\(i + 1)"
+    }
+
+    func addOrderExt(_ table: inout ColumnTable) {
+        guard let r = current else { return }
+        for i in 0..<r.count where colExt[i] == 1 {
+            let v = r.field(i)
+            if v.isEmpty { continue }
+            extKeys[i].withUnsafeBytes { table.addElement(OrderField.ext, utf8: v, key: $0) }
+        }
+    }
+
+    func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure) {
+        guard profile.lineSource == .rows, let r = current else { return }
+        try mapper.mapLine(fromItem: false, into: &batch) { table in
+            for i in 0..<r.count where colExt[i] == 2 {
+                let v = r.field(i)
+                if v.isEmpty { continue }
+                extKeys[i].withUnsafeBytes { table.addElement(LineField.ext, utf8: v, key: $0) }
+            }
+        }
+    }
+}

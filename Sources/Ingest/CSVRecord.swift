@@ -1,0 +1,40 @@
+import OrderModel
+
+/// What went wrong with a record before mapping, if anything.
+enum RecordProblem {
+    case none
+    /// Malformed CSV (libcsv strict mode) or JSON, with the parser's message.
+    case malformed(String)
+    case invalidUTF8(field: Int, offset: Int)
+    case fieldTooLong(field: Int, length: Int)
+    case lineTooLong(length: Int)
+}
+
+/// One CSV record as libcsv delivered it: field values (unquoted, unescaped) as byte ranges
+/// in one arena, plus where it came from. Valid only during the handler call.
+struct CSVRecord {
+    var fieldBytes: UnsafeRawBufferPointer
+    var fieldEnds: UnsafeBufferPointer<Int>
+    /// The record's bytes as read (a prefix when the record was too long to keep).
+    var raw: UnsafeRawBufferPointer
+    var line: Int
+    var byteOffset: Int
+    var problem: RecordProblem
+
+    var count: Int { fieldEnds.count }
+
+    @inline(__always)
+    func field(_ i: Int) -> UnsafeRawBufferPointer {
+        let start = i == 0 ? 0 : fieldEnds[i - 1]
+        return UnsafeRawBufferPointer(rebasing: fieldBytes[start..<fieldEnds[i]])
+    }
+}
+
+/// CSV dialect and limits, from the profile.
+struct CSVOptions: Sendable {
+    var delimiter: UInt8 = UInt8(ascii: ",")
+    var quote: UInt8 = UInt8(ascii: "\"")
+    var maxFieldBytes = 1 << 20
+    var maxLineBytes = 16 << 20
+    var blockSize = 1 << 20
+}

@@ -1,0 +1,91 @@
+import OrderModel
+
+/// The access layer: reads inputs (files, archives, stdin) with a profile, maps every record
+/// into unified orders in batches, sends rejects to the reject writer, and hands each full
+/// batch to `emit`. The books it keeps say where every record went.
+public final class FeedCollector {
+    public let profile: Profile
+    private let mapper: RecordMapper
+    private let assembler: OrderAssembler
+    private let csv: CSVFeed?
+    private let json: JSONFeed?
+
+    /// - Parameters:
+    ///   - batchSize: orders per batch handed to `emit` (memory is bounded by it).
+    ///   - emit: receives each full batch (and the last one); the collector empties it after.
+    public init(
+        profile: Profile, rejects: RejectWriter, batchID: String, batchSize: Int = 4096,
+        emit: @escaping (inout OrderBatch) throws(WaybillError) -> Void
+    ) {
+        self.profile = profile
+        mapper = RecordMapper(profile: profile)
+        assembler = OrderAssembler(mapper: mapper, rejects: rejects, batchID: batchID, batchSize: batchSize, emit: emit)
+        switch profile.format {
+        case .csv:
+            csv = CSVFeed(profile: profile, mapper: mapper, assembler: assembler)
+            json = nil
+        case .ndjson:
+            json = JSONFeed(profile: profile, mapper: mapper, assembler: assembler)
+            csv = nil
+        }
+    }
+
+    /// Where every record went so far.
+    public var books: Books { assembler.books }
+
+    /// Things worth telling the user that are not errors (e.g. a profile column missing from a
+    /// file's header).
+    public var warnings: [String] { csv?.warnings ?? [] }
+
+    /// Reads every input in order, then emits the last batch.
+    public func collect(_ inputs: [InputSpec]) throws(WaybillError) {
+        for input in inputs {
+            try collect(input)
+            if assembler.stopped { break }
+        }
+        try assembler.finish()
+    }
+
+    private func collect(_ input: InputSpec) throws(WaybillError) {
+        if !input.isStdin && input.size == 0 {
+            assembler.countFile()  // an empty file holds no records (libarchive refuses to open it)
+            return
+        }
+        let archive = try ArchiveReader(input: input, blockSize: 1 << 20)
+        assembler.countFile()
+        var first = true
+        while !assembler.stopped {
+            switch archive.nextMember() {
+            case .end:
+                return
+            case .corrupt(let message):
+                if first && input.size == 0 && !input.isStdin { return }  // an empty file holds no records
+                assembler.begin(file: input.path, member: nil)
+                assembler.broken(
+                    raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: 0, code: "archive_corrupt",
+                    reason: "\(input.path): cannot read further: \(message)")
+                return
+            case .member(let name):
+                first = false
+                if archive.isArchive { assembler.countMember() }
+                assembler.begin(file: input.path, member: name)
+                var stream = MemberStream(archive: archive, encoding: profile.encoding)
+                let failure: ArchiveReadError?
+                if let csv {
+                    failure = csv.read(&stream, file: input.path)
+                } else {
+                    failure = json!.read(&stream)
+                }
+                assembler.countBytes(stream.bytesRead)
+                assembler.endMember()
+                if let failure {
+                    assembler.broken(
+                        raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: stream.bytesRead,
+                        code: "archive_corrupt",
+                        reason: "\(input.path)\(name.map { "!" + $0 } ?? ""): truncated or corrupt after \(stream.bytesRead) bytes: \(failure.message)")
+                    return  // libarchive cannot go on after a data error
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import OrderModel
+
+/// Maps NDJSON records: top-level members to slots (by key, with a position hint), an
+/// `items` array to lines, everything unmapped to `ext` as text (objects and arrays as JSON).
+final class JSONFeed: RecordExtras {
+    private let profile: Profile
+    private let mapper: RecordMapper
+    private let assembler: OrderAssembler
+    private let reader: JSONLineReader
+    private let itemsKey: [UInt8]?
+    private let orderExtPrefix: [UInt8]
+    private let lineExtPrefix: [UInt8]
+    private var tape = JSONTape(entries: nil, arena: nil)
+    /// Entries of the current record that go to the order's / current item's ext.
+    private var orderExt: [Int] = []
+    private var lineExt: [Int] = []
+    private var items = -1
+    private var keyScratch: [UInt8] = []
+    private var valueScratch: [UInt8] = []
+
+    init(profile: Profile, mapper: RecordMapper, assembler: OrderAssembler) {
+        self.profile = profile
+        self.mapper = mapper
+        self.assembler = assembler
+        reader = JSONLineReader(blockSize: profile.csv.blockSize, maxLineBytes: profile.maxLineBytes)
+        if case .items(let k) = profile.lineSource { itemsKey = Array(k.utf8) } else { itemsKey = nil }
+        orderExtPrefix = Array((profile.source + ".").utf8)
+        lineExtPrefix = Array((profile.source + "." + profile.lineExtPrefix).utf8)
+    }
+
+    func read(_ stream: inout MemberStream) -> ArchiveReadError? {
+        reader.read(&stream, stop: { assembler.stopped }) { line in handle(&line) }
+    }
+
+    private func handle(_ line: inout JSONLine) {
+        switch line.problem {
+        case .none: break
+        case .malformed(let m):
+            assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: "json_invalid", reason: "not valid JSON: \(m)")
+            return
+        case .invalidUTF8:
+            assembler.broken(
+                raw: line.raw, line: line.line, offset: line.byteOffset, code: "invalid_utf8",
+                reason: "the line is not valid UTF-8; declare the feed's encoding in the profile if it is latin1 or windows-1252")
+            return
+        case .lineTooLong(let n):
+            assembler.broken(
+                raw: line.raw, line: line.line, offset: line.byteOffset, code: "line_too_long",
+                reason: "line of \(n)+ bytes exceeds max_line_bytes \(profile.maxLineBytes) (raw holds its first bytes)")
+            return
+        case .fieldTooLong: return
+        }
+        tape = line.tape
+        guard tape.kind(line.root) == .object else {
+            assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: "json_invalid", reason: "a record must be a JSON object")
+            return
+        }
+        mapper.record.clear()
+        orderExt.removeAll(keepingCapacity: true)
+        items = -1
+        var i = line.root + 1
+        var ordinal = 0
+        while tape.kind(i) != .end {
+            let key = tape.key(i)
+            if let ik = itemsKey, ik.withUnsafeBytes({ $0.bytesEqual(key) }) {
+                items = i
+            } else if let slot = profile.recordSlots.lookup(key, hint: ordinal) {
+                if let problem = setSlot(slot, i, record: true) {
+                    assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: problem.code, reason: problem.reason, field: problem.field)
+                    return
+                }
+            } else if tape.kind(i) != .null && !profile.ignored.contains(String(decoding: key, as: UTF8.self)) {
+                orderExt.append(i)
+            }
+            i = tape.next(i)
+            ordinal += 1
+        }
+        assembler.record(self, raw: line.raw, line: line.line, offset: line.byteOffset)
+    }
+
+    /// Puts a member's value into a slot; a container where a value is expected is a failure.
+    private func setSlot(_ slot: Int, _ i: Int, record: Bool) -> MapFailure? {
+        switch tape.kind(i) {
+        case .object, .array:
+            let name = String(decoding: tape.key(i), as: UTF8.self)
+            return MapFailure(code: "bad_type", reason: "\(name) is a JSON \(tape.kind(i) == .object ? "object" : "array"), a single value was expected", field: name)
+        case .null, .end:
+            return nil
+        default:
+            let v = tape.scalarText(i)!
+            if v.count > profile.maxFieldBytes {
+                let name = String(decoding: tape.key(i), as: UTF8.self)
+                return MapFailure(code: "field_too_long", reason: "field \(name) has \(v.count) bytes, more than max_field_bytes \(profile.maxFieldBytes)", field: name)
+            }
+            if record { mapper.record.set(slot, v) } else { mapper.item.set(slot, v) }
+            return nil
+        }
+    }
+
+    func addOrderExt(_ table: inout ColumnTable) {
+        for i in orderExt { addExt(i, prefix: orderExtPrefix, column: OrderField.ext, into: &table) }
+    }
+
+    private func addExt(_ i: Int, prefix: [UInt8], column: Int, into table: inout ColumnTable) {
+        keyScratch.removeAll(keepingCapacity: true)
+        keyScratch.append(contentsOf: prefix)
+        keyScratch.append(contentsOf: tape.key(i))
+        if let v = tape.scalarText(i) {
+            keyScratch.withUnsafeBytes { table.addElement(column, utf8: v, key: $0) }
+        } else {
+            valueScratch.removeAll(keepingCapacity: true)
+            tape.serialize(i, into: &valueScratch)
+            keyScratch.withUnsafeBytes { k in valueScratch.withUnsafeBytes { table.addElement(column, utf8: $0, key: k) } }
+        }
+    }
+
+    func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure) {
+        switch profile.lineSource {
+        case .none:
+            return
+        case .rows:
+            try mapper.mapLine(fromItem: false, into: &batch) { _ in }
+        case .items(let name):
+            guard items >= 0 else { return }
+            guard tape.kind(items) == .array else {
+                throw MapFailure(code: "bad_type", reason: "\(name) must be an array of line objects", field: name)
+            }
+            var j = items + 1
+            var n = 0
+            while tape.kind(j) != .end {
+                n += 1
+                guard tape.kind(j) == .object else {
+                    throw MapFailure(code: "bad_type", reason: "\(name)[\(n - 1)] is not an object", field: name)
+                }
+                mapper.item.clear()
+                lineExt.removeAll(keepingCapacity: true)
+                var k = j + 1
+                var ordinal = 0
+                while tape.kind(k) != .end {
+                    if let slot = profile.itemSlots.lookup(tape.key(k), hint: ordinal) {
+                        if let f = setSlot(slot, k, record: false) { throw f }
+                    } else if tape.kind(k) != .null {
+                        lineExt.append(k)
+                    }
+                    k = tape.next(k)
+                    ordinal += 1
+                }
+                try mapper.mapLine(fromItem: true, into: &batch) { table in
+                    for e in lineExt { addExt(e, prefix: lineExtPrefix, column: LineField.ext, into: &table) }
+                }
+                j = tape.next(j)
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+internal import CSimdjsonShim
+import OrderModel
+
+/// One line of NDJSON as parsed: its tape (when valid), raw bytes and position.
+struct JSONLine {
+    var tape: JSONTape
+    /// Root entry index and the end of its entries.
+    var root: Int
+    var end: Int
+    var raw: UnsafeRawBufferPointer
+    var line: Int
+    var byteOffset: Int
+    var problem: RecordProblem
+}
+
+/// Reads NDJSON lines from a member stream in large blocks and parses them with simdjson,
+/// many lines per FFI call. Lines longer than the limit are reported, not buffered whole.
+final class JSONLineReader {
+    private let parser: OpaquePointer
+    private let padding = wb_json_padding()
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity: Int
+    private var length = 0
+    /// Absolute offset of buffer[0], and the line number of its first line.
+    private var base = 0
+    private var baseLine = 1
+    private let blockSize: Int
+    private let maxLine: Int
+    private let maxDocs = 2048
+    private var scratch: [UInt8] = []
+
+    init(blockSize: Int = 1 << 20, maxLineBytes: Int) {
+        parser = wb_json_batch_create()!
+        self.blockSize = blockSize
+        maxLine = maxLineBytes
+        capacity = blockSize * 2
+        buffer = .allocate(byteCount: capacity + padding, alignment: 64)
+    }
+
+    deinit {
+        wb_json_batch_destroy(parser)
+        buffer.deallocate()
+    }
+
+    private var eof = false
+    private var failure: ArchiveReadError?
+    private var skippingLong = false
+
+    /// Prepares for a new member.
+    func reset() {
+        length = 0
+        base = 0
+        baseLine = 1
+        eof = false
+        failure = nil
+        skippingLong = false
+    }
+
+    /// Reads the member to its end, calling `handler` once per non-blank line.
+    func read(_ stream: inout MemberStream, stop: () -> Bool, handler: (inout JSONLine) -> Void) -> ArchiveReadError? {
+        reset()
+        while step(&stream, stop: stop, handler: handler) {}
+        return failure
+    }
+
+    /// The read error that ended the member, if any.
+    var readFailure: ArchiveReadError? { failure }
+
+    /// Reads one block and handles the lines it completes. Returns false once the member has
+    /// ended (or `stop` says so) and every line has been handled.
+    func step(_ stream: inout MemberStream, stop: () -> Bool, handler: (inout JSONLine) -> Void) -> Bool {
+        if eof || stop() { return false }
+        // Make room for one more block.
+        if capacity - length < blockSize {
+            let newCap = max(capacity * 2, length + blockSize)
+            let nb = UnsafeMutableRawPointer.allocate(byteCount: newCap + padding, alignment: 64)
+            nb.copyMemory(from: buffer, byteCount: length)
+            buffer.deallocate()
+            buffer = nb
+            capacity = newCap
+        }
+        scratch.removeAll(keepingCapacity: true)
+        switch stream.read(appendingTo: &scratch, max: blockSize) {
+        case .success(let n):
+            if n == 0 { eof = true }
+        case .failure(let e):
+            failure = e
+            eof = true
+        }
+        if !scratch.isEmpty {
+            if capacity - length < scratch.count {
+                let newCap = length + scratch.count
+                let nb = UnsafeMutableRawPointer.allocate(byteCount: newCap + padding, alignment: 64)
+                nb.copyMemory(from: buffer, byteCount: length)
+                buffer.deallocate()
+                buffer = nb
+                capacity = newCap
+            }
+            scratch.withUnsafeBytes { (buffer + length).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            length += scratch.count
+        }
+        if skippingLong {
+            // Drop bytes up to the end of the over-long line.
+            let view = UnsafeRawBufferPointer(start: buffer, count: length)
+            if let nl = view.firstIndex(of: 0x0A) {
+                shift(nl + 1, lines: 1)
+                skippingLong = false
+            } else {
+                shift(length, lines: 0)
+                return !eof
+            }
+        }
+        parseAvailable(final: eof, stop: stop, handler: handler)
+        if !eof && length > maxLine {
+            // No newline within the limit: report the line by its first bytes, skip the rest.
+            let prefix = UnsafeRawBufferPointer(start: buffer, count: min(length, 4096))
+            var line = JSONLine(
+                tape: JSONTape(entries: nil, arena: nil), root: 0, end: 0, raw: prefix, line: baseLine,
+                byteOffset: base, problem: .lineTooLong(length: length))
+            handler(&line)
+            let view = UnsafeRawBufferPointer(start: buffer, count: length)
+            if let nl = view.firstIndex(of: 0x0A) {
+                shift(nl + 1, lines: 1)
+            } else {
+                shift(length, lines: 0)
+                skippingLong = true
+            }
+        }
+        return !eof
+    }
+
+    private func parseAvailable(final: Bool, stop: () -> Bool, handler: (inout JSONLine) -> Void) {
+        while length > 0 && !stop() {
+            // Zero the padding: simdjson may read (never use) bytes past the end.
+            (buffer + length).initializeMemory(as: UInt8.self, repeating: 0, count: padding)
+            var consumed = 0
+            var lines = 0
+            let n = wb_json_parse_lines(
+                parser, buffer.assumingMemoryBound(to: UInt8.self), length, final ? 1 : 0, maxDocs,
+                &consumed, &lines)
+            let docs = wb_json_docs(parser)
+            let tape = JSONTape(entries: wb_json_tape(parser), arena: wb_json_arena(parser))
+            for d in 0..<n {
+                let doc = docs![d]
+                var problem = RecordProblem.none
+                var raw = UnsafeRawBufferPointer(start: buffer + Int(doc.offset), count: Int(doc.length))
+                if raw.count > maxLine {
+                    // Complete in the buffer but over the limit: the same answer as a longer line.
+                    problem = .lineTooLong(length: raw.count)
+                    raw = UnsafeRawBufferPointer(rebasing: raw[0..<min(raw.count, 4096)])
+                } else if doc.error != 0 {
+                    let message = String(cString: wb_json_error_message(doc.error))
+                    problem = wb_json_is_utf8_error(doc.error) != 0
+                        ? .invalidUTF8(field: -1, offset: 0) : .malformed(message)
+                }
+                var line = JSONLine(
+                    tape: tape, root: Int(doc.tape_begin), end: Int(doc.tape_end), raw: raw,
+                    line: baseLine + Int(doc.line_index), byteOffset: base + Int(doc.offset), problem: problem)
+                handler(&line)
+            }
+            if consumed == 0 { return }
+            shift(consumed, lines: lines)
+        }
+    }
+
+    /// Drops the first `n` bytes of the buffer.
+    private func shift(_ n: Int, lines: Int) {
+        if n < length { buffer.copyMemory(from: buffer + n, byteCount: length - n) }
+        length -= n
+        base += n
+        baseLine += lines
+    }
+}

@@ -1,0 +1,86 @@
+import OrderModel
+
+/// The bytes of one member (or plain file), read in large chunks, with the text encoding the
+/// profile declares turned into UTF-8 on the way. Readers pull from it; it counts bytes read.
+struct MemberStream {
+    let archive: ArchiveReader
+    let encoding: TextEncoding
+    private(set) var bytesRead = 0
+    private var raw: [UInt8] = []
+
+    init(archive: ArchiveReader, encoding: TextEncoding) {
+        self.archive = archive
+        self.encoding = encoding
+    }
+
+    /// Appends up to about `max` bytes to `buffer`. Returns 0 at the end of the member.
+    mutating func read(appendingTo buffer: inout [UInt8], max: Int) -> Result<Int, ArchiveReadError> {
+        if encoding == .utf8 {
+            let old = buffer.count
+            var result: Result<Int, ArchiveReadError> = .success(0)
+            buffer.append(contentsOf: repeatElement(0, count: max))
+            buffer.withUnsafeMutableBytes { b in
+                result = archive.read(into: UnsafeMutableRawBufferPointer(rebasing: b[old..<(old + max)]))
+            }
+            let n = (try? result.get()) ?? 0
+            buffer.removeLast(max - n)
+            bytesRead += n
+            return result
+        }
+        // Single-byte encodings: at most two UTF-8 bytes per input byte, so read half.
+        let want = Swift.max(1, max / 2)
+        if raw.count < want { raw = Array(repeating: 0, count: want) }
+        var result: Result<Int, ArchiveReadError> = .success(0)
+        raw.withUnsafeMutableBytes { b in
+            result = archive.read(into: UnsafeMutableRawBufferPointer(rebasing: b[0..<want]))
+        }
+        guard case .success(let n) = result else { return result }
+        bytesRead += n
+        let before = buffer.count
+        raw.withUnsafeBytes { b in
+            Transcoder.appendUTF8(UnsafeRawBufferPointer(rebasing: b[0..<n]), from: encoding, into: &buffer)
+        }
+        return .success(buffer.count - before)
+    }
+}
+
+/// The text encodings a profile may declare for its feed.
+public enum TextEncoding: String, Sendable {
+    case utf8 = "utf-8"
+    case latin1 = "latin1"
+    case windows1252 = "windows-1252"
+}
+
+/// ISO-8859-1 and Windows-1252 to UTF-8. Written here because both are one table lookup per
+/// byte; iconv would add a dependency and a per-chunk state machine for no gain.
+enum Transcoder {
+    /// Windows-1252 code points for bytes 0x80...0x9F (0 = undefined, kept as U+0080+n like latin1).
+    static let cp1252High: [UInt16] = [
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+        0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E,
+        0x0178,
+    ]
+
+    static func appendUTF8(_ bytes: UnsafeRawBufferPointer, from encoding: TextEncoding, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + bytes.count * 2)
+        for b in bytes {
+            if b < 0x80 {
+                out.append(b)
+                continue
+            }
+            var cp = UInt32(b)
+            if encoding == .windows1252 && b < 0xA0 {
+                let m = cp1252High[Int(b - 0x80)]
+                if m != 0 { cp = UInt32(m) }
+            }
+            if cp < 0x800 {
+                out.append(UInt8(0xC0 | (cp >> 6)))
+                out.append(UInt8(0x80 | (cp & 0x3F)))
+            } else {
+                out.append(UInt8(0xE0 | (cp >> 12)))
+                out.append(UInt8(0x80 | ((cp >> 6) & 0x3F)))
+                out.append(UInt8(0x80 | (cp & 0x3F)))
+            }
+        }
+    }
+}

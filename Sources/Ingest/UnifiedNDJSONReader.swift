@@ -1,0 +1,119 @@
+import OrderModel
+
+/// Streams unified NDJSON (from `collect`, `transact`, ...) into batches: the reading side of
+/// the interchange between stages. Input may be compressed (libarchive detects it). Bad lines
+/// become rejects, collected in `rejects` for the caller to write.
+///
+///     let reader = try UnifiedNDJSONReader(fd: 0, path: "stdin", stage: "write")
+///     var batch = OrderBatch()
+///     while try reader.next(into: &batch, maxOrders: 4096) {
+///         ... use batch ...; batch.removeAll()
+///         for r in reader.takeRejects() { try rejectWriter.write(r) }
+///     }
+public final class UnifiedNDJSONReader {
+    private let archive: ArchiveReader
+    private var stream: MemberStream?
+    private let lines: JSONLineReader
+    private let decoder = UnifiedNDJSONDecoder()
+    private let path: String
+    private let stage: String
+    private var done = false
+    /// Lines read (records in) and rejected so far.
+    public private(set) var recordsIn = 0
+    public private(set) var rejected = 0
+    /// Rejects not yet taken by the caller.
+    public private(set) var rejects: [Reject] = []
+
+    /// Reads from an open descriptor (not closed by the reader).
+    public init(fd: Int32, path: String = "stdin", stage: String = "write", maxLineBytes: Int = 16 << 20) throws(WaybillError) {
+        archive = try ArchiveReader(input: InputSpec(path: path), fd: fd)
+        self.path = path
+        self.stage = stage
+        lines = JSONLineReader(maxLineBytes: maxLineBytes)
+    }
+
+    /// Reads a file (`-` = stdin).
+    public convenience init(path: String, stage: String = "write") throws(WaybillError) {
+        if path == "-" {
+            try self.init(fd: 0, path: "-", stage: stage)
+        } else {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { throw WaybillError.inputNotFound(path: path, reason: String(cString: strerror(errno))) }
+            try self.init(fd: fd, path: path, stage: stage)
+            ownedFD = fd
+        }
+    }
+
+    private var ownedFD: Int32 = -1
+    deinit { if ownedFD >= 0 { close(ownedFD) } }
+
+    /// Hands over the rejects collected so far.
+    public func takeRejects() -> [Reject] {
+        defer { rejects.removeAll() }
+        return rejects
+    }
+
+    /// Appends orders to `batch` until it holds at least `maxOrders` (it may hold a few more:
+    /// lines are parsed a block at a time) or the input ends. Returns false when nothing was
+    /// added because the input has ended.
+    public func next(into batch: inout OrderBatch, maxOrders: Int) throws(WaybillError) -> Bool {
+        if done { return false }
+        let before = batch.count
+        let startRejected = rejected
+        while batch.count < maxOrders {
+            if stream == nil {
+                switch archive.nextMember() {
+                case .end:
+                    done = true
+                    return batch.count > before || rejected > startRejected
+                case .corrupt(let m):
+                    done = true
+                    reject(code: "archive_corrupt", reason: "\(path): \(m)", raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: 0)
+                    return true
+                case .member:
+                    stream = MemberStream(archive: archive, encoding: .utf8)
+                    lines.reset()
+                }
+            }
+            let more = lines.step(&stream!, stop: { false }) { line in handle(line, into: &batch) }
+            if !more {
+                if let f = lines.readFailure {
+                    reject(code: "archive_corrupt", reason: "\(path): truncated or corrupt: \(f.message)", raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: stream!.bytesRead)
+                }
+                stream = nil
+            }
+        }
+        return true
+    }
+
+    private func handle(_ line: JSONLine, into batch: inout OrderBatch) {
+        recordsIn += 1
+        switch line.problem {
+        case .none:
+            do throws(MapFailure) {
+                try decoder.decode(line.tape, root: line.root, into: &batch)
+            } catch {
+                reject(code: error.code, reason: error.reason, raw: line.raw, line: line.line, offset: line.byteOffset, field: error.field)
+            }
+        case .malformed(let m):
+            reject(code: "json_invalid", reason: "not valid JSON: \(m)", raw: line.raw, line: line.line, offset: line.byteOffset)
+        case .invalidUTF8:
+            reject(code: "invalid_utf8", reason: "the line is not valid UTF-8", raw: line.raw, line: line.line, offset: line.byteOffset)
+        case .lineTooLong(let n):
+            reject(code: "line_too_long", reason: "line of \(n)+ bytes exceeds the limit", raw: line.raw, line: line.line, offset: line.byteOffset)
+        case .fieldTooLong:
+            break
+        }
+    }
+
+    private func reject(code: String, reason: String, raw: UnsafeRawBufferPointer, line: Int, offset: Int, field: String? = nil) {
+        rejected += 1
+        rejects.append(
+            Reject(stage: stage, code: code, reason: reason, field: field,
+                   position: SourcePosition(file: path, line: line, byteOffset: offset), raw: Array(raw)))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,84 @@
+import Foundation
+import OrderModel
+import Testing
+@testable import Ingest
+
+@Suite struct CSVEdgeTests {
+    static let profile = """
+        source: s
+        format: csv
+        order:
+          order_id: "{source}:{id}"
+          external_order_id: id
+          order_type: { const: sale }
+          status: { const: PAID }
+          created_at: { from: at, format: "%Y-%m-%d %H:%M:%S %z" }
+          note: note
+        """
+
+    /// BOM, CRLF, quoted delimiters, doubled quotes, an embedded CRLF newline, an empty field,
+    /// a trailing space and a final record without a newline.
+    static let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(
+        ("id,at,note\r\n" + "1,2025-05-11 09:55:16 -0400,\"a, \"\"b\"\"\"\r\n" + "2,2025-05-11 09:55:16 +0800,\"line1\r\nline2\"\r\n"
+            + "3,2025-05-11 09:55:16 Z,\r\n" + "\r\n" + "4,2025-05-11 09:55:16 +05:30,tail \r\n" + "5,2025-05-11 09:55:16 -0400,é end").utf8)
+
+    @Test func edgeCasesAtEverySplitPosition() throws {
+        let dir = TempDir()
+        let path = dir.write("e.csv", Self.bytes)
+        var reference: [String]?
+        for block in [1, 2, 3, 5, 7, 11, 64, 1 << 20] {
+            let r = try Fixture.collect(try Fixture.profile(Self.profile, blockSize: block), [path], dir: dir)
+            #expect(r.rejects.isEmpty, "block \(block)")
+            #expect(r.books.recordsIn == 5 && r.books.balances, "block \(block)")
+            if let reference {
+                #expect(r.lines == reference, "block \(block)")
+            } else {
+                reference = r.lines
+                let notes = r.orders.map { ($0["operation"] as? [String: Any])?["note"] as? String }
+                #expect(notes == ["a, \"b\"", "line1\r\nline2", nil, "tail ", "é end"])
+                #expect(r.orders.map { $0["order_id"] as! String } == ["s:1", "s:2", "s:3", "s:4", "s:5"])
+                #expect(r.orders[0]["created_at"] as? String == "2025-05-11T13:55:16Z")
+                #expect(r.orders[1]["order_date"] as? String == "2025-05-11")
+                #expect(r.orders[3]["created_at"] as? String == "2025-05-11T04:25:16Z")
+                let srcLines = r.orders.map { ($0["operation"] as? [String: Any])?["source_line"] as? Int }
+                #expect(srcLines == [2, 3, 5, 7, 8])
+            }
+        }
+    }
+
+    @Test func malformedQuotingAtEverySplitPosition() throws {
+        let text = "id,at,note\n1,2025-05-11 09:55:16 Z,ok\n2,2025-05-11 09:55:16 Z,\"bad\"x\n3,2025-05-11 09:55:16 Z,\"fine\"\n4,2025-05-11 09:55:16 Z,\"open\n"
+        let dir = TempDir()
+        let path = dir.write("m.csv", text)
+        for block in [1, 2, 3, 4, 6, 9, 1 << 20] {
+            let r = try Fixture.collect(try Fixture.profile(Self.profile, blockSize: block), [path], dir: dir)
+            #expect(r.orders.map { $0["external_order_id"] as! String } == ["1", "3"], "block \(block)")
+            #expect(r.rejects.map { $0["code"] as! String } == ["csv_malformed", "csv_malformed"], "block \(block)")
+            #expect(r.rejects.map { $0["line"] as! Int } == [3, 5], "block \(block)")
+            #expect(r.rejects.first?["raw"] as? String == "2,2025-05-11 09:55:16 Z,\"bad\"x", "block \(block)")
+            #expect(r.books.balances)
+        }
+    }
+
+    @Test func latin1IsTranscoded() throws {
+        let yaml = Self.profile.replacingOccurrences(of: "format: csv", with: "format: csv\nencoding: latin1")
+        let dir = TempDir()
+        let bytes = Array("id,at,note\n1,2025-05-11 09:55:16 Z,caf".utf8) + [0xE9, 0x0A]
+        let r = try Fixture.collect(try Fixture.profile(yaml), [dir.write("l.csv", bytes)], dir: dir)
+        #expect((r.orders.first?["operation"] as? [String: Any])?["note"] as? String == "café")
+        let strict = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/l.csv"], dir: dir)
+        #expect(strict.rejects.first?["code"] as? String == "invalid_utf8")
+    }
+
+    @Test func nestedJSONAtEverySplitPosition() throws {
+        let dir = TempDir()
+        let path = dir.write("n.ndjson", TPCH.ndjson)
+        let reference = try Fixture.collect(try Fixture.shipped("tpch-nested-ndjson.yaml"), [path], dir: dir).lines
+        for block in [1, 7, 100, 1000] {
+            var p = try Fixture.shipped("tpch-nested-ndjson.yaml")
+            p.csv.blockSize = block
+            let r = try Fixture.collect(p, [path], dir: dir)
+            #expect(r.lines == reference, "block \(block)")
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import OrderModel
+import Testing
+@testable import Ingest
+
+@Suite struct InputTests {
+    static let profile = """
+        source: t
+        format: csv
+        order:
+          order_id: "{source}:{id}"
+          external_order_id: id
+          order_type: { const: sale }
+          status: { const: PAID }
+          created_at: { from: day, format: "%Y-%m-%d" }
+        line:
+          quantity: qty
+        """
+
+    static func feed(_ ids: [Int]) -> String {
+        "id,day,qty\n" + ids.map { "\($0),2025-01-0\($0 % 9 + 1),\($0)\n" }.joined()
+    }
+
+    func ids(_ r: Collected) -> [String] { r.orders.map { $0["external_order_id"] as! String } }
+    func members(_ r: Collected) -> [String?] { r.orders.map { ($0["operation"] as? [String: Any])?["source_member"] as? String } }
+
+    @Test func foldersAreReadRecursivelyInSortedOrder() throws {
+        let dir = TempDir()
+        dir.write("in/b.csv", Self.feed([3]))
+        dir.write("in/a/z.csv", Self.feed([1]))
+        dir.write("in/a.csv", Self.feed([2]))
+        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/in"], dir: dir)
+        // Byte order of paths: "a.csv" < "a/z.csv" < "b.csv".
+        #expect(ids(r) == ["2", "1", "3"])
+        #expect(r.books.files == 3)
+    }
+
+    @Test func globsExpandSorted() throws {
+        let dir = TempDir()
+        dir.write("g/x2.csv", Self.feed([2]))
+        dir.write("g/x1.csv", Self.feed([1]))
+        dir.write("g/y.txt", Self.feed([9]))
+        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/g/x*.csv"], dir: dir)
+        #expect(ids(r) == ["1", "2"])
+    }
+
+    @Test func missingInputIsExit66NamingThePath() throws {
+        #expect {
+            _ = try InputResolver.resolve(["/nonexistent/feed.csv"])
+        } throws: { e in
+            guard let e = e as? WaybillError else { return false }
+            return e.exitCode == 66 && e.description.contains("/nonexistent/feed.csv")
+        }
+        #expect(throws: WaybillError.self) { _ = try InputResolver.resolve(["/nonexistent/*.csv"]) }
+        #expect(try InputResolver.resolve([]) == [InputSpec(path: "-")])
+    }
+
+    @Test func batchIDIsDeterministic() throws {
+        let a = InputResolver.batchID(source: "t", inputs: [InputSpec(path: "x", size: 1)])
+        #expect(a == InputResolver.batchID(source: "t", inputs: [InputSpec(path: "x", size: 1)]))
+        #expect(a != InputResolver.batchID(source: "t", inputs: [InputSpec(path: "x", size: 2)]))
+    }
+
+    @Test(arguments: [
+        ("tar", "tar cf feeds.x a.csv b.csv"),
+        ("tar.gz", "tar czf feeds.x a.csv b.csv"),
+        ("tar.bz2", "tar cjf feeds.x a.csv b.csv"),
+        ("tar.xz", "tar cJf feeds.x a.csv b.csv"),
+        ("tar.zst", "tar cf - a.csv b.csv | zstd -q -o feeds.x"),
+        ("zip", "zip -q feeds.x a.csv b.csv"),
+    ])
+    func archivesWithSeveralMembers(kind: String, command: String) throws {
+        let dir = TempDir()
+        dir.write("a.csv", Self.feed([1, 2]))
+        dir.write("b.csv", Self.feed([3]))
+        #expect(dir.sh(command) == 0, "\(kind): \(command)")
+        // The name says nothing: the kind is detected from the content.
+        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/feeds.x"], dir: dir)
+        #expect(ids(r) == ["1", "2", "3"], "\(kind)")
+        #expect(members(r) == ["a.csv", "a.csv", "b.csv"], "\(kind)")
+        #expect(r.books.archiveMembers == 2 && r.books.balances, "\(kind)")
+    }
+
+    @Test(arguments: ["gzip -c", "zstd -q -c", "bzip2 -c", "xz -c"])
+    func singleCompressedFiles(tool: String) throws {
+        let dir = TempDir()
+        dir.write("a.csv", Self.feed([4, 5]))
+        #expect(dir.sh("\(tool) a.csv > a.csv.z") == 0)
+        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/a.csv.z"], dir: dir)
+        #expect(ids(r) == ["4", "5"], "\(tool)")
+        #expect(members(r) == [nil, nil])
+    }
+
+    @Test func archiveSkipsDirectoriesAndSymlinks() throws {
+        let dir = TempDir()
+        dir.write("d/a.csv", Self.feed([1]))
+        #expect(dir.sh("ln -s /etc/passwd d/link.csv && mkdir -p d/empty && tar cf t.tar d") == 0)
+        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/t.tar"], dir: dir)
+        #expect(ids(r) == ["1"])
+        #expect(r.rejects.isEmpty && r.books.archiveMembers == 1)
+    }
+
+    @Test func truncatedTarGzIsARejectAndTheRunGoesOn() throws {
+        let dir = TempDir()
+        var big = "id,day,qty\n"
+        for i in 1...20000 { big += "\(i),2025-01-01,\(i % 50 + 1)\n" }
+        dir.write("a.csv", big)
+        #expect(dir.sh("tar czf full.tgz a.csv && head -c 20000 full.tgz > cut.tgz") == 0)
+        dir.write("after.csv", Self.feed([7]))
+        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/cut.tgz", dir.path + "/after.csv"], dir: dir)
+        let corrupt = r.rejects.filter { $0["code"] as? String == "archive_corrupt" }
+        #expect(corrupt.count == 1)
+        #expect((corrupt.first?["reason"] as? String)?.contains("cut.tgz") == true)
+        #expect(ids(r).last == "7")
+        #expect(r.books.balances)
+    }
+
+    @Test func corruptZipMemberIsAReject() throws {
+        let dir = TempDir()
+        var text = "id,day,qty\n"
+        for i in 1...2000 { text += "\(i),2025-01-01,\(i % 50 + 1)\n" }
+        dir.write("a.csv", text)
+        dir.write("b.csv", Self.feed([8]))
+        #expect(dir.sh("zip -q z.zip a.csv b.csv") == 0)
+        // Damage the middle of the first member's compressed data (the CRC check fails).
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: dir.path + "/z.zip")))
+        for k in 200..<260 { bytes[k] ^= 0x5A }
+        dir.write("z.zip", bytes)
+        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/z.zip"], dir: dir)
+        #expect(r.rejects.contains { $0["code"] as? String == "archive_corrupt" })
+        #expect(r.books.balances)
+    }
+
+    @Test func emptyFileHasNoRecords() throws {
+        let dir = TempDir()
+        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.write("e.csv", "")], dir: dir)
+        #expect(r.orders.isEmpty && r.rejects.isEmpty && r.books.balances)
+    }
+}

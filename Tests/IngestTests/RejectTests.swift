@@ -1,0 +1,137 @@
+import Foundation
+import OrderModel
+import Testing
+@testable import Ingest
+
+@Suite struct RejectTests {
+    static let csvProfile = """
+        source: t
+        format: csv
+        limits: { max_field_bytes: 64, max_line_bytes: 4096 }
+        group: { key: id }
+        order:
+          order_id: "{source}:{id}"
+          external_order_id: id
+          order_type: { const: sale }
+          status: { from: st, map: { p: PAID, c: CREATED } }
+          created_at: { from: day, format: "%Y-%m-%d" }
+          grand_total: total
+        line:
+          quantity: qty
+        """
+
+    func reject(_ r: Collected, _ code: String) -> [String: Any]? { r.rejects.first { $0["code"] as? String == code } }
+
+    @Test func everyCSVRejectKindWithItsPosition() throws {
+        let long = String(repeating: "x", count: 100)
+        let veryLong = String(repeating: "y", count: 5000)
+        let rows = [
+            "id,st,day,total,qty",  // line 1, offset 0 (20 bytes with the newline)
+            "1,p,2025-01-01,10.00,1",  // good
+            "2,p,2025-01-01,1a.00,1",  // bad_type
+            "3,zz,2025-01-01,1.00,1",  // unmapped_value
+            "4,p,,1.00,1",  // missing_required (created_at)
+            "5,p,2025-01-01,1.00,2\"x",  // csv_malformed (quote inside an unquoted field)
+            "6,p,2025-01-01,1.00,\(long)",  // field_too_long
+            "7,p,2025-01-01,1.00,\(veryLong)",  // line_too_long
+            "8,p,2025-02-30,1.00,1",  // bad date
+            "9,p,2025-01-01,1.00,1",  // good
+        ]
+        var bytes = Array(rows.joined(separator: "\n").utf8) + [0x0A]
+        // invalid_utf8 on line 11
+        let badStart = bytes.count
+        bytes += Array("10,p,2025-01-01,1.00,".utf8) + [0xFF, 0x31, 0x0A]
+        let dir = TempDir()
+        let r = try Fixture.collect(try Fixture.profile(Self.csvProfile), [dir.write("f.csv", bytes)], dir: dir)
+        #expect(r.orders.map { $0["external_order_id"] as! String } == ["1", "9"])
+        #expect(r.books.recordsIn == 10 && r.books.rejected == 8 && r.books.balances)
+        func offset(_ line: Int) -> Int { rows[0..<(line - 1)].reduce(0) { $0 + $1.utf8.count + 1 } }
+        let cases: [(String, Int, String)] = [
+            ("bad_type", 3, "grand_total"), ("unmapped_value", 4, "status"), ("missing_required", 5, "created_at"),
+            ("csv_malformed", 6, ""), ("field_too_long", 7, "qty"), ("line_too_long", 8, ""),
+        ]
+        for (code, line, field) in cases {
+            let j = reject(r, code)
+            #expect(j?["line"] as? Int == line, "\(code)")
+            #expect(j?["byte_offset"] as? Int == offset(line), "\(code)")
+            #expect(j?["file"] as? String == dir.path + "/f.csv")
+            if !field.isEmpty { #expect((j?["reason"] as? String)?.contains(field) == true, "\(code)") }
+        }
+        #expect(reject(r, "bad_type")?["raw"] as? String == rows[2])
+        #expect((reject(r, "bad_type")?["reason"] as? String)?.contains("1a.00") == true)
+        let utf8 = reject(r, "invalid_utf8")
+        #expect(utf8?["line"] as? Int == 11 && utf8?["byte_offset"] as? Int == badStart)
+        #expect(utf8?["raw_base64"] != nil)
+        #expect(r.rejects.filter { $0["code"] as? String == "bad_type" }.count == 2)  // the bad date too
+    }
+
+    @Test func aBadRowRejectsItsWholeOrder() throws {
+        let text = """
+            id,st,day,total,qty
+            1,p,2025-01-01,10.00,1
+            1,p,2025-01-01,10.00,oops
+            1,p,2025-01-01,10.00,3
+            2,p,2025-01-01,5.00,1
+
+            """
+        let dir = TempDir()
+        let r = try Fixture.collect(try Fixture.profile(Self.csvProfile), [dir.write("f.csv", text)], dir: dir)
+        #expect(r.orders.map { $0["external_order_id"] as! String } == ["2"])
+        #expect(r.rejects.count == 3)
+        #expect(r.rejects.map { $0["line"] as! Int } == [2, 3, 4])
+        #expect((r.rejects[0]["reason"] as? String)?.contains("order rejected as a whole") == true)
+        #expect(r.books.recordsIn == 4 && r.books.rowsOut == 1 && r.books.rejected == 3 && r.books.balances)
+    }
+
+    static let jsonProfile = """
+        source: j
+        format: ndjson
+        limits: { max_field_bytes: 32, max_line_bytes: 2048 }
+        lines: { from: items, key: items }
+        order:
+          order_id: "{source}:{id}"
+          external_order_id: id
+          order_type: { const: sale }
+          status: { const: PAID }
+          created_at: { from: t, format: "%Y-%m-%d %H:%M:%S", timezone: Asia/Shanghai }
+        line:
+          quantity: q
+        """
+
+    @Test func everyJSONRejectKind() throws {
+        var lines = [
+            #"{"id":"a","t":"2025-01-01 08:00:00","items":[{"q":1}]}"#,
+            #"{"id":"b","t":"2025-01-01 08:00:00","items":[{"q":1}"#,  // json_invalid
+            #"{"id":"c","t":"2025-01-01 08:00:00","items":[{"q":"x"}]}"#,  // bad_type
+            #"{"id":"d","items":[{"q":1}]}"#,  // missing_required
+            #"{"id":"e","t":"2025-01-01 08:00:00","items":[{"q":1}],"note":"\#(String(repeating: "n", count: 40))"}"#,
+            #"{"id":"f","t":"2025-01-01 08:00:00","items":[{"q":1}],"pad":"\#(String(repeating: "p", count: 3000))"}"#,
+            "",
+            #"{"id":"g","t":"2025-01-01 08:00:00","items":[{"q":2.5}],"extra":{"k":[1,true,null]}}"#,
+            "[1,2]",  // not an object
+        ]
+        lines[4] = lines[4]  // note is unmapped: goes to ext (the field limit applies to mapped fields)
+        var bytes = Array(lines.joined(separator: "\n").utf8) + [0x0A]
+        bytes += Array(#"{"id":"h","t":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8) + [0x0A]
+        let dir = TempDir()
+        let r = try Fixture.collect(try Fixture.profile(Self.jsonProfile), [dir.write("f.ndjson", bytes)], dir: dir)
+        #expect(r.orders.map { $0["external_order_id"] as! String } == ["a", "e", "g"])
+        #expect(r.orders[0]["created_at"] as? String == "2025-01-01T00:00:00Z")
+        #expect((r.orders[2]["ext"] as? [String: String])?["j.extra"] == #"{"k":[1,true,null]}"#)
+        let codes = r.rejects.map { "\($0["code"]!)@\($0["line"]!)" }
+        #expect(codes == ["json_invalid@2", "bad_type@3", "missing_required@4", "line_too_long@6", "json_invalid@9", "invalid_utf8@10"])
+        #expect(r.books.recordsIn == 9 && r.books.balances)
+        let offsets = r.rejects.map { $0["byte_offset"] as! Int }
+        let expected = [2, 3, 4, 6, 9, 10].map { n in lines[0..<(n - 1)].reduce(0) { $0 + $1.utf8.count + 1 } }
+        #expect(offsets == expected)
+    }
+
+    @Test func booksAndRejectRate() throws {
+        let dir = TempDir()
+        let r = try Fixture.collect(
+            try Fixture.profile(Self.csvProfile), [dir.write("f.csv", "id,st,day,total,qty\n1,p,2025-01-01,1,1\n2,q,2025-01-01,1,1\n")],
+            dir: dir)
+        #expect(r.books.recordsIn == 2 && r.books.rejected == 1 && r.books.balances)
+        #expect(r.books.summary(stage: "collect").contains("[books balance]"))
+    }
+}
