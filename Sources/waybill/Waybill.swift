@@ -16,7 +16,7 @@ struct Waybill: ParsableCommand {
             73 cannot create output, 74 I/O error, 78 bad configuration.
             """,
         version: WaybillVersion.string,
-        subcommands: [SchemaCommand.self, CollectCommand.self]
+        subcommands: [SchemaCommand.self, CollectCommand.self, TransactCommand.self]
     )
 }
 

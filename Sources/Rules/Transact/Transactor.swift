@@ -193,6 +193,13 @@ public final class Transactor {
         }
     }
 
+    /// Counts input records the reader rejected before they became orders (bad JSON lines), so
+    /// the books still balance: they are in and rejected.
+    public func noteUnreadable(_ n: Int) {
+        summary.books.recordsIn += n
+        summary.books.rejected += n
+    }
+
     private func count(_ id: String) { builtinCounts[id, default: 0] += 1 }
 
     /// Appends order `row` with its rule results, and ON_HOLD with hold codes when a hold hit.
