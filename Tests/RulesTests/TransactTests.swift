@@ -56,7 +56,7 @@ import Testing
     }
 
     static func run(_ orders: [TestBatches.Order], state: StateStore? = nil, rules: RuleSet? = nil) throws -> Run {
-        let t = Transactor(ruleSet: try rules ?? ruleSet(), state: state)
+        let t = try Transactor(ruleSet: try rules ?? ruleSet(), state: state)
         let dir = NSTemporaryDirectory() + "waybill-rejects-\(UUID().uuidString).ndjson"
         let writer = try RejectWriter(path: dir)
         var r = Run()
@@ -172,7 +172,7 @@ import Testing
         _ = try Self.run(Self.batch1, state: try StateStore(directory: dir))
         let before = try StateStore(directory: dir).encoded()
         // Process batch 2 but never commit (what the command does when a threshold fails).
-        let t = Transactor(ruleSet: try Self.ruleSet(), state: try StateStore(directory: dir))
+        let t = try Transactor(ruleSet: try Self.ruleSet(), state: try StateStore(directory: dir))
         var out = OrderBatch()
         try t.process(TestBatches.batch(Self.batch2), into: &out, rejects: try RejectWriter(path: nil))
         #expect(out.count == 2)

@@ -37,6 +37,8 @@ public struct PIISettings: Sendable {
     public var hash = false
     /// Environment variable holding the salt (never written to the rules file).
     public var saltEnv = "WAYBILL_PII_SALT"
+    /// Mask personal data in the output (`138****1234`, `张*`); hashes are computed first.
+    public var maskOutput = false
 
     public init() {}
 
@@ -45,11 +47,12 @@ public struct PIISettings: Sendable {
         for (k, v) in m {
             switch k.string ?? "" {
             case "hash": hash = v.bool ?? false
+            case "mask_output": maskOutput = v.bool ?? false
             case "salt_env":
                 guard let s = v.string, !s.isEmpty else { throw loader.error(v, "pii.salt_env names an environment variable") }
                 saltEnv = s
             default:
-                throw loader.error(k, "unknown pii key '\(k.string ?? "")' (hash, salt_env)")
+                throw loader.error(k, "unknown pii key '\(k.string ?? "")' (hash, salt_env, mask_output)")
             }
         }
     }

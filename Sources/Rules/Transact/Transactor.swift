@@ -1,3 +1,4 @@
+import Foundation
 import OrderModel
 
 /// The core of `waybill transact`, over batches: dedup and idempotency against the state (T7),
@@ -34,11 +35,30 @@ public final class Transactor {
     private static let ruleResults = OrderSchema.orderFieldIndex("rule_results")!
     private static let isCOD = OrderSchema.orderFieldIndex("is_cod")!
 
-    public init(ruleSet: RuleSet, state: StateStore?) {
+    /// Normalisation and PII hashing, when the rules file asks for them.
+    private let normalizer: Normalizer?
+    private var normalized = OrderBatch()
+
+    /// `salt` overrides the PII salt otherwise read from the environment variable the rules
+    /// file names (`pii.salt_env`); hashing without a salt is a usage error.
+    public init(ruleSet: RuleSet, state: StateStore?, salt: String? = nil) throws(WaybillError) {
         self.ruleSet = ruleSet
         self.engine = RuleEngine(ruleSet: ruleSet)
         self.state = state
         ruleIds = ruleSet.rules.map { Array($0.id.utf8) }
+        let b = ruleSet.builtins
+        if b.normalize.isEnabled || b.pii.hash || b.pii.maskOutput {
+            var saltBytes: [UInt8] = []
+            if b.pii.hash {
+                guard let s = salt ?? ProcessInfo.processInfo.environment[b.pii.saltEnv], !s.isEmpty else {
+                    throw WaybillError.usage("\(ruleSet.file): pii.hash needs a salt in the environment variable \(b.pii.saltEnv)")
+                }
+                saltBytes = Array(s.utf8)
+            }
+            normalizer = Normalizer(settings: b.normalize, pii: b.pii, salt: saltBytes)
+        } else {
+            normalizer = nil
+        }
     }
 
     private func known(_ key: Digest128) -> StateEntry? { working[key] ?? state?[key] }
@@ -47,7 +67,19 @@ public final class Transactor {
     /// (one per order, optional) place rejects in the input; without them the record number
     /// within the run is used as the line.
     public func process(
-        _ input: OrderBatch, into output: inout OrderBatch, rejects: RejectWriter, positions: [SourcePosition]? = nil
+        _ raw: OrderBatch, into output: inout OrderBatch, rejects: RejectWriter, positions: [SourcePosition]? = nil
+    ) throws(WaybillError) {
+        if let normalizer, normalizer.isEnabled {
+            normalized.removeAll()
+            normalizer.normalize(raw, into: &normalized)
+            try process(normalized: normalized, into: &output, rejects: rejects, positions: positions)
+        } else {
+            try process(normalized: raw, into: &output, rejects: rejects, positions: positions)
+        }
+    }
+
+    private func process(
+        normalized input: OrderBatch, into output: inout OrderBatch, rejects: RejectWriter, positions: [SourcePosition]?
     ) throws(WaybillError) {
         let n = input.count
         let base = summary.books.recordsIn
@@ -236,6 +268,9 @@ public final class Transactor {
                 Self.heldFromKey.withUnsafeBytes { k in output.orders.addElement(OrderField.ext, utf8: from, key: k) }
             }
             output.orders.set(OrderField.status, string: CanonicalStatus.onHold.rawValue)
+        }
+        if let normalizer, ruleSet.builtins.pii.maskOutput {
+            normalizer.mask(input, row: row, into: &output)
         }
         BatchCopy.copyLines(input, row: row, into: &output)
         output.endOrder()

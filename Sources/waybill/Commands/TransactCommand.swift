@@ -62,7 +62,7 @@ struct TransactCommand: ParsableCommand {
         let store = try state.map { (dir: String) throws(WaybillError) -> StateStore in try StateStore(directory: dir) }
         let reader = try UnifiedNDJSONReader(path: input, stage: "transact")
         let writer = try RejectWriter(path: rejects)
-        let transactor = Transactor(ruleSet: ruleSet, state: store)
+        let transactor = try Transactor(ruleSet: ruleSet, state: store)
         transactor.inputName = input == "-" ? "stdin" : input
         let encoder = UnifiedNDJSONEncoder()
         let output = StdoutWriter()
