@@ -18,6 +18,8 @@ public struct BuiltinSettings: Sendable {
     public var transitionSeverity = Severity.reject
     public var normalize = NormalizeSettings()
     public var pii = PIISettings()
+    /// Per-source money policies (the first one naming the order's source, else `source: "*"`).
+    public var money: [MoneyPolicy] = []
 
     public init() {}
 
@@ -49,6 +51,8 @@ public struct BuiltinSettings: Sendable {
             try normalize.read(value, loader: loader)
         case "pii":
             try pii.read(value, loader: loader)
+        case "money":
+            money = try MoneyPolicy.read(value, loader: loader)
         default:
             return false
         }

@@ -49,7 +49,7 @@ struct RuleLoader {
                 }
             default:
                 if try !builtins.read(key: key.string ?? "", value, loader: self) {
-                    throw fail(key, "unknown key '\(key.string ?? "")' (expected version, rules, dedup, transitions, normalize, pii)")
+                    throw fail(key, "unknown key '\(key.string ?? "")' (expected version, rules, dedup, transitions, normalize, pii, money)")
                 }
             }
         }

@@ -53,3 +53,55 @@ import Testing
         #expect(misses > 1_000)
     }
 }
+
+/// The `money` built-in with the TPC-H policy gives the same verdicts as the expression rule.
+@Suite(.serialized) struct MoneyPolicyTests {
+    static func run(_ csv: String) throws -> (TransactSummary, [String]) {
+        let set = try RuleSet.parse(yaml: """
+            money:
+              - {id: M-tpch, source: tpch, formula: rated, rounding: truncate, digits: 2, severity: reject}
+              - {id: M-shop, source: "*", formula: itemized, rounding: half_up, digits: 2, tolerance: "0.01", severity: hold}
+            """, file: "m.yaml")
+        let t = try Transactor(ruleSet: set, state: nil)
+        var out = OrderBatch()
+        let path = NSTemporaryDirectory() + "money-rejects-\(UUID().uuidString)"
+        let w = try RejectWriter(path: path)
+        try t.process(TPCHFeed.batch(csv), into: &out, rejects: w)
+        try w.close()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return (t.finish(), try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init))
+    }
+
+    @Test func tpchPolicyPassesEveryOrderAndCatchesOneCent() throws {
+        var csv = try TPCHFeed.flatCSV()
+        let (ok, _) = try Self.run(csv)
+        #expect(ok.books.recordsIn == 15_000 && ok.books.ordersOut == 15_000 && ok.hits("M-tpch") == 0)
+        let firstRow = TPCHFeed.fields(csv.split(separator: "\n")[1])
+        guard case .success(let cents) = ExactDecimal.parse(firstRow[3]) else { Issue.record("bad total"); return }
+        let changed = ExactDecimal.string(cents - 100)
+        csv = csv.replacingOccurrences(of: "\n1,\(firstRow[1]),\(firstRow[2]),\(firstRow[3]),", with: "\n1,\(firstRow[1]),\(firstRow[2]),\(changed),")
+        let (bad, rejects) = try Self.run(csv)
+        #expect(bad.hits("M-tpch") == 1 && bad.books.rejected == 1 && bad.books.ordersOut == 14_999)
+        #expect(rejects.first?.contains("grand total \(changed) != \(firstRow[3]) recomputed (rated, truncate to 2 digits)") == true)
+    }
+
+    @Test func itemizedPolicyWithHalfUpRounding() throws {
+        let set = try RuleSet.parse(yaml: """
+            money:
+              - {id: M-shop, source: "*", formula: itemized, rounding: half_up, digits: 2, severity: hold}
+            """, file: "m.yaml")
+        let t = try Transactor(ruleSet: set, state: nil)
+        // 3 x 3.335 = 10.005 -> 10.01 (half up); - 1 line discount + 5 shipping - 0.5 order discount + 1.2 tax = 14.71
+        func order(_ id: String, total: String) -> TestBatches.Order {
+            TestBatches.Order(fields: [
+                "order_id": "s:\(id)", "source": "shop", "external_order_id": id, "status": "PAID", "grand_total": total,
+                "shipping_fee": "5", "order_discount": "0.5", "tax_total": "1.2",
+            ], lines: [["line_no": "1", "unit_price": "3.335", "quantity": "3", "line_discount": "1"]])
+        }
+        var out = OrderBatch()
+        try t.process(TestBatches.batch([order("1", total: "14.71"), order("2", total: "14.70")]), into: &out, rejects: try RejectWriter(path: nil))
+        #expect(out.orders.columns[OrderField.status].string(0) == "PAID")
+        #expect(out.orders.columns[OrderField.status].string(1) == "ON_HOLD")
+        #expect(t.finish().hits("M-shop") == 1)
+    }
+}

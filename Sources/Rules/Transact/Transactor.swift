@@ -29,6 +29,7 @@ public final class Transactor {
     public var inputName = "-"
     /// Rule ids as bytes, for the `rule_results` keys.
     private let ruleIds: [[UInt8]]
+    private let moneySources: [[UInt8]]
 
     private static let heldFromKey = Array("transact.held_from".utf8)
     private static let holdCodes = OrderSchema.orderFieldIndex("hold_codes")!
@@ -46,6 +47,7 @@ public final class Transactor {
         self.engine = RuleEngine(ruleSet: ruleSet)
         self.state = state
         ruleIds = ruleSet.rules.map { Array($0.id.utf8) }
+        moneySources = ruleSet.builtins.money.map { Array($0.source.utf8) }
         let b = ruleSet.builtins
         if b.normalize.isEnabled || b.pii.hash || b.pii.maskOutput {
             var saltBytes: [UInt8] = []
@@ -186,10 +188,14 @@ public final class Transactor {
             }
         }
 
-        // Expression rules on what would be emitted.
+        // Expression rules and money policies on what would be emitted.
         let rows = (0..<n).filter { emit[$0] }
+        if !ruleSet.builtins.money.isEmpty {
+            for row in rows { checkMoney(input, row: row, rejected: &rejected, reasons: &rejectReason, hits: &builtin) }
+        }
         engine.evaluate(input, rows: rows, into: &hits)
-        builtin.sort { $0.row < $1.row }
+        // Stable: hits of one row keep the order they were found in (determinism).
+        builtin = builtin.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element)
 
         var cursor = 0, bcursor = 0
         for row in 0..<n {
@@ -230,6 +236,39 @@ public final class Transactor {
     public func noteUnreadable(_ n: Int) {
         summary.books.recordsIn += n
         summary.books.rejected += n
+    }
+
+    /// The money policy for order `row`'s source: the first naming it, else the first `*`.
+    private func moneyPolicy(_ batch: OrderBatch, row: Int) -> MoneyPolicy? {
+        let src = batch.orders.columns[OrderField.source]
+        let name = src.isNull(row) ? nil : src.bytes[src.range(row)]
+        var fallback: MoneyPolicy?
+        for (i, p) in ruleSet.builtins.money.enumerated() {
+            if let name, moneySources[i].elementsEqual(name) { return p }
+            if fallback == nil && p.source == "*" { fallback = p }
+        }
+        return fallback
+    }
+
+    /// T3/T4 as a built-in: the total recomputed with the source's rounding model.
+    private func checkMoney(_ batch: OrderBatch, row: Int, rejected: inout [String?], reasons: inout [String], hits: inout [BuiltinHit]) {
+        guard let policy = moneyPolicy(batch, row: row) else { return }
+        let total = batch.orders.columns[OrderField.grandTotal]
+        guard !total.isNull(row), let expected = policy.expectedTotal(batch, row: row) else { return }
+        let lines = Int64(batch.lineRange(row).count)
+        let diff = (total.int(row) - expected).magnitude
+        guard diff > UInt64(policy.tolerancePerLine * max(lines, 1)) else { return }
+        count(policy.id)
+        let message = "grand total \(ExactDecimal.string(total.int(row))) != \(ExactDecimal.string(expected)) "
+            + "recomputed (\(policy.formula.rawValue), \(policy.rounding.rawValue) to \(policy.digits) digits)"
+        if policy.severity == .reject {
+            if rejected[row] == nil {
+                rejected[row] = policy.id
+                reasons[row] = message
+            }
+        } else {
+            hits.append(BuiltinHit(row: row, id: policy.id, severity: policy.severity, message: message))
+        }
     }
 
     private func count(_ id: String) { builtinCounts[id, default: 0] += 1 }
@@ -287,6 +326,9 @@ public final class Transactor {
         for (id, sev) in [(BuiltinRule.duplicate, Severity.warn), (BuiltinRule.stale, .warn),
                           (BuiltinRule.conflict, .reject), (BuiltinRule.transition, settings.transitionSeverity)] {
             s.rules.append(.init(id: id, severity: sev, hits: builtinCounts[id] ?? 0))
+        }
+        for p in settings.money where !s.rules.contains(where: { $0.id == p.id }) {
+            s.rules.append(.init(id: p.id, severity: p.severity, hits: builtinCounts[p.id] ?? 0))
         }
         let t = engine.thresholdReport()
         s.thresholdErrors = t.errors
