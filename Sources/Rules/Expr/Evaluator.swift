@@ -52,12 +52,11 @@ public final class Evaluator {
                 s[sp] = pool.constants[Int(k)]
                 sp += 1
             case .loadOrder(let c, let numeric):
-                let col = batch.orders.columns[Int(c)]
-                s[sp] = col.isNull(row) ? .null : numeric ? .number(col.int(row)) : .string(c, col.range(row))
+                // Read in place: binding the column to a local would retain its arrays.
+                s[sp] = Self.load(batch.orders.columns[Int(c)], row, numeric, source: c)
                 sp += 1
             case .loadLine(let c, let numeric):
-                let col = batch.lines.columns[Int(c)]
-                s[sp] = col.isNull(line) ? .null : numeric ? .number(col.int(line)) : .string(c + 1_000, col.range(line))
+                s[sp] = Self.load(batch.lines.columns[Int(c)], line, numeric, source: c + 1_000)
                 sp += 1
             case .add: sp = binary(s, sp, Money.add)
             case .sub: sp = binary(s, sp, Money.sub)
@@ -155,6 +154,11 @@ public final class Evaluator {
             }
         }
         return s[sp - 1]
+    }
+
+    @inline(__always)
+    private static func load(_ col: borrowing Column, _ row: Int, _ numeric: Bool, source: Int32) -> Value {
+        col.isNull(row) ? .null : numeric ? .number(col.int(row)) : .string(source, col.range(row))
     }
 
     @inline(__always)

@@ -8,7 +8,6 @@ public final class SHA256 {
     private var block = [UInt8](repeating: 0, count: 64)
     private var blockCount = 0
     private var totalBytes: UInt64 = 0
-    private var w = [UInt32](repeating: 0, count: 64)
 
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -32,26 +31,44 @@ public final class SHA256 {
 
     public func update(_ bytes: UnsafeRawBufferPointer) {
         totalBytes &+= UInt64(bytes.count)
-        for b in bytes {
-            block[blockCount] = b
-            blockCount += 1
-            if blockCount == 64 {
-                compress()
-                blockCount = 0
+        absorb(bytes)
+    }
+
+    public func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        if let done = bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) {
+            return done
+        }
+        update(Array(bytes))
+    }
+
+    /// Fills the block buffer from `bytes`, compressing whole blocks straight from the input.
+    private func absorb(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        var i = 0
+        let n = bytes.count
+        block.withUnsafeMutableBytes { blk in
+            while i < n {
+                if blockCount == 0 && n - i >= 64 {
+                    compress(base + i)
+                    i += 64
+                    continue
+                }
+                let take = min(64 - blockCount, n - i)
+                (blk.baseAddress! + blockCount).copyMemory(from: base + i, byteCount: take)
+                blockCount += take
+                i += take
+                if blockCount == 64 {
+                    compress(UnsafeRawPointer(blk.baseAddress!))
+                    blockCount = 0
+                }
             }
         }
     }
 
-    public func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        totalBytes &+= UInt64(bytes.count)
-        for b in bytes {
-            block[blockCount] = b
-            blockCount += 1
-            if blockCount == 64 {
-                compress()
-                blockCount = 0
-            }
-        }
+    /// Feeds one byte.
+    public func update(byte: UInt8) {
+        var b = byte
+        withUnsafeBytes(of: &b) { update($0) }
     }
 
     /// Feeds a 64-bit integer (little-endian), for hashing typed values.
@@ -90,46 +107,45 @@ public final class SHA256 {
         return Digest128(hi: a, lo: b)
     }
 
-    private func appendRaw(_ bytes: UnsafeRawBufferPointer) {
-        for b in bytes {
-            block[blockCount] = b
-            blockCount += 1
-            if blockCount == 64 {
-                compress()
-                blockCount = 0
-            }
-        }
-    }
+    private func appendRaw(_ bytes: UnsafeRawBufferPointer) { absorb(bytes) }
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
 
-    private func compress() {
-        for t in 0..<16 {
-            w[t] = UInt32(block[t * 4]) << 24 | UInt32(block[t * 4 + 1]) << 16 | UInt32(block[t * 4 + 2]) << 8 | UInt32(block[t * 4 + 3])
+    /// One 64-byte block; the message schedule lives on the stack.
+    private func compress(_ p: UnsafeRawPointer) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for t in 0..<16 {
+                w[t] = UInt32(p.load(fromByteOffset: t * 4, as: UInt8.self)) << 24
+                    | UInt32(p.load(fromByteOffset: t * 4 + 1, as: UInt8.self)) << 16
+                    | UInt32(p.load(fromByteOffset: t * 4 + 2, as: UInt8.self)) << 8
+                    | UInt32(p.load(fromByteOffset: t * 4 + 3, as: UInt8.self))
+            }
+            for t in 16..<64 {
+                let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+                let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            }
+            var (a, b, c, d, e, f, g, h) = state
+            Self.k.withUnsafeBufferPointer { k in
+                for t in 0..<64 {
+                    let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
+                    let ch = (e & f) ^ (~e & g)
+                    let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
+                    let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
+                    let maj = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = s0 &+ maj
+                    h = g
+                    g = f
+                    f = e
+                    e = d &+ t1
+                    d = c
+                    c = b
+                    b = a
+                    a = t1 &+ t2
+                }
+            }
+            state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
         }
-        for t in 16..<64 {
-            let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, h) = state
-        for t in 0..<64 {
-            let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ ch &+ Self.k[t] &+ w[t]
-            let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            h = g
-            g = f
-            f = e
-            e = d &+ t1
-            d = c
-            c = b
-            b = a
-            a = t1 &+ t2
-        }
-        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
     }
 
     /// Hex of a whole digest (convenience).

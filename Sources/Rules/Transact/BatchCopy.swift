@@ -19,11 +19,20 @@ enum BatchCopy {
         }
     }
 
-    static func copyRow(_ source: ColumnTable, _ row: Int, _ target: inout ColumnTable) {
-        for c in source.columns.indices {
-            let col = source.columns[c]
-            if col.isNull(row) { continue }  // unset fields end up null
-            switch col.kind {
+    static func copyRow(_ source: borrowing ColumnTable, _ row: Int, _ target: inout ColumnTable) {
+        // Through a buffer pointer: an array element passed by value is a copy that retains
+        // the column's nine arrays.
+        source.columns.withUnsafeBufferPointer { cols in
+            for c in cols.indices where !cols[c].isNull(row) {  // unset fields end up null
+                copyValue(cols[c], c, row, &target)
+            }
+        }
+    }
+
+    /// Copies one non-null value; `col` is borrowed (a local copy would retain its arrays).
+    @inline(__always)
+    static func copyValue(_ col: borrowing Column, _ c: Int, _ row: Int, _ target: inout ColumnTable) {
+        switch col.kind {
             case .string:
                 col.bytes.withUnsafeBytes { target.set(c, utf8: UnsafeRawBufferPointer(rebasing: $0[col.range(row)])) }
             case .stringList, .stringMap:
@@ -39,7 +48,6 @@ enum BatchCopy {
                 }
             default:
                 target.set(c, int: col.int(row))
-            }
         }
     }
 }
