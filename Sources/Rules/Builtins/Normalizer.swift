@@ -48,6 +48,15 @@ final class Normalizer {
         }
     }
 
+    /// Whether any order of `batch` has a field this normaliser rewrites (a batch without
+    /// consignee data, such as TPC-H, need not be copied).
+    func applies(to batch: OrderBatch) -> Bool {
+        [Self.phone, Self.email, Self.country, Self.postal, Self.province].contains {
+            let col = batch.orders.columns[$0]
+            return col.nullCount < col.count
+        }
+    }
+
     /// Copies `input` into `output` with the consignee fields normalised and hashed.
     func normalize(_ input: OrderBatch, into output: inout OrderBatch) {
         let cols = input.orders.columns

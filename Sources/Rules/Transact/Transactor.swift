@@ -71,7 +71,7 @@ public final class Transactor {
     public func process(
         _ raw: OrderBatch, into output: inout OrderBatch, rejects: RejectWriter, positions: [SourcePosition]? = nil
     ) throws(WaybillError) {
-        if let normalizer, normalizer.isEnabled {
+        if let normalizer, normalizer.isEnabled, normalizer.applies(to: raw) {
             normalized.removeAll()
             normalizer.normalize(raw, into: &normalized)
             try process(normalized: normalized, into: &output, rejects: rejects, positions: positions)
@@ -86,7 +86,8 @@ public final class Transactor {
         let n = input.count
         let base = summary.books.recordsIn
         summary.books.recordsIn += n
-        var keys = [Digest128](), contents = [Digest128](), statuses = [Int](), stamps = [(Int64, Int64)]()
+        var keys = [Digest128](), statuses = [Int](), stamps = [(Int64, Int64)]()
+        let contents = hasher.contents(input)
         keys.reserveCapacity(n)
         var builtin: [BuiltinHit] = []
         var rejected = [String?](repeating: nil, count: n)
@@ -94,7 +95,6 @@ public final class Transactor {
         let statusCol = input.orders.columns[OrderField.status]
         for row in 0..<n {
             keys.append(hasher.key(input, row: row))
-            contents.append(hasher.content(input, row: row))
             let u = input.orders.columns[OrderField.updatedAt], v = input.orders.columns[OrderField.version]
             stamps.append((u.isNull(row) ? .min : u.int(row), v.isNull(row) ? .min : v.int(row)))
             let s = statusCol.isNull(row) ? nil : TransitionTable.statusIndex(statusCol.bytes[statusCol.range(row)])
