@@ -179,6 +179,31 @@ import Testing
         #expect(try StateStore(directory: dir).encoded() == before)
     }
 
+    @Test func onHoldReturnsOnlyToTheStatusItWasHeldFrom() throws {
+        let dir = Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Self.run([Self.order("K", v: 1, "PAID"), Self.order("K", v: 2, "ON_HOLD"), Self.order("L", v: 1, "PAID"),
+                          Self.order("L", v: 2, "ON_HOLD")], state: try StateStore(directory: dir))
+        let r = try Self.run([Self.order("K", v: 3, "ALLOCATED"), Self.order("L", v: 3, "PAID")], state: try StateStore(directory: dir))
+        // ON_HOLD -> ALLOCATED is not in the table and K was held from PAID; L goes back to PAID.
+        #expect(Self.ids(r.output) == ["s:L@3"])
+        #expect(r.rejects.count == 1 && r.rejects[0].contains("status ON_HOLD -> ALLOCATED"))
+    }
+
+    @Test func stalePassPolicyEmitsWithAWarningAndKeepsTheNewerState() throws {
+        let dir = Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rules = try RuleSet.parse(yaml: Self.rulesYAML.replacingOccurrences(of: "stale: drop", with: "stale: pass"), file: "t.yaml")
+        _ = try Self.run([Self.order("M", v: 2, "PAID")], state: try StateStore(directory: dir), rules: rules)
+        let before = try StateStore(directory: dir).encoded()
+        let r = try Self.run([Self.order("M", v: 1, "CREATED")], state: try StateStore(directory: dir), rules: rules)
+        #expect(Self.ids(r.output) == ["s:M@1"])
+        #expect(r.summary.stale == 1 && r.summary.books.merged == 0 && r.summary.books.balances)
+        let results = r.output.orders.columns[OrderSchema.orderFieldIndex("rule_results")!].map(0)!
+        #expect(results.contains { $0.key == "T7-stale" && $0.value.hasPrefix("warn: stale update") })
+        #expect(try StateStore(directory: dir).encoded() == before)
+    }
+
     @Test func aCorruptStateFileIsAnErrorNotACrash() throws {
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

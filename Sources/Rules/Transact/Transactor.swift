@@ -112,6 +112,8 @@ public final class Transactor {
         }
         var emit = [Bool](repeating: false, count: n)
         var passStale = [Bool](repeating: false, count: n)
+        /// The state entry each accepted version would leave (held-from follows the chain).
+        var chain = [StateEntry?](repeating: nil, count: n)
         var i = 0
         let settings = ruleSet.builtins
         while i < order.count {
@@ -184,6 +186,7 @@ public final class Transactor {
                 }
                 prev = StateEntry(updatedAt: stamps[row].0, version: stamps[row].1, status: UInt8(statuses[row]),
                     heldFrom: heldFrom, content: contents[row])
+                chain[row] = prev
                 prevOrigin = base + row
             }
         }
@@ -218,15 +221,9 @@ public final class Transactor {
             }
             guard emit[row] else { continue }
             appendOutput(input, row: row, hits: range, builtin: builtin[bcursor..<bend], into: &output)
-            if !passStale[row] {
-                let key = keys[row]
-                var heldFrom: UInt8 = 255
-                if statuses[row] == TransitionTable.onHold, let p = known(key) {
-                    heldFrom = p.status == UInt8(TransitionTable.onHold) ? p.heldFrom : p.status
-                }
-                working[key] = StateEntry(updatedAt: stamps[row].0, version: stamps[row].1, status: UInt8(statuses[row]),
-                    heldFrom: heldFrom, content: contents[row])
-                origin[key] = base + row
+            if !passStale[row], let entry = chain[row] {
+                working[keys[row]] = entry
+                origin[keys[row]] = base + row
             }
         }
     }
