@@ -24,14 +24,12 @@ public final class StateStore {
 
     public var path: String { directory + "/orders.state" }
 
-    /// Opens the state in `directory` (created when missing; an empty state when no file).
+    /// Opens the state in `directory` (an empty state when the folder or file does not exist
+    /// yet; the folder is created by the first `commit()`, so a failed run leaves no trace).
     public init(directory: String) throws(WaybillError) {
         self.directory = directory
         var st = stat()
-        if stat(directory, &st) != 0 {
-            if mkdir(directory, 0o755) != 0 { throw WaybillError.cannotCreate(path: directory, errno: errno) }
-            return
-        }
+        if stat(directory, &st) != 0 { return }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return }
@@ -108,6 +106,10 @@ public final class StateStore {
 
     /// Writes the state atomically (temporary file, fsync, rename, fsync of the folder).
     public func commit() throws(WaybillError) {
+        var st = stat()
+        if stat(directory, &st) != 0, mkdir(directory, 0o755) != 0 {
+            throw WaybillError.cannotCreate(path: directory, errno: errno)
+        }
         let tmp = directory + "/.orders.state.tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw WaybillError.cannotCreate(path: tmp, errno: errno) }
