@@ -12,22 +12,22 @@ struct TransactCommand: ParsableCommand {
         commandName: "transact",
         abstract: "Check unified orders (NDJSON) against transaction rules; write the accepted ones as NDJSON.",
         discussion: """
-            Orders are deduplicated on (source, external order id) keeping the newest
-            (updated_at, version), their status transitions are checked against a table, and the
-            rules of the rules file run on each. Rejected orders go to --rejects; held orders come
-            out ON_HOLD with the rule ids in hold_codes; every hit is in operation.rule_results.
-            With --state DIR the newest version of each order is remembered across runs (written
-            only when the run succeeds). The books and per-rule hits are printed on stderr.
-            Exit 65 when a rule's error_if threshold is crossed (after writing everything).
+            Orders are deduplicated on (source, external order id) keeping the newest (updated_at, version), \
+            their status transitions are checked against a table, and the rules of the rules file run on each. \
+            Rejected orders go to --rejects; held orders come out ON_HOLD with the rule ids in hold_codes; \
+            every hit is in operation.rule_results. With --state DIR the newest version of each order is \
+            remembered across runs (written only when the run succeeds). The books and per-rule hits are \
+            printed on stderr. Exit 65 when a rule's error_if threshold is crossed (after writing everything). \
+            The rules language is described in docs/rules.md.
 
             Example:
-              waybill collect feeds/ --profile Pipelines/profiles/shop-csv.yaml \\
-                | waybill transact --rules Pipelines/rules/transaction.yaml --state state/ \\
-                    --rejects rejects.ndjson > accepted.ndjson
+              waybill collect feeds/ --profile Pipelines/profiles/shop-csv.yaml |
+                waybill transact --rules Pipelines/rules/transaction.yaml --state state/ \\
+                  --rejects rejects.ndjson > accepted.ndjson
             """
     )
 
-    @Argument(help: "Unified NDJSON input (default - : stdin).")
+    @Argument(help: "Unified NDJSON input, - for stdin.")
     var input: String = "-"
 
     @Option(help: "The rules file (YAML).")
@@ -38,6 +38,9 @@ struct TransactCommand: ParsableCommand {
 
     @Option(help: "Write rejected orders (NDJSON) to this file.")
     var rejects: String?
+
+    @Option(help: "Exit 65 (after writing everything, without updating the state) when rejected/in exceeds this fraction.")
+    var maxRejectRate: Double?
 
     @Option(help: "Orders per internal batch.")
     var batchSize: Int = 4096
@@ -58,6 +61,7 @@ struct TransactCommand: ParsableCommand {
 
     private func transact() throws(WaybillError) {
         if batchSize < 1 { throw WaybillError.usage("--batch-size must be positive") }
+        if let r = maxRejectRate, !(0...1).contains(r) { throw WaybillError.usage("--max-reject-rate must be between 0 and 1") }
         let ruleSet = try RuleSet.load(path: rules)
         let store = try state.map { (dir: String) throws(WaybillError) -> StateStore in try StateStore(directory: dir) }
         let reader = try UnifiedNDJSONReader(path: input, stage: "transact")
@@ -89,6 +93,13 @@ struct TransactCommand: ParsableCommand {
         }
         if !summary.thresholdErrors.isEmpty {
             throw WaybillError.data("\(summary.thresholdErrors.count) rule threshold(s) crossed; the state was not updated")
+        }
+        if let limit = maxRejectRate, summary.books.recordsIn > 0 {
+            let rate = Double(summary.books.rejected) / Double(summary.books.recordsIn)
+            if rate > limit {
+                throw WaybillError.data("reject rate \(summary.books.rejected)/\(summary.books.recordsIn) = \(rate) "
+                    + "exceeds --max-reject-rate \(limit); the state was not updated")
+            }
         }
         try transactor.commitState()
     }
