@@ -44,7 +44,7 @@ import Testing
         order("E", v: 1, "CREATED"), order("E", v: 2, "ALLOCATED"),
     ]
     static let batch2: [TestBatches.Order] = [
-        order("A", v: 2, "PAID"), order("A", v: 1, "CREATED"), order("B", v: 2, "SHIPPED"),
+        order("A", v: 2, "PAID"), order("A", v: 1, "CREATED"), order("B", v: 2, "DELIVERED"),
         order("C", v: 3, "PAID"), order("F", v: 1, "CREATED"),
     ]
 
@@ -104,10 +104,10 @@ import Testing
         #expect(r.summary.books.recordsIn == 5)
         #expect(r.summary.duplicates == 1)  // A v2 again
         #expect(r.summary.stale == 1)  // A v1
-        #expect(r.summary.books.rejected == 1)  // B PAID -> SHIPPED
+        #expect(r.summary.books.rejected == 1)  // B PAID -> DELIVERED
         #expect(r.summary.books.merged == 2)
         #expect(Self.ids(r.output) == ["s:C@3", "s:F@1"])
-        #expect(r.rejects[0].contains("status PAID -> SHIPPED"))
+        #expect(r.rejects[0].contains("status PAID -> DELIVERED"))
         #expect(r.summary.books.balances)
     }
 
