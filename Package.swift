@@ -2,11 +2,12 @@
 // Waybill: batch pipeline and data-collection toolkit for order data.
 //
 // Dependencies flow one way (each line may import only what is below it):
-//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler, RunMetrics
+//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler, RunMetrics, Rules
 //   RunMetrics     ->  OrderModel, Prometheus (swift-prometheus)
 //   Datasets       ->  Parquet, OrderModel
 //   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
 //   FeedSampler    ->  OrderModel
+//   Rules          ->  OrderModel, Yams
 //   Parquet        ->  CCodecs            (knows nothing about orders)
 //   OrderModel     ->  (nothing)
 // Each C library sits behind a thin target of its own.
@@ -48,6 +49,7 @@ let package = Package(
         ),
         .target(name: "Datasets", dependencies: ["OrderModel", "Parquet", "CCodecs"]),
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
+        .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "RunMetrics",
             dependencies: ["OrderModel", .product(name: "Prometheus", package: "swift-prometheus")]
@@ -57,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "waybill",
             dependencies: [
-                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics",
+                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["OrderModel"]),
         .testTarget(name: "RunMetricsTests", dependencies: ["RunMetrics", "OrderModel"]),
         .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
     ],
     cxxLanguageStandard: .cxx17
 )

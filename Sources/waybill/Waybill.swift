@@ -21,7 +21,8 @@ struct Waybill: ParsableCommand {
             """,
         version: WaybillVersion.string,
         subcommands: [
-            CollectCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self, SchemaCommand.self,
+            CollectCommand.self, TransactCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self,
+            SchemaCommand.self,
         ]
     )
 

@@ -1,0 +1,140 @@
+import OrderModel
+
+/// Hashes orders for dedup: the key is the first half of SHA-256 over `order_id`
+/// (`source:external_order_id`), the content hash covers every order and line field except
+/// lineage (batch, file, member, line) and what `transact` itself writes (hold codes, rule
+/// results, PII hashes), so the same order read from another file or re-run is a duplicate.
+///
+/// Content is serialised column by column for the whole batch into one arena (each row's
+/// bytes in its own segment), then hashed row by row: reading a column row by row would copy
+/// the column struct (and retain its arrays) once per field, which dominated the profile.
+/// Each value is a presence byte, then the value (8 bytes for numbers; an 8-byte length and
+/// the bytes for text; an element count and length-prefixed elements for lists and maps), so
+/// adjacent fields cannot run together.
+final class OrderHasher {
+    private let sha = SHA256()
+    private let orderColumns: [Int]
+    private var orderArena: [UInt8] = []
+    private var lineArena: [UInt8] = []
+    private var orderOffsets: [Int] = []
+    private var lineOffsets: [Int] = []
+
+    init() {
+        let skip: Set<String> = [
+            "batch_id", "source_file", "source_member", "source_line", "hold_codes", "rule_results",
+            "consignee_phone_hash", "consignee_email_hash",
+        ]
+        orderColumns = OrderSchema.orderFields.indices.filter { !skip.contains(OrderSchema.orderFields[$0].name) }
+    }
+
+    func key(_ batch: OrderBatch, row: Int) -> Digest128 {
+        sha.reset()
+        let col = batch.orders.columns[OrderField.orderId]
+        if !col.isNull(row) { col.bytes.withUnsafeBytes { sha.update(UnsafeRawBufferPointer(rebasing: $0[col.range(row)])) } }
+        return sha.finish128()
+    }
+
+    /// The content hash of every order of `batch`.
+    func contents(_ batch: OrderBatch) -> [Digest128] {
+        // Line order_id repeats the order's: skipped.
+        Self.serialize(batch.orders, columns: orderColumns, arena: &orderArena, offsets: &orderOffsets)
+        Self.serialize(batch.lines, columns: Array(1..<batch.lines.columns.count), arena: &lineArena, offsets: &lineOffsets)
+        var out: [Digest128] = []
+        out.reserveCapacity(batch.count)
+        orderArena.withUnsafeBytes { oa in
+            lineArena.withUnsafeBytes { la in
+                for r in 0..<batch.count {
+                    sha.reset()
+                    sha.update(UnsafeRawBufferPointer(rebasing: oa[orderOffsets[r]..<orderOffsets[r + 1]]))
+                    let lines = batch.lineRange(r)
+                    sha.update(UnsafeRawBufferPointer(rebasing: la[lineOffsets[lines.lowerBound]..<lineOffsets[lines.upperBound]]))
+                    out.append(sha.finish128())
+                }
+            }
+        }
+        return out
+    }
+
+    /// Lays out the rows of `table` (only `columns`) one after another in `arena`; row `r`'s
+    /// bytes are `offsets[r]..<offsets[r + 1]`.
+    private static func serialize(_ table: ColumnTable, columns: [Int], arena: inout [UInt8], offsets: inout [Int]) {
+        let n = table.rowCount
+        offsets.removeAll(keepingCapacity: true)
+        offsets.append(contentsOf: repeatElement(0, count: n + 1))
+        for c in columns {
+            let col = table.columns[c]  // one copy per column per batch
+            for r in 0..<n { offsets[r + 1] += size(col, r) }
+        }
+        for r in 0..<n { offsets[r + 1] += offsets[r] }
+        arena.removeAll(keepingCapacity: true)
+        arena.append(contentsOf: repeatElement(0, count: offsets[n]))
+        var cursor = Array(offsets[0..<n])
+        arena.withUnsafeMutableBytes { a in
+            for c in columns {
+                let col = table.columns[c]
+                col.bytes.withUnsafeBytes { vb in
+                    col.keyBytes.withUnsafeBytes { kb in
+                        for r in 0..<n { write(col, r, vb, kb, a, &cursor[r]) }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func size(_ col: Column, _ r: Int) -> Int {
+        if col.isNull(r) { return 1 }
+        switch col.kind {
+        case .string: return 9 + col.range(r).count
+        case .stringList, .stringMap:
+            var s = 9
+            for e in col.elements(r) {
+                s += 8 + col.elementRange(e).count
+                if col.kind == .stringMap { s += 8 + col.keyRange(e).count }
+            }
+            return s
+        default: return 9
+        }
+    }
+
+    @inline(__always)
+    private static func put(_ v: Int64, _ a: UnsafeMutableRawBufferPointer, _ at: inout Int) {
+        a.storeBytes(of: v.littleEndian, toByteOffset: at, as: Int64.self)
+        at += 8
+    }
+
+    @inline(__always)
+    private static func put(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ a: UnsafeMutableRawBufferPointer, _ at: inout Int) {
+        put(Int64(range.count), a, &at)
+        if !range.isEmpty {
+            (a.baseAddress! + at).copyMemory(from: bytes.baseAddress! + range.lowerBound, byteCount: range.count)
+        }
+        at += range.count
+    }
+
+    private static func write(
+        _ col: Column, _ r: Int, _ vb: UnsafeRawBufferPointer, _ kb: UnsafeRawBufferPointer,
+        _ a: UnsafeMutableRawBufferPointer, _ at: inout Int
+    ) {
+        if col.isNull(r) {
+            a[at] = 0
+            at += 1
+            return
+        }
+        a[at] = 1
+        at += 1
+        switch col.kind {
+        case .string:
+            put(vb, col.range(r), a, &at)
+        case .stringList, .stringMap:
+            let elements = col.elements(r)
+            put(Int64(elements.count), a, &at)
+            for e in elements {
+                if col.kind == .stringMap { put(kb, col.keyRange(e), a, &at) }
+                put(vb, col.elementRange(e), a, &at)
+            }
+        default:
+            put(col.int(r), a, &at)
+        }
+    }
+}
