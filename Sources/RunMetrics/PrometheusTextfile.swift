@@ -48,6 +48,10 @@ public enum PrometheusTextfile {
             counter("waybill_source_orders_out_total", "Orders emitted per source.", l, sb.ordersOut)
             counter("waybill_source_records_rejected_total", "Rejects per source.", l, sb.rejected)
         }
+        for hit in run.ruleHits {
+            counter("waybill_rule_hits_total", "Orders a rule fired on.",
+                    [stage, ("rule", hit.rule), ("severity", hit.severity)], hit.hits)
+        }
         for (line, n) in run.byBusinessLine.sorted(by: { $0.key < $1.key }) {
             counter("waybill_business_line_orders_out_total", "Orders emitted per business line.",
                     [stage, ("business_line", line)], n)

@@ -24,6 +24,7 @@ public enum RunReport {
             "by_source": run.bySource.mapValues(books),
             "by_business_line": run.byBusinessLine,
             "rejects_by_reason": run.rejectsByCode,
+            "rule_hits": run.ruleHits.map { ["rule": $0.rule, "severity": $0.severity, "hits": $0.hits] },
             "partitions": run.partitions.map {
                 ["dataset": $0.dataset, "partition": $0.partition, "rows": $0.rows, "bytes": $0.bytes, "files": $0.files]
             },

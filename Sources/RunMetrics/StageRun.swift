@@ -29,6 +29,8 @@ public struct StageRun: Sendable {
     /// Rejects by reason code.
     public var rejectsByCode: [String: Int] = [:]
     public var partitions: [PartitionStat] = []
+    /// Hits per rule (id, severity), for stages that run rules.
+    public var ruleHits: [(rule: String, severity: String, hits: Int)] = []
     public var inputs: [String] = []
     /// Unix time (seconds) the run started, and how long it took.
     public var startedAt: Double = 0

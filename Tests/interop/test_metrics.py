@@ -64,3 +64,19 @@ def test_write_metrics_count_partitions(waybill, tmp_path):
     r = json.loads(report.read_text())
     assert r["books"]["orders_out"] == orders and r["books"]["balanced"]
     assert {p["partition"].split("=")[0] for p in r["partitions"]} == {"business_line"}
+
+
+def test_transact_metrics_count_rule_hits(waybill, tmp_path):
+    unified = run([waybill, "collect", ROOT / "SampleData/feeds/shop.csv",
+                   "--profile", ROOT / "Pipelines/profiles/shop-csv.yaml", "--quiet"]).stdout
+    prom = tmp_path / "transact.prom"
+    p = run([waybill, "transact", "--rules", ROOT / "Pipelines/rules/transaction.yaml", "--metrics", prom, "--quiet"],
+            stdin=unified)
+    m = samples(prom)
+    st = (("stage", "transact"),)
+    assert m[("waybill_records_in_total", st)] == len(unified.splitlines())
+    assert m[("waybill_orders_out_total", st)] == len(p.stdout.splitlines())
+    hits = {dict(labels)["rule"]: v for (name, labels), v in m.items() if name == "waybill_rule_hits_total"}
+    assert hits["T8-transition"] >= 1  # the sample shop feed has orders shipped straight from CREATED
+    rej = m[("waybill_records_rejected_total", st)]
+    assert rej == sum(v for (name, labels), v in m.items() if name == "waybill_rejects_total")

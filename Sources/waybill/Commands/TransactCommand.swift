@@ -5,6 +5,7 @@ import ArgumentParser
 import Ingest
 import OrderModel
 import Rules
+import RunMetrics
 
 /// `waybill transact`: unified orders in, accepted orders out, checked against a rules file.
 struct TransactCommand: ParsableCommand {
@@ -48,10 +49,14 @@ struct TransactCommand: ParsableCommand {
     @Flag(help: "Print nothing on stderr unless something is wrong.")
     var quiet = false
 
+    @OptionGroup var reporting: ReportingOptions
+
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
-        do {
-            try transact()
+        do throws(WaybillError) {
+            try reporting.measure(stage: "transact", inputs: [input]) { (stats: inout StageRun) throws(WaybillError) in
+                try transact(&stats)
+            }
         } catch {
             if case .brokenPipe = error { throw ExitCode(0) }
             FileHandleErr.write("waybill transact: \(error.description)\n")
@@ -59,7 +64,7 @@ struct TransactCommand: ParsableCommand {
         }
     }
 
-    private func transact() throws(WaybillError) {
+    private func transact(_ stats: inout StageRun) throws(WaybillError) {
         if batchSize < 1 { throw WaybillError.usage("--batch-size must be positive") }
         if let r = maxRejectRate, !(0...1).contains(r) { throw WaybillError.usage("--max-reject-rate must be between 0 and 1") }
         let ruleSet = try RuleSet.load(path: rules)
@@ -68,8 +73,7 @@ struct TransactCommand: ParsableCommand {
         let writer = try RejectWriter(path: rejects)
         let transactor = try Transactor(ruleSet: ruleSet, state: store)
         transactor.inputName = input == "-" ? "stdin" : input
-        let encoder = UnifiedNDJSONEncoder()
-        let output = StdoutWriter()
+        let output = EncodingWriter(background: false)
         var batch = OrderBatch()
         var accepted = OrderBatch()
         while try reader.next(into: &batch, maxOrders: batchSize) {
@@ -77,14 +81,16 @@ struct TransactCommand: ParsableCommand {
             for r in unreadable { try writer.write(r) }
             transactor.noteUnreadable(unreadable.count)
             try transactor.process(batch, into: &accepted, rejects: writer)
-            encoder.encode(accepted, into: &output.buffer)
-            if output.buffer.count >= 1 << 20 { try output.flush() }
+            try output.submit(accepted)
             batch.removeAll()
             accepted.removeAll()
         }
-        try output.flush()
+        try output.finish()
         try writer.close()
         let summary = transactor.finish()
+        stats.books = summary.books
+        stats.rejectsByCode = writer.byCode
+        stats.ruleHits = summary.rules.map { (rule: $0.id, severity: $0.severity.description, hits: $0.hits) }
         if !quiet || !summary.thresholdErrors.isEmpty {
             for line in summary.report() { FileHandleErr.write(line + "\n") }
         }
