@@ -18,7 +18,7 @@ release: deps
 ## test: every unit test, then the interop suite (pyarrow, DuckDB, polars, jsonschema read Waybill's output).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel
+	WAYBILL_VENV=$(VENV) $(SWIFT) test --skip-build --parallel
 	$(MAKE) test-interop
 
 test-interop: deps

@@ -14,7 +14,10 @@ enum TPCHFeed {
         let path = dir + "/orders_flat.csv"
         if !FileManager.default.fileExists(atPath: path) {
             let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/root/.cache/waybill-venv/bin/python")
+            // The Python environment .ci/install-deps.sh makes (WAYBILL_VENV, as `make test` sets it).
+            let env = ProcessInfo.processInfo.environment
+            let venv = env["WAYBILL_VENV"] ?? (NSHomeDirectory() + "/.cache/waybill-venv")
+            p.executableURL = URL(fileURLWithPath: venv + "/bin/python")
             p.arguments = [repoRoot + "/Benchmarks/make_feeds.py", "0.01", dir]
             try p.run()
             p.waitUntilExit()
