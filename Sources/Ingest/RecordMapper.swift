@@ -84,14 +84,19 @@ final class RecordMapper {
     /// Sets every mapped order field of the open order from `record`.
     func mapOrder(into batch: inout OrderBatch) throws(MapFailure) {
         createdLocalDay = nil
-        for i in orderPlan.indices {
-            let p = orderPlan[i]
+        // Bound once per record: reading these class properties inside the loop retains and
+        // releases each array once per field.
+        let plan = orderPlan
+        let ops = profile.orderOps
+        let values = record
+        for i in plan.indices {
+            let p = plan[i]
             if p.slot >= 0 {
-                guard let v = record.value(p.slot) else { continue }
-                try fastConvert(p, v, table: &batch.orders, ops: profile.orderOps, index: i)
+                guard let v = values.value(p.slot) else { continue }
+                try fastConvert(p, v, table: &batch.orders, ops: ops, index: i)
             } else {
                 scratchUsed = 0
-                try apply(profile.orderOps[i], values: record, table: &batch.orders)
+                try apply(ops[i], values: values, table: &batch.orders)
             }
         }
         if !mapsSource {
@@ -116,14 +121,16 @@ final class RecordMapper {
         batch.beginLine()
         let values = fromItem ? item : record
         do throws(MapFailure) {
-            for i in linePlan.indices {
-                let p = linePlan[i]
+            let plan = linePlan  // bound once per line, as in `mapOrder`
+            let ops = profile.lineOps
+            for i in plan.indices {
+                let p = plan[i]
                 if p.slot >= 0 {
                     guard let v = values.value(p.slot) else { continue }
-                    try fastConvert(p, v, table: &batch.lines, ops: profile.lineOps, index: i)
+                    try fastConvert(p, v, table: &batch.lines, ops: ops, index: i)
                 } else {
                     scratchUsed = 0
-                    try apply(profile.lineOps[i], values: values, table: &batch.lines)
+                    try apply(ops[i], values: values, table: &batch.lines)
                 }
             }
             if !mapsLineNo {

@@ -99,11 +99,20 @@ public struct ColumnTable: Sendable {
     public mutating func endRow() {
         precondition(building, "endRow() without beginRow()")
         let mark = rowCount + 1
-        for c in columns.indices {
-            if openInRow[c] == mark {
-                columns[c].closeRow()
-            } else if setInRow[c] != mark {
-                columns[c].appendNull()
+        // Every row pads most of the ~100 order columns with nulls, so this loop is hot: going
+        // through buffer pointers checks the uniqueness of `columns` once per row instead of
+        // once per column, and reads the marks without bounds checks.
+        setInRow.withUnsafeBufferPointer { set in
+            openInRow.withUnsafeBufferPointer { open in
+                columns.withUnsafeMutableBufferPointer { cols in
+                    for c in 0..<cols.count {
+                        if open[c] == mark {
+                            cols[c].closeRow()
+                        } else if set[c] != mark {
+                            cols[c].appendNull()
+                        }
+                    }
+                }
             }
         }
         rowCount += 1

@@ -11,8 +11,13 @@ public struct UnifiedNDJSONEncoder: Sendable {
     /// Field indexes of each order group, in output order.
     let orderLayout: [(group: FieldGroup, fields: [Int])]
     let lineFields: [Int]
-    let orderKeys: [[UInt8]]
-    let lineKeys: [[UInt8]]
+    /// Every `"name":` key, order fields then line fields, back to back in one array so a
+    /// key is appended from a pointer (passing a `[UInt8]` per field retained and released it).
+    let keyBytes: [UInt8]
+    /// Order field `f`'s key spans `keyOffsets[f]..<keyOffsets[f+1]`; line field `f`'s key
+    /// is at index `lineKeyBase + f`.
+    let keyOffsets: [Int]
+    let lineKeyBase: Int
 
     public init() {
         var layout: [(FieldGroup, [Int])] = []
@@ -22,8 +27,15 @@ public struct UnifiedNDJSONEncoder: Sendable {
         }
         orderLayout = layout
         lineFields = OrderSchema.lineFields.indices.filter { $0 != LineField.orderId }
-        orderKeys = OrderSchema.orderFields.map { Array("\"\($0.name)\":".utf8) }
-        lineKeys = OrderSchema.lineFields.map { Array("\"\($0.name)\":".utf8) }
+        var bytes: [UInt8] = []
+        var offsets = [0]
+        for field in OrderSchema.orderFields + OrderSchema.lineFields {
+            bytes.append(contentsOf: "\"\(field.name)\":".utf8)
+            offsets.append(bytes.count)
+        }
+        keyBytes = bytes
+        keyOffsets = offsets
+        lineKeyBase = OrderSchema.orderFields.count
     }
 
     /// Appends every order of `batch` to `out`, one line each.
@@ -33,8 +45,12 @@ public struct UnifiedNDJSONEncoder: Sendable {
         // of `collect`'s time before this was done.
         batch.orders.columns.withUnsafeBufferPointer { orders in
             batch.lines.columns.withUnsafeBufferPointer { lines in
-                for row in 0..<batch.count {
-                    encodeOrder(orders, lines, batch.lineRange(row), row: row, into: &out)
+                keyBytes.withUnsafeBufferPointer { keys in
+                    keyOffsets.withUnsafeBufferPointer { offsets in
+                        for row in 0..<batch.count {
+                            encodeOrder(orders, lines, batch.lineRange(row), row: row, keys: Keys(bytes: keys, offsets: offsets, lineBase: lineKeyBase), into: &out)
+                        }
+                    }
                 }
             }
         }
@@ -44,24 +60,28 @@ public struct UnifiedNDJSONEncoder: Sendable {
     public func encodeOrder(_ batch: OrderBatch, row: Int, into out: inout [UInt8]) {
         batch.orders.columns.withUnsafeBufferPointer { orders in
             batch.lines.columns.withUnsafeBufferPointer { lines in
-                encodeOrder(orders, lines, batch.lineRange(row), row: row, into: &out)
+                keyBytes.withUnsafeBufferPointer { keys in
+                    keyOffsets.withUnsafeBufferPointer { offsets in
+                        encodeOrder(orders, lines, batch.lineRange(row), row: row, keys: Keys(bytes: keys, offsets: offsets, lineBase: lineKeyBase), into: &out)
+                    }
+                }
             }
         }
     }
 
     private func encodeOrder(
         _ orders: UnsafeBufferPointer<Column>, _ lineColumns: UnsafeBufferPointer<Column>, _ lines: Range<Int>,
-        row: Int, into out: inout [UInt8]
+        row: Int, keys: Keys, into out: inout [UInt8]
     ) {
         out.append(UInt8(ascii: "{"))
         var first = true
         for (group, fields) in orderLayout {
             switch group {
             case .header:
-                for f in fields { writeField(orders.baseAddress! + f, orderKeys[f], row, &first, &out) }
+                for f in fields { writeField(orders.baseAddress! + f, keys.order(f), row, &first, &out) }
             case .ext:
                 // `ext` is its own group: written as `"ext":{...}` when it has entries.
-                writeField(orders.baseAddress! + fields[0], orderKeys[fields[0]], row, &first, &out)
+                writeField(orders.baseAddress! + fields[0], keys.order(fields[0]), row, &first, &out)
             default:
                 var groupOpen = false
                 var innerFirst = true
@@ -74,7 +94,7 @@ public struct UnifiedNDJSONEncoder: Sendable {
                         out.append(contentsOf: "\":{".utf8)
                         groupOpen = true
                     }
-                    writeField(orders.baseAddress! + f, orderKeys[f], row, &innerFirst, &out)
+                    writeField(orders.baseAddress! + f, keys.order(f), row, &innerFirst, &out)
                 }
                 if groupOpen { out.append(UInt8(ascii: "}")) }
             }
@@ -85,7 +105,7 @@ public struct UnifiedNDJSONEncoder: Sendable {
                 if l != lines.lowerBound { out.append(UInt8(ascii: ",")) }
                 out.append(UInt8(ascii: "{"))
                 var lfirst = true
-                for f in lineFields { writeField(lineColumns.baseAddress! + f, lineKeys[f], l, &lfirst, &out) }
+                for f in lineFields { writeField(lineColumns.baseAddress! + f, keys.line(f), l, &lfirst, &out) }
                 out.append(UInt8(ascii: "}"))
             }
             out.append(UInt8(ascii: "]"))
@@ -95,7 +115,7 @@ public struct UnifiedNDJSONEncoder: Sendable {
 
     @inline(__always)
     private func writeField(
-        _ col: UnsafePointer<Column>, _ key: [UInt8], _ row: Int, _ first: inout Bool, _ out: inout [UInt8]
+        _ col: UnsafePointer<Column>, _ key: UnsafeBufferPointer<UInt8>, _ row: Int, _ first: inout Bool, _ out: inout [UInt8]
     ) {
         // Through a pointer: `pointee` is read in place, so no array of the column is retained.
         if col.pointee.isNull(row) { return }
@@ -152,5 +172,18 @@ public struct UnifiedNDJSONEncoder: Sendable {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// The key bytes, bound once per batch.
+    struct Keys {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let offsets: UnsafeBufferPointer<Int>
+        let lineBase: Int
+
+        @inline(__always) func order(_ f: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[offsets[f]..<offsets[f + 1]])
+        }
+
+        @inline(__always) func line(_ f: Int) -> UnsafeBufferPointer<UInt8> { order(lineBase + f) }
     }
 }

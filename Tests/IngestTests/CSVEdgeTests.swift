@@ -46,6 +46,25 @@ import Testing
         }
     }
 
+    /// Records whose fields are plain or simply quoted are split without libcsv; the others go
+    /// to libcsv. Both kinds interleaved must give the same values and rejects at every split.
+    @Test func simpleAndComplexQuotingInterleaved() throws {
+        let text = "\"id\",\"at\",\"note\"\n\"1\",\"2025-05-11 09:55:16 Z\",\"a,b\"\n"
+            + "2,2025-05-11 09:55:16 Z,\"x \"\"y\"\"\"\n3,2025-05-11 09:55:16 Z,\"l1\nl2\"\r\n"
+            + "4,2025-05-11 09:55:16 Z,st\"ray\n5,2025-05-11 09:55:16 Z,\"after\" \n6,2025-05-11 09:55:16 Z,plain"
+        let dir = TempDir()
+        let path = dir.write("q.csv", text)
+        for block in [1, 2, 3, 5, 8, 13, 1 << 20] {
+            let r = try Fixture.collect(try Fixture.profile(Self.profile, blockSize: block), [path], dir: dir)
+            #expect(r.orders.map { $0["external_order_id"] as! String } == ["1", "2", "3", "6"], "block \(block)")
+            let notes = r.orders.map { ($0["operation"] as? [String: Any])?["note"] as? String }
+            #expect(notes == ["a,b", "x \"y\"", "l1\nl2", "plain"], "block \(block)")
+            #expect(r.rejects.map { $0["code"] as! String } == ["csv_malformed", "csv_malformed"], "block \(block)")
+            #expect(r.rejects.map { $0["line"] as! Int } == [6, 7], "block \(block)")
+            #expect(r.books.balances)
+        }
+    }
+
     @Test func malformedQuotingAtEverySplitPosition() throws {
         let text = "id,at,note\n1,2025-05-11 09:55:16 Z,ok\n2,2025-05-11 09:55:16 Z,\"bad\"x\n3,2025-05-11 09:55:16 Z,\"fine\"\n4,2025-05-11 09:55:16 Z,\"open\n"
         let dir = TempDir()
