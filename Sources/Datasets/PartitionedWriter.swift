@@ -1,4 +1,7 @@
 import OrderModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Routes orders to partitions and partitions to data files under two hard limits: the bytes
 /// of rows waiting for a row group (`memoryBudget`) and the number of open files
@@ -54,6 +57,12 @@ final class PartitionedWriter {
     private var slots: [Slot] = []
     private var slotIndex: [[UInt8]: Int] = [:]
     private var openSlots: Set<Int> = []
+    /// Partitions being written by the other thread of a parallel finish: never closed as
+    /// the least recently used.
+    private var busy: Set<Int> = []
+    /// The next partition and the first failure of a parallel finish (under its lock).
+    private var finishNext = 0
+    private var finishFailure: WaybillError?
     private(set) var openFiles = 0
     private(set) var peakOpenFiles = 0
     private(set) var bufferedBytes = 0
@@ -256,7 +265,7 @@ final class PartitionedWriter {
             // Close the least recently used partition other than this one.
             var victim = -1
             var oldest = UInt64.max
-            for s in openSlots where s != i && slots[s].lastUse < oldest {
+            for s in openSlots where s != i && !busy.contains(s) && slots[s].lastUse < oldest {
                 victim = s
                 oldest = slots[s].lastUse
             }
@@ -303,6 +312,13 @@ final class PartitionedWriter {
 
     /// Writes every waiting row and closes every file; returns the staged files.
     func finish() throws(WaybillError) -> [StagedFile] {
+        // Most runs end with every partition still waiting (rows arrive interleaved and fit in
+        // the budget), so encoding them all is a large share of the run: two threads take
+        // partitions in turn. Spilled rows keep the sequential path (one spill file reader).
+        if spill == nil && slots.count > 1 && maxOpenFiles >= 4 * options.datasets.count {
+            try finishInParallel(threads: 2)
+            return staged
+        }
         // Partition by partition, so the end of a run holds one partition's files open, not
         // the cap's worth.
         for i in slots.indices {
@@ -310,6 +326,83 @@ final class PartitionedWriter {
             for d in options.datasets.indices where slots[i].open[d] != nil { try close(i, d) }
         }
         return staged
+    }
+
+    /// `finish()` on `threads` threads: decoding the waiting rows and encoding the row groups
+    /// run unlocked, on rows and files only one thread touches; opening, closing and the
+    /// counters run under `lock`. Staged files end up in partition order, as sequentially.
+    private func finishInParallel(threads: Int) throws(WaybillError) {
+        let lock = Lock()
+        finishNext = 0
+        finishFailure = nil
+        let base = staged.count
+        let box = UncheckedBox(self)
+        runOnThreads(threads) {
+            let w = box.value
+            var rows = OrderBatch()
+            while true {
+                lock.lock()
+                if w.finishFailure != nil || w.finishNext >= w.slots.count {
+                    lock.unlock()
+                    return
+                }
+                let i = w.finishNext
+                w.finishNext += 1
+                w.busy.insert(i)
+                let slot = w.slots[i]
+                w.clock += 1
+                slot.lastUse = w.clock
+                let buffer = slot.buffer
+                let count = slot.bufferedOrders
+                w.bufferedBytes -= slot.buffer.capacity
+                slot.buffer = []
+                slot.bufferedOrders = 0
+                lock.unlock()
+                do throws(WaybillError) {
+                    rows.removeAll()
+                    if count > 0 { RowCodec.decodeAll(buffer, into: &rows) }
+                    for (d, dataset) in w.options.datasets.enumerated() {
+                        let table = dataset == .orders ? rows.orders : rows.lines
+                        if table.rowCount == 0 { continue }
+                        lock.lock()
+                        do throws(WaybillError) { try w.ensureOpen(i, d) } catch {
+                            lock.unlock()
+                            throw error
+                        }
+                        let file = slot.open[d]!
+                        lock.unlock()
+                        try file.sink.writeRowGroup(table)
+                        lock.lock()
+                        slot.open[d]!.rows += table.rowCount
+                        do throws(WaybillError) {
+                            if file.sink.bytesWritten >= w.options.maxFileBytes { try w.close(i, d) }
+                        } catch {
+                            lock.unlock()
+                            throw error
+                        }
+                        lock.unlock()
+                    }
+                    lock.lock()
+                    defer { lock.unlock() }
+                    w.busy.remove(i)
+                    for d in w.options.datasets.indices where slot.open[d] != nil { try w.close(i, d) }
+                } catch {
+                    lock.lock()
+                    if w.finishFailure == nil { w.finishFailure = error }
+                    w.busy.remove(i)
+                    lock.unlock()
+                    return
+                }
+            }
+        }
+        if let finishFailure { throw finishFailure }
+        // close() appended in whichever order the threads finished: restore partition order.
+        var order: [String: Int] = [:]
+        for (i, slot) in slots.enumerated() { order[slot.directory] = i }
+        let datasetIndex = { (d: DatasetKind) in self.options.datasets.firstIndex(of: d) ?? 0 }
+        staged[base...].sort {
+            (order[$0.directory] ?? 0, datasetIndex($0.dataset), $0.name) < (order[$1.directory] ?? 0, datasetIndex($1.dataset), $1.name)
+        }
     }
 
     /// Closes open files without caring about errors (the run is being abandoned).
@@ -330,4 +423,45 @@ final class PartitionedWriter {
         }
         return out.sorted { ($0.dataset, $0.path) < ($1.dataset, $1.path) }
     }
+}
+
+/// A pthread mutex: the parallel finish needs nothing more.
+private final class Lock: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func lock() { pthread_mutex_lock(&mutex) }
+    func unlock() { pthread_mutex_unlock(&mutex) }
+}
+
+/// Hands the writer to the threads of the parallel finish, which share it under `Lock`.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Runs `body` on the calling thread and on `count - 1` new threads, and waits for all of
+/// them. (libdispatch's concurrentPerform may leave its pool thread idle on a busy machine.)
+private func runOnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+    final class Job: @unchecked Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    var threads: [pthread_t] = []
+    for _ in 1..<max(count, 1) {
+        var t = pthread_t()
+        let job = Unmanaged.passRetained(Job(body)).toOpaque()
+        let rc = pthread_create(&t, nil, { arg in
+            let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
+            job.body()
+            return nil
+        }, job)
+        if rc == 0 {
+            threads.append(t)
+        } else {
+            Unmanaged<Job>.fromOpaque(job).release()  // no thread: the calling thread does the work
+        }
+    }
+    body()
+    for t in threads { pthread_join(t, nil) }
 }

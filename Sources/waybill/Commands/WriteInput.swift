@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import Ingest
 import OrderModel
 
@@ -23,33 +24,130 @@ enum WriteInput {
         return collector.books
     }
 
-    /// Unified NDJSON (what `collect`, `transact` and `fulfill` print), file after file.
+    /// Unified NDJSON (what `collect`, `transact` and `fulfill` print), file after file. The
+    /// reading thread parses and decodes; a second thread writes the rejects and hands each
+    /// batch to `body` (partitioning and Parquet encoding), so the two halves overlap on two
+    /// cores. All reject writes happen on that second thread, in input order, because the
+    /// dataset writer writes its own rejects there too.
     private static func readUnified(
-        inputs: [String], rejects: RejectWriter, body: (OrderBatch) throws(WaybillError) -> Void
+        inputs: [String], rejects: RejectWriter, body: @escaping (OrderBatch) throws(WaybillError) -> Void
     ) throws(WaybillError) -> Books {
+        let handoff = BatchHandoff(rejects: rejects, body: body)
         var books = Books()
         var batch = OrderBatch()
-        for path in inputs {
-            // An empty file holds no orders (the reader would take it for an unknown archive).
-            var st = stat()
-            if path != "-" && stat(path, &st) == 0 && st.st_size == 0 {
+        do throws(WaybillError) {
+            for path in inputs {
+                // An empty file holds no orders (the reader would take it for an unknown archive).
+                var st = stat()
+                if path != "-" && stat(path, &st) == 0 && st.st_size == 0 {
+                    books.files += 1
+                    continue
+                }
+                let reader = try UnifiedNDJSONReader(path: path, stage: "write")
                 books.files += 1
-                continue
+                while try reader.next(into: &batch, maxOrders: 4096) {
+                    books.ordersOut += batch.count
+                    books.linesOut += batch.lines.rowCount
+                    try handoff.submit(batch, rejects: reader.takeRejects())
+                    batch.removeAll()
+                }
+                try handoff.submit(nil, rejects: reader.takeRejects())
+                books.recordsIn += reader.recordsIn
+                books.rejected += reader.rejected
             }
-            let reader = try UnifiedNDJSONReader(path: path, stage: "write")
-            books.files += 1
-            while try reader.next(into: &batch, maxOrders: 4096) {
-                for r in reader.takeRejects() { try rejects.write(r) }
-                if batch.count > 0 { try body(batch) }
-                books.ordersOut += batch.count
-                books.linesOut += batch.lines.rowCount
-                batch.removeAll()
-            }
-            for r in reader.takeRejects() { try rejects.write(r) }
-            books.recordsIn += reader.recordsIn
-            books.rejected += reader.rejected
+        } catch {
+            handoff.cancel()
+            throw error
         }
+        try handoff.finish()
         books.rowsOut = books.ordersOut
         return books
+    }
+}
+
+/// A bounded queue (two batches) between the thread that reads batches and the thread that
+/// writes them. A failure on the writing side stops it and is rethrown to the reader on its
+/// next `submit` or at `finish`.
+private final class BatchHandoff: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [(OrderBatch?, [Reject])] = []
+    private var closed = false
+    private var failure: WaybillError?
+    private let finished = DispatchSemaphore(value: 0)
+    private let rejects: RejectWriter
+    private let body: (OrderBatch) throws(WaybillError) -> Void
+
+    init(rejects: RejectWriter, body: @escaping (OrderBatch) throws(WaybillError) -> Void) {
+        self.rejects = rejects
+        self.body = body
+        let t = Thread { [unowned self] in self.run() }
+        t.stackSize = 4 << 20
+        t.start()
+    }
+
+    /// Queues a batch (nil: rejects only) and its rejects; blocks while two are waiting.
+    func submit(_ batch: OrderBatch?, rejects: [Reject]) throws(WaybillError) {
+        if (batch?.count ?? 0) == 0 && rejects.isEmpty { return try check() }
+        condition.lock()
+        while queue.count >= 2 && failure == nil { condition.wait() }
+        if let failure {
+            condition.unlock()
+            throw failure
+        }
+        queue.append((batch.flatMap { $0.count > 0 ? $0 : nil }, rejects))
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func check() throws(WaybillError) {
+        condition.lock()
+        defer { condition.unlock() }
+        if let failure { throw failure }
+    }
+
+    /// Waits until everything queued is written; throws the writing side's failure.
+    func finish() throws(WaybillError) {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+        finished.wait()
+        if let failure { throw failure }
+    }
+
+    /// Drops what is queued and waits for the writing thread to stop (the reader failed).
+    func cancel() {
+        condition.lock()
+        queue.removeAll()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+        finished.wait()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closed { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                break
+            }
+            let (batch, pending) = queue.removeFirst()
+            condition.broadcast()
+            condition.unlock()
+            do throws(WaybillError) {
+                for r in pending { try rejects.write(r) }
+                if let batch { try body(batch) }
+            } catch {
+                condition.lock()
+                failure = error
+                queue.removeAll()
+                condition.broadcast()
+                condition.unlock()
+                break
+            }
+        }
+        finished.signal()
     }
 }
