@@ -110,32 +110,6 @@ public final class StateStore {
         if stat(directory, &st) != 0, mkdir(directory, 0o755) != 0 {
             throw WaybillError.cannotCreate(path: directory, errno: errno)
         }
-        let tmp = directory + "/.orders.state.tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0 { throw WaybillError.cannotCreate(path: tmp, errno: errno) }
-        do {
-            try FD.writeAll(fd, encoded(), path: tmp)
-        } catch {
-            close(fd)
-            unlink(tmp)
-            throw error
-        }
-        if fsync(fd) != 0 {
-            let e = errno
-            close(fd)
-            unlink(tmp)
-            throw WaybillError.io(path: tmp, errno: e)
-        }
-        close(fd)
-        if rename(tmp, path) != 0 {
-            let e = errno
-            unlink(tmp)
-            throw WaybillError.cannotCreate(path: path, errno: e)
-        }
-        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
+        try AtomicFile.write(encoded(), to: path)
     }
 }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import OrderModel
 
 /// Replaces a file's contents atomically: write a hidden temporary beside it, fsync, rename,
 /// fsync the directory. Readers see the old file or the new one, never a mix.
