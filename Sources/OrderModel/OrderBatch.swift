@@ -102,43 +102,60 @@ public struct OrderBatch: Sendable {
     /// Appends order `row` of `other` (with its lines) to this batch.
     public mutating func append(from other: OrderBatch, row: Int) {
         beginOrder()
+        copyOrderFields(from: other, row: row)
+        copyLines(from: other, row: row)
+        endOrder()
+    }
+
+    /// Copies the fields of order `row` of `other` into the order being built (between
+    /// `beginOrder()` and `endOrder()`), without its lines. Fields set afterwards replace
+    /// the copied values; lists and maps keep growing until the order ends.
+    public mutating func copyOrderFields(from other: OrderBatch, row: Int) {
         copyRow(from: other.orders, row: row, into: &orders)
+    }
+
+    /// Copies the lines of order `row` of `other` into the order being built.
+    public mutating func copyLines(from other: OrderBatch, row: Int) {
         for l in other.lineRange(row) {
             beginLine()
             copyRow(from: other.lines, row: l, into: &lines)
             endLine()
         }
-        endOrder()
     }
 
     /// Bytes held, for memory budgets.
     public var byteSize: Int { orders.byteSize + lines.byteSize + lineParent.count * 4 + lineStart.count * 4 }
 }
 
-/// Copies one row of `source` into the row being built in `target` (same fields).
+/// Copies one row of `source` into the row being built in `target` (same fields). Null fields
+/// are skipped: a field not set in the row ends up null when the row ends.
 func copyRow(from source: ColumnTable, row: Int, into target: inout ColumnTable) {
-    for c in source.columns.indices {
-        let col = source.columns[c]
-        if col.isNull(row) {
-            target.setNull(c)
-            continue
+    // Through a buffer pointer: an array element passed by value is a copy that retains the
+    // column's arrays.
+    source.columns.withUnsafeBufferPointer { cols in
+        for c in cols.indices where !cols[c].isNull(row) {
+            copyValue(cols[c], c, row, &target)
         }
-        switch col.kind {
-        case .string:
-            col.bytes.withUnsafeBytes { target.set(c, utf8: UnsafeRawBufferPointer(rebasing: $0[col.range(row)])) }
-        case .stringList, .stringMap:
-            target.touch(c)
-            col.bytes.withUnsafeBytes { vb in
-                col.keyBytes.withUnsafeBytes { kb in
-                    for e in col.elements(row) {
-                        let value = UnsafeRawBufferPointer(rebasing: vb[col.elementRange(e)])
-                        let key = col.kind == .stringMap ? UnsafeRawBufferPointer(rebasing: kb[col.keyRange(e)]) : nil
-                        target.addElement(c, utf8: value, key: key)
-                    }
+    }
+}
+
+@inline(__always)
+private func copyValue(_ col: borrowing Column, _ c: Int, _ row: Int, _ target: inout ColumnTable) {
+    switch col.kind {
+    case .string:
+        col.bytes.withUnsafeBytes { target.set(c, utf8: UnsafeRawBufferPointer(rebasing: $0[col.range(row)])) }
+    case .stringList, .stringMap:
+        target.touch(c)
+        col.bytes.withUnsafeBytes { vb in
+            col.keyBytes.withUnsafeBytes { kb in
+                for e in col.elements(row) {
+                    let value = UnsafeRawBufferPointer(rebasing: vb[col.elementRange(e)])
+                    let key = col.kind == .stringMap ? UnsafeRawBufferPointer(rebasing: kb[col.keyRange(e)]) : nil
+                    target.addElement(c, utf8: value, key: key)
                 }
             }
-        default:
-            target.set(c, int: col.int(row))
         }
+    default:
+        target.set(c, int: col.int(row))
     }
 }

@@ -62,7 +62,7 @@ final class Normalizer {
         let cols = input.orders.columns
         for row in 0..<input.count {
             output.beginOrder()
-            BatchCopy.copyOrderFields(input, row: row, into: &output)
+            output.copyOrderFields(from: input, row: row)
             var countryCode: [UInt8]? = cols[Self.country].isNull(row) ? nil : Array(cols[Self.country].bytes[cols[Self.country].range(row)])
             if let countries = settings.countries, let c = countryCode {
                 if c.count == 2, c.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) {
@@ -92,7 +92,7 @@ final class Normalizer {
                 hashPhone(input, row: row, into: &output)
                 hashEmail(input, row: row, into: &output)
             }
-            BatchCopy.copyLines(input, row: row, into: &output)
+            output.copyLines(from: input, row: row)
             output.endOrder()
         }
     }

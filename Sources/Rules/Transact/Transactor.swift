@@ -273,7 +273,7 @@ public final class Transactor {
     /// Appends order `row` with its rule results, and ON_HOLD with hold codes when a hold hit.
     private func appendOutput(_ input: OrderBatch, row: Int, hits range: Range<Int>, builtin: ArraySlice<BuiltinHit>, into output: inout OrderBatch) {
         output.beginOrder()
-        BatchCopy.copyOrderFields(input, row: row, into: &output)
+        output.copyOrderFields(from: input, row: row)
         let held = range.contains { hits.severities[$0] == .hold } || builtin.contains { $0.severity == .hold }
         if !range.isEmpty || !builtin.isEmpty {
             output.orders.touch(Self.ruleResults)
@@ -308,7 +308,7 @@ public final class Transactor {
         if let normalizer, ruleSet.builtins.pii.maskOutput {
             normalizer.mask(input, row: row, into: &output)
         }
-        BatchCopy.copyLines(input, row: row, into: &output)
+        output.copyLines(from: input, row: row)
         output.endOrder()
         summary.books.rowsOut += 1
         summary.books.ordersOut += 1
