@@ -3,7 +3,7 @@
 //
 // Dependencies flow one way (each line may import only what is below it):
 //   waybill (CLI)  ->  Datasets, Ingest, FeedSampler, RunMetrics, Rules
-//   RunMetrics     ->  OrderModel, Prometheus (swift-prometheus)
+//   RunMetrics     ->  OrderModel, Prometheus (swift-prometheus), Logging (swift-log)
 //   Datasets       ->  Parquet, OrderModel
 //   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
 //   FeedSampler    ->  OrderModel
@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries (Debian: libarchive-dev, libcsv-dev, libsimdjson-dev, libzstd-dev, libsnappy-dev, zlib1g-dev)
@@ -52,7 +53,10 @@ let package = Package(
         .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "RunMetrics",
-            dependencies: ["OrderModel", .product(name: "Prometheus", package: "swift-prometheus")]
+            dependencies: [
+                "OrderModel", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // The command-line tool
@@ -61,6 +65,7 @@ let package = Package(
             dependencies: [
                 "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -73,7 +78,10 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "OrderModel"], resources: []),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Parquet", "OrderModel"]),
         .testTarget(name: "CLITests", dependencies: ["OrderModel"]),
-        .testTarget(name: "RunMetricsTests", dependencies: ["RunMetrics", "OrderModel"]),
+        .testTarget(
+            name: "RunMetricsTests",
+            dependencies: ["RunMetrics", "OrderModel", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
     ],

@@ -100,6 +100,10 @@ final class ArchiveReader {
     }
 
     /// Reads up to `buffer.count` bytes of the current member. 0 means its end.
+    /// Bytes taken from the input as stored (before decompression), for progress: comparable
+    /// with the file's size even when it is compressed. Moves in steps of the block size.
+    var rawBytesConsumed: Int { Int(archive_filter_bytes(handle, -1)) }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, ArchiveReadError> {
         let n = archive_read_data(handle, buffer.baseAddress, buffer.count)
         if n < 0 {

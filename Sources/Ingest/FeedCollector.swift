@@ -9,6 +9,14 @@ public final class FeedCollector {
     private let assembler: OrderAssembler
     private let csv: CSVFeed?
     private let json: JSONFeed?
+    private let tap = ProgressTap()
+
+    /// Bumped once per emitted batch and once per member with the records read so far and the
+    /// bytes consumed of the current input (nil: no progress display, and no cost).
+    public var meter: ProgressMeter? {
+        get { tap.meter }
+        set { tap.meter = newValue }
+    }
 
     /// - Parameters:
     ///   - batchSize: orders per batch handed to `emit` (memory is bounded by it).
@@ -19,7 +27,13 @@ public final class FeedCollector {
     ) {
         self.profile = profile
         mapper = RecordMapper(profile: profile)
-        assembler = OrderAssembler(mapper: mapper, rejects: rejects, batchID: batchID, batchSize: batchSize, emit: emit)
+        let tap = self.tap
+        assembler = OrderAssembler(mapper: mapper, rejects: rejects, batchID: batchID, batchSize: batchSize) {
+            (batch: inout OrderBatch) throws(WaybillError) in
+            tap.tick()
+            try emit(&batch)
+        }
+        tap.assembler = assembler
         switch profile.format {
         case .csv:
             csv = CSVFeed(profile: profile, mapper: mapper, assembler: assembler)
@@ -47,11 +61,19 @@ public final class FeedCollector {
     }
 
     private func collect(_ input: InputSpec) throws(WaybillError) {
+        tap.begin()
+        tap.meter?.beginInput(input.path, size: input.isStdin ? nil : input.size)
+        defer {
+            tap.tick()
+            tap.archive = nil
+            tap.meter?.endInput()
+        }
         if !input.isStdin && input.size == 0 {
             assembler.countFile()  // an empty file holds no records (libarchive refuses to open it)
             return
         }
         let archive = try ArchiveReader(input: input, blockSize: 1 << 20)
+        tap.archive = archive
         assembler.countFile()
         var first = true
         while !assembler.stopped {
@@ -78,6 +100,7 @@ public final class FeedCollector {
                 }
                 assembler.countBytes(stream.bytesRead)
                 assembler.endMember()
+                tap.tick()
                 if let failure {
                     assembler.broken(
                         raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: stream.bytesRead,
@@ -87,5 +110,26 @@ public final class FeedCollector {
                 }
             }
         }
+    }
+}
+
+/// Connects the collector's batch boundaries to a `ProgressMeter`: reads the record count and
+/// the raw byte position of the current input when a batch is emitted or a member ends.
+private final class ProgressTap {
+    var meter: ProgressMeter?
+    weak var assembler: OrderAssembler?
+    var archive: ArchiveReader?
+    private var lastBytes = 0
+
+    func tick() {
+        guard let meter, let assembler else { return }
+        if let archive { lastBytes = archive.rawBytesConsumed }
+        meter.update(records: assembler.books.recordsIn, inputBytes: lastBytes)
+    }
+
+    /// A new input: its byte position starts from zero.
+    func begin() {
+        archive = nil
+        lastBytes = 0
     }
 }

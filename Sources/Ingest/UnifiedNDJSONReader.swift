@@ -47,6 +47,10 @@ public final class UnifiedNDJSONReader {
     private var ownedFD: Int32 = -1
     deinit { if ownedFD >= 0 { close(ownedFD) } }
 
+    /// Bytes taken from the input so far, as stored (compressed bytes for a compressed input):
+    /// for a progress display, once per batch.
+    public var bytesConsumed: Int { archive.rawBytesConsumed }
+
     /// Hands over the rejects collected so far.
     public func takeRejects() -> [Reject] {
         defer { rejects.removeAll() }

@@ -17,7 +17,8 @@ struct Waybill: ParsableCommand {
                 | waybill write --out warehouse/ --partition-by order_month
 
             Exit codes: 0 ok, 64 usage, 65 data error past a threshold, 66 input not found,
-            73 cannot create output, 74 I/O error, 78 bad configuration.
+            73 cannot create output, 74 I/O error, 75 the run succeeded but --push failed,
+            78 bad configuration.
             """,
         version: WaybillVersion.string,
         subcommands: [
@@ -35,6 +36,7 @@ struct Waybill: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            if PushOutcome.failedAfterSuccess { Glibc.exit(PushOutcome.exitCode) }
         } catch let error as WaybillError {
             if case .brokenPipe = error { Glibc.exit(0) }
             writeStderr("waybill: \(error)\n")

@@ -76,12 +76,17 @@ struct CollectCommand: ParsableCommand {
         let output = EncodingWriter(background: threads > 1 && !check)
         let id = batchId ?? InputResolver.batchID(source: profile.source, inputs: inputs)
         let lines = BusinessLineCounter()
+        let log = reporting.logger(stage: "collect", quiet: quiet)
+        log.debug("collecting", metadata: ["inputs": "\(inputs.count)", "profile": "\(self.profile)", "batch_id": "\(id)"])
+        let meter = reporting.progressMeter(stage: "collect", inputCount: inputs.count, quiet: quiet)
+        defer { meter?.finish() }
         let collector = FeedCollector(profile: profile, rejects: writer, batchID: id, batchSize: batchSize) {
             (batch: inout OrderBatch) throws(WaybillError) in
             lines.count(batch)
             if check { return }
             try output.submit(batch)
         }
+        collector.meter = meter
         defer {
             stats.books = collector.books
             stats.bySource = [profile.source: collector.books]
@@ -96,9 +101,10 @@ struct CollectCommand: ParsableCommand {
         }
         try output.finish()
         try writer.close()
+        meter?.finish()
         let books = collector.books
+        for w in collector.warnings { log.warning("\(w)") }
         if !quiet {
-            for w in collector.warnings { FileHandleErr.write("waybill collect: warning: \(w)\n") }
             var line = books.summary(stage: "collect")
             if !writer.byCode.isEmpty {
                 line += " rejects:" + writer.byCode.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()

@@ -74,9 +74,13 @@ struct TransactCommand: ParsableCommand {
         let transactor = try Transactor(ruleSet: ruleSet, state: store)
         transactor.inputName = input == "-" ? "stdin" : input
         let output = EncodingWriter(background: false)
+        let meter = reporting.progressMeter(stage: "transact", inputCount: 1, quiet: quiet)
+        defer { meter?.finish() }
+        meter?.beginInput(input, size: ProgressDisplay.fileSize(input))
         var batch = OrderBatch()
         var accepted = OrderBatch()
         while try reader.next(into: &batch, maxOrders: batchSize) {
+            meter?.update(records: reader.recordsIn, inputBytes: reader.bytesConsumed)
             let unreadable = reader.takeRejects()
             for r in unreadable { try writer.write(r) }
             transactor.noteUnreadable(unreadable.count)
@@ -87,6 +91,8 @@ struct TransactCommand: ParsableCommand {
         }
         try output.finish()
         try writer.close()
+        meter?.endInput()
+        meter?.finish()
         let summary = transactor.finish()
         stats.books = summary.books
         stats.rejectsByCode = writer.byCode

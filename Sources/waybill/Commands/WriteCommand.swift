@@ -95,9 +95,11 @@ struct WriteCommand: ParsableCommand {
         let rejectWriter = try RejectWriter(path: rejects)
         let writer = try DatasetWriter(options: options, rejects: rejectWriter)
         var books = Books()
+        let meter = reporting.progressMeter(stage: "write", inputCount: inputs.count, quiet: quiet)
+        defer { meter?.finish() }
         do {
             books = try WriteInput.read(inputs: inputs.isEmpty ? ["-"] : inputs, profile: profile,
-                batchId: options.batchId, rejects: rejectWriter) {
+                batchId: options.batchId, rejects: rejectWriter, meter: meter) {
                 (batch: OrderBatch) throws(WaybillError) in try writer.write(batch)
             }
         } catch {
@@ -107,6 +109,7 @@ struct WriteCommand: ParsableCommand {
         }
         let result = try writer.commit()
         try rejectWriter.close()
+        meter?.finish()
         // The writer's own rejects (orders it could not place) move orders from out to rejected.
         books.rejected += result.rejected
         books.rowsOut -= result.rejected

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Ingest
 import OrderModel
+import RunMetrics
 
 /// Where `waybill write` gets its batches: raw feeds through a collect profile (one process,
 /// no NDJSON in between), or unified NDJSON.
@@ -11,15 +12,16 @@ enum WriteInput {
     /// Reads every input and hands each batch to `body`; returns the books of the reading
     /// side (records in, orders out, rejected, merged).
     static func read(
-        inputs: [String], profile: String?, batchId: String, rejects: RejectWriter,
+        inputs: [String], profile: String?, batchId: String, rejects: RejectWriter, meter: ProgressMeter? = nil,
         body: @escaping (OrderBatch) throws(WaybillError) -> Void
     ) throws(WaybillError) -> Books {
-        guard let profile else { return try readUnified(inputs: inputs, rejects: rejects, body: body) }
+        guard let profile else { return try readUnified(inputs: inputs, rejects: rejects, meter: meter, body: body) }
         let loaded = try ProfileLoader.load(path: profile)
         let resolved = try InputResolver.resolve(inputs)
         let collector = FeedCollector(profile: loaded, rejects: rejects, batchID: batchId) {
             (batch: inout OrderBatch) throws(WaybillError) in try body(batch)
         }
+        collector.meter = meter
         try collector.collect(resolved)
         return collector.books
     }
@@ -30,13 +32,16 @@ enum WriteInput {
     /// cores. All reject writes happen on that second thread, in input order, because the
     /// dataset writer writes its own rejects there too.
     private static func readUnified(
-        inputs: [String], rejects: RejectWriter, body: @escaping (OrderBatch) throws(WaybillError) -> Void
+        inputs: [String], rejects: RejectWriter, meter: ProgressMeter?,
+        body: @escaping (OrderBatch) throws(WaybillError) -> Void
     ) throws(WaybillError) -> Books {
         let handoff = BatchHandoff(rejects: rejects, body: body)
         var books = Books()
         var batch = OrderBatch()
         do throws(WaybillError) {
             for path in inputs {
+                meter?.beginInput(path, size: ProgressDisplay.fileSize(path))
+                defer { meter?.endInput() }
                 // An empty file holds no orders (the reader would take it for an unknown archive).
                 var st = stat()
                 if path != "-" && stat(path, &st) == 0 && st.st_size == 0 {
@@ -48,10 +53,12 @@ enum WriteInput {
                 while try reader.next(into: &batch, maxOrders: 4096) {
                     books.ordersOut += batch.count
                     books.linesOut += batch.lines.rowCount
+                    meter?.update(records: books.recordsIn + reader.recordsIn, inputBytes: reader.bytesConsumed)
                     try handoff.submit(batch, rejects: reader.takeRejects())
                     batch.removeAll()
                 }
                 try handoff.submit(nil, rejects: reader.takeRejects())
+                meter?.update(records: books.recordsIn + reader.recordsIn, inputBytes: reader.bytesConsumed)
                 books.recordsIn += reader.recordsIn
                 books.rejected += reader.rejected
             }
