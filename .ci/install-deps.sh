@@ -2,6 +2,8 @@
 # Installs what Waybill needs on a fresh Debian/Ubuntu machine, idempotently:
 #  - the C libraries it links (libarchive, libcsv, simdjson, zstd, snappy, zlib) and the archive
 #    tools the tests use to build fixtures;
+#  - node_exporter and the Pushgateway, which the metrics interop tests start on loopback
+#    (the packages' own services are not used);
 #  - a Python virtual environment OUTSIDE the repository (default ~/.cache/waybill-venv) with the
 #    readers the interop tests check Waybill's output against (pyarrow, DuckDB, polars), a JSON
 #    Schema validator, a Prometheus text parser, pytest, and tpchgen-cli for TPC-H feeds.
@@ -9,7 +11,8 @@
 set -euo pipefail
 
 debs=(libarchive-dev libcsv-dev libsimdjson-dev libzstd-dev libsnappy-dev zlib1g-dev
-      zstd xz-utils bzip2 zip unzip python3-venv pkg-config)
+      zstd xz-utils bzip2 zip unzip python3-venv pkg-config
+      prometheus-node-exporter prometheus-pushgateway)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
