@@ -88,7 +88,31 @@ public enum PrometheusTextfile {
         }
         var out: [UInt8] = []
         r.emit(into: &out)
-        return out
+        return ordered(out)
+    }
+
+    /// The registry emits families and series in hash order, which differs from run to run.
+    /// This puts the same text in a stable order (families by name, series sorted within each),
+    /// so two files diff cleanly and the series of a family stay together.
+    static func ordered(_ text: [UInt8]) -> [UInt8] {
+        var families: [String: (header: [Substring], samples: [Substring])] = [:]
+        var current = ""
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") {
+            if line.hasPrefix("# ") {
+                let parts = line.split(separator: " ", maxSplits: 3)
+                if parts.count >= 3 { current = String(parts[2]) }
+                families[current, default: ([], [])].header.append(line)
+            } else {
+                families[current, default: ([], [])].samples.append(line)
+            }
+        }
+        var out = ""
+        for name in families.keys.sorted() {
+            let f = families[name]!
+            for line in f.header { out += line + "\n" }
+            for line in f.samples.sorted() { out += line + "\n" }
+        }
+        return Array(out.utf8)
     }
 
     /// Writes `run` to `path` atomically. On a failed run the last-success timestamp of the

@@ -69,3 +69,20 @@ import Testing
         #expect(!Pushgateway.hostName().isEmpty)
     }
 }
+
+@Suite struct TextfileOrderTests {
+    @Test func familiesAndSeriesComeInAStableOrder() {
+        var run = StageRun(stage: "write")
+        run.succeeded = true
+        for i in 0..<50 {
+            run.partitions.append(.init(dataset: i % 2 == 0 ? "orders" : "order_lines",
+                                        partition: "p=\(i)", rows: i, bytes: i * 10, files: 1))
+        }
+        let first = PrometheusTextfile.render(run)
+        for _ in 0..<5 { #expect(PrometheusTextfile.render(run) == first) }
+        let text = String(decoding: first, as: UTF8.self)
+        let names = text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
+        #expect(names == names.sorted())
+        #expect(text.hasSuffix("\n"))
+    }
+}
