@@ -81,6 +81,13 @@ public enum PrometheusTextfile {
         }
         gauge("waybill_run_duration_seconds", "Wall time of the run.", [stage], run.durationSeconds)
         gauge("waybill_run_start_timestamp_seconds", "Unix time the run started.", [stage], run.startedAt)
+        for p in run.phases {
+            gauge("waybill_phase_duration_seconds", "Wall time of each phase of a multi-stage run.",
+                  [stage, ("phase", p.phase)], p.seconds)
+        }
+        if run.peakMemoryBytes > 0 {
+            gauge("waybill_peak_memory_bytes", "Peak resident memory of the process.", [stage], Double(run.peakMemoryBytes))
+        }
         gauge("waybill_run_success", "1 if the run succeeded, else 0.", [stage], run.succeeded ? 1 : 0)
         gauge("waybill_run_exit_code", "Exit code of the run.", [stage], Double(run.exitCode))
         if let last = run.succeeded ? run.startedAt + run.durationSeconds : previousLastSuccess {

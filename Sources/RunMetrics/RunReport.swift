@@ -25,12 +25,31 @@ public enum RunReport {
             "by_business_line": run.byBusinessLine,
             "rejects_by_reason": run.rejectsByCode,
             "rule_hits": run.ruleHits.map { ["rule": $0.rule, "severity": $0.severity, "hits": $0.hits] },
+            "peak_memory_bytes": run.peakMemoryBytes,
+            "throughput": ["records_per_second": run.recordsPerSecond, "bytes_per_second": run.bytesPerSecond],
+            "phases": run.phases.map { ["phase": $0.phase, "duration_seconds": $0.seconds] },
+            "datasets": datasets(run),
             "partitions": run.partitions.map {
                 ["dataset": $0.dataset, "partition": $0.partition, "rows": $0.rows, "bytes": $0.bytes, "files": $0.files]
             },
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? JSONSerialization.data(withJSONObject: doc, options: options)) ?? Data()
         return Array(data) + [0x0A]
+    }
+
+    /// Rows, bytes, files and partitions per dataset (the sums of its partitions).
+    static func datasets(_ run: StageRun) -> [String: [String: Int]] {
+        var out: [String: [String: Int]] = [:]
+        for p in run.partitions {
+            var d = out[p.dataset] ?? ["rows": 0, "bytes": 0, "files": 0, "partitions": 0]
+            d["rows"]! += p.rows
+            d["bytes"]! += p.bytes
+            d["files"]! += p.files
+            d["partitions"]! += 1
+            out[p.dataset] = d
+        }
+        return out
     }
 
     public static func write(_ run: StageRun, to path: String) throws(WaybillError) {

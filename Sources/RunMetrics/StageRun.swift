@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import OrderModel
 
 /// What one run of a stage did, in the shape both metrics outputs are made from.
@@ -38,6 +43,27 @@ public struct StageRun: Sendable {
     /// Whether the run ended with exit 0. Only a successful run moves the last-success timestamp.
     public var succeeded = false
     public var exitCode: Int32 = 0
+    /// Wall time of each phase of a run that has several (`run`: collect, transact, write, ...),
+    /// in the order they started; empty for a single stage.
+    public var phases: [(phase: String, seconds: Double)] = []
+    /// The process's peak resident memory in bytes (`ReportingOptions.measure` fills it in).
+    public var peakMemoryBytes = 0
+
+    /// Records and input bytes per second of wall time (0 when nothing was timed).
+    public var recordsPerSecond: Double { durationSeconds > 0 ? Double(books.recordsIn) / durationSeconds : 0 }
+    public var bytesPerSecond: Double { durationSeconds > 0 ? Double(books.bytesRead) / durationSeconds : 0 }
+
+    /// Peak resident memory of this process so far (getrusage's ru_maxrss, in KiB on Linux).
+    public static func currentPeakMemoryBytes() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        return Int(usage.ru_maxrss) * 1024
+        #else
+        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+        return Int(usage.ru_maxrss)  // bytes on Darwin
+        #endif
+    }
 
     public init(stage: String) {
         self.stage = stage

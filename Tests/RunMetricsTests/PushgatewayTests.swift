@@ -86,3 +86,29 @@ import Testing
         #expect(text.hasSuffix("\n"))
     }
 }
+
+@Suite struct ReportExtrasTests {
+    @Test func reportHasThroughputMemoryPhasesAndDatasetTotals() throws {
+        var run = StageRun(stage: "run")
+        run.books.recordsIn = 100
+        run.books.bytesRead = 5000
+        run.durationSeconds = 2
+        run.peakMemoryBytes = 1 << 20
+        run.phases = [("collect", 1.5), ("write", 0.5)]
+        run.partitions = [
+            .init(dataset: "orders", partition: "m=1", rows: 3, bytes: 30, files: 1),
+            .init(dataset: "orders", partition: "m=2", rows: 4, bytes: 40, files: 2),
+        ]
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(RunReport.json(run))) as? [String: Any])
+        let throughput = try #require(doc["throughput"] as? [String: Double])
+        #expect(throughput["records_per_second"] == 50 && throughput["bytes_per_second"] == 2500)
+        #expect(doc["peak_memory_bytes"] as? Int == 1 << 20)
+        let orders = try #require((doc["datasets"] as? [String: [String: Int]])?["orders"])
+        #expect(orders == ["rows": 7, "bytes": 70, "files": 3, "partitions": 2])
+        #expect((doc["phases"] as? [[String: Any]])?.map { $0["phase"] as? String } == ["collect", "write"])
+        let text = String(decoding: PrometheusTextfile.render(run), as: UTF8.self)
+        #expect(text.contains(#"waybill_phase_duration_seconds{stage="run",phase="collect"} 1.5"#))
+        #expect(text.contains(#"waybill_peak_memory_bytes{stage="run"} 1048576"#))
+        #expect(StageRun.currentPeakMemoryBytes() > 0)
+    }
+}

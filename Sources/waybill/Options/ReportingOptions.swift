@@ -50,12 +50,14 @@ struct ReportingOptions: ParsableArguments {
         } catch {
             stats.exitCode = error.exitCode
             stats.durationSeconds = RunClock.now() - stats.startedAt
+            stats.peakMemoryBytes = StageRun.currentPeakMemoryBytes()
             try? write(stats)
             pushIfAsked(stats)
             throw error
         }
         stats.succeeded = true
         stats.durationSeconds = RunClock.now() - stats.startedAt
+        stats.peakMemoryBytes = StageRun.currentPeakMemoryBytes()
         var writeFailure: WaybillError?
         do { try write(stats) } catch { writeFailure = error }
         pushIfAsked(stats)
