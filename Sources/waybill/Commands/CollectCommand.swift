@@ -56,7 +56,7 @@ struct CollectCommand: ParsableCommand {
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         do throws(WaybillError) {
-            try reporting.measure(stage: "collect", inputs: inputs) { (stats: inout StageRun) throws(WaybillError) in
+            try reporting.measure(stage: "collect", inputs: inputs, quiet: quiet) { (stats: inout StageRun) throws(WaybillError) in
                 try collect(&stats)
             }
         } catch {

@@ -54,7 +54,7 @@ struct TransactCommand: ParsableCommand {
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         do throws(WaybillError) {
-            try reporting.measure(stage: "transact", inputs: [input]) { (stats: inout StageRun) throws(WaybillError) in
+            try reporting.measure(stage: "transact", inputs: [input], quiet: quiet) { (stats: inout StageRun) throws(WaybillError) in
                 try transact(&stats)
             }
         } catch {

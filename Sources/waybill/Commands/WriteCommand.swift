@@ -80,7 +80,7 @@ struct WriteCommand: ParsableCommand {
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         do throws(WaybillError) {
-            try reporting.measure(stage: "write", inputs: inputs) { (stats: inout StageRun) throws(WaybillError) in
+            try reporting.measure(stage: "write", inputs: inputs, quiet: quiet) { (stats: inout StageRun) throws(WaybillError) in
                 try land(&stats)
             }
         } catch {

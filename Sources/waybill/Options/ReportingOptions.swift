@@ -36,11 +36,16 @@ struct ReportingOptions: ParsableArguments {
 
     /// Runs a stage's body, timing it and filling a `StageRun`, then writes the metrics and the
     /// report and pushes them whatever the outcome (a failed run is reported too, with its exit code).
+    /// `quiet` is the verb's `--quiet`: the info lines about where the outputs went are dropped.
     func measure(
-        stage: String, inputs: [String], _ body: (inout StageRun) throws(WaybillError) -> Void
+        stage: String, inputs: [String], quiet: Bool = false, _ body: (inout StageRun) throws(WaybillError) -> Void
     ) throws(WaybillError) {
-        if let push, !(pushTimeout > 0 && pushTimeout <= 300) {
-            throw WaybillError.usage("--push-timeout must be between 0 and 300 seconds (pushing to \(push))")
+        if let target = pushTarget(stage: stage) {
+            // A malformed URL is a usage error before any work, not a failed push after it.
+            do { _ = try target.groupURL() } catch { throw WaybillError.usage(error.message) }
+            if !(pushTimeout > 0 && pushTimeout <= 300) {
+                throw WaybillError.usage("--push-timeout must be between 0 and 300 seconds (got \(pushTimeout))")
+            }
         }
         var stats = StageRun(stage: stage)
         stats.startedAt = RunClock.now()
@@ -51,23 +56,23 @@ struct ReportingOptions: ParsableArguments {
             stats.exitCode = error.exitCode
             stats.durationSeconds = RunClock.now() - stats.startedAt
             stats.peakMemoryBytes = StageRun.currentPeakMemoryBytes()
-            try? write(stats)
-            pushIfAsked(stats)
+            try? write(stats, quiet: quiet)
+            pushIfAsked(stats, quiet: quiet)
             throw error
         }
         stats.succeeded = true
         stats.durationSeconds = RunClock.now() - stats.startedAt
         stats.peakMemoryBytes = StageRun.currentPeakMemoryBytes()
         var writeFailure: WaybillError?
-        do { try write(stats) } catch { writeFailure = error }
-        pushIfAsked(stats)
+        do { try write(stats, quiet: quiet) } catch { writeFailure = error }
+        pushIfAsked(stats, quiet: quiet)
         if let writeFailure { throw writeFailure }
     }
 
     /// Writes both outputs if asked for. A failure to write them is reported but does not
     /// change the outcome of a run that already failed; it fails a run that succeeded (exit 73/74).
-    func write(_ run: StageRun) throws(WaybillError) {
-        let log = logger(stage: run.stage)
+    func write(_ run: StageRun, quiet: Bool = false) throws(WaybillError) {
+        let log = logger(stage: run.stage, quiet: quiet)
         if let metrics {
             try PrometheusTextfile.write(run, to: metrics)
             log.info("metrics written", metadata: ["file": "\(metrics)"])
@@ -81,9 +86,9 @@ struct ReportingOptions: ParsableArguments {
     /// Pushes `run` when `--push` was given. A failed push never fails the data: it prints
     /// `push failed: ...` and, when the run itself succeeded, makes the process exit 75
     /// (EX_TEMPFAIL) rather than a data or I/O code (see `PushOutcome`).
-    func pushIfAsked(_ run: StageRun) {
+    func pushIfAsked(_ run: StageRun, quiet: Bool = false) {
         guard let target = pushTarget(stage: run.stage) else { return }
-        let log = logger(stage: run.stage)
+        let log = logger(stage: run.stage, quiet: quiet)
         do {
             try target.push(run)
             log.info("metrics pushed", metadata: [
