@@ -95,7 +95,8 @@ struct WriteCommand: ParsableCommand {
         let rejectWriter = try RejectWriter(path: rejects)
         let writer = try DatasetWriter(options: options, rejects: rejectWriter)
         var books = Books()
-        let meter = reporting.progressMeter(stage: "write", inputCount: inputs.count, quiet: quiet)
+        // With --profile, folders and globs expand later: the count grows as inputs start.
+        let meter = reporting.progressMeter(stage: "write", inputCount: profile == nil ? inputs.count : 0, quiet: quiet)
         defer { meter?.finish() }
         do {
             books = try WriteInput.read(inputs: inputs.isEmpty ? ["-"] : inputs, profile: profile,
