@@ -49,6 +49,7 @@ let package = Package(
         ),
         .target(name: "Datasets", dependencies: ["OrderModel", "Parquet", "CCodecs"]),
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
+        .target(name: "Lifecycle", dependencies: ["OrderModel", "Parquet", "Datasets", "CArchive"]),
         .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "RunMetrics",
@@ -59,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "waybill",
             dependencies: [
-                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules",
+                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules", "Lifecycle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +77,7 @@ let package = Package(
         .testTarget(name: "RunMetricsTests", dependencies: ["RunMetrics", "OrderModel"]),
         .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Datasets", "Parquet", "OrderModel"]),
     ],
     cxxLanguageStandard: .cxx17
 )
