@@ -15,9 +15,12 @@ public struct ColdEntry: Codable, Sendable, Equatable {
     /// The hot files the cold file replaced (relative to the dataset folder).
     public var hotFiles: [String]
     public var tieredAt: String
+    /// With `--pack tar`: the archive (relative to COLD) and the member holding the file.
+    public var archive: String? = nil
+    public var member: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case dataset, partition, file
+        case dataset, partition, file, archive, member
         case contentHash = "content_hash"
         case hotFiles = "hot_files"
         case tieredAt = "tiered_at"

@@ -14,15 +14,27 @@ enum ColdStaging {
         for name in DatasetFiles.list(cold) where name.hasPrefix(prefix) { DatasetFiles.removeTree(cold + "/" + name) }
     }
 
-    /// Writes `bytes` into the staging folder; returns the rename that publishes it as `to/<name>`.
-    static func stage(_ bytes: [UInt8], in staging: String, as stagedName: String, to root: String) throws(WaybillError)
-        -> [DatasetTransaction.Step]
+    /// Writes `bytes` into the staging folder as `stagedName`; returns the rename that
+    /// publishes it as `root/name`.
+    static func stage(_ bytes: [UInt8], in staging: String, as stagedName: String, to root: String, name: String)
+        throws(WaybillError) -> DatasetTransaction.Step
     {
         let staged = staging + "/" + stagedName
         try DatasetFiles.writeFile(staged, bytes)
-        let name = stagedName.split(separator: ".", maxSplits: 1).count == 2 && stagedName.hasPrefix("order")
-            ? String(stagedName.split(separator: ".", maxSplits: 1)[1]) : stagedName
-        return [.rename(from: staged, to: root + "/" + name)]
+        return .rename(from: staged, to: root + "/" + name)
+    }
+
+    /// Stages a dataset's manifest, tier note and `_SUCCESS`; returns their renames (the
+    /// manifest and note first, `_SUCCESS` last).
+    static func stageMarkers(_ m: DatasetManifest, note: ColdManifest, kind: DatasetKind, in staging: String, root: String)
+        throws(WaybillError) -> [DatasetTransaction.Step]
+    {
+        [
+            try stage(m.encoded(), in: staging, as: kind.name + "." + DatasetManifest.fileName, to: root, name: DatasetManifest.fileName),
+            try stage(note.encoded(), in: staging, as: kind.name + "." + ColdManifest.noteName, to: root, name: ColdManifest.noteName),
+            try stage([], in: staging, as: kind.name + "." + DatasetManifest.successFileName, to: root,
+                name: DatasetManifest.successFileName),
+        ]
     }
 
     /// The content hash of every row of one data file.

@@ -72,7 +72,12 @@ public enum Restorer {
                 let source = cold + "/" + kind.name + "/" + e.file.path
                 let staged = txn.staging + "/" + kind.name + "/" + e.file.path
                 try DatasetFiles.makeDirectories(DatasetFiles.dirname(staged))
-                guard let bytes = DatasetFiles.readFile(source) else {
+                let bytes: [UInt8]
+                if let archive = e.archive, let member = e.member {
+                    bytes = try TarPack.read(archive: cold + "/" + archive, member: member, maxBytes: e.file.bytes)
+                } else if let b = DatasetFiles.readFile(source) {
+                    bytes = b
+                } else {
                     throw .inputNotFound(path: source, reason: "listed in the cold manifest but missing")
                 }
                 try DatasetFiles.writeFile(staged, bytes)
@@ -89,13 +94,14 @@ public enum Restorer {
                 }
                 m.files.removeAll { $0.path == e.file.path }
                 m.files.append(e.file)
+                moves.append(TierMove(dataset: kind.name, partition: e.partition, rows: e.file.rows, contentHash: e.contentHash))
+                if e.archive != nil { continue }  // archives go below, once empty
                 coldSteps.append(.delete(source))
                 var parent = DatasetFiles.dirname(e.file.path)
                 while parent != "." && !parent.isEmpty {
                     coldSteps.append(.removeDirectoryIfEmpty(cold + "/" + kind.name + "/" + parent))
                     parent = DatasetFiles.dirname(parent)
                 }
-                moves.append(TierMove(dataset: kind.name, partition: e.partition, rows: e.file.rows, contentHash: e.contentHash))
             }
             m.files.sort { $0.path < $1.path }
             m.batchId = o.batchId
@@ -105,13 +111,22 @@ public enum Restorer {
                 ?? ColdManifest(counterpart: cold, partitionKeys: m.partitionKeys)
             note.entries.removeAll { restored.contains($0.file.path) }
             note.updatedAt = now
-            markers += try ColdStaging.stage(m.encoded(), in: txn.staging, as: kind.name + "." + DatasetManifest.fileName, to: root)
-            markers += try ColdStaging.stage(note.encoded(), in: txn.staging, as: kind.name + "." + ColdManifest.noteName, to: root)
-            markers += try ColdStaging.stage([], in: txn.staging, as: kind.name + "." + DatasetManifest.successFileName, to: root)
+            markers += try ColdStaging.stageMarkers(m, note: note, kind: kind, in: txn.staging, root: root)
             manifest.entries.removeAll { $0.dataset == kind.name && restored.contains($0.file.path) }
         }
         manifest.updatedAt = now
-        let coldManifest = try ColdStaging.stage(manifest.encoded(), in: coldStaging, as: ColdManifest.fileName, to: cold)
+        // An archive goes once no entry is left in it.
+        let archives = Set(chosen.compactMap(\.archive)).subtracting(manifest.entries.compactMap(\.archive))
+        for a in archives.sorted() {
+            coldSteps.append(.delete(cold + "/" + a))
+            var parent = DatasetFiles.dirname(a)
+            while parent != "." && !parent.isEmpty {
+                coldSteps.append(.removeDirectoryIfEmpty(cold + "/" + parent))
+                parent = DatasetFiles.dirname(parent)
+            }
+        }
+        let coldManifest = [try ColdStaging.stage(manifest.encoded(), in: coldStaging, as: ColdManifest.fileName, to: cold,
+            name: ColdManifest.fileName)]
         // Hot side complete and durable before the cold copies go.
         let all = steps + [.syncFilesystem(dir)] + markers + [.syncDirectory(dir)] + coldManifest + coldSteps
             + [.syncFilesystem(cold)]

@@ -14,6 +14,8 @@ public struct TierOptions: Sendable {
     /// Rows per row group in the cold files (bigger than hot: scans, not point reads).
     public var rowGroupRows = 4_194_304
     public var rowGroupBytes = 512 << 20
+    /// Pack each partition's cold files into one tar archive (`COLD/packs/<partition>/part-<batch>.tar`).
+    public var pack = false
     public var batchId: String
     public var applicationVersion = "0.0.0"
     /// Test hook: stop the commit after this many renames, as if killed.
@@ -76,59 +78,94 @@ public enum Tierer {
         let staging = cold + "/" + ColdStaging.prefix + o.batchId
         DatasetFiles.removeTree(staging)
         try DatasetFiles.makeDirectories(staging)
-        var manifest = try ColdManifest.read(cold + "/" + ColdManifest.fileName)
-            ?? ColdManifest(counterpart: dir, partitionKeys: orders.manifest.partitionKeys)
-        var moves: [TierMove] = []
-        var coldSteps: [DatasetTransaction.Step] = []
-        var hotSteps: [DatasetTransaction.Step] = []
-        var markers: [DatasetTransaction.Step] = []
         let now = DatasetFiles.now()
+        let name = "part-\(o.batchId)-c000.zstd.parquet"
+
+        // 1. Copy and verify every selected partition of every dataset into COLD's staging folder.
+        var readers: [DatasetReader] = []
+        var entries: [(entry: ColdEntry, staged: String)] = []
+        var hotSteps: [DatasetTransaction.Step] = []
         for kind in DatasetKind.allCases {
             guard DatasetFiles.exists(dir + "/" + kind.name + "/" + DatasetManifest.fileName) else { continue }
             let reader = kind == .orders ? orders : try DatasetReader(directory: dir, dataset: kind)
-            var note = try ColdManifest.read(reader.root + "/" + ColdManifest.noteName)
-                ?? ColdManifest(counterpart: cold, partitionKeys: reader.manifest.partitionKeys)
-            var gone = Set<String>()
+            readers.append(reader)
             hotSteps.append(.delete(reader.root + "/" + DatasetManifest.successFileName))
             for p in reader.partitions where selected.contains(p.directory) {
-                let name = "part-\(o.batchId)-c000.zstd.parquet"
                 let rel = p.directory + "/" + name
                 let staged = staging + "/" + kind.name + "/" + rel
-                let (entry, hash) = try copy(p, reader, to: staged, rel: rel, o)
-                let e = ColdEntry(dataset: kind.name, partition: p.directory, file: entry, contentHash: hash.hex,
-                    hotFiles: p.files.map(\.path), tieredAt: now)
-                manifest.entries.removeAll { $0.dataset == kind.name && $0.file.path == rel }
-                manifest.entries.append(e)
-                note.entries.append(e)
-                coldSteps.append(.rename(from: staged, to: cold + "/" + kind.name + "/" + rel))
+                let (file, hash) = try copy(p, reader, to: staged, rel: rel, o)
+                entries.append((ColdEntry(dataset: kind.name, partition: p.directory, file: file, contentHash: hash.hex,
+                    hotFiles: p.files.map(\.path), tieredAt: now), staged))
                 // The partition folder leaves the dataset in one rename; it is deleted with the staging folder.
-                hotSteps.append(.rename(from: reader.root + "/" + p.directory, to: txn.staging + "/moved/" + kind.name + "/" + p.directory))
+                hotSteps.append(.rename(from: reader.root + "/" + p.directory,
+                    to: txn.staging + "/moved/" + kind.name + "/" + p.directory))
                 var parent = DatasetFiles.dirname(p.directory)
                 while parent != "." && !parent.isEmpty {
                     hotSteps.append(.removeDirectoryIfEmpty(reader.root + "/" + parent))
                     parent = DatasetFiles.dirname(parent)
                 }
-                p.files.forEach { gone.insert($0.path) }
-                moves.append(TierMove(dataset: kind.name, partition: p.directory, rows: entry.rows, contentHash: hash.hex))
             }
+        }
+
+        // 2. Optionally pack each partition's files (every dataset) into one tar, verified member by member.
+        var coldSteps: [DatasetTransaction.Step] = []
+        if o.pack {
+            for partition in Array(Set(entries.map(\.entry.partition))).sorted() {
+                let archive = "packs/" + partition + "/part-\(o.batchId).tar"
+                let stagedTar = staging + "/" + archive
+                try DatasetFiles.makeDirectories(DatasetFiles.dirname(stagedTar))
+                let idx = entries.indices.filter { entries[$0].entry.partition == partition }
+                try TarPack.write(archive: stagedTar,
+                    members: idx.map { (entries[$0].entry.dataset + "/" + entries[$0].entry.file.path, entries[$0].staged) })
+                for i in idx {
+                    let member = entries[i].entry.dataset + "/" + entries[i].entry.file.path
+                    let back = try TarPack.read(archive: stagedTar, member: member, maxBytes: entries[i].entry.file.bytes)
+                    guard back == DatasetFiles.readFile(entries[i].staged) else {
+                        throw .data("\(stagedTar): member \(member) does not read back as written")
+                    }
+                    entries[i].entry.archive = archive
+                    entries[i].entry.member = member
+                }
+                coldSteps.append(.rename(from: stagedTar, to: cold + "/" + archive))
+            }
+        } else {
+            for e in entries { coldSteps.append(.rename(from: e.staged, to: cold + "/" + e.entry.dataset + "/" + e.entry.file.path)) }
+        }
+
+        // 3. Manifests: COLD's, and each hot dataset's (files gone, tier note extended).
+        var manifest = try ColdManifest.read(cold + "/" + ColdManifest.fileName)
+            ?? ColdManifest(counterpart: dir, partitionKeys: orders.manifest.partitionKeys)
+        let newPaths = Set(entries.map { $0.entry.dataset + "/" + $0.entry.file.path })
+        manifest.entries.removeAll { newPaths.contains($0.dataset + "/" + $0.file.path) }
+        manifest.entries += entries.map(\.entry)
+        manifest.entries.sort { ($0.dataset, $0.file.path) < ($1.dataset, $1.file.path) }
+        manifest.updatedAt = now
+        var markers: [DatasetTransaction.Step] = []
+        for reader in readers {
+            let mine = entries.map(\.entry).filter { $0.dataset == reader.dataset.name }
+            let gone = Set(mine.flatMap(\.hotFiles))
             var m = reader.manifest
             m.files.removeAll { gone.contains($0.path) }
             m.batchId = o.batchId
             m.committedAt = now
+            var note = try ColdManifest.read(reader.root + "/" + ColdManifest.noteName)
+                ?? ColdManifest(counterpart: cold, partitionKeys: reader.manifest.partitionKeys)
+            note.entries.removeAll { e in mine.contains { $0.file.path == e.file.path } }
+            note.entries += mine
             note.updatedAt = now
-            markers += try ColdStaging.stage(m.encoded(), in: txn.staging, as: kind.name + "." + DatasetManifest.fileName, to: reader.root)
-            markers += try ColdStaging.stage(note.encoded(), in: txn.staging, as: kind.name + "." + ColdManifest.noteName, to: reader.root)
-            markers += try ColdStaging.stage([], in: txn.staging, as: kind.name + "." + DatasetManifest.successFileName, to: reader.root)
+            markers += try ColdStaging.stageMarkers(m, note: note, kind: reader.dataset, in: txn.staging, root: reader.root)
         }
-        manifest.entries.sort { ($0.dataset, $0.file.path) < ($1.dataset, $1.file.path) }
-        manifest.updatedAt = now
-        let coldManifest = try ColdStaging.stage(manifest.encoded(), in: staging, as: ColdManifest.fileName, to: cold)
-        // Cold side first and durable, then the hot side: a row is never only in a staging folder.
-        let steps = coldSteps + [.syncFilesystem(cold)] + coldManifest + [.syncDirectory(cold)] + hotSteps
+        let coldManifest = try ColdStaging.stage(manifest.encoded(), in: staging, as: ColdManifest.fileName, to: cold,
+            name: ColdManifest.fileName)
+
+        // 4. One journaled commit: cold side first and durable, then the hot side. A row is
+        // never only in a staging folder.
+        let steps = coldSteps + [.syncFilesystem(cold), coldManifest, .syncDirectory(cold)] + hotSteps
             + [.syncFilesystem(dir)] + markers + [.syncDirectory(dir)]
         try txn.commit(steps, dieAfterRenames: o.dieAfterRenames)
         DatasetFiles.removeTree(staging)
-        return moves
+        return entries.map { TierMove(dataset: $0.entry.dataset, partition: $0.entry.partition, rows: $0.entry.file.rows,
+            contentHash: $0.entry.contentHash) }
     }
 
     /// Rewrites a partition into one recompressed file and checks it: same rows, same content hash.

@@ -27,15 +27,22 @@ import Datasets
         return out
     }
 
-    @Test func hotColdRestoreLosesAndDuplicatesNothing() throws {
+    @Test(arguments: [false, true])
+    func hotColdRestoreLosesAndDuplicatesNothing(pack: Bool) throws {
         let dir = Fixtures.tempDir(), cold = Fixtures.tempDir() + "/cold"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.land(dir)
         let before = try DatasetKind.allCases.map { try Self.perPartition(dir, $0) }
         // Cutoff 2024-01-15: days 5..14 are old (10 days x 1-2 business lines).
         let policy = TierPolicy(cutoffDay: Fixtures.day + 10)
-        let moves = try Tierer.run(TierOptions(directory: dir, cold: cold, policy: policy, batchId: "tier-1"))
+        var t = TierOptions(directory: dir, cold: cold, policy: policy, batchId: "tier-1")
+        t.pack = pack
+        let moves = try Tierer.run(t)
         #expect(!moves.isEmpty)
+        if pack {
+            #expect(DatasetFiles.dataFiles(under: cold + "/orders").isEmpty)
+            #expect(try ColdManifest.read(cold + "/" + ColdManifest.fileName)!.entries.allSatisfy { $0.archive != nil })
+        }
         let hot = try Self.perPartition(dir, .orders)
         #expect(hot.keys.allSatisfy { !policy.isOld(HivePath.parse(relativeDirectory: $0)!.map(\.value), keys: try! PartitionKey.parseList("business_line,order_date")) })
         let coldManifest = try #require(try ColdManifest.read(cold + "/" + ColdManifest.fileName))
@@ -64,6 +71,8 @@ import Datasets
         }
         #expect(try ColdManifest.read(cold + "/" + ColdManifest.fileName)?.entries.isEmpty == true)
         #expect(DatasetFiles.dataFiles(under: cold + "/orders").isEmpty)
+        #expect(DatasetFiles.list(cold + "/packs").isEmpty)
+        #expect(!DatasetFiles.list(cold).contains { $0.hasPrefix(".waybill-staging-") })
     }
 
     @Test func killedTierIsFinishedByTheNextRun() throws {

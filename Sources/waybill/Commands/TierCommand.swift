@@ -43,11 +43,15 @@ struct TierCommand: ParsableCommand {
     @Option(help: "Rows per row group in the cold files.")
     var rowGroupRows = 4_194_304
 
+    @Option(help: "Pack each partition's cold files into a tar archive: 'tar' (default: none).")
+    var pack: String?
+
     @Flag(help: "Print nothing on success.")
     var quiet = false
 
     func run() throws {
         do {
+            guard pack == nil || pack == "tar" else { throw WaybillError.usage("--pack '\(pack!)': only 'tar' is supported") }
             let age = try TierPolicy.parseAge(olderThan)
             let today: Int64
             if let now {
@@ -60,6 +64,7 @@ struct TierCommand: ParsableCommand {
             var o = TierOptions(directory: directory, cold: cold, policy: TierPolicy(cutoffDay: today - age))
             o.compressionLevel = compressionLevel
             o.rowGroupRows = max(1, rowGroupRows)
+            o.pack = pack == "tar"
             o.applicationVersion = WaybillVersion.string
             o.dieAfterRenames = testDieAfterRenames()
             let moves = try Tierer.run(o)
