@@ -25,43 +25,61 @@ public struct ContentHash: Sendable, Equatable {
     public mutating func add(_ g: DecodedRowGroup) {
         var t = scratch ?? ColumnTable(fields: g.dataset.fields)
         g.appendAll(to: &t)
-        for r in 0..<t.rowCount { sum &+= Self.hashRow(t, r) }
+        for h in Self.hashRows(t) { sum &+= h }
         rows += t.rowCount
         t.removeAll()
         scratch = t
     }
 
-    static func hashRow(_ t: ColumnTable, _ r: Int) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        @inline(__always) func mix(_ b: UInt8) { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        func mixInt(_ v: Int64) { for i in 0..<8 { mix(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
-        func mixBytes(_ bytes: [UInt8], _ range: Range<Int>) {
-            mixInt(Int64(range.count))
-            for i in range { mix(bytes[i]) }
+    /// One hash per row, built column by column (one pass over each column's arrays, through
+    /// buffer pointers: no per-value copy or bounds check).
+    static func hashRows(_ t: ColumnTable) -> [UInt64] {
+        var hs = [UInt64](repeating: 0xcbf2_9ce4_8422_2325, count: t.rowCount)
+        @inline(__always) func mix(_ h: inout UInt64, _ b: UInt8) { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        @inline(__always) func mixInt(_ h: inout UInt64, _ v: Int64) {
+            for i in 0..<8 { mix(&h, UInt8(truncatingIfNeeded: v >> (8 * i))) }
         }
-        for c in t.columns.indices {
-            let col = t.columns[c]
-            if col.isNull(r) {
-                mix(0)
-                continue
-            }
-            mix(1)
-            switch col.kind {
-            case .string: mixBytes(col.bytes, col.range(r))
-            case .stringList, .stringMap:
-                let e = col.elements(r)
-                mixInt(Int64(e.count))
-                for i in e {
-                    if col.kind == .stringMap { mixBytes(col.keyBytes, col.keyRange(i)) }
-                    mixBytes(col.bytes, col.elementRange(i))
+        @inline(__always) func mixBytes(_ h: inout UInt64, _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+            mixInt(&h, Int64(range.count))
+            for i in range { mix(&h, b[i]) }
+        }
+        hs.withUnsafeMutableBufferPointer { h in
+            t.columns.withUnsafeBufferPointer { cols in
+                for c in cols.indices {
+                    let col = cols[c]
+                    col.bytes.withUnsafeBufferPointer { vb in
+                        col.keyBytes.withUnsafeBufferPointer { kb in
+                            for r in 0..<t.rowCount {
+                                if col.isNull(r) {
+                                    mix(&h[r], 0)
+                                    continue
+                                }
+                                mix(&h[r], 1)
+                                switch col.kind {
+                                case .string: mixBytes(&h[r], vb, col.range(r))
+                                case .stringList, .stringMap:
+                                    let e = col.elements(r)
+                                    mixInt(&h[r], Int64(e.count))
+                                    for i in e {
+                                        if col.kind == .stringMap { mixBytes(&h[r], kb, col.keyRange(i)) }
+                                        mixBytes(&h[r], vb, col.elementRange(i))
+                                    }
+                                default: mixInt(&h[r], col.int(r))
+                                }
+                            }
+                        }
+                    }
                 }
-            default: mixInt(col.int(r))
+            }
+            // A final avalanche, so that the sum of row hashes does not cancel on near-equal rows.
+            for r in h.indices {
+                var x = h[r]
+                x ^= x >> 33
+                x = x &* 0xff51_afd7_ed55_8ccd
+                x ^= x >> 33
+                h[r] = x
             }
         }
-        // A final avalanche, so that the sum of row hashes does not cancel on near-equal rows.
-        h ^= h >> 33
-        h = h &* 0xff51_afd7_ed55_8ccd
-        h ^= h >> 33
-        return h
+        return hs
     }
 }
