@@ -91,6 +91,13 @@ public enum Tierer {
             readers.append(reader)
             hotSteps.append(.delete(reader.root + "/" + DatasetManifest.successFileName))
             for p in reader.partitions where selected.contains(p.directory) {
+                // The folder leaves whole: it must hold nothing the manifest does not account for.
+                let listed = Set(p.files.map { DatasetFiles.basename($0.path) })
+                let strays = DatasetFiles.list(reader.root + "/" + p.directory).filter { !listed.contains($0) }
+                guard strays.isEmpty else {
+                    throw .data("\(reader.root)/\(p.directory): holds \(strays.sorted().joined(separator: ", ")), "
+                        + "which the manifest does not list (see waybill inspect); not tiered")
+                }
                 let rel = p.directory + "/" + name
                 let staged = staging + "/" + kind.name + "/" + rel
                 let (file, hash) = try copy(p, reader, to: staged, rel: rel, o)

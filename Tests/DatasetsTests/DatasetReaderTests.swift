@@ -81,6 +81,32 @@ import Testing
         }
     }
 
+    @Test(arguments: DatasetCompression.allCases)
+    func everyCodecReadsBack(codec: DatasetCompression) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wb-reader-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var o = DatasetWriteOptions(outputDirectory: dir, batchId: "b1")
+        o.partitionKeys = try PartitionKey.parseList("order_date")
+        o.compression = codec
+        let w = try DatasetWriter(options: o)
+        // Enough repeated values for dictionary pages, and a few thousand rows for several pages.
+        var batch = OrderBatch()
+        for i in 0..<5000 {
+            batch.beginOrder()
+            batch.orders.set(OrderField.orderId, string: "shop:\(i)")
+            batch.orders.set(OrderField.status, string: i % 7 == 0 ? "SHIPPED" : "PAID")
+            batch.orders.set(OrderField.orderDate, int: Orders.day20240105 + Int64(i % 3))
+            if i % 5 != 0 { batch.orders.set(OrderField.grandTotal, int: Int64(i % 11) * 10_000) }
+            batch.endOrder()
+        }
+        try w.write(batch)
+        _ = try w.commit()
+        let reader = try DatasetReader(directory: dir, dataset: .orders)
+        var all = ColumnTable(fields: DatasetKind.orders.fields)
+        for p in reader.partitions { try reader.forEachRowGroup(in: p) { (g: DecodedRowGroup) throws(WaybillError) in g.appendAll(to: &all) } }
+        #expect(Self.rows(all) == Self.rows(batch.orders))
+    }
+
     @Test func defaultPartitionReadsAsNull() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wb-reader-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
