@@ -142,9 +142,10 @@ public final class DatasetReader {
         let data = try file.readColumn(rowGroup: g, column: leaves[0])
         switch def.kind {
         case .stringList:
-            let (b, o) = DecodedColumn.byteArrays(data.values)
-            let (state, start) = DecodedColumn.rows(data, elementDef: UInt8(desc.maxDefinitionLevel), rows: rows)
-            return .list(bytes: b, offsets: o, state: state, start: start)
+            var c = DecodedColumn(shape: .list)
+            (c.bytes, c.offsets) = DecodedColumn.byteArrays(data.values)
+            c.setRows(data, elementDef: UInt8(desc.maxDefinitionLevel), rows: rows)
+            return c
         case .stringMap:
             let valueData = try file.readColumn(rowGroup: g, column: leaves[1])
             let valueDesc = file.schema.columns[leaves[1]]
@@ -162,9 +163,11 @@ public final class DatasetReader {
                     slot.append(-1)
                 }
             }
-            let (state, start) = DecodedColumn.rows(data, elementDef: entryDef, rows: rows)
-            guard slot.count >= Int(start[rows]) else { throw WaybillError.data("map keys and values disagree") }
-            return .map(keys: kb, keyOffsets: ko, values: vb, valueOffsets: vo, valueSlot: slot, state: state, start: start)
+            var c = DecodedColumn(shape: .map)
+            (c.keyBytes, c.keyOffsets, c.bytes, c.offsets, c.slot) = (kb, ko, vb, vo, slot)
+            c.setRows(data, elementDef: entryDef, rows: rows)
+            guard slot.count >= Int(c.start[rows]) else { throw WaybillError.data("map keys and values disagree") }
+            return c
         default:
             return DecodedColumn.flat(data, maxDef: desc.maxDefinitionLevel, rows: rows)
         }
@@ -172,21 +175,21 @@ public final class DatasetReader {
 
     /// A partition value as the field's type (`2024-01-05` -> days for a date key).
     private static func constant(_ value: String?, _ def: FieldDef, _ full: String) throws(WaybillError) -> DecodedColumn {
-        guard let value else { return def.kind.isNumeric ? .constantInt(nil) : .constantString(nil) }
+        guard let value else { return def.kind.isNumeric ? .constant(int: nil) : .constant(bytes: nil) }
         switch def.kind {
-        case .string: return .constantString(Array(value.utf8))
+        case .string: return .constant(bytes: Array(value.utf8))
         case .date:
             let p = value.split(separator: "-")
             guard p.count == 3, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]),
                 CivilTime.isValid(year: y, month: m, day: d)
             else { throw .data("\(full): partition value '\(value)' of \(def.name) is not a date") }
-            return .constantInt(CivilTime.days(year: y, month: m, day: d))
+            return .constant(int: CivilTime.days(year: y, month: m, day: d))
         case .bool:
             guard value == "true" || value == "false" else { throw .data("\(full): partition value '\(value)' of \(def.name) is not a boolean") }
-            return .constantInt(value == "true" ? 1 : 0)
+            return .constant(int: value == "true" ? 1 : 0)
         default:
             guard let n = Int64(value) else { throw .data("\(full): partition value '\(value)' of \(def.name) is not an integer") }
-            return .constantInt(n)
+            return .constant(int: n)
         }
     }
 }

@@ -19,7 +19,9 @@ public struct DecodedRowGroup {
     /// dataset's fields), between `beginRow()` and `endRow()`.
     public func copyRow(_ r: Int, into table: inout ColumnTable) {
         precondition(r >= 0 && r < rowCount, "row \(r) out of range (\(rowCount) rows)")
-        for c in columns.indices { columns[c].copy(row: r, into: &table, field: c) }
+        columns.withUnsafeBufferPointer { cols in
+            for c in cols.indices { cols[c].copy(row: r, into: &table, field: c) }
+        }
     }
 
     /// Appends every row to `table` as complete rows.
@@ -32,43 +34,35 @@ public struct DecodedRowGroup {
     }
 
     /// Whether field `field` of row `r` is null (absent fields are null everywhere).
-    public func isNull(_ field: Int, _ r: Int) -> Bool {
-        switch columns[field] {
-        case .absent: return true
-        case .constantInt(let v): return v == nil
-        case .constantString(let v): return v == nil
-        case .flat(_, let slot): return slot[r] < 0
-        case .list(_, _, let state, _), .map(_, _, _, _, _, let state, _): return state[r] == 0
-        }
-    }
+    public func isNull(_ field: Int, _ r: Int) -> Bool { columns[field].isNull(r) }
 
     /// The numeric value of field `field` at row `r`, nil when null or not numeric.
     public func int(_ field: Int, _ r: Int) -> Int64? {
-        switch columns[field] {
-        case .constantInt(let v): return v
-        case .flat(let values, let slot):
-            let s = Int(slot[r])
-            guard s >= 0 else { return nil }
-            switch values {
-            case .int32(let a): return Int64(a[s])
-            case .int64(let a): return a[s]
-            case .boolean(let a): return a[s] ? 1 : 0
-            default: return nil
-            }
+        let col = columns[field]
+        guard !col.isBytes else { return nil }
+        switch col.shape {
+        case .constant: return col.isNullConstant ? nil : col.ints[0]
+        case .flat:
+            let s = Int(col.slot[r])
+            return s < 0 ? nil : col.ints[s]
         default: return nil
         }
     }
 
     /// Calls `body` with the UTF-8 bytes of string field `field` at row `r` (nil when null).
     public func withBytes<R>(_ field: Int, _ r: Int, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
-        switch columns[field] {
-        case .constantString(let v):
-            guard let v else { return try body(nil) }
-            return try v.withUnsafeBytes { try body($0) }
-        case .flat(.byteArray(let b, let o), let slot):
-            let s = Int(slot[r])
+        let col = columns[field]
+        guard col.isBytes else { return try body(nil) }
+        switch col.shape {
+        case .constant:
+            if col.isNullConstant { return try body(nil) }
+            return try col.bytes.withUnsafeBytes { try body($0) }
+        case .flat:
+            let s = Int(col.slot[r])
             guard s >= 0 else { return try body(nil) }
-            return try b.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[Int(o[s])..<Int(o[s + 1])])) }
+            return try col.bytes.withUnsafeBytes {
+                try body(UnsafeRawBufferPointer(rebasing: $0[Int(col.offsets[s])..<Int(col.offsets[s + 1])]))
+            }
         default:
             return try body(nil)
         }
