@@ -19,6 +19,7 @@ from conftest import run
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = ROOT / "Pipelines" / "profiles" / "tpch-flat-csv.yaml"
+ORDERS = 1000
 HIVE = "hive_partitioning = true, hive_types = {'order_month': VARCHAR}"
 
 
@@ -45,7 +46,11 @@ def runs(tmp_path_factory, waybill, tpch_feeds):
     and one line, a tenth at version 3 moved to another month, plus an older replay (version 1)."""
     d = tmp_path_factory.mktemp("lifecycle")
     r1 = run([waybill, "collect", tpch_feeds / "orders_flat.csv", "--profile", PROFILE]).stdout
-    rows = [json.loads(l) for l in r1.splitlines()]
+    # The first ORDERS orders of the feed, whatever its scale: enough for dozens of months, and
+    # quick with a debug build.
+    lines = r1.splitlines()[:ORDERS]
+    r1 = b"\n".join(lines) + b"\n"
+    rows = [json.loads(l) for l in lines]
     r2, r3 = [], []
     for i, r in enumerate(rows):
         if i % 3 == 0:
@@ -152,7 +157,7 @@ def test_tier_and_restore_round_trip(waybill, runs, tmp_path, pack):
     run([waybill, "inspect", out])
 
 
-@pytest.mark.parametrize("renames", [1, 3, 6])
+@pytest.mark.parametrize("renames", [1, 5])
 def test_reader_mid_tier_sees_whole_partitions(waybill, runs, tmp_path, renames):
     """A tier killed after N renames of its commit: DuckDB sees each partition whole or not at all,
     and the next run finishes the move."""
