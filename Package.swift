@@ -50,6 +50,7 @@ let package = Package(
         ),
         .target(name: "Datasets", dependencies: ["OrderModel", "Parquet", "CCodecs"]),
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
+        .target(name: "Lifecycle", dependencies: ["OrderModel", "Parquet", "Datasets", "CArchive"]),
         .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "RunMetrics",
@@ -63,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "waybill",
             dependencies: [
-                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules",
+                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules", "Lifecycle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,6 +85,7 @@ let package = Package(
         ),
         .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Datasets", "Parquet", "OrderModel"]),
     ],
     cxxLanguageStandard: .cxx17
 )

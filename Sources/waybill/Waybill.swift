@@ -23,7 +23,7 @@ struct Waybill: ParsableCommand {
         version: WaybillVersion.string,
         subcommands: [
             CollectCommand.self, TransactCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self,
-            SchemaCommand.self,
+            SchemaCommand.self, CompactCommand.self, TierCommand.self, RestoreCommand.self,
         ]
     )
 

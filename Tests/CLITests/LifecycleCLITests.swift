@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// The lifecycle verbs through the binary: help, exit codes, and a killed compaction finished
+/// by the next run.
+@Suite struct LifecycleCLITests {
+    static func order(_ id: Int, version: Int, date: String, total: String) -> String {
+        #"{"order_id":"s:\#(id)","source":"s","external_order_id":"\#(id)","order_type":"sale","status":"PAID","#
+            + #""created_at":"\#(date)T08:00:00Z","order_date":"\#(date)","version":\#(version),"#
+            + #""finance":{"currency":"EUR","grand_total":"\#(total)"},"lines":[{"line_no":1,"quantity":"1","sku":"A\#(id)v\#(version)"}]}"#
+    }
+
+    static func land(_ out: String) throws {
+        let r1 = (1...20).map { order($0, version: 1, date: "2024-0\($0 % 3 + 1)-05", total: "10.00") }
+        let r2 = (1...20).filter { $0 % 2 == 0 }.map { order($0, version: 2, date: "2024-0\($0 % 3 + 1)-05", total: "20.00") }
+        for (i, run) in [r1, r2].enumerated() {
+            let w = try CLI.run(["write", "--quiet", "--out", out, "--partition-by", "order_month", "--mode", "append",
+                "--batch-id", "run\(i)"], stdin: Data((run.joined(separator: "\n") + "\n").utf8))
+            #expect(w.status == 0, "\(w.stderr)")
+        }
+    }
+
+    @Test(arguments: ["compact", "tier", "restore"])
+    func helpHasAnExample(verb: String) throws {
+        let r = try CLI.run([verb, "--help"])
+        #expect(r.status == 0)
+        #expect(r.out.lowercased().contains("example"))
+    }
+
+    @Test func exitCodes() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("w").path
+        #expect(try CLI.run(["compact", "--dataset", out]).status == 66)
+        try Self.land(out)
+        #expect(try CLI.run(["tier", "--dataset", out, "--older-than", "ninety", "--to", dir.path + "/cold"]).status == 64)
+        #expect(try CLI.run(["tier", "--dataset", out, "--older-than", "9d", "--to", dir.path + "/cold", "--pack", "zip"]).status == 64)
+        #expect(try CLI.run(["tier", "--dataset", out, "--older-than", "9d", "--to", out + "/orders/x"]).status == 64)
+        let r = try CLI.run(["restore", "--from", dir.path + "/nothing", "--dataset", out])
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("_waybill_cold_manifest.json"))
+    }
+
+    @Test func killedCompactionIsFinishedByTheNextRun() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("w").path
+        try Self.land(out)
+        // The hook goes to the child only (setenv would reach other tests' children running in parallel).
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["compact", "--dataset", out]
+        p.environment = ProcessInfo.processInfo.environment.merging(["WAYBILL_TEST_FAILPOINT": "after-renames:2"]) { $1 }
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 74)
+        #expect(!FileManager.default.fileExists(atPath: out + "/orders/_SUCCESS"))
+        let next = try CLI.run(["compact", "--dataset", out])
+        #expect(next.status == 0)
+        #expect(next.stderr.contains("20 order rows, 20 current orders; 0 partition(s) rewritten"), "\(next.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/orders/_SUCCESS"))
+        #expect(try CLI.run(["inspect", out]).status == 0)
+    }
+}
