@@ -2,7 +2,8 @@
 // Waybill: batch pipeline and data-collection toolkit for order data.
 //
 // Dependencies flow one way (each line may import only what is below it):
-//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler, RunMetrics, Rules
+//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler, RunMetrics, Fulfillment, Rules
+//   Fulfillment    ->  OrderModel, Yams
 //   RunMetrics     ->  OrderModel, Prometheus (swift-prometheus)
 //   Datasets       ->  Parquet, OrderModel
 //   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["OrderModel", "Parquet", "CCodecs"]),
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
         .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Fulfillment", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "RunMetrics",
             dependencies: ["OrderModel", .product(name: "Prometheus", package: "swift-prometheus")]
@@ -60,6 +62,7 @@ let package = Package(
             name: "waybill",
             dependencies: [
                 "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules",
+                "Fulfillment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +79,7 @@ let package = Package(
         .testTarget(name: "RunMetricsTests", dependencies: ["RunMetrics", "OrderModel"]),
         .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
+        .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "OrderModel"]),
     ],
     cxxLanguageStandard: .cxx17
 )
