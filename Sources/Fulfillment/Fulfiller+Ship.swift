@@ -220,7 +220,7 @@ extension Fulfiller {
         if let cap = s.maxWeightG, ch.chargeableG > cap { return .weight(have: ch.chargeableG, cap: cap) }
         if let cap = s.maxVolumeCm3, ch.volumeCm3 > cap { return .volume(have: ch.volumeCm3, cap: cap) }
         if !s.prices.contains(where: { ($0.maxWeightG ?? .max) >= ch.chargeableG }) { return .noPrice(ch.chargeableG) }
-        if s.promiseTiers.isEmpty && s.transitDays(from: wh.zone, to: destZone) == nil { return .noTransit }
+        if s.transitDays(from: wh.zone, to: destZone) == nil { return .noTransit }
         if let cap = s.insuredMax, let v = ch.insured, v > cap { return .insured(have: v, cap: cap) }
         if let cod = ch.cod {
             guard let range = s.cod else { return .codNotOffered }

@@ -68,6 +68,13 @@ public final class Fulfiller {
         }
     }
 
+    /// Counts input lines the reader could not turn into orders (already written as rejects),
+    /// so the books still balance.
+    public func noteUnreadable(_ n: Int) {
+        books.recordsIn += n
+        books.rejected += n
+    }
+
     /// The books, per-rule hits and SLA counts of the run so far.
     public func finish() -> FulfillmentSummary {
         FulfillmentSummary(

@@ -55,8 +55,9 @@ struct ServiceLoader {
         guard !prices.isEmpty else { throw r.fail(node, "\(what): missing 'price' rules") }
         let transit = try transitRules(m, what)
         let defaultTransit = try m["default_transit"].map { (n: Node) throws(WaybillError) in try days(n, what) }
-        guard !transit.isEmpty || defaultTransit != nil || m["promise"] != nil else {
-            throw r.fail(node, "\(what): needs 'transit', 'default_transit' or 'promise'")
+        guard !transit.isEmpty || defaultTransit != nil else {
+            // Even a time-of-order promise needs the lanes it serves (211 is a local promise).
+            throw r.fail(node, "\(what): needs 'transit' lanes or a 'default_transit'")
         }
         return Service(
             id: id, carrier: carrier, level: level,
