@@ -130,7 +130,7 @@ extension Fulfiller {
             children[c].promisedTo = clock.utc(day: d + 1, seconds: 0) - 1
             var r = childReasons[c]
             r.begin("promise_feed")
-            r.text("replaces the promise: line: line "); r.text(OrderSchema.lineFields[s.feedPromisedDelivery!].name); r.text(" ")
+            r.text("from the feed, replacing the computed promise: line "); r.text(OrderSchema.lineFields[s.feedPromisedDelivery!].name); r.text(" ")
             r.date(d)
             r.end()
             childReasons[c] = r
