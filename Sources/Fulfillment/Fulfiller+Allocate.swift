@@ -152,7 +152,7 @@ extension Fulfiller {
     func warehouseReason(child c: Int) {
         let w = children[c].warehouse
         guard let why = whyWarehouse.first(where: { $0.warehouse == w }) else { return }
-        var r = childReasons[c]
+        var r = takeReasons(c)
         defer { childReasons[c] = r }
         r.begin("warehouse")
         r.text(plan.warehouses[w].id); r.text(": "); r.int(why.candidates)

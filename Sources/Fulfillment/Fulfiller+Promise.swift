@@ -8,7 +8,7 @@ extension Fulfiller {
     func freight(_ v: BatchView, _ row: Int, child c: Int) {
         let s = plan.services[children[c].service!]
         let w = children[c].chargeableG
-        var r = childReasons[c]
+        var r = takeReasons(c)
         defer { childReasons[c] = r }
         r.begin("freight")
         var orderValue: Int64 = 0
@@ -38,8 +38,7 @@ extension Fulfiller {
                  orderSecond: Int) {
         let wh = plan.warehouses[children[c].warehouse]
         let cal = s.calendar
-        var r = childReasons[c]
-        defer { childReasons[c] = r }
+        var r = takeReasons(c)
         r.begin("promise")
         if !s.promiseTiers.isEmpty {
             hit(.promiseTier)
@@ -75,6 +74,7 @@ extension Fulfiller {
             if last != first { r.text(".."); r.date(last) }
         }
         r.end()
+        childReasons[c] = r
         appointment(v, row, child: c, clock: wh.clock, orderDay: orderDay)
     }
 
@@ -88,7 +88,7 @@ extension Fulfiller {
         let day = CivilTime.day(ofMicros: lf)
         let a = Int((lf - day * CivilTime.microsPerDay) / CivilTime.microsPerSecond)
         let b = Int((lt - day * CivilTime.microsPerDay) / CivilTime.microsPerSecond)
-        var r = childReasons[c]
+        var r = takeReasons(c)
         defer { childReasons[c] = r }
         r.begin("appointment")
         r.text("slot "); r.date(day); r.text(" "); r.time(a); r.text("-"); r.time(min(b, 86_400))
@@ -128,7 +128,7 @@ extension Fulfiller {
             hit(.feedPromise)
             children[c].promisedFrom = clock.utc(day: d, seconds: 0)
             children[c].promisedTo = clock.utc(day: d + 1, seconds: 0) - 1
-            var r = childReasons[c]
+            var r = takeReasons(c)
             r.begin("promise_feed")
             r.text("from the feed, replacing the computed promise: line "); r.text(OrderSchema.lineFields[s.feedPromisedDelivery!].name); r.text(" ")
             r.date(d)

@@ -78,7 +78,7 @@ extension Fulfiller {
             if let w = f.weightG { weight += w; anyWeight = true }
             if let x = f.volumeCm3 { volume += x; anyVolume = true }
         }
-        var r = childReasons[c]
+        var r = takeReasons(c)
         defer { childReasons[c] = r }
         // Lines without measures: the order's own totals, shared by quantity.
         if !anyWeight, let w = v.int(F.totalWeightG, row) { weight = totalQty > 0 ? Self.share(w, qty, totalQty) : w }
@@ -108,7 +108,7 @@ extension Fulfiller {
     private func shipBy(_ c: Int, _ wh: Warehouse, _ orderDay: Int64, _ orderSecond: Int) {
         let cal = wh.calendar
         var day: Int64
-        var r = childReasons[c]
+        var r = takeReasons(c)
         defer { childReasons[c] = r }
         r.begin("ship_by")
         r.text(wh.id); r.text(" ("); r.text(wh.clock.name); r.text("): ordered ")
@@ -155,7 +155,7 @@ extension Fulfiller {
         if let i = Self.levelBytes.firstIndex(where: { $0.elementsEqual(requestedBytes) }) { level = Self.levels[i] }
         let requested = level
         let goodsType = goods(c)
-        var r = childReasons[c]
+        var r = takeReasons(c)
         defer { childReasons[c] = r }
         var firstFailure: (service: Int, why: Ineligible)? = nil
         var codFailure: (service: Int, why: Ineligible)? = nil

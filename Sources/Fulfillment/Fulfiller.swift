@@ -124,6 +124,14 @@ public final class Fulfiller {
     }
 
     func hit(_ r: PlanRule) { hits[r.rawValue] += 1 }
+
+    /// Moves child `c`'s reasons out (leaving an empty value) so that appending to them does
+    /// not copy the buffers; the caller stores them back.
+    func takeReasons(_ c: Int) -> PlanReasons {
+        var r = PlanReasons()
+        swap(&r, &childReasons[c])
+        return r
+    }
 }
 
 /// What a fulfillment run did: the books, per-rule hits, and SLA counts by warehouse and carrier.

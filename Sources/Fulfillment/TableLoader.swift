@@ -120,7 +120,6 @@ struct TableLoader {
 
     mutating func loadServices(_ r: ConfigReader) throws(WaybillError) {
         let top = try r.mapping(r.root, "services file")
-        try r.checkKeys(top, ["carriers", "services", "warehouses"], in: "services file")
         for node in try top["carriers"].map({ (n: Node) throws(WaybillError) in try r.list(n, "carriers") }) ?? [] {
             let m = try r.mapping(node, "carrier")
             let id = try r.required(m, "id", in: "carrier", at: node)
