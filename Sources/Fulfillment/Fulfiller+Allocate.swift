@@ -208,6 +208,9 @@ extension Fulfiller {
             c.start = start
             c.end = i
             c.warehouse = facts[start].warehouse
+            // The child's ship mode, when its lines agree on one.
+            let mode = facts[start].shipMode
+            if facts[start..<i].allSatisfy({ Self.compare($0.shipMode, mode) == 0 }) { c.shipMode = mode }
             children.append(c)
             start = i
         }
