@@ -34,6 +34,12 @@ extension Fulfiller {
             children[c].grandTotal = share(total, &left.0)
             children[c].cod = share(cod, &left.1)
             children[c].insured = share(insured, &left.2)
+            // F8: a parcel is insured for at most what it holds.
+            if let ins = children[c].insured, !useCount, ins > part {
+                children[c].insuredCappedFrom = ins
+                children[c].insured = part
+                hit(.insuredCapped)
+            }
         }
         if cod != nil { hit(.codAllocated) }
     }
@@ -49,6 +55,12 @@ extension Fulfiller {
         while childReasons.count <= c { childReasons.append(PlanReasons()) }
         childReasons[c].clear()
         warehouseReason(child: c)
+        if let from = children[c].insuredCappedFrom {
+            childReasons[c].begin("insured")
+            childReasons[c].text("insured value "); childReasons[c].money(from)
+            childReasons[c].text(" capped at the parcel's goods value "); childReasons[c].money(children[c].value)
+            childReasons[c].end()
+        }
         measure(v, row, child: c)
         let wh = plan.warehouses[children[c].warehouse]
         let created = v.int(F.createdAt, row) ?? 0

@@ -35,6 +35,8 @@ struct ChildPlan {
     var grandTotal: Int64?
     var cod: Int64?
     var insured: Int64?
+    /// The insured share before F8 capped it at the goods value.
+    var insuredCappedFrom: Int64?
     var shipped: Int64?
     var delivered: Int64?
     var lateShip: Bool?

@@ -190,3 +190,18 @@ extension OrderBuilder {
         return out
     }
 }
+
+@Suite struct InsuredTests {
+    @Test func insuredValueCappedAtTheParcelsGoods() throws {
+        // 2,000.00 insured on 50.00 + 150.00 of goods split into two warehouses (ambient, chilled):
+        // shares 500 and 1500, capped at 50 and 150.
+        let order = cnOrder(extra: ["insured": true, "insured_value": "2000.00", "service_level": "standard"],
+                            lines: [smallLine(), smallLine(["sku": "MILK", "temp_class": "chilled", "unit_price": "150.00",
+                                                            "extended_price": "150.00"])])
+        let (out, summary) = try run(try shippedPlan(), order)
+        #expect(out.count == 3)
+        #expect(out[1...].map { $0.int("insured_value")! } == [money("150.00"), money("50.00")])
+        #expect(out[1].reasons()["insured"] == "insured value 1500 capped at the parcel's goods value 150")
+        #expect(summary.rules.first { $0.id == "F8.insured_capped" }?.hits == 2)
+    }
+}
