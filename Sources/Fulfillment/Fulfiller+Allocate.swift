@@ -25,7 +25,7 @@ extension Fulfiller {
     private func collectLines(_ v: BatchView, _ batch: OrderBatch, _ row: Int) {
         facts.removeAll(keepingCapacity: true)
         let s = plan.settings
-        let defaultTemp = ArraySlice(Array(s.defaultTempClass.utf8))
+        let defaultTemp = defaultTempClass
         for l in batch.lineRange(row) where v.lineInt(F.lRequiresShipping, l) != 0 {
             var f = LineFacts(line: l)
             f.qty = v.lineInt(F.lQuantity, l) ?? ExactDecimal.scale
@@ -196,12 +196,13 @@ extension Fulfiller {
             if byLine, a.line != b.line { return a.line < b.line ? -1 : 1 }
             return 0
         }
-        // Stable: lines of one group keep their order in the order.
-        let sorted = facts.enumerated().sorted { x, y in
-            let c = cmp(x.element, y.element)
-            return c != 0 ? c < 0 : x.offset < y.offset
-        }.map(\.element)
-        facts = sorted
+        // Stable: lines of one group keep their order in the order. (One line: nothing to sort.)
+        if facts.count > 1 {
+            facts = facts.enumerated().sorted { x, y in
+                let c = cmp(x.element, y.element)
+                return c != 0 ? c < 0 : x.offset < y.offset
+            }.map(\.element)
+        }
         var start = 0
         for i in 1...facts.count where i == facts.count || cmp(facts[i - 1], facts[i]) != 0 {
             var c = ChildPlan()

@@ -35,10 +35,12 @@ public final class Fulfiller {
     var destZone = "*"
     var shipDay: Int64 = 0
     let servicesByLevel: [String: [Int]]
+    let defaultTempClass: ArraySlice<UInt8>
 
     public init(plan: FulfillmentPlan) {
         self.plan = plan
         self.stock = plan.stock
+        defaultTempClass = ArraySlice(Array(plan.settings.defaultTempClass.utf8))
         var byLevel: [String: [Int]] = [:]
         for (i, s) in plan.services.enumerated() { byLevel[s.level, default: []].append(i) }
         servicesByLevel = byLevel

@@ -1,6 +1,7 @@
 /// One carrier product (F4, F6, F7, F10, F12): a carrier's service level with its coverage,
-/// caps, prices and transit times. Services of one level are tried in table order.
-public struct Service: Sendable {
+/// caps, prices and transit times. Services of one level are tried in table order. A class,
+/// so checking a child against each candidate retains one reference, not every array.
+public final class Service: Sendable {
     public let id: String
     public let carrier: String
     /// Canonical level: same_day, next_day, standard, economy, scheduled.
@@ -32,6 +33,34 @@ public struct Service: Sendable {
     let prices: [PriceRule]
     /// Goods value at or above which the freight is free.
     let freeOver: Int64?
+    init(id: String, carrier: String, level: String, coverage: [RegionPattern], fromWarehouses: [String],
+         goods: [[UInt8]], shipModes: [[UInt8]], sellers: [[UInt8]], maxWeightG: Int64?, maxVolumeCm3: Int64?,
+         cod: ClosedRange<Int64>?, insuredMax: Int64?, blackout: Set<Int64>, calendar: WorkCalendar,
+         transit: [TransitRule], defaultTransit: ClosedRange<Int>?, windowStart: Int, windowEnd: Int,
+         promiseTiers: [PromiseTier], prices: [PriceRule], freeOver: Int64?) {
+        self.id = id
+        self.carrier = carrier
+        self.level = level
+        self.coverage = coverage
+        self.fromWarehouses = fromWarehouses
+        self.goods = goods
+        self.shipModes = shipModes
+        self.sellers = sellers
+        self.maxWeightG = maxWeightG
+        self.maxVolumeCm3 = maxVolumeCm3
+        self.cod = cod
+        self.insuredMax = insuredMax
+        self.blackout = blackout
+        self.calendar = calendar
+        self.transit = transit
+        self.defaultTransit = defaultTransit
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.promiseTiers = promiseTiers
+        self.prices = prices
+        self.freeOver = freeOver
+    }
+
     /// A premium level that may be downgraded when its conditions fail (F12).
     var isPremium: Bool { level == "same_day" || level == "next_day" }
 

@@ -1,6 +1,7 @@
 /// A shipping node (F1, F9): what it covers, what it can hold, and its clock and calendar.
-/// Warehouses are tried in the order of their table (the `priority` strategy).
-public struct Warehouse: Sendable {
+/// Warehouses are tried in the order of their table (the `priority` strategy). A class, so
+/// the planner's per-line scan over candidates retains one reference instead of every array.
+public final class Warehouse: Sendable {
     public let id: String
     let idBytes: [UInt8]
     /// Transit-table zone of the warehouse (the origin region of its shipments).
@@ -20,6 +21,23 @@ public struct Warehouse: Sendable {
     public let handlingDays: Int
     /// Local time of the ship-by instant on the ship day.
     public let dispatchBy: Int
+
+    init(id: String, idBytes: [UInt8], zone: String, coverage: [RegionPattern], channels: [[UInt8]],
+         tempClasses: [[UInt8]], bulky: Bool, clock: ZoneClock, calendar: WorkCalendar, cutoff: Int,
+         handlingDays: Int, dispatchBy: Int) {
+        self.id = id
+        self.idBytes = idBytes
+        self.zone = zone
+        self.coverage = coverage
+        self.channels = channels
+        self.tempClasses = tempClasses
+        self.bulky = bulky
+        self.clock = clock
+        self.calendar = calendar
+        self.cutoff = cutoff
+        self.handlingDays = handlingDays
+        self.dispatchBy = dispatchBy
+    }
 
     func serves(channel: ArraySlice<UInt8>?) -> Bool {
         guard !channels.isEmpty, let channel else { return true }
