@@ -30,7 +30,8 @@ struct TableLoader {
             }
             let holidays = try days(r, m["holidays"], what)
             let makeUp = try days(r, m["make_up_days"], what)
-            guard week.contains(true) || !makeUp.isEmpty else { throw r.fail(v, "\(what): no working day at all") }
+            // Holidays are finite, so a working weekday guarantees the day walks end.
+            guard week.contains(true) else { throw r.fail(v, "\(what): no working weekday") }
             if let both = holidays.intersection(makeUp).first {
                 throw r.fail(v, "\(what): \(CivilTime.dateString(days: both)) is both a holiday and a make-up day")
             }
