@@ -2,7 +2,9 @@
 // Waybill: batch pipeline and data-collection toolkit for order data.
 //
 // Dependencies flow one way (each line may import only what is below it):
-//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler, RunMetrics, Rules
+//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler, RunMetrics, Fulfillment, Lifecycle, Rules
+//   Fulfillment    ->  OrderModel, Yams
+//   Lifecycle      ->  Datasets, Parquet, OrderModel, CArchive
 //   RunMetrics     ->  OrderModel, Prometheus (swift-prometheus), Logging (swift-log)
 //   Datasets       ->  Parquet, OrderModel
 //   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
@@ -52,6 +54,7 @@ let package = Package(
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
         .target(name: "Lifecycle", dependencies: ["OrderModel", "Parquet", "Datasets", "CArchive"]),
         .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Fulfillment", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "RunMetrics",
             dependencies: [
@@ -65,6 +68,7 @@ let package = Package(
             name: "waybill",
             dependencies: [
                 "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules", "Lifecycle",
+                "Fulfillment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -86,6 +90,7 @@ let package = Package(
         .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Datasets", "Parquet", "OrderModel"]),
+        .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "OrderModel"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -7,6 +7,7 @@ For each TPC-H feed shape (flat CSV, nested NDJSON) at --scale it reports, as th
   collect   waybill collect FEED --profile ...            > /dev/null   (MB/s, orders/s)
   write     waybill write --out D --partition-by order_month < collected NDJSON (orders/s)
   transact  waybill transact --rules Pipelines/rules/transaction.yaml < collected NDJSON > /dev/null
+  fulfill   waybill fulfill --rules Pipelines/rules/tpch-fulfillment.yaml < collected NDJSON > /dev/null
   pipeline  waybill collect | waybill write (the same datasets as the DuckDB job)
   nightly   waybill collect | waybill transact | waybill write (rules on)
   duckdb    ../shared/bench/duckdb-job.py equivalent (Benchmarks/duckdb_job.py), --threads threads
@@ -70,14 +71,16 @@ def main():
             unified = work / "unified.ndjson"
             subprocess.run(f"{wb} collect {feed} --profile {profile} --quiet > {unified}", shell=True, check=True)
             orders = sum(1 for _ in open(unified, "rb"))
-            results = {"collect": [], "write": [], "transact": [], "pipeline": [], "nightly": [], "duckdb": []}
+            results = {"collect": [], "write": [], "transact": [], "fulfill": [], "pipeline": [], "nightly": [], "duckdb": []}
             rules = ROOT / "Pipelines/rules/transaction.yaml"
+            plan = ROOT / "Pipelines/rules/tpch-fulfillment.yaml"
             for _ in range(a.runs):
                 results["collect"].append(timed(f"{wb} collect {feed} --profile {profile} --quiet > /dev/null"))
                 shutil.rmtree(work / "w", ignore_errors=True)
                 results["write"].append(timed(
                     f"{wb} write --out {work}/w --partition-by order_month --quiet < {unified}"))
                 results["transact"].append(timed(f"{wb} transact --rules {rules} --quiet < {unified} > /dev/null"))
+                results["fulfill"].append(timed(f"{wb} fulfill --rules {plan} --quiet < {unified} > /dev/null"))
                 shutil.rmtree(work / "p", ignore_errors=True)
                 results["pipeline"].append(timed(
                     f"{wb} collect {feed} --profile {profile} --quiet | "
@@ -89,7 +92,7 @@ def main():
                 results["duckdb"].append(timed(f"{py} {ROOT}/Benchmarks/duckdb_job.py {feed} {work}/d {a.threads}"))
             for step, runs in results.items():
                 secs, rss = median_of(runs)
-                mbps = size_mb / secs if step not in ("write", "transact") else unified.stat().st_size / 1e6 / secs
+                mbps = size_mb / secs if step not in ("write", "transact", "fulfill") else unified.stat().st_size / 1e6 / secs
                 print(f"{shape:20} {step:9} {secs:8.2f} {mbps:8.1f} {orders / secs:11.0f} {rss / 1024:9.1f}")
             wb_secs, _ = median_of(results["pipeline"])
             dk_secs, _ = median_of(results["duckdb"])

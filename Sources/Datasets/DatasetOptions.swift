@@ -3,15 +3,32 @@ import Glibc
 #endif
 import OrderModel
 
-/// The two datasets `waybill write` lands.
+/// The datasets `waybill write` lands.
 public enum DatasetKind: String, Sendable, CaseIterable {
     case orders
     case orderLines = "order_lines"
+    /// One row per child order (shipment) of a fulfillment plan (docs/fulfillment.md).
+    case fulfillment
 
     public var name: String { rawValue }
 
     /// The model fields of the dataset's rows.
-    public var fields: [FieldDef] { self == .orders ? OrderSchema.orderFields : OrderSchema.lineFields }
+    public var fields: [FieldDef] {
+        switch self {
+        case .orders: return OrderSchema.orderFields
+        case .orderLines: return OrderSchema.lineFields
+        case .fulfillment: return FulfillmentRows.fields
+        }
+    }
+
+    /// The rows of this dataset in a batch of orders (a table of `fields`).
+    func table(of batch: OrderBatch) -> ColumnTable {
+        switch self {
+        case .orders: return batch.orders
+        case .orderLines: return batch.lines
+        case .fulfillment: return FulfillmentRows.project(batch.orders)
+        }
+    }
 
     /// Indexes (into `fields`) of the columns written to data files: every field but those a
     /// partition key copies into the folder name.
@@ -66,7 +83,7 @@ public struct DatasetWriteOptions: Sendable {
     /// A data file is closed and the partition continues in the next (`-c001`) past this size.
     public var maxFileBytes = 512 << 20
     /// Which datasets to land.
-    public var datasets: [DatasetKind] = DatasetKind.allCases
+    public var datasets: [DatasetKind] = [.orders, .orderLines]
     /// Written into `created_by`.
     public var applicationVersion = "0.0.0"
     /// Test hook: die at this point (see `FailPoint`).

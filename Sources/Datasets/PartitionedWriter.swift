@@ -247,7 +247,7 @@ final class PartitionedWriter {
         let slot = slots[i]
         guard scratch.count > 0 else { return }
         for (d, dataset) in options.datasets.enumerated() {
-            let table = dataset == .orders ? scratch.orders : scratch.lines
+            let table = dataset.table(of: scratch)
             if table.rowCount == 0 { continue }
             try ensureOpen(i, d)
             let file = slot.open[d]!
@@ -362,7 +362,7 @@ final class PartitionedWriter {
                     rows.removeAll()
                     if count > 0 { RowCodec.decodeAll(buffer, into: &rows) }
                     for (d, dataset) in w.options.datasets.enumerated() {
-                        let table = dataset == .orders ? rows.orders : rows.lines
+                        let table = dataset.table(of: rows)
                         if table.rowCount == 0 { continue }
                         lock.lock()
                         do throws(WaybillError) { try w.ensureOpen(i, d) } catch {

@@ -7,7 +7,7 @@
 public enum OrderSchema {
     /// The version of the unified model, written into every Parquet file's key-value metadata
     /// and into the JSON Schema's `$id`.
-    public static let version = "1"
+    public static let version = "2"
 
     /// The canonical order types (three inbound and three outbound flows, plus exchange).
     public static let orderTypes = [
@@ -113,6 +113,13 @@ public enum OrderSchema {
         FieldDef("source_line", .int64, .operation, "Lineage: the 1-based line of the record's first row."),
         // extension
         FieldDef("ext", .stringMap, .ext, "Every unmapped source field, keyed `<source>.<field>`."),
+        // fulfillment plan (written by `fulfill`, docs/fulfillment.md); appended, so earlier indexes hold
+        FieldDef("chargeable_weight_g", .int64, .shipping, "Planned: billed weight, max(actual, volumetric), in grams."),
+        FieldDef("freight_amount", .decimal, .shipping, "Planned: carrier freight of the shipment, in `currency`."),
+        FieldDef("late_ship", .bool, .shipping, "SLA: shipped after `promised_ship_by`."),
+        FieldDef("late_delivery", .bool, .shipping, "SLA: delivered after `promised_delivery_to`."),
+        FieldDef("child_count", .int32, .operation, "Planned parent snapshot: how many child orders it split into."),
+        FieldDef("plan_reasons", .stringMap, .operation, "Planned: decision -> why (warehouse, split, carrier, promise, ...)."),
     ]
 
     public static let lineFields: [FieldDef] = [

@@ -23,7 +23,7 @@ struct Waybill: ParsableCommand {
         version: WaybillVersion.string,
         subcommands: [
             CollectCommand.self, TransactCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self,
-            SchemaCommand.self, CompactCommand.self, TierCommand.self, RestoreCommand.self,
+            SchemaCommand.self, FulfillCommand.self, CompactCommand.self, TierCommand.self, RestoreCommand.self,
         ]
     )
 

@@ -4,7 +4,7 @@ import Testing
 /// The command-line contract: every verb has help with an example, and each kind of failure
 /// has its sysexits code and a message naming what and where (design.md section 2).
 @Suite struct ExitCodeTests {
-    static let verbs = ["collect", "transact", "write", "inspect", "sample", "schema"]
+    static let verbs = ["collect", "transact", "write", "inspect", "sample", "schema", "fulfill"]
 
     @Test(arguments: verbs)
     func everyVerbHasHelpWithAnExample(verb: String) throws {

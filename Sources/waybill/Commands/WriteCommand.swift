@@ -57,7 +57,7 @@ struct WriteCommand: ParsableCommand {
     @Option(name: .customLong("max-file-size"), help: "Roll to a new file (-c001) past this size.")
     var maxFileSize: String = "512MiB"
 
-    @Option(help: "Datasets to write: orders, order_lines (comma-separated).")
+    @Option(help: "Datasets to write: orders, order_lines, fulfillment (comma-separated).")
     var datasets: String = "orders,order_lines"
 
     @Option(help: "Write rejected records to this NDJSON file.")

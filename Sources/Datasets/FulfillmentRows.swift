@@ -1,0 +1,55 @@
+import OrderModel
+
+/// The `fulfillment/` dataset: one row per child order of a fulfillment plan, with the
+/// columns an analyst needs to read the plan (where, how, by when, at what cost, and why).
+/// Rows are the orders with `parent_order_id` and `plan_reasons` set and no `child_count`
+/// (planned children; parent snapshots carry `child_count`).
+enum FulfillmentRows {
+    static let names = [
+        "order_id", "parent_order_id", "source", "order_date", "business_line", "status", "warehouse_code", "carrier",
+        "service_level", "ship_mode", "package_count", "line_count", "total_weight_g", "volume_cm3",
+        "chargeable_weight_g", "freight_amount", "currency", "grand_total", "cod_amount", "insured_value",
+        "promised_ship_by", "promised_delivery_from", "promised_delivery_to", "shipped_at", "delivered_at",
+        "late_ship", "late_delivery", "hold_codes", "plan_reasons",
+    ]
+    /// Order-table column of each dataset column.
+    static let source = names.map { OrderSchema.orderFieldIndex($0)! }
+    static let fields = source.map { OrderSchema.orderFields[$0] }
+    private static let parent = OrderSchema.orderFieldIndex("parent_order_id")!
+    private static let reasons = OrderSchema.orderFieldIndex("plan_reasons")!
+    private static let childCount = OrderSchema.orderFieldIndex("child_count")!
+
+    static func isChild(_ o: ColumnTable, _ row: Int) -> Bool {
+        !o.columns[parent].isNull(row) && !o.columns[reasons].isNull(row) && o.columns[childCount].isNull(row)
+    }
+
+    /// The child rows of an order table, projected onto `fields`.
+    static func project(_ o: ColumnTable) -> ColumnTable {
+        var out = ColumnTable(fields: fields)
+        let cols = o.columns
+        for row in 0..<o.rowCount where isChild(o, row) {
+            out.beginRow()
+            for (c, s) in source.enumerated() where !cols[s].isNull(row) {
+                let col = cols[s]
+                switch col.kind {
+                case .string:
+                    col.bytes.withUnsafeBytes { out.set(c, utf8: UnsafeRawBufferPointer(rebasing: $0[col.range(row)])) }
+                case .stringList, .stringMap:
+                    out.touch(c)
+                    col.bytes.withUnsafeBytes { vb in
+                        col.keyBytes.withUnsafeBytes { kb in
+                            for e in col.elements(row) {
+                                out.addElement(c, utf8: UnsafeRawBufferPointer(rebasing: vb[col.elementRange(e)]),
+                                    key: col.kind == .stringMap ? UnsafeRawBufferPointer(rebasing: kb[col.keyRange(e)]) : nil)
+                            }
+                        }
+                    }
+                default:
+                    out.set(c, int: col.int(row))
+                }
+            }
+            out.endRow()
+        }
+        return out
+    }
+}

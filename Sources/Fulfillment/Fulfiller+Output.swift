@@ -1,0 +1,83 @@
+import OrderModel
+
+/// Writes the planned order: the parent snapshot, then its children `parent-1..n`.
+extension Fulfiller {
+    private static let onHold = Array("ON_HOLD".utf8)
+    private static let allocated = Array("ALLOCATED".utf8)
+    private static let paid = Array("PAID".utf8)
+    private static let created = Array("CREATED".utf8)
+
+    func write(_ v: BatchView, _ input: OrderBatch, _ row: Int, into out: inout OrderBatch) {
+        // The parent: the customer's order as it was, plus how it was split (or why it is held).
+        out.beginOrder()
+        out.copyOrderFields(from: input, row: row)
+        if let code = orderHold {
+            Self.onHold.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
+            out.orders.addElement(F.holdCodes, code)
+        }
+        out.orders.set(F.childCount, int: Int64(orderHold == nil ? children.count : 0))
+        orderReasons.write(into: &out.orders, column: F.planReasons)
+        out.copyLines(from: input, row: row)
+        out.endOrder()
+        books.ordersOut += 1
+        books.linesOut += input.lineRange(row).count
+        guard orderHold == nil else { return }
+
+        let parentId = v.bytes(OrderField.orderId, row)
+        let status = v.bytes(F.status, row)
+        let isCOD = (v.int(F.isCOD, row) ?? 0) != 0
+        let advance = status.elementsEqual(Self.paid) || (isCOD && status.elementsEqual(Self.created))
+        for (k, ch) in children.enumerated() {
+            out.beginOrder()
+            out.copyOrderFields(from: input, row: row)
+            idScratch.removeAll(keepingCapacity: true)
+            idScratch.append(contentsOf: parentId)
+            idScratch.append(UInt8(ascii: "-"))
+            appendDigits(UInt64(k + 1), into: &idScratch)
+            idScratch.withUnsafeBytes { out.orders.set(OrderField.orderId, utf8: $0) }
+            parentId.withUnsafeBytes { out.orders.set(F.parentOrderId, utf8: $0) }
+            if let code = ch.hold {
+                Self.onHold.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
+                out.orders.addElement(F.holdCodes, code)
+            } else if advance {
+                Self.allocated.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
+            }
+            for c in F.parentOnlyMoney { out.orders.setNull(c) }
+            out.orders.setNull(F.childCount)
+            plan.warehouses[ch.warehouse].idBytes.withUnsafeBytes { out.orders.set(F.warehouseCode, utf8: $0) }
+            if let s = ch.service {
+                out.orders.set(F.carrier, string: plan.services[s].carrier)
+                out.orders.set(F.serviceLevel, string: plan.services[s].level)
+            } else {
+                out.orders.setNull(F.carrier)
+            }
+            if let m = ch.shipMode { m.withUnsafeBytes { out.orders.set(F.shipMode, utf8: $0) } }
+            out.orders.set(F.promisedShipBy, int: ch.shipBy)
+            setOrNull(&out, F.promisedFrom, ch.promisedFrom)
+            setOrNull(&out, F.promisedTo, ch.promisedTo)
+            out.orders.set(F.chargeableWeightG, int: ch.chargeableG)
+            setOrNull(&out, F.freightAmount, ch.freight)
+            out.orders.set(F.totalWeightG, int: ch.actualG)
+            out.orders.set(F.volumeCm3, int: ch.volumeCm3)
+            out.orders.set(F.packageCount, int: 1)
+            out.orders.set(F.lineCount, int: Int64(ch.end - ch.start))
+            out.orders.set(F.subtotal, int: ch.value)
+            setOrNull(&out, F.grandTotal, ch.grandTotal)
+            setOrNull(&out, F.codAmount, ch.cod)
+            setOrNull(&out, F.insuredValue, ch.insured)
+            setOrNull(&out, F.shippedAt, ch.shipped)
+            setOrNull(&out, F.deliveredAt, ch.delivered)
+            setOrNull(&out, F.lateShip, ch.lateShip.map { $0 ? 1 : 0 })
+            setOrNull(&out, F.lateDelivery, ch.lateDelivery.map { $0 ? 1 : 0 })
+            childReasons[k].write(into: &out.orders, column: F.planReasons)
+            for f in facts[ch.start..<ch.end] { out.copyLine(from: input, line: f.line) }
+            out.endOrder()
+            books.ordersOut += 1
+            books.linesOut += ch.end - ch.start
+        }
+    }
+
+    private func setOrNull(_ out: inout OrderBatch, _ col: Int, _ value: Int64?) {
+        if let value { out.orders.set(col, int: value) } else { out.orders.setNull(col) }
+    }
+}

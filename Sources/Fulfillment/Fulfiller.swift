@@ -1,0 +1,158 @@
+import OrderModel
+
+/// The core of `waybill fulfill`, over batches: plans each accepted order (warehouse, split,
+/// weight, carrier and service, freight, ship-by and promise, SLA flags) and writes the
+/// parent snapshot followed by its child orders. In-process and testable without the
+/// command line; `waybill run` calls it the same way.
+///
+/// Orders that are CANCELLED, RETURNED or ON_HOLD, or already planned (`plan_reasons` set),
+/// pass through unchanged. An order none of whose lines ships passes through with a reason.
+/// A line that no warehouse can take holds the whole order (parent ON_HOLD with the code);
+/// a child that no carrier can take is held on its own.
+public final class Fulfiller {
+    public let plan: FulfillmentPlan
+    var stock: [[UInt8]: Int64]?
+    var books = Books()
+    var hits = [Int](repeating: 0, count: PlanRule.allCases.count)
+    var slaByWarehouse: [String: SLACount] = [:]
+    var slaByCarrier: [String: SLACount] = [:]
+    /// The name of the input in reject positions.
+    public var inputName = "-"
+
+    // Scratch reused across orders.
+    var dest = Destination()
+    var facts: [LineFacts] = []
+    var children: [ChildPlan] = []
+    var childReasons: [PlanReasons] = []
+    var orderReasons = PlanReasons()
+    var stockKey: [UInt8] = []
+    var taken: [(key: [UInt8], qty: Int64)] = []
+    var idScratch: [UInt8] = []
+    var orderHold: String?
+    let encoder = UnifiedNDJSONEncoder()
+    var candidateScratch: [Int] = []
+    var whyWarehouse: [(warehouse: Int, candidates: Int, pattern: String, stock: Int64?)] = []
+    var destZone = "*"
+    var shipDay: Int64 = 0
+    let servicesByLevel: [String: [Int]]
+    let defaultTempClass: ArraySlice<UInt8>
+
+    public init(plan: FulfillmentPlan) {
+        self.plan = plan
+        self.stock = plan.stock
+        defaultTempClass = ArraySlice(Array(plan.settings.defaultTempClass.utf8))
+        var byLevel: [String: [Int]] = [:]
+        for (i, s) in plan.services.enumerated() { byLevel[s.level, default: []].append(i) }
+        servicesByLevel = byLevel
+    }
+
+    /// Plans every order of `input`, appending to `output` (parent snapshot, then its children).
+    public func process(_ input: OrderBatch, into output: inout OrderBatch, rejects: RejectWriter) throws(WaybillError) {
+        let view = BatchView(input)
+        for row in 0..<input.count {
+            books.recordsIn += 1
+            if view.isNull(F.createdAt, row) {
+                try reject(input, row, "created_at is missing: no cut-off or promise can be computed", rejects)
+                continue
+            }
+            if let reason = badLine(view, input, row) {
+                try reject(input, row, reason, rejects)
+                continue
+            }
+            books.rowsOut += 1
+            guard plannable(view, row) else {
+                hits[PlanRule.notPlanned.rawValue] += 1
+                emit(passThrough: input, row: row, into: &output)
+                continue
+            }
+            planOrder(view, input, row)
+            write(view, input, row, into: &output)
+        }
+    }
+
+    /// Counts input lines the reader could not turn into orders (already written as rejects),
+    /// so the books still balance.
+    public func noteUnreadable(_ n: Int) {
+        books.recordsIn += n
+        books.rejected += n
+    }
+
+    /// The books, per-rule hits and SLA counts of the run so far.
+    public func finish() -> FulfillmentSummary {
+        FulfillmentSummary(
+            books: books,
+            rules: PlanRule.allCases.map { (id: $0.id, hits: hits[$0.rawValue]) },
+            slaByWarehouse: slaByWarehouse, slaByCarrier: slaByCarrier)
+    }
+
+    private static let measures = [F.lUnitWeightG, F.lLength, F.lWidth, F.lHeight]
+    private static let skipped: [[UInt8]] = ["CANCELLED", "RETURNED", "ON_HOLD"].map { Array($0.utf8) }
+
+    private func plannable(_ v: BatchView, _ row: Int) -> Bool {
+        if !v.isNull(F.planReasons, row) { return false }
+        let s = v.bytes(F.status, row)
+        return !Self.skipped.contains { $0.elementsEqual(s) }
+    }
+
+    /// A line whose quantity or measures cannot be planned with: a data error (reject).
+    private func badLine(_ v: BatchView, _ batch: OrderBatch, _ row: Int) -> String? {
+        for l in batch.lineRange(row) {
+            if let q = v.lineInt(F.lQuantity, l), q <= 0, v.lineInt(F.lRequiresShipping, l) != 0 {
+                return "line \(l - batch.lineRange(row).lowerBound + 1): quantity \(ExactDecimal.string(q)) is not positive"
+            }
+            for c in Self.measures {
+                if let x = v.lineInt(c, l), x < 0 {
+                    return "line \(l - batch.lineRange(row).lowerBound + 1): \(OrderSchema.lineFields[c].name) \(x) is negative"
+                }
+            }
+        }
+        return nil
+    }
+
+    /// A reject carrying the order as unified NDJSON; the line is the order's number in the run.
+    private func reject(_ input: OrderBatch, _ row: Int, _ reason: String, _ rejects: RejectWriter) throws(WaybillError) {
+        var raw: [UInt8] = []
+        encoder.encodeOrder(input, row: row, into: &raw)
+        if raw.last == 0x0A { raw.removeLast() }
+        try rejects.write(Reject(stage: "fulfill", code: "fulfill.bad_order", reason: reason, field: nil,
+            position: SourcePosition(file: inputName, line: books.recordsIn, byteOffset: 0), raw: raw))
+        books.rejected += 1
+    }
+
+    private func emit(passThrough input: OrderBatch, row: Int, into output: inout OrderBatch) {
+        output.append(from: input, row: row)
+        books.ordersOut += 1
+        books.linesOut += input.lineRange(row).count
+    }
+
+    func hit(_ r: PlanRule) { hits[r.rawValue] += 1 }
+
+    /// Moves child `c`'s reasons out (leaving an empty value) so that appending to them does
+    /// not copy the buffers; the caller stores them back.
+    func takeReasons(_ c: Int) -> PlanReasons {
+        var r = PlanReasons()
+        swap(&r, &childReasons[c])
+        return r
+    }
+}
+
+/// What a fulfillment run did: the books, per-rule hits, and SLA counts by warehouse and carrier.
+public struct FulfillmentSummary: Sendable {
+    public var books: Books
+    public var rules: [(id: String, hits: Int)]
+    public var slaByWarehouse: [String: SLACount]
+    public var slaByCarrier: [String: SLACount]
+
+    /// Lines for stderr: the books, the rules that hit, and the SLA table.
+    public func report() -> [String] {
+        var out = [books.summary(stage: "fulfill")]
+        for r in rules where r.hits > 0 { out.append("  \(r.id): \(r.hits)") }
+        for (title, table) in [("warehouse", slaByWarehouse), ("carrier", slaByCarrier)] {
+            for (k, c) in table.sorted(by: { $0.key < $1.key }) {
+                out.append("  \(title) \(k): shipments=\(c.shipments) late_ship=\(c.lateShip)/\(c.shipKnown) "
+                    + "late_delivery=\(c.lateDelivery)/\(c.deliveryKnown)")
+            }
+        }
+        return out
+    }
+}

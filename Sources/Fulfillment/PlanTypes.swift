@@ -1,0 +1,62 @@
+/// What the planner knows about one shippable line of the order being planned.
+struct LineFacts {
+    var line: Int
+    var warehouse = -1
+    var tempClass: ArraySlice<UInt8> = []
+    /// nil = first-party (no seller named).
+    var seller: ArraySlice<UInt8>?
+    /// Stock key: the SKU, else the product id.
+    var sku: ArraySlice<UInt8>?
+    var bulky = false
+    var shipMode: ArraySlice<UInt8>?
+    /// Quantity in 1/10,000 units.
+    var qty: Int64 = 0
+    var weightG: Int64?
+    var volumeCm3: Int64?
+    /// Line value (extended price, else unit price x quantity), 1/10,000 units.
+    var value: Int64 = 0
+}
+
+/// One child order of the plan (a shipment), filled step by step.
+struct ChildPlan {
+    /// Its lines: `facts[start..<end]` after the facts are sorted by group key.
+    var start = 0
+    var end = 0
+    var warehouse = 0
+    var service: Int?
+    var actualG: Int64 = 0
+    var volumeCm3: Int64 = 0
+    var chargeableG: Int64 = 0
+    var value: Int64 = 0
+    var freight: Int64?
+    var shipBy: Int64 = 0
+    var promisedFrom: Int64?
+    var promisedTo: Int64?
+    var grandTotal: Int64?
+    var cod: Int64?
+    var insured: Int64?
+    /// The insured share before F8 capped it at the goods value.
+    var insuredCappedFrom: Int64?
+    var shipped: Int64?
+    var delivered: Int64?
+    var lateShip: Bool?
+    var lateDelivery: Bool?
+    var hold: String?
+    var shipMode: ArraySlice<UInt8>?
+}
+
+/// SLA counts of one warehouse or carrier (F13).
+public struct SLACount: Sendable, Equatable {
+    public var shipments = 0
+    /// Shipments whose shipped time is known, and how many of them shipped late.
+    public var shipKnown = 0
+    public var lateShip = 0
+    /// Shipments whose delivered time is known, and how many of them arrived late.
+    public var deliveryKnown = 0
+    public var lateDelivery = 0
+
+    public init() {}
+
+    public var lateShipShare: Double { shipKnown == 0 ? 0 : Double(lateShip) / Double(shipKnown) }
+    public var lateDeliveryShare: Double { deliveryKnown == 0 ? 0 : Double(lateDelivery) / Double(deliveryKnown) }
+}
