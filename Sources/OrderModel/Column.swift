@@ -43,6 +43,25 @@ public struct Column: Sendable {
         count += 1
     }
 
+    /// Appends nulls until the column holds `newCount` rows (no-op when it already does). In
+    /// bulk, so a table that defers null padding fills a field left unset for many rows with one
+    /// append per array instead of one per row.
+    public mutating func padNulls(to newCount: Int) {
+        let k = newCount - count
+        guard k > 0 else { return }
+        switch kind {
+        case .string:
+            offsets.append(contentsOf: repeatElement(UInt32(bytes.count), count: k))
+        case .stringList, .stringMap:
+            rowOffsets.append(contentsOf: repeatElement(UInt32(offsets.count - 1), count: k))
+        default:
+            ints.append(contentsOf: repeatElement(0, count: k))
+        }
+        valid.append(contentsOf: repeatElement(false, count: k))
+        nullCount += k
+        count = newCount
+    }
+
     /// Appends a numeric value (`.bool` takes 0 or 1).
     public mutating func append(_ value: Int64) {
         precondition(kind.isNumeric, "append(Int64) on a \(kind) column")
