@@ -124,6 +124,7 @@ final class CSVReader {
             specialBytes.withUnsafeBufferPointer { classes in
                 let bytes = buf.baseAddress!
                 while pos < end {
+                    sink.pointee.base = UnsafeRawPointer(bytes)
                     guard let (b, next) = scanner.splitSimple(
                         bytes, from: pos, end: end, base: base, classes: classes.baseAddress!, sink: sink)
                     else {
@@ -308,24 +309,25 @@ final class CSVReader {
             problem = .lineTooLong(length: b.end - b.start)
         } else if sink.pointee.tooLongField >= 0 {
             problem = .fieldTooLong(field: sink.pointee.tooLongField, length: sink.pointee.tooLongLength)
-        } else if b.hasHighBytes {
-            let fb = sink.pointee.fieldBytes
-            var s = 0
-            for (i, e) in sink.pointee.fieldEnds.enumerated() {
-                if let bad = JSONText.firstInvalidUTF8(UnsafeRawBufferPointer(rebasing: fb[s..<e])) {
+        }
+        let sk = sink.pointee
+        var record = CSVRecord(
+            base: sk.fieldBase, starts: UnsafePointer(sk.starts), ends: UnsafePointer(sk.ends), count: sk.count,
+            raw: UnsafeRawBufferPointer(start: nil, count: 0), line: b.line, byteOffset: b.start, problem: .none)
+        if case .none = problem, b.hasHighBytes {
+            for i in 0..<record.count {
+                if let bad = JSONText.firstInvalidUTF8(record.field(i)) {
                     problem = .invalidUTF8(field: i, offset: bad)
                     break
                 }
-                s = e
             }
         }
         let rs = b.start - base
         var re = b.end - base
         if case .lineTooLong = problem { re = min(re, rs + 4096) }
-        let fb = sink.pointee.fieldBytes, fe = sink.pointee.fieldEnds
         buffer.withUnsafeBytes { all in
-            let raw = rs >= 0 && re <= all.count ? UnsafeRawBufferPointer(rebasing: all[rs..<re]) : UnsafeRawBufferPointer(start: nil, count: 0)
-            var record = CSVRecord(fieldBytes: fb, fieldEnds: fe, raw: raw, line: b.line, byteOffset: b.start, problem: problem)
+            record.raw = rs >= 0 && re <= all.count ? UnsafeRawBufferPointer(rebasing: all[rs..<re]) : UnsafeRawBufferPointer(start: nil, count: 0)
+            record.problem = problem
             handler?(&record)
         }
     }
@@ -338,8 +340,7 @@ final class CSVReader {
         skippedPrefix = []
         raw.withUnsafeBytes { r in
             var record = CSVRecord(
-                fieldBytes: UnsafeRawBufferPointer(start: nil, count: 0),
-                fieldEnds: UnsafeBufferPointer(start: nil, count: 0), raw: r, line: b.line, byteOffset: b.start,
+                base: nil, starts: nil, ends: nil, count: 0, raw: r, line: b.line, byteOffset: b.start,
                 problem: problem)
             handler?(&record)
         }

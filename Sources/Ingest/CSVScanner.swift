@@ -136,7 +136,8 @@ extension CSVScanner {
     /// when the scanner is between records, the record ends before `end`, and every field is
     /// plain or simply quoted (`"..."` with no doubled quote inside). The values are then
     /// exactly what libcsv would give. This finds the record's extent and its fields in one
-    /// pass over the bytes, where scanning first and splitting after took two.
+    /// pass over the bytes, where scanning first and splitting after took two. The fields go
+    /// into `sink` as ranges of `bytes` (whose start must be the sink's `base`), not copies.
     ///
     /// Returns the record's boundary and advances past its terminator; returns nil, leaving
     /// the scanner as it was (and part of the record in `sink`), when the record is anything
@@ -169,7 +170,7 @@ extension CSVScanner {
                     c += 1
                 }
                 guard c + 1 < end else { return nil }  // the field or record goes on past the block
-                sink.pointee.add(bytes + open, c - open)
+                sink.pointee.addReference(open, c - open)
                 let after = bytes[c + 1]
                 if after == d {
                     i = c + 2
@@ -186,7 +187,7 @@ extension CSVScanner {
                     j += 1
                 }
                 guard j < end, bytes[j] != q else { return nil }
-                sink.pointee.add(bytes + i, j - i)
+                sink.pointee.addReference(i, j - i)
                 if bytes[j] == d {
                     i = j + 1
                     if i == end { return nil }

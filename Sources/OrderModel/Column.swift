@@ -73,7 +73,9 @@ public struct Column: Sendable {
     /// Appends a string value from raw UTF-8 bytes.
     public mutating func append(utf8 value: UnsafeRawBufferPointer) {
         precondition(kind == .string, "append(utf8:) on a \(kind) column")
-        bytes.append(contentsOf: value)
+        // As typed bytes: Array's append of a typed buffer is a plain copy, where the raw
+        // buffer went through the generic sequence path (this is once per string field).
+        bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
         offsets.append(UInt32(bytes.count))
         valid.append(true)
         count += 1
@@ -91,10 +93,10 @@ public struct Column: Sendable {
     /// Adds one element to the list or map row being built; `closeRow()` ends the row.
     public mutating func appendElement(utf8 value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil) {
         precondition(kind == .stringList || kind == .stringMap, "appendElement on a \(kind) column")
-        bytes.append(contentsOf: value)
+        bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
         offsets.append(UInt32(bytes.count))
         if kind == .stringMap {
-            if let key { keyBytes.append(contentsOf: key) }
+            if let key { keyBytes.append(contentsOf: key.assumingMemoryBound(to: UInt8.self)) }
             keyOffsets.append(UInt32(keyBytes.count))
         }
     }
