@@ -4,9 +4,7 @@
 
 // Appends bytes to the arena and returns their offset.
 inline uint32_t keep(Out *b, std::string_view s) {
-    uint32_t off = static_cast<uint32_t>(b->arena.size());
-    b->arena.insert(b->arena.end(), s.begin(), s.end());
-    return off;
+    return b->arena.append(s.data(), s.size());
 }
 
 inline std::string_view trim_token(std::string_view t) {

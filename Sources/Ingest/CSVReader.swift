@@ -23,10 +23,13 @@ final class CSVReader {
     /// Set when the current record is being skipped (parse error or too long) until its end.
     private var skipping: RecordProblem?
     private var skippedPrefix: [UInt8] = []
+    /// `CSVScanner.splitSimple`'s byte classes for this dialect.
+    private let specialBytes: [UInt8]
 
     init(options: CSVOptions) {
         self.options = options
         scanner = CSVScanner(delimiter: options.delimiter, quote: options.quote)
+        specialBytes = scanner.specialBytes()
         sink = .allocate(capacity: 1)
         sink.initialize(to: FieldSink(maxField: options.maxFieldBytes))
         resetParser(first: true)
@@ -91,16 +94,54 @@ final class CSVReader {
 
     /// Scans and parses buffer[from...], then drops what is no longer needed.
     private func process(from start: Int) {
-        buffer.withUnsafeBytes { raw in
-            scanner.scan(UnsafeRawBufferPointer(rebasing: raw[start...]), base: base + start, into: &boundaries)
+        var from = start
+        if skipping == nil && scanner.inRecord {
+            // The record that began in the previous block goes the general way; after it
+            // the one-pass splitter can take over again.
+            let used = buffer.withUnsafeBytes { raw in
+                scanner.scan(UnsafeRawBufferPointer(rebasing: raw[from...]), base: base + from, into: &boundaries, firstOnly: true)
+            }
+            feed(from: from, to: from + used)
+            from += used
         }
-        feed(from: start)
+        // libcsv holds no half record here when the scanner is between records and nothing
+        // is being skipped, so the one-pass splitter may take the records it can.
+        if skipping == nil && !scanner.inRecord { from = splitRecords(from: from) }
+        buffer.withUnsafeBytes { raw in
+            scanner.scan(UnsafeRawBufferPointer(rebasing: raw[from...]), base: base + from, into: &boundaries)
+        }
+        feed(from: from)
         compact()
     }
 
-    private func feed(from start: Int) {
+    /// Delivers the records from buffer[start...] that `CSVScanner.splitSimple` can split in
+    /// one pass (plain and simply quoted fields, ending in this block), up to the first one it
+    /// cannot; returns where that one starts.
+    private func splitRecords(from start: Int) -> Int {
         var pos = start
         let end = buffer.count
+        buffer.withUnsafeBufferPointer { buf in
+            specialBytes.withUnsafeBufferPointer { classes in
+                let bytes = buf.baseAddress!
+                while pos < end {
+                    sink.pointee.base = UnsafeRawPointer(bytes)
+                    guard let (b, next) = scanner.splitSimple(
+                        bytes, from: pos, end: end, base: base, classes: classes.baseAddress!, sink: sink)
+                    else {
+                        sink.pointee.clear()
+                        return
+                    }
+                    deliver(b)
+                    pos = next
+                }
+            }
+        }
+        return pos
+    }
+
+    private func feed(from start: Int, to limit: Int? = nil) {
+        var pos = start
+        let end = limit ?? buffer.count
         while pos < end {
             if let problem = skipping {
                 guard head < boundaries.count else { return }  // its end is in a later block
@@ -251,33 +292,42 @@ final class CSVReader {
     }
 
     fileprivate func endRecord() {
-        defer { sink.pointee.clear() }
-        guard head < boundaries.count else { return }  // cannot happen: the scanner mirrors libcsv
+        guard head < boundaries.count else {  // cannot happen: the scanner mirrors libcsv
+            sink.pointee.clear()
+            return
+        }
         let b = boundaries[head]
         head += 1
+        deliver(b)
+    }
+
+    /// Hands the record in the sink, which spans `b`, to the handler.
+    private func deliver(_ b: CSVScanner.Boundary) {
+        defer { sink.pointee.clear() }
         var problem = RecordProblem.none
         if b.end - b.start > options.maxLineBytes {
             problem = .lineTooLong(length: b.end - b.start)
         } else if sink.pointee.tooLongField >= 0 {
             problem = .fieldTooLong(field: sink.pointee.tooLongField, length: sink.pointee.tooLongLength)
-        } else if b.hasHighBytes {
-            let fb = sink.pointee.fieldBytes
-            var s = 0
-            for (i, e) in sink.pointee.fieldEnds.enumerated() {
-                if let bad = JSONText.firstInvalidUTF8(UnsafeRawBufferPointer(rebasing: fb[s..<e])) {
+        }
+        let sk = sink.pointee
+        var record = CSVRecord(
+            base: sk.fieldBase, starts: UnsafePointer(sk.starts), ends: UnsafePointer(sk.ends), count: sk.count,
+            raw: UnsafeRawBufferPointer(start: nil, count: 0), line: b.line, byteOffset: b.start, problem: .none)
+        if case .none = problem, b.hasHighBytes {
+            for i in 0..<record.count {
+                if let bad = JSONText.firstInvalidUTF8(record.field(i)) {
                     problem = .invalidUTF8(field: i, offset: bad)
                     break
                 }
-                s = e
             }
         }
         let rs = b.start - base
         var re = b.end - base
         if case .lineTooLong = problem { re = min(re, rs + 4096) }
-        let fb = sink.pointee.fieldBytes, fe = sink.pointee.fieldEnds
         buffer.withUnsafeBytes { all in
-            let raw = rs >= 0 && re <= all.count ? UnsafeRawBufferPointer(rebasing: all[rs..<re]) : UnsafeRawBufferPointer(start: nil, count: 0)
-            var record = CSVRecord(fieldBytes: fb, fieldEnds: fe, raw: raw, line: b.line, byteOffset: b.start, problem: problem)
+            record.raw = rs >= 0 && re <= all.count ? UnsafeRawBufferPointer(rebasing: all[rs..<re]) : UnsafeRawBufferPointer(start: nil, count: 0)
+            record.problem = problem
             handler?(&record)
         }
     }
@@ -290,8 +340,7 @@ final class CSVReader {
         skippedPrefix = []
         raw.withUnsafeBytes { r in
             var record = CSVRecord(
-                fieldBytes: UnsafeRawBufferPointer(start: nil, count: 0),
-                fieldEnds: UnsafeBufferPointer(start: nil, count: 0), raw: r, line: b.line, byteOffset: b.start,
+                base: nil, starts: nil, ends: nil, count: 0, raw: r, line: b.line, byteOffset: b.start,
                 problem: problem)
             handler?(&record)
         }

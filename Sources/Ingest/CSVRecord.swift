@@ -11,22 +11,23 @@ enum RecordProblem {
 }
 
 /// One CSV record as libcsv delivered it: field values (unquoted, unescaped) as byte ranges
-/// in one arena, plus where it came from. Valid only during the handler call.
+/// `starts[i]..<ends[i]` from `base` (the field arena, or the read buffer for records split
+/// in one pass), plus where it came from. Valid only during the handler call.
 struct CSVRecord {
-    var fieldBytes: UnsafeRawBufferPointer
-    var fieldEnds: UnsafeBufferPointer<Int>
+    var base: UnsafeRawPointer?
+    var starts: UnsafePointer<Int>?
+    var ends: UnsafePointer<Int>?
+    let count: Int
     /// The record's bytes as read (a prefix when the record was too long to keep).
     var raw: UnsafeRawBufferPointer
     var line: Int
     var byteOffset: Int
     var problem: RecordProblem
 
-    var count: Int { fieldEnds.count }
-
     @inline(__always)
     func field(_ i: Int) -> UnsafeRawBufferPointer {
-        let start = i == 0 ? 0 : fieldEnds[i - 1]
-        return UnsafeRawBufferPointer(rebasing: fieldBytes[start..<fieldEnds[i]])
+        let s = starts![i]
+        return UnsafeRawBufferPointer(start: base! + s, count: ends![i] - s)
     }
 }
 

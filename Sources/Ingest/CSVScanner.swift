@@ -32,15 +32,19 @@ struct CSVScanner {
     var inRecord: Bool { state != .rowNotBegun }
     var currentRecordLine: Int { recordLine }
 
-    /// Scans `bytes`, which start at absolute offset `base`, appending every record that ends.
-    mutating func scan(_ bytes: UnsafeRawBufferPointer, base: Int, into out: inout [Boundary]) {
+    /// Scans `bytes`, which start at absolute offset `base`, appending every record that ends;
+    /// with `firstOnly`, stops after the first record that ends. Returns the bytes consumed.
+    @discardableResult
+    mutating func scan(_ bytes: UnsafeRawBufferPointer, base: Int, into out: inout [Boundary], firstOnly: Bool = false)
+        -> Int
+    {
         var st = state
         var hi = high
         var ln = line
         let d = delimiter, q = quote
         var i = 0
         let n = bytes.count
-        while i < n {
+        scanning: while i < n {
             let b = bytes[i]
             if b == 0x0A { ln &+= 1 }
             switch st {
@@ -57,6 +61,10 @@ struct CSVScanner {
                 if b == 0x0A || b == 0x0D {
                     out.append(Boundary(start: recordStart, end: base + i, line: recordLine, hasHighBytes: hi >= 0x80))
                     st = .rowNotBegun
+                    if firstOnly {
+                        i += 1
+                        break scanning
+                    }
                 } else if b == d {
                     st = .fieldNotBegun
                 } else if b == q && st == .fieldNotBegun {
@@ -94,6 +102,10 @@ struct CSVScanner {
                 if b == 0x0A || b == 0x0D {
                     out.append(Boundary(start: recordStart, end: base + i, line: recordLine, hasHighBytes: hi >= 0x80))
                     st = .rowNotBegun
+                    if firstOnly {
+                        i += 1
+                        break scanning
+                    }
                 } else if b == d {
                     st = .fieldNotBegun
                 } else if b == q {
@@ -107,6 +119,7 @@ struct CSVScanner {
         state = st
         high = hi
         line = ln
+        return i
     }
 
     /// Ends the input: a record without a final newline ends here.
@@ -115,5 +128,84 @@ struct CSVScanner {
             out.append(Boundary(start: recordStart, end: end, line: recordLine, hasHighBytes: high >= 0x80))
             state = .rowNotBegun
         }
+    }
+}
+
+extension CSVScanner {
+    /// Splits the record that starts at `bytes[from]` (after any blank line ends) into `sink`,
+    /// when the scanner is between records, the record ends before `end`, and every field is
+    /// plain or simply quoted (`"..."` with no doubled quote inside). The values are then
+    /// exactly what libcsv would give. This finds the record's extent and its fields in one
+    /// pass over the bytes, where scanning first and splitting after took two. The fields go
+    /// into `sink` as ranges of `bytes` (whose start must be the sink's `base`), not copies.
+    ///
+    /// Returns the record's boundary and advances past its terminator; returns nil, leaving
+    /// the scanner as it was (and part of the record in `sink`), when the record is anything
+    /// else: then `scan` and libcsv take over from `from`.
+    mutating func splitSimple(
+        _ bytes: UnsafePointer<UInt8>, from: Int, end: Int, base: Int, classes: UnsafePointer<UInt8>,
+        sink: UnsafeMutablePointer<FieldSink>
+    ) -> (boundary: Boundary, next: Int)? {
+        guard state == .rowNotBegun else { return nil }
+        let d = delimiter, q = quote
+        var ln = line
+        var i = from
+        // Blank line ends between records, as `scan` skips them.
+        while i < end && (bytes[i] == 0x0A || bytes[i] == 0x0D) {
+            if bytes[i] == 0x0A { ln &+= 1 }
+            i += 1
+        }
+        guard i < end else { return nil }
+        let start = i
+        let startLine = ln
+        var hi: UInt8 = 0
+        while true {
+            if bytes[i] == q {
+                // Quoted: the value runs to the next quote, which must end the field.
+                let open = i + 1
+                var c = open
+                while c < end && bytes[c] != q {
+                    hi |= bytes[c]
+                    if bytes[c] == 0x0A { ln &+= 1 }
+                    c += 1
+                }
+                guard c + 1 < end else { return nil }  // the field or record goes on past the block
+                sink.pointee.addReference(open, c - open)
+                let after = bytes[c + 1]
+                if after == d {
+                    i = c + 2
+                    if i == end { return nil }
+                    continue
+                }
+                guard after == 0x0A || after == 0x0D else { return nil }  // a doubled or stray quote
+                i = c + 1
+            } else {
+                // Plain: up to the next delimiter, quote or line end (`classes` marks those bytes).
+                var j = i
+                while j < end && classes[Int(bytes[j])] == 0 {
+                    hi |= bytes[j]
+                    j += 1
+                }
+                guard j < end, bytes[j] != q else { return nil }
+                sink.pointee.addReference(i, j - i)
+                if bytes[j] == d {
+                    i = j + 1
+                    if i == end { return nil }
+                    continue
+                }
+                i = j
+            }
+            // bytes[i] is the record's terminator (CR or LF).
+            if bytes[i] == 0x0A { ln &+= 1 }
+            line = ln
+            return (Boundary(start: base + start, end: base + i, line: startLine, hasHighBytes: hi >= 0x80), i + 1)
+        }
+    }
+
+    /// The byte classes `splitSimple` needs: 1 for the delimiter, the quote, CR and LF.
+    func specialBytes() -> [UInt8] {
+        var t = [UInt8](repeating: 0, count: 256)
+        for b in [delimiter, quote, 0x0A, 0x0D] { t[Int(b)] = 1 }
+        return t
     }
 }

@@ -1,14 +1,20 @@
 /// Where libcsv's field callback puts the values of the record being parsed: one growable
-/// byte arena and the end offset of each field. Plain memory reached through a pointer (the
-/// callback context), so the per-field path has no reference counting and no exclusivity
-/// bookkeeping.
+/// byte arena and the start and end offset of each field. Plain memory reached through a
+/// pointer (the callback context), so the per-field path has no reference counting and no
+/// exclusivity bookkeeping.
+///
+/// A record split in one pass (`CSVScanner.splitSimple`) is not copied: with `base` set, its
+/// fields are ranges of the read buffer starting at `base` (`addReference`).
 struct FieldSink {
     var bytes: UnsafeMutablePointer<UInt8>
     var byteCapacity: Int
     var used = 0
+    var starts: UnsafeMutablePointer<Int>
     var ends: UnsafeMutablePointer<Int>
     var endCapacity: Int
     var count = 0
+    /// When set, the fields are ranges of this buffer instead of the arena.
+    var base: UnsafeRawPointer?
     let maxField: Int
     var tooLongField = -1
     var tooLongLength = 0
@@ -21,28 +27,58 @@ struct FieldSink {
         bytes = .allocate(capacity: byteCapacity)
         endCapacity = 256
         ends = .allocate(capacity: endCapacity)
+        starts = .allocate(capacity: endCapacity)
     }
 
     func free() {
         bytes.deallocate()
         ends.deallocate()
+        starts.deallocate()
     }
 
     mutating func clear() {
         used = 0
         count = 0
         tooLongField = -1
+        base = nil
+    }
+
+    @inline(__always)
+    private mutating func reserveField() {
+        guard count == endCapacity else { return }
+        let n = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
+        n.update(from: ends, count: count)
+        ends.deallocate()
+        ends = n
+        let s = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
+        s.update(from: starts, count: count)
+        starts.deallocate()
+        starts = s
+        endCapacity *= 2
+    }
+
+    /// Adds the field `base[start..<start + len]` by reference (`base` must be set).
+    @inline(__always)
+    mutating func addReference(_ start: Int, _ len: Int) {
+        reserveField()
+        var len = len
+        if len > maxField {
+            // As `add` does: the record becomes a reject, and the field is left empty.
+            if tooLongField < 0 {
+                tooLongField = count
+                tooLongLength = len
+            }
+            len = 0
+        }
+        starts[count] = start
+        ends[count] = start + len
+        count += 1
     }
 
     @inline(__always)
     mutating func add(_ ptr: UnsafeRawPointer?, _ len: Int) {
-        if count == endCapacity {
-            let n = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
-            n.update(from: ends, count: count)
-            ends.deallocate()
-            ends = n
-            endCapacity *= 2
-        }
+        reserveField()
+        starts[count] = used
         if len > maxField {
             if tooLongField < 0 {
                 tooLongField = count
@@ -64,6 +100,6 @@ struct FieldSink {
         count += 1
     }
 
-    var fieldBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: bytes, count: used) }
-    var fieldEnds: UnsafeBufferPointer<Int> { UnsafeBufferPointer(start: ends, count: count) }
+    /// Where field offsets count from.
+    var fieldBase: UnsafeRawPointer { base ?? UnsafeRawPointer(bytes) }
 }

@@ -48,6 +48,8 @@ final class OrderAssembler {
         self.batchID = Array(batchID.utf8)
         groupKey = mapper.profile.groupKey
         groupStart = mapper.profile.groupStartWhenSet
+        // A record sets a dozen of the ~120 fields: the rest are padded in bulk at flush.
+        batch.defersNullPadding = true
     }
 
     var stopped: Bool { failure != nil }
@@ -211,14 +213,18 @@ final class OrderAssembler {
     }
 
     private func flush() throws(WaybillError) {
+        // Whoever receives the batch sees whole columns (and may build on it as usual).
+        batch.defersNullPadding = false
+        defer {
+            batch.removeAll()
+            batch.defersNullPadding = true
+        }
         do {
             try emit(&batch)
         } catch {
             if failure == nil { failure = error }
-            batch.removeAll()
             throw error
         }
-        batch.removeAll()
     }
 }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import OrderModel
 
 /// A compiled feed profile: how one feed shape maps onto the unified order model.
@@ -53,14 +56,18 @@ public struct Profile: Sendable {
 /// Names of the source fields a profile refers to, numbered. Lookup by bytes, for JSON keys.
 struct SlotTable: Sendable {
     private(set) var names: [String] = []
-    private(set) var nameBytes: [[UInt8]] = []
+    /// Every name's bytes back to back; name `i` ends at `ends[i]` (one buffer, so a lookup
+    /// compares with memcmp and touches no per-name array).
+    private var flat: [UInt8] = []
+    private var ends: [Int] = []
 
     var count: Int { names.count }
 
     mutating func slot(_ name: String) -> Int {
         if let i = names.firstIndex(of: name) { return i }
         names.append(name)
-        nameBytes.append(Array(name.utf8))
+        flat.append(contentsOf: name.utf8)
+        ends.append(flat.count)
         return names.count - 1
     }
 
@@ -70,15 +77,19 @@ struct SlotTable: Sendable {
     /// order, so the guess is almost always right and the lookup is one comparison).
     @inline(__always)
     func lookup(_ key: UnsafeRawBufferPointer, hint: Int) -> Int? {
-        if hint >= 0 && hint < nameBytes.count && equal(nameBytes[hint], key) { return hint }
-        for i in nameBytes.indices where equal(nameBytes[i], key) { return i }
-        return nil
-    }
-
-    @inline(__always)
-    private func equal(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
-        guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { x in x.elementsEqual(b) }
+        ends.withUnsafeBufferPointer { ends in
+            flat.withUnsafeBytes { flat in
+                let n = ends.count
+                @inline(__always) func equal(_ i: Int) -> Bool {
+                    let start = i == 0 ? 0 : ends[i - 1]
+                    guard ends[i] - start == key.count else { return false }
+                    return key.count == 0 || memcmp(flat.baseAddress! + start, key.baseAddress!, key.count) == 0
+                }
+                if hint >= 0 && hint < n && equal(hint) { return hint }
+                for i in 0..<n where equal(i) { return i }
+                return nil
+            }
+        }
     }
 }
 

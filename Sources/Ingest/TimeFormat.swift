@@ -9,6 +9,9 @@ struct TimeFormat: Sendable, Equatable {
     }
     let tokens: [Token]
     let pattern: String
+    /// The pattern is exactly `%Y-%m-%d`, the most common one, which `parse` reads without
+    /// walking the tokens when the text is the plain 10 bytes `YYYY-MM-DD`.
+    private let isISODate: Bool
 
     init?(_ pattern: String) {
         var out: [Token] = []
@@ -34,6 +37,7 @@ struct TimeFormat: Sendable, Equatable {
         }
         tokens = out
         self.pattern = pattern
+        isISODate = out == [.year, .literal(UInt8(ascii: "-")), .month, .literal(UInt8(ascii: "-")), .day]
     }
 
     /// A parsed local date-time; `offsetSeconds` is set when the text carried an offset.
@@ -46,6 +50,7 @@ struct TimeFormat: Sendable, Equatable {
 
     /// Parses `bytes` (surrounding spaces allowed) or returns nil.
     func parse(_ bytes: UnsafeRawBufferPointer) -> Parsed? {
+        if isISODate && bytes.count == 10, let p = Self.isoDate(bytes) { return p }
         var i = 0
         var n = bytes.count
         while i < n && bytes[i] == 0x20 { i += 1 }
@@ -113,6 +118,25 @@ struct TimeFormat: Sendable, Equatable {
         return Parsed(
             days: CivilTime.days(year: y, month: mo, day: d), secondOfDay: Int64(h * 3600 + mi * 60 + s),
             micros: micros, offsetSeconds: offset)
+    }
+}
+
+extension TimeFormat {
+    /// `YYYY-MM-DD` in exactly 10 bytes, else nil (then the general parser decides, and gives
+    /// the same answer for every text this accepts).
+    @inline(__always)
+    fileprivate static func isoDate(_ b: UnsafeRawBufferPointer) -> Parsed? {
+        @inline(__always) func digit(_ i: Int) -> Int? {
+            let c = b[i] &- 0x30
+            return c <= 9 ? Int(c) : nil
+        }
+        guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+            let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3),
+            let m0 = digit(5), let m1 = digit(6), let d0 = digit(8), let d1 = digit(9)
+        else { return nil }
+        let y = y0 * 1000 + y1 * 100 + y2 * 10 + y3, m = m0 * 10 + m1, d = d0 * 10 + d1
+        guard CivilTime.isValidDate(y, m, d) else { return nil }
+        return Parsed(days: CivilTime.days(year: y, month: m, day: d), secondOfDay: 0, micros: 0, offsetSeconds: nil)
     }
 }
 

@@ -13,8 +13,20 @@ struct UnifiedNDJSONDecoder {
     private let groupNames: [(FieldGroup, [UInt8])]
     private let tsFormat = TimeFormat("%Y-%m-%dT%H:%M:%S%f%z")!
     private let dateFormat = TimeFormat("%Y-%m-%d")!
+    /// Field kinds and required fields, read once here: indexing the schema's `FieldDef`
+    /// arrays per value copies (and retains) each definition's strings.
+    private let orderKinds: [ColumnKind]
+    private let lineKinds: [ColumnKind]
+    private let requiredOrder: [Int]
+    private let requiredLine: [Int]
 
     init() {
+        orderKinds = OrderSchema.orderFields.map(\.kind)
+        lineKinds = OrderSchema.lineFields.map(\.kind)
+        requiredOrder = OrderSchema.orderFields.indices.filter { OrderSchema.orderFields[$0].required }
+        requiredLine = OrderSchema.lineFields.indices.filter {
+            OrderSchema.lineFields[$0].required && $0 != LineField.orderId
+        }
         for f in OrderSchema.orderFields { _ = orderNames.slot(f.name) }
         for f in OrderSchema.lineFields { _ = lineNames.slot(f.name) }
         orderGroup = OrderSchema.orderFields.map(\.group)
@@ -31,17 +43,21 @@ struct UnifiedNDJSONDecoder {
             while tape.kind(i) != .end {
                 let key = tape.key(i)
                 if let f = orderNames.lookup(key, hint: ordinal), orderGroup[f] == .header {
-                    try set(tape, i, field: f, table: &batch.orders, defs: OrderSchema.orderFields)
+                    try set(tape, i, field: f, table: &batch.orders, kind: orderKinds[f], lines: false)
                 } else if let g = groupNames.first(where: { $0.1.withUnsafeBytes { $0.bytesEqual(key) } }) {
                     guard tape.kind(i) == .object else { throw wrongType(tape, i, "an object") }
                     var j = i + 1
+                    // A group's fields come in schema order (null ones left out): the field
+                    // after the previous one is the first guess.
+                    var hint = -1
                     while tape.kind(j) != .end {
-                        guard let f = orderNames.lookup(tape.key(j), hint: -1), orderGroup[f] == g.0 else {
+                        guard let f = orderNames.lookup(tape.key(j), hint: hint), orderGroup[f] == g.0 else {
                             throw MapFailure(
                                 code: "unknown_field", reason: "\(g.0.rawValue).\(text(tape.key(j))) is not a field of the unified model",
                                 field: text(tape.key(j)))
                         }
-                        try set(tape, j, field: f, table: &batch.orders, defs: OrderSchema.orderFields)
+                        try set(tape, j, field: f, table: &batch.orders, kind: orderKinds[f], lines: false)
+                        hint = f + 1
                         j = tape.next(j)
                     }
                 } else if key.bytesEqual(UnsafeRawBufferPointer(staticBytes: "ext")) {
@@ -59,7 +75,7 @@ struct UnifiedNDJSONDecoder {
                 i = tape.next(i)
                 ordinal += 1
             }
-            for c in OrderSchema.orderFields.indices where OrderSchema.orderFields[c].required && !batch.orders.isSet(c) {
+            for c in requiredOrder where !batch.orders.isSet(c) {
                 let name = OrderSchema.orderFields[c].name
                 throw MapFailure(code: "missing_required", reason: "required field \(name) is missing", field: name)
             }
@@ -74,10 +90,10 @@ struct UnifiedNDJSONDecoder {
         guard tape.kind(i) == .object else { throw wrongType(tape, i, "a line object") }
         batch.beginLine()
         var j = i + 1
-        var ordinal = 1
+        var hint = 1  // the field after the previous one (null fields are left out)
         while tape.kind(j) != .end {
             let key = tape.key(j)
-            guard let f = lineNames.lookup(key, hint: ordinal), f != LineField.orderId else {
+            guard let f = lineNames.lookup(key, hint: hint), f != LineField.orderId else {
                 batch.cancelLine()
                 throw MapFailure(code: "unknown_field", reason: "lines[].\(text(key)) is not a line field", field: text(key))
             }
@@ -85,17 +101,16 @@ struct UnifiedNDJSONDecoder {
                 if f == LineField.ext {
                     try map(tape, j, column: f, table: &batch.lines, name: "lines[].ext")
                 } else {
-                    try set(tape, j, field: f, table: &batch.lines, defs: OrderSchema.lineFields)
+                    try set(tape, j, field: f, table: &batch.lines, kind: lineKinds[f], lines: true)
                 }
             } catch {
                 batch.cancelLine()
                 throw error
             }
             j = tape.next(j)
-            ordinal += 1
+            hint = f + 1
         }
-        for c in OrderSchema.lineFields.indices
-        where OrderSchema.lineFields[c].required && c != LineField.orderId && !batch.lines.isSet(c) {
+        for c in requiredLine where !batch.lines.isSet(c) {
             batch.cancelLine()
             let name = OrderSchema.lineFields[c].name
             throw MapFailure(code: "missing_required", reason: "required line field \(name) is missing", field: name)
@@ -123,18 +138,19 @@ struct UnifiedNDJSONDecoder {
         }
     }
 
-    private func set(_ tape: JSONTape, _ i: Int, field f: Int, table: inout ColumnTable, defs: [FieldDef]) throws(MapFailure) {
-        let def = defs[f]
+    private func set(_ tape: JSONTape, _ i: Int, field f: Int, table: inout ColumnTable, kind fieldKind: ColumnKind, lines: Bool)
+        throws(MapFailure)
+    {
         let kind = tape.kind(i)
         if kind == .null { return }
         let v = tape.value(i)
-        switch def.kind {
+        switch fieldKind {
         case .string:
             guard kind == .string else { throw wrongType(tape, i, "a string") }
             table.set(f, utf8: v)
         case .int32, .int64:
             guard kind == .number, let n = ValueParsers.int64(v),
-                def.kind == .int64 || (n >= Int64(Int32.min) && n <= Int64(Int32.max))
+                fieldKind == .int64 || (n >= Int64(Int32.min) && n <= Int64(Int32.max))
             else { throw wrongType(tape, i, "an integer") }
             table.set(f, int: n)
         case .decimal:
@@ -162,7 +178,7 @@ struct UnifiedNDJSONDecoder {
                 j += 1
             }
         case .stringMap:
-            try map(tape, i, column: f, table: &table, name: def.name)
+            try map(tape, i, column: f, table: &table, name: (lines ? OrderSchema.lineFields : OrderSchema.orderFields)[f].name)
         }
     }
 }

@@ -62,6 +62,10 @@ public final class UnifiedNDJSONReader {
     /// added because the input has ended.
     public func next(into batch: inout OrderBatch, maxOrders: Int) throws(WaybillError) -> Bool {
         if done { return false }
+        // Decoding sets only the fields a line holds; the rest are padded in bulk on return.
+        let deferred = batch.defersNullPadding
+        batch.defersNullPadding = true
+        defer { batch.defersNullPadding = deferred }
         let before = batch.count
         let startRejected = rejected
         while batch.count < maxOrders {

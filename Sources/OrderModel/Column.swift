@@ -43,6 +43,25 @@ public struct Column: Sendable {
         count += 1
     }
 
+    /// Appends nulls until the column holds `newCount` rows (no-op when it already does). In
+    /// bulk, so a table that defers null padding fills a field left unset for many rows with one
+    /// append per array instead of one per row.
+    public mutating func padNulls(to newCount: Int) {
+        let k = newCount - count
+        guard k > 0 else { return }
+        switch kind {
+        case .string:
+            offsets.append(contentsOf: repeatElement(UInt32(bytes.count), count: k))
+        case .stringList, .stringMap:
+            rowOffsets.append(contentsOf: repeatElement(UInt32(offsets.count - 1), count: k))
+        default:
+            ints.append(contentsOf: repeatElement(0, count: k))
+        }
+        valid.append(contentsOf: repeatElement(false, count: k))
+        nullCount += k
+        count = newCount
+    }
+
     /// Appends a numeric value (`.bool` takes 0 or 1).
     public mutating func append(_ value: Int64) {
         precondition(kind.isNumeric, "append(Int64) on a \(kind) column")
@@ -54,7 +73,9 @@ public struct Column: Sendable {
     /// Appends a string value from raw UTF-8 bytes.
     public mutating func append(utf8 value: UnsafeRawBufferPointer) {
         precondition(kind == .string, "append(utf8:) on a \(kind) column")
-        bytes.append(contentsOf: value)
+        // As typed bytes: Array's append of a typed buffer is a plain copy, where the raw
+        // buffer went through the generic sequence path (this is once per string field).
+        bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
         offsets.append(UInt32(bytes.count))
         valid.append(true)
         count += 1
@@ -72,10 +93,10 @@ public struct Column: Sendable {
     /// Adds one element to the list or map row being built; `closeRow()` ends the row.
     public mutating func appendElement(utf8 value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil) {
         precondition(kind == .stringList || kind == .stringMap, "appendElement on a \(kind) column")
-        bytes.append(contentsOf: value)
+        bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
         offsets.append(UInt32(bytes.count))
         if kind == .stringMap {
-            if let key { keyBytes.append(contentsOf: key) }
+            if let key { keyBytes.append(contentsOf: key.assumingMemoryBound(to: UInt8.self)) }
             keyOffsets.append(UInt32(keyBytes.count))
         }
     }

@@ -15,6 +15,27 @@ public struct ColumnTable: Sendable {
     /// For each list/map column, 1 + the row whose elements are open (0 = none open).
     private var openInRow: [Int]
     private var building = false
+    /// List/map columns opened in the row being built (so that a deferring `endRow` closes
+    /// them without visiting every column).
+    private var openList: [Int] = []
+
+    /// When true, `endRow()` does not append a null to each field left unset: such a column
+    /// stays shorter than `rowCount` until it is next set, or until `padNulls()` (or setting
+    /// this back to false) fills it in bulk. Building a row then costs only the fields it sets,
+    /// not all ~100 columns. While it is on, read `columns` only after `padNulls()`; the
+    /// building API (`set`, `isSet`, `cancelRow`, `truncate`, ...) works as usual.
+    public var defersNullPadding = false {
+        didSet { if !defersNullPadding { padNulls() } }
+    }
+
+    /// Fills every column up to `rowCount` with nulls (see `defersNullPadding`).
+    public mutating func padNulls() {
+        precondition(!building, "padNulls() while a row is being built")
+        let n = rowCount
+        columns.withUnsafeMutableBufferPointer { cols in
+            for c in 0..<cols.count where cols[c].count < n { cols[c].padNulls(to: n) }
+        }
+    }
 
     public init(fields: [FieldDef]) {
         self.fields = fields
@@ -39,6 +60,8 @@ public struct ColumnTable: Sendable {
         if setInRow[col] == rowCount + 1 {
             // Set twice in one row: the later value wins.
             columns[col].truncate(toCount: rowCount)
+        } else if defersNullPadding {
+            columns[col].padNulls(to: rowCount)
         }
         setInRow[col] = rowCount + 1
     }
@@ -92,13 +115,26 @@ public struct ColumnTable: Sendable {
             columns[col].truncate(toCount: rowCount)
             setInRow[col] = 0
         }
-        openInRow[col] = rowCount + 1
+        if openInRow[col] != rowCount + 1 {
+            // Elements are stored row after row: the column must have every earlier row.
+            if defersNullPadding { columns[col].padNulls(to: rowCount) }
+            openInRow[col] = rowCount + 1
+            openList.append(col)
+        }
     }
 
     /// Ends the row: fields not set become null, open lists and maps are closed.
     public mutating func endRow() {
         precondition(building, "endRow() without beginRow()")
         let mark = rowCount + 1
+        if defersNullPadding {
+            for c in openList where openInRow[c] == mark { columns[c].closeRow() }
+            openList.removeAll(keepingCapacity: true)
+            rowCount += 1
+            building = false
+            return
+        }
+        openList.removeAll(keepingCapacity: true)
         // Every row pads most of the ~100 order columns with nulls, so this loop is hot: going
         // through buffer pointers checks the uniqueness of `columns` once per row instead of
         // once per column, and reads the marks without bounds checks.
@@ -129,13 +165,15 @@ public struct ColumnTable: Sendable {
             if setInRow[c] == rowCount + 1 { setInRow[c] = 0 }
             if openInRow[c] == rowCount + 1 { openInRow[c] = 0 }
         }
+        openList.removeAll(keepingCapacity: true)
         building = false
     }
 
     /// Drops rows from the end (used to roll back a whole multi-row order).
     public mutating func truncate(toCount n: Int) {
         precondition(!building && n <= rowCount)
-        for c in columns.indices { columns[c].truncate(toCount: n) }
+        // A column shorter than n (deferred padding) has nothing to drop.
+        for c in columns.indices where columns[c].count > n { columns[c].truncate(toCount: n) }
         rowCount = n
         for c in columns.indices {
             if setInRow[c] > n { setInRow[c] = 0 }

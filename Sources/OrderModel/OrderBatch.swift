@@ -16,6 +16,22 @@ public struct OrderBatch: Sendable {
 
     public init() {}
 
+    /// Defers null padding in both tables (see `ColumnTable.defersNullPadding`): for parsers,
+    /// which set a dozen of the ~120 fields per row. Setting it back to false pads the columns.
+    public var defersNullPadding: Bool {
+        get { orders.defersNullPadding }
+        set {
+            orders.defersNullPadding = newValue
+            lines.defersNullPadding = newValue
+        }
+    }
+
+    /// Fills every column of both tables up to their row counts with nulls.
+    public mutating func padNulls() {
+        orders.padNulls()
+        lines.padNulls()
+    }
+
     /// Number of complete orders in the batch.
     public var count: Int { orders.rowCount }
 
@@ -65,8 +81,13 @@ public struct OrderBatch: Sendable {
         if n > 0 {
             // Lines were built before the order id was final, so their order_id is filled now
             // (in place: copying the column out would copy the whole batch once per order).
-            lines.columns[LineField.orderId].truncate(toCount: linesAtOrderStart)
-            if idColumn.isNull(row) {
+            if lines.columns[LineField.orderId].count > linesAtOrderStart {
+                lines.columns[LineField.orderId].truncate(toCount: linesAtOrderStart)
+            } else {
+                lines.columns[LineField.orderId].padNulls(to: linesAtOrderStart)
+            }
+            // A column shorter than the table (deferred padding) is null in its missing rows.
+            if row >= idColumn.count || idColumn.isNull(row) {
                 for _ in 0..<n { lines.columns[LineField.orderId].appendNull() }
             } else {
                 idColumn.bytes.withUnsafeBytes { raw in
