@@ -2,7 +2,8 @@
 // Waybill: batch pipeline and data-collection toolkit for order data.
 //
 // Dependencies flow one way (each line may import only what is below it):
-//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler, RunMetrics, Rules
+//   waybill (CLI)  ->  Pipeline, Datasets, Ingest, FeedSampler, RunMetrics, Rules
+//   Pipeline       ->  Ingest, Rules, Datasets, RunMetrics, Yams
 //   RunMetrics     ->  OrderModel, Prometheus (swift-prometheus)
 //   Datasets       ->  Parquet, OrderModel
 //   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
@@ -51,6 +52,13 @@ let package = Package(
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
         .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
+            name: "Pipeline",
+            dependencies: [
+                "OrderModel", "Ingest", "Rules", "Datasets", "RunMetrics",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "RunMetrics",
             dependencies: ["OrderModel", .product(name: "Prometheus", package: "swift-prometheus")]
         ),
@@ -59,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "waybill",
             dependencies: [
-                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules",
+                "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +84,7 @@ let package = Package(
         .testTarget(name: "RunMetricsTests", dependencies: ["RunMetrics", "OrderModel"]),
         .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OrderModel"]),
     ],
     cxxLanguageStandard: .cxx17
 )

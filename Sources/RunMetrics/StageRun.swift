@@ -38,6 +38,11 @@ public struct StageRun: Sendable {
     /// Whether the run ended with exit 0. Only a successful run moves the last-success timestamp.
     public var succeeded = false
     public var exitCode: Int32 = 0
+    /// For `run`: each stage of the pipeline over all its lines (rendered with their own
+    /// `stage` label next to the run's own series).
+    public var stages: [StageRun] = []
+    /// For `run`: each business line of the pipeline.
+    public var lines: [LineRun] = []
 
     public init(stage: String) {
         self.stage = stage
