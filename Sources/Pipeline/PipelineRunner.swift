@@ -53,6 +53,10 @@ public final class PipelineRunner {
             outcome.lines.append(o)
             report(o)
         }
+        let landed = outcome.lines.filter(\.succeeded).count
+        log("run: \(landed) of \(spec.lines.count) business line(s) landed in \(spec.output.folder)/ "
+            + "(\(spec.output.datasets.map { $0.name + "/" }.joined(separator: ", ")); batch \(batchId))"
+            + (spec.output.rejects.map { "; rejects in \($0)/" } ?? ""))
         return outcome
     }
 
@@ -116,9 +120,8 @@ public final class PipelineRunner {
 
     private func report(_ o: LineOutcome) {
         log("run: line \(o.name): " + o.collect.summary(stage: "collect"))
-        for (name, r) in o.stages {
+        for (_, r) in o.stages {
             for l in r.summary { log("run: line \(o.name): \(l)") }
-            _ = name
         }
         for w in o.warnings { log("run: line \(o.name): warning: \(w)") }
         if let e = o.error {

@@ -22,7 +22,7 @@ struct Waybill: ParsableCommand {
         version: WaybillVersion.string,
         subcommands: [
             CollectCommand.self, TransactCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self,
-            SchemaCommand.self,
+            SchemaCommand.self, RunCommand.self, ValidateCommand.self,
         ]
     )
 
