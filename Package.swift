@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "RunMetricsTests", dependencies: ["RunMetrics", "OrderModel"]),
         .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OrderModel"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OrderModel", "Datasets", "RunMetrics"]),
     ],
     cxxLanguageStandard: .cxx17
 )

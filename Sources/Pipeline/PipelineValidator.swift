@@ -100,7 +100,7 @@ public struct PipelineValidator {
         var path = dir
         var st = stat()
         while stat(path, &st) != 0 {
-            guard errno == ENOENT else { return "\(what) \(dir): \(String(cString: strerror(errno)))" }
+            guard errno == ENOENT || errno == ENOTDIR else { return "\(what) \(dir): \(String(cString: strerror(errno)))" }
             guard let slash = path.dropLast().lastIndex(of: "/") else { path = "."; continue }
             path = slash == path.startIndex ? "/" : String(path[..<slash])
         }
