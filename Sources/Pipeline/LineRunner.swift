@@ -41,6 +41,17 @@ final class LineRunner: @unchecked Sendable {
         self.rejectsFolder = rejectsFolder
     }
 
+    /// Seconds each stage's thread spent working (not waiting on a queue), by stage name.
+    private var busy: [String: Double] = [:]
+
+    private func addBusy(_ stage: String, _ seconds: Double) {
+        failureLock.lock()
+        busy[stage, default: 0] += seconds
+        failureLock.unlock()
+    }
+
+    private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
     private func fail(_ error: WaybillError, _ queues: [BatchQueue]) {
         failureLock.lock()
         if failure == nil { failure = error }
@@ -73,13 +84,18 @@ final class LineRunner: @unchecked Sendable {
         }
         let queues = (0...stages.count).map { _ in BatchQueue(capacity: 2) }
         let lineage = InputResolver.batchID(source: profile.source, inputs: inputs)
+        nonisolated(unsafe) var collectWaits = 0.0  // only the collect thread touches it
         let collector = FeedCollector(profile: profile, rejects: collectRejects, batchID: lineage, batchSize: batchSize) {
             [queues] (batch: inout OrderBatch) throws(WaybillError) in
+            let t0 = LineRunner.now()
+            defer { collectWaits += LineRunner.now() - t0 }
             if batch.count > 0 && !queues[0].push(batch) { throw LineRunner.cancelled }
         }
         let started = Date()
         var threads: [StageThread] = []
         threads.append(StageThread(name: "collect-\(line.name)") { [self] in
+            let t0 = LineRunner.now()
+            defer { addBusy("collect", LineRunner.now() - t0 - collectWaits) }
             do throws(WaybillError) {
                 try collector.collect(inputs)
                 queues[0].close()
@@ -94,7 +110,9 @@ final class LineRunner: @unchecked Sendable {
                 do throws(WaybillError) {
                     while let batch = queues[i].pop() {
                         output.removeAll()
+                        let t0 = LineRunner.now()
                         try stage.process(batch, into: &output, rejects: rejects)
+                        addBusy(stage.name, LineRunner.now() - t0)
                         if output.count > 0 && !queues[i + 1].push(output) { throw LineRunner.cancelled }
                     }
                     queues[i + 1].close()
@@ -108,14 +126,17 @@ final class LineRunner: @unchecked Sendable {
         do throws(WaybillError) {
             while let batch = queues[stages.count].pop() {
                 received += batch.count
+                let t0 = LineRunner.now()
                 lines.count(batch)
                 try writer.write(batch)
+                addBusy("write", LineRunner.now() - t0)
             }
         } catch {
             fail(error, queues)
         }
         for t in threads { t.join() }
         out.seconds["line"] = Date().timeIntervalSince(started)
+        for (stage, seconds) in busy { out.seconds[stage] = seconds }
         out.collect = collector.books
         out.warnings = collector.warnings
         out.businessLines = lines.counts
@@ -136,6 +157,7 @@ final class LineRunner: @unchecked Sendable {
             try? writeRejects.close()
             return out
         }
+        let commitStart = LineRunner.now()
         do throws(WaybillError) {
             let result = try writer.commit()
             try writeRejects.close()
@@ -148,6 +170,7 @@ final class LineRunner: @unchecked Sendable {
         } catch {
             out.error = error
         }
+        out.seconds["write", default: 0] += LineRunner.now() - commitStart  // the last encodes and the commit
         return out
     }
 

@@ -75,7 +75,8 @@ public struct PipelineOutcome: Sendable {
             stageRuns[i].startedAt = run.startedAt
             stageRuns[i].succeeded = ok
             stageRuns[i].exitCode = error?.exitCode ?? 0
-            stageRuns[i].durationSeconds = lines.reduce(0) { $0 + ($1.seconds["line"] ?? 0) }
+            // The stages overlap: each one's duration is the time its thread was busy.
+            stageRuns[i].durationSeconds = lines.reduce(0) { $0 + ($1.seconds[stageNames[i]] ?? 0) }
         }
         // The run's own books: records as collect read them, orders and lines as they landed.
         var books = Books()

@@ -30,7 +30,7 @@ public struct PipelineProblem: Sendable, Equatable, CustomStringConvertible {
     /// The error a run stops with (exit 78): the first problem, with the count of the others.
     public static func error(_ problems: [PipelineProblem]) -> WaybillError {
         let first = problems[0]
-        let more = problems.count > 1 ? " (and \(problems.count - 1) more problem(s); run `waybill validate`)" : ""
+        let more = problems.count > 1 ? " (and \(problems.count - 1) more problem(s), listed above)" : ""
         return .config(file: first.file, line: first.line, column: first.column, message: first.message + more)
     }
 }

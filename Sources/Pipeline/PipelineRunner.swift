@@ -118,12 +118,18 @@ public final class PipelineRunner {
         return stages
     }
 
+    static func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
+
     private func report(_ o: LineOutcome) {
         log("run: line \(o.name): " + o.collect.summary(stage: "collect"))
         for (_, r) in o.stages {
             for l in r.summary { log("run: line \(o.name): \(l)") }
         }
         for w in o.warnings { log("run: line \(o.name): warning: \(w)") }
+        let busy = validated.spec.stages.compactMap { st in o.seconds[st].map { "\(st) \(Self.format($0))" } }
+        if let wall = o.seconds["line"] {
+            log("run: line \(o.name): \(Self.format(wall)) s wall; busy s: \(busy.joined(separator: ", "))")
+        }
         if let e = o.error {
             log("run: line \(o.name): FAILED (exit \(e.exitCode)): \(e.description)")
         } else if let l = o.landed {

@@ -49,7 +49,8 @@ struct RunCommand: ParsableCommand {
         do throws(WaybillError) {
             let v = try PipelineCLI.validate(file: file, overrides: overrides + (out.map { ["output.folder=\($0)"] } ?? []))
             guard v.problems.isEmpty else {
-                for p in v.problems { FileHandleErr.write("\(p)\n") }
+                // One problem is the error line itself; several are listed before it.
+                if v.problems.count > 1 { for p in v.problems { FileHandleErr.write("\(p)\n") } }
                 throw PipelineProblem.error(v.problems)
             }
             if dryRun {
