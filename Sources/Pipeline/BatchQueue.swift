@@ -9,8 +9,9 @@ final class BatchQueue: @unchecked Sendable {
     struct Cancelled: Error {}
 
     private let condition = NSCondition()
+    /// At most `capacity` batches: removing the first is a move of one or two elements, and a
+    /// popped batch is released at once (an index into a growing array would keep them all).
     private var items: [OrderBatch] = []
-    private var head = 0
     private let capacity: Int
     private var closed = false
     private var cancelled = false
@@ -23,7 +24,7 @@ final class BatchQueue: @unchecked Sendable {
     func push(_ batch: OrderBatch) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !cancelled { condition.wait() }
+        while items.count >= capacity && !cancelled { condition.wait() }
         if cancelled { return false }
         items.append(batch)
         condition.broadcast()
@@ -34,14 +35,9 @@ final class BatchQueue: @unchecked Sendable {
     func pop() -> OrderBatch? {
         condition.lock()
         defer { condition.unlock() }
-        while items.count == head && !closed && !cancelled { condition.wait() }
-        if cancelled || items.count == head { return nil }
-        let batch = items[head]
-        head += 1
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        }
+        while items.isEmpty && !closed && !cancelled { condition.wait() }
+        if cancelled || items.isEmpty { return nil }
+        let batch = items.removeFirst()
         condition.broadcast()
         return batch
     }
@@ -59,7 +55,6 @@ final class BatchQueue: @unchecked Sendable {
         condition.lock()
         cancelled = true
         items.removeAll()
-        head = 0
         condition.broadcast()
         condition.unlock()
     }
