@@ -2,7 +2,8 @@
 // Waybill: batch pipeline and data-collection toolkit for order data.
 //
 // Dependencies flow one way (each line may import only what is below it):
-//   waybill (CLI)  ->  Datasets, Ingest, FeedSampler, RunMetrics, Fulfillment, Lifecycle, Rules
+//   waybill (CLI)  ->  Pipeline, Datasets, Ingest, FeedSampler, RunMetrics, Fulfillment, Lifecycle, Rules
+//   Pipeline       ->  Ingest, Rules, Fulfillment, Datasets, RunMetrics, Yams
 //   Fulfillment    ->  OrderModel, Yams
 //   Lifecycle      ->  Datasets, Parquet, OrderModel, CArchive
 //   RunMetrics     ->  OrderModel, Prometheus (swift-prometheus), Logging (swift-log)
@@ -56,6 +57,13 @@ let package = Package(
         .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "Fulfillment", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
+            name: "Pipeline",
+            dependencies: [
+                "OrderModel", "Ingest", "Rules", "Fulfillment", "Datasets", "RunMetrics",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "RunMetrics",
             dependencies: [
                 "OrderModel", .product(name: "Prometheus", package: "swift-prometheus"),
@@ -68,7 +76,7 @@ let package = Package(
             name: "waybill",
             dependencies: [
                 "OrderModel", "Ingest", "Datasets", "Parquet", "FeedSampler", "RunMetrics", "Rules", "Lifecycle",
-                "Fulfillment",
+                "Fulfillment", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -91,6 +99,7 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Datasets", "Parquet", "OrderModel"]),
         .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "OrderModel"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OrderModel", "Datasets", "RunMetrics"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,6 +1,6 @@
 """Waybill's benchmark: stage throughput and the end-to-end job against DuckDB.
 
-Usage: bench.py [--scale 0.1] [--runs 3] [--feeds DIR] [--bin DIR] [--threads 2]
+Usage: bench.py [--scale 0.1] [--runs 3] [--feeds DIR] [--bin DIR] [--threads 2] [--mode all|pipeline]
 
 For each TPC-H feed shape (flat CSV, nested NDJSON) at --scale it reports, as the median of
 --runs runs with peak resident memory from `/usr/bin/time -v`:
@@ -10,7 +10,10 @@ For each TPC-H feed shape (flat CSV, nested NDJSON) at --scale it reports, as th
   fulfill   waybill fulfill --rules Pipelines/rules/tpch-fulfillment.yaml < collected NDJSON > /dev/null
   pipeline  waybill collect | waybill write (the same datasets as the DuckDB job)
   nightly   waybill collect | waybill transact | waybill write (rules on)
+  run       waybill run Pipelines/bench/tpch-<shape>.yaml (collect and write in one process)
+  run-rules the same with --set transaction.rules=../rules/transaction.yaml (rules on)
   duckdb    ../shared/bench/duckdb-job.py equivalent (Benchmarks/duckdb_job.py), --threads threads
+--mode pipeline times only run, run-rules and duckdb (the one-process job against DuckDB).
 Runs alternate between Waybill and DuckDB so machine noise hits both. Reports only; never fails.
 """
 import argparse
@@ -53,6 +56,7 @@ def main():
     ap.add_argument("--feeds", default=None)
     ap.add_argument("--bin", default=None)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--mode", choices=["all", "pipeline"], default="all")
     a = ap.parse_args()
     feeds = Path(a.feeds or Path(tempfile.gettempdir()) / f"waybill-feeds-sf{a.scale}")
     make_feeds(a.scale, str(feeds))
@@ -71,10 +75,23 @@ def main():
             unified = work / "unified.ndjson"
             subprocess.run(f"{wb} collect {feed} --profile {profile} --quiet > {unified}", shell=True, check=True)
             orders = sum(1 for _ in open(unified, "rb"))
-            results = {"collect": [], "write": [], "transact": [], "fulfill": [], "pipeline": [], "nightly": [], "duckdb": []}
+            results = {"collect": [], "write": [], "transact": [], "fulfill": [], "pipeline": [], "nightly": [],
+                       "run": [], "run-rules": [], "duckdb": []}
+            if a.mode == "pipeline":
+                results = {"run": [], "run-rules": [], "duckdb": []}
             rules = ROOT / "Pipelines/rules/transaction.yaml"
             plan = ROOT / "Pipelines/rules/tpch-fulfillment.yaml"
+            bench_pipeline = ROOT / "Pipelines/bench" / f"tpch-{shape.split('-')[1]}.yaml"
             for _ in range(a.runs):
+                shutil.rmtree(work / "r", ignore_errors=True)
+                results["run"].append(timed(f"FEEDS={feeds} {wb} run {bench_pipeline} --out {work}/r --quiet"))
+                shutil.rmtree(work / "rr", ignore_errors=True)
+                results["run-rules"].append(timed(
+                    f"FEEDS={feeds} {wb} run {bench_pipeline} --out {work}/rr --quiet "
+                    f"--set transaction.rules=../rules/transaction.yaml"))
+                results["duckdb"].append(timed(f"{py} {ROOT}/Benchmarks/duckdb_job.py {feed} {work}/d {a.threads}"))
+                if a.mode == "pipeline":
+                    continue
                 results["collect"].append(timed(f"{wb} collect {feed} --profile {profile} --quiet > /dev/null"))
                 shutil.rmtree(work / "w", ignore_errors=True)
                 results["write"].append(timed(
@@ -89,14 +106,18 @@ def main():
                 results["nightly"].append(timed(
                     f"{wb} collect {feed} --profile {profile} --quiet | {wb} transact --rules {rules} --quiet | "
                     f"{wb} write --out {work}/n --partition-by order_month --quiet"))
-                results["duckdb"].append(timed(f"{py} {ROOT}/Benchmarks/duckdb_job.py {feed} {work}/d {a.threads}"))
             for step, runs in results.items():
                 secs, rss = median_of(runs)
                 mbps = size_mb / secs if step not in ("write", "transact", "fulfill") else unified.stat().st_size / 1e6 / secs
                 print(f"{shape:20} {step:9} {secs:8.2f} {mbps:8.1f} {orders / secs:11.0f} {rss / 1024:9.1f}")
-            wb_secs, _ = median_of(results["pipeline"])
             dk_secs, _ = median_of(results["duckdb"])
-            print(f"{shape:20} ratio     waybill/duckdb wall time = {wb_secs / dk_secs:.2f} (target <= 0.67)")
+            if "pipeline" in results:
+                wb_secs, _ = median_of(results["pipeline"])
+                print(f"{shape:20} ratio     collect|write / duckdb wall time = {wb_secs / dk_secs:.2f} (target <= 0.67)")
+            run_secs, _ = median_of(results["run"])
+            rules_secs, _ = median_of(results["run-rules"])
+            print(f"{shape:20} ratio     run / duckdb wall time = {run_secs / dk_secs:.2f} (target <= 0.67)")
+            print(f"{shape:20} ratio     run with rules / run = {rules_secs / run_secs:.2f} (target <= 1.25)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -21,7 +21,22 @@ public enum PrometheusTextfile {
     }
 
     public static func render(_ run: StageRun, previousLastSuccess: Double? = nil) -> [UInt8] {
+        render(run, previous: previousLastSuccess.map { [run.stage: $0] } ?? [:])
+    }
+
+    /// Renders `run` and its stages (a pipeline's), one metric family per name; `previous`
+    /// holds the last-success timestamps to carry over, by stage.
+    static func render(_ run: StageRun, previous: [String: Double]) -> [UInt8] {
         let r = PrometheusCollectorRegistry()
+        for s in [run] + run.stages { register(s, previousLastSuccess: previous[s.stage], into: r) }
+        registerLines(run, into: r)
+        var out: [UInt8] = []
+        r.emit(into: &out)
+        return ordered(out)
+    }
+
+    /// Adds one stage's series to `r`.
+    static func register(_ run: StageRun, previousLastSuccess: Double?, into r: PrometheusCollectorRegistry) {
         let stage = ("stage", run.stage)
         func counter(_ name: String, _ help: String, _ labels: [(String, String)], _ v: Int) {
             r.makeCounter(descriptor: descriptor(name, help), labels: labels).increment(by: Int64(v))
@@ -93,9 +108,6 @@ public enum PrometheusTextfile {
         if let last = run.succeeded ? run.startedAt + run.durationSeconds : previousLastSuccess {
             gauge("waybill_last_success_timestamp_seconds", "Unix time the stage last ended successfully.", [stage], last)
         }
-        var out: [UInt8] = []
-        r.emit(into: &out)
-        return ordered(out)
     }
 
     /// The registry emits families and series in hash order, which differs from run to run.
@@ -122,11 +134,31 @@ public enum PrometheusTextfile {
         return Array(out.utf8)
     }
 
+    /// The business lines of a pipeline run (`line` is the pipeline's name for the line).
+    static func registerLines(_ run: StageRun, into r: PrometheusCollectorRegistry) {
+        for line in run.lines {
+            let l = [("stage", run.stage), ("line", line.name)]
+            r.makeGauge(descriptor: descriptor("waybill_line_success", "1 if the business line landed, else 0."), labels: l)
+                .set(Double(line.succeeded ? 1 : 0))
+            r.makeGauge(descriptor: descriptor("waybill_line_exit_code", "Exit code of the business line."), labels: l)
+                .set(Double(line.exitCode))
+            r.makeCounter(descriptor: descriptor("waybill_line_records_in_total", "Input records read for the business line."), labels: l)
+                .increment(by: Int64(line.books.recordsIn))
+            r.makeCounter(descriptor: descriptor("waybill_line_records_rejected_total", "Rejects of the business line, all stages."), labels: l)
+                .increment(by: Int64(line.rejected))
+            r.makeCounter(descriptor: descriptor("waybill_line_orders_landed_total", "Orders of the business line landed in the datasets."), labels: l)
+                .increment(by: Int64(line.ordersLanded))
+            r.makeGauge(descriptor: descriptor("waybill_line_duration_seconds", "Wall time of the business line."), labels: l)
+                .set(line.durationSeconds)
+        }
+    }
+
     /// Writes `run` to `path` atomically. On a failed run the last-success timestamp of the
     /// previous file (if any) is carried over, so alerts on "no success for N hours" stay right.
     public static func write(_ run: StageRun, to path: String) throws(WaybillError) {
-        let previous = run.succeeded ? nil : lastSuccess(inFileAt: path, stage: run.stage)
-        try AtomicFile.write(render(run, previousLastSuccess: previous), to: path)
+        var previous: [String: Double] = [:]
+        for s in [run] + run.stages where !s.succeeded { previous[s.stage] = lastSuccess(inFileAt: path, stage: s.stage) }
+        try AtomicFile.write(render(run, previous: previous), to: path)
     }
 
     /// The `waybill_last_success_timestamp_seconds` value for `stage` in an existing file.

@@ -5,6 +5,13 @@ import OrderModel
 /// counts, rejects by reason, per-dataset and per-partition rows and bytes, duration, outcome.
 public enum RunReport {
     public static func json(_ run: StageRun) -> [UInt8] {
+        let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? JSONSerialization.data(withJSONObject: document(run), options: options)) ?? Data()
+        return Array(data) + [0x0A]
+    }
+
+    /// The report as a JSON object; a pipeline run nests its stages and lists its lines.
+    static func document(_ run: StageRun) -> [String: Any] {
         func books(_ b: Books) -> [String: Any] {
             [
                 "records_in": b.recordsIn, "records_out": b.rowsOut, "orders_out": b.ordersOut,
@@ -12,7 +19,7 @@ public enum RunReport {
                 "files": b.files, "archive_members": b.archiveMembers, "balanced": b.balances,
             ]
         }
-        let doc: [String: Any] = [
+        var doc: [String: Any] = [
             "stage": run.stage,
             "schema_version": OrderSchema.version,
             "succeeded": run.succeeded,
@@ -33,9 +40,17 @@ public enum RunReport {
                 ["dataset": $0.dataset, "partition": $0.partition, "rows": $0.rows, "bytes": $0.bytes, "files": $0.files]
             },
         ]
-        let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? JSONSerialization.data(withJSONObject: doc, options: options)) ?? Data()
-        return Array(data) + [0x0A]
+        if !run.stages.isEmpty { doc["stages"] = run.stages.map(document) }
+        if !run.lines.isEmpty {
+            doc["lines"] = run.lines.map {
+                [
+                    "line": $0.name, "source": $0.source, "succeeded": $0.succeeded, "exit_code": Int($0.exitCode),
+                    "error": $0.error, "books": books($0.books), "orders_landed": $0.ordersLanded,
+                    "lines_landed": $0.linesLanded, "rejected": $0.rejected, "duration_seconds": $0.durationSeconds,
+                ] as [String: Any]
+            }
+        }
+        return doc
     }
 
     /// Rows, bytes, files and partitions per dataset (the sums of its partitions).

@@ -64,6 +64,11 @@ public struct StageRun: Sendable {
         return Int(usage.ru_maxrss)  // bytes on Darwin
         #endif
     }
+    /// For `run`: each stage of the pipeline over all its lines (rendered with their own
+    /// `stage` label next to the run's own series).
+    public var stages: [StageRun] = []
+    /// For `run`: each business line of the pipeline.
+    public var lines: [LineRun] = []
 
     public init(stage: String) {
         self.stage = stage

@@ -23,7 +23,8 @@ struct Waybill: ParsableCommand {
         version: WaybillVersion.string,
         subcommands: [
             CollectCommand.self, TransactCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self,
-            SchemaCommand.self, FulfillCommand.self, CompactCommand.self, TierCommand.self, RestoreCommand.self,
+            SchemaCommand.self, RunCommand.self, ValidateCommand.self, FulfillCommand.self, CompactCommand.self,
+            TierCommand.self, RestoreCommand.self,
         ]
     )
 

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import Foundation
 import Ingest
+import Pipeline
 import OrderModel
 import RunMetrics
 

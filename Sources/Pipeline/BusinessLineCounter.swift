@@ -2,11 +2,13 @@ import OrderModel
 
 /// Counts orders per business line for the metrics, keyed by the raw bytes of the column (no
 /// String per order; business lines are few, so the small key array per order is cheap).
-final class BusinessLineCounter {
+public final class BusinessLineCounter {
+    public init() {}
+
     private var byBytes: [[UInt8]: Int] = [:]
     private var nulls = 0
 
-    func count(_ batch: OrderBatch) {
+    public func count(_ batch: OrderBatch) {
         let col = batch.orders.columns[OrderField.businessLine]
         col.bytes.withUnsafeBufferPointer { bytes in
             for row in 0..<batch.count {
@@ -22,7 +24,7 @@ final class BusinessLineCounter {
     }
 
     /// Orders per business line; orders without one are counted under "".
-    var counts: [String: Int] {
+    public var counts: [String: Int] {
         var out: [String: Int] = [:]
         for (k, v) in byBytes { out[String(decoding: k, as: UTF8.self)] = v }
         if nulls > 0 { out["", default: 0] += nulls }

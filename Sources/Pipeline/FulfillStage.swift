@@ -1,0 +1,38 @@
+import Fulfillment
+import OrderModel
+
+/// Fulfill as a batch stage: the same `Fulfiller` as `waybill fulfill`, so the same plans,
+/// child orders, rejects and books. It keeps no state across runs, so `commit` has nothing to do.
+public final class FulfillStage: BatchStage {
+    public let name = "fulfill"
+    let fulfiller: Fulfiller
+
+    public init(plan: FulfillmentPlan, inputName: String) {
+        fulfiller = Fulfiller(plan: plan)
+        fulfiller.inputName = inputName
+    }
+
+    public func process(_ input: OrderBatch, into output: inout OrderBatch, rejects: RejectWriter) throws(WaybillError) {
+        try fulfiller.process(input, into: &output, rejects: rejects)
+    }
+
+    public func finish() -> StageReport {
+        let s = fulfiller.finish()
+        var r = StageReport()
+        r.books = s.books
+        r.ruleHits = s.rules.map { (rule: $0.id, severity: "info", hits: $0.hits) }
+        r.summary = s.report()
+        return r
+    }
+
+    public func commit() throws(WaybillError) {}
+}
+
+extension StageFactory {
+    /// Every stage this build has: fulfillment plans are loaded (and checked) from their rules file.
+    public static var standard: StageFactory {
+        StageFactory(fulfillment: { (path: String) throws(WaybillError) -> any BatchStage in
+            FulfillStage(plan: try FulfillmentPlan.load(path: path), inputName: "fulfillment")
+        })
+    }
+}

@@ -1,0 +1,193 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Datasets
+import Foundation
+import Ingest
+import OrderModel
+
+/// Runs one business line: collect -> stages -> write, each on its own thread, joined by
+/// bounded queues of batches (two waiting at most), so reading and parsing, the rules, and
+/// partitioning and Parquet encoding overlap on the cores while memory stays a few batches
+/// plus the writer's budget. No NDJSON in between: the stages pass `OrderBatch` values.
+///
+/// Each stage writes its rejects to its own `RejectWriter` (they are not thread-safe and each
+/// stage has its own thread). The first failure anywhere cancels the queues, which stops the
+/// other threads; the line's staged files are then dropped and nothing of it lands.
+final class LineRunner: @unchecked Sendable {
+    let line: PipelineSpec.Line
+    let profile: Profile
+    let inputs: [InputSpec]
+    let stages: [any BatchStage]
+    let writerOptions: DatasetWriteOptions
+    let batchSize: Int
+    let rejectLimit: Double?
+    let rejectsFolder: String?
+
+    private let failureLock = NSLock()
+    private var failure: WaybillError?
+    /// Thrown into a stage whose queue was cancelled because another stage failed first.
+    private static let cancelled = WaybillError.io(path: "(line cancelled)", errno: ECANCELED)
+
+    init(line: PipelineSpec.Line, profile: Profile, inputs: [InputSpec], stages: [any BatchStage],
+         writerOptions: DatasetWriteOptions, batchSize: Int, rejectLimit: Double?, rejectsFolder: String?) {
+        self.line = line
+        self.profile = profile
+        self.inputs = inputs
+        self.stages = stages
+        self.writerOptions = writerOptions
+        self.batchSize = batchSize
+        self.rejectLimit = rejectLimit
+        self.rejectsFolder = rejectsFolder
+    }
+
+    /// Seconds each stage's thread spent working (not waiting on a queue), by stage name.
+    private var busy: [String: Double] = [:]
+
+    private func addBusy(_ stage: String, _ seconds: Double) {
+        failureLock.lock()
+        busy[stage, default: 0] += seconds
+        failureLock.unlock()
+    }
+
+    private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    private func fail(_ error: WaybillError, _ queues: [BatchQueue]) {
+        failureLock.lock()
+        if failure == nil { failure = error }
+        failureLock.unlock()
+        for q in queues { q.cancel() }
+    }
+
+    private func rejectWriter(_ stage: String) throws(WaybillError) -> RejectWriter {
+        try RejectWriter(path: rejectsFolder.map { "\($0)/\(line.name).\(stage).rejects.ndjson" })
+    }
+
+    /// Runs the line and commits its files when every check passes; returns the outcome,
+    /// with `error` set when the line failed (then nothing of it landed).
+    func run() -> LineOutcome {
+        var out = LineOutcome(name: line.name)
+        out.source = profile.source
+        out.inputs = inputs
+        let collectRejects: RejectWriter, stageRejects: [RejectWriter], writeRejects: RejectWriter
+        let writer: DatasetWriter
+        do {
+            collectRejects = try rejectWriter("collect")
+            var s: [RejectWriter] = []
+            for stage in stages { s.append(try rejectWriter(stage.name)) }
+            stageRejects = s
+            writeRejects = try rejectWriter("write")
+            writer = try DatasetWriter(options: writerOptions, rejects: writeRejects)
+        } catch {
+            out.error = error
+            return out
+        }
+        let queues = (0...stages.count).map { _ in BatchQueue(capacity: 2) }
+        let lineage = InputResolver.batchID(source: profile.source, inputs: inputs)
+        nonisolated(unsafe) var collectWaits = 0.0  // only the collect thread touches it
+        let collector = FeedCollector(profile: profile, rejects: collectRejects, batchID: lineage, batchSize: batchSize) {
+            [queues] (batch: inout OrderBatch) throws(WaybillError) in
+            let t0 = LineRunner.now()
+            defer { collectWaits += LineRunner.now() - t0 }
+            if batch.count > 0 && !queues[0].push(batch) { throw LineRunner.cancelled }
+        }
+        let started = Date()
+        var threads: [StageThread] = []
+        threads.append(StageThread(name: "collect-\(line.name)") { [self] in
+            let t0 = LineRunner.now()
+            defer { addBusy("collect", LineRunner.now() - t0 - collectWaits) }
+            do throws(WaybillError) {
+                try collector.collect(inputs)
+                queues[0].close()
+            } catch {
+                fail(error, queues)
+            }
+        })
+        for (i, stage) in stages.enumerated() {
+            let rejects = stageRejects[i]
+            threads.append(StageThread(name: "\(stage.name)-\(line.name)") { [self] in
+                var output = OrderBatch()
+                do throws(WaybillError) {
+                    while let batch = queues[i].pop() {
+                        output.removeAll()
+                        let t0 = LineRunner.now()
+                        try stage.process(batch, into: &output, rejects: rejects)
+                        addBusy(stage.name, LineRunner.now() - t0)
+                        if output.count > 0 && !queues[i + 1].push(output) { throw LineRunner.cancelled }
+                    }
+                    queues[i + 1].close()
+                } catch {
+                    fail(error, queues)
+                }
+            })
+        }
+        let lines = BusinessLineCounter()
+        var received = 0
+        do throws(WaybillError) {
+            while let batch = queues[stages.count].pop() {
+                received += batch.count
+                let t0 = LineRunner.now()
+                lines.count(batch)
+                try writer.write(batch)
+                addBusy("write", LineRunner.now() - t0)
+            }
+        } catch {
+            fail(error, queues)
+        }
+        for t in threads { t.join() }
+        out.seconds["line"] = Date().timeIntervalSince(started)
+        for (stage, seconds) in busy { out.seconds[stage] = seconds }
+        out.collect = collector.books
+        out.warnings = collector.warnings
+        out.businessLines = lines.counts
+        out.stages = stages.map { ($0.name, $0.finish()) }
+        out.write.recordsIn = received
+        out.write.rowsOut = received
+        out.write.ordersOut = writer.ordersWritten
+        out.write.linesOut = writer.linesWritten
+        var closing: WaybillError?
+        for w in [collectRejects] + stageRejects {
+            do throws(WaybillError) { try w.close() } catch { closing = closing ?? error }
+        }
+        out.rejectsByStage["collect"] = collectRejects.byCode
+        for (i, s) in stages.enumerated() { out.rejectsByStage[s.name] = stageRejects[i].byCode }
+        if let error = failure ?? closing ?? check(out) {
+            out.error = error
+            writer.abort()
+            try? writeRejects.close()
+            return out
+        }
+        let commitStart = LineRunner.now()
+        do throws(WaybillError) {
+            let result = try writer.commit()
+            try writeRejects.close()
+            out.landed = result
+            out.write.rejected = result.rejected
+            out.write.rowsOut -= result.rejected
+            out.write.ordersOut = result.orders
+            out.write.linesOut = result.lines
+            out.rejectsByStage["write"] = writeRejects.byCode
+        } catch {
+            out.error = error
+        }
+        out.seconds["write", default: 0] += LineRunner.now() - commitStart  // the last encodes and the commit
+        return out
+    }
+
+    /// The line's own checks once everything ran: each stage's books, the stages' thresholds,
+    /// and the line's reject threshold on what collect read.
+    private func check(_ o: LineOutcome) -> WaybillError? {
+        if !o.collect.balances { return .data("line \(line.name): the books do not balance: \(o.collect.summary(stage: "collect"))") }
+        for (name, r) in o.stages {
+            if !r.books.balances { return .data("line \(line.name): the books do not balance: \(r.books.summary(stage: name))") }
+            if !r.errors.isEmpty { return .data("line \(line.name): \(name): \(r.errors.joined(separator: "; "))") }
+        }
+        if let limit = rejectLimit, o.collect.recordsIn > 0 {
+            let rate = Double(o.collect.rejected) / Double(o.collect.recordsIn)
+            if rate > limit {
+                return .data("line \(line.name): reject rate \(o.collect.rejected)/\(o.collect.recordsIn) exceeds max_reject_rate \(limit)")
+            }
+        }
+        return nil
+    }
+}

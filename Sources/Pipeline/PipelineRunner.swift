@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Datasets
+import Foundation
+import Ingest
+import OrderModel
+import Rules
+
+/// Runs a validated pipeline in this process: its business lines one after the other, each
+/// as collect -> transact -> (fulfill) -> write on its own threads (see `LineRunner`), each
+/// committing its own files when it succeeds. A line that fails is reported and, with
+/// `on_line_failure: continue`, the next one runs; with `stop`, the lines after it do not.
+public final class PipelineRunner {
+    public let validated: PipelineValidator.Validated
+    public let factory: StageFactory
+    /// Names the data files: each line's are `part-<batchId>-<line>-c000...`.
+    public let batchId: String
+    /// Written into every Parquet file's `created_by`.
+    public let applicationVersion: String
+    /// Receives one line per event for stderr (a line's start, its books, its outcome).
+    public var log: (String) -> Void = { _ in }
+
+    public init(validated: PipelineValidator.Validated, factory: StageFactory, applicationVersion: String) throws(WaybillError) {
+        guard validated.problems.isEmpty else { throw PipelineProblem.error(validated.problems) }
+        self.validated = validated
+        self.factory = factory
+        self.applicationVersion = applicationVersion
+        batchId = validated.spec.batchId ?? Self.defaultBatchId(validated.spec)
+    }
+
+    /// A fresh batch id from the clock and the process id, when the pipeline sets none.
+    static func defaultBatchId(_ spec: PipelineSpec) -> String { DatasetWriteOptions.generatedBatchId() }
+
+    public func run() -> PipelineOutcome {
+        let spec = validated.spec
+        var outcome = PipelineOutcome(batchId: batchId, stages: spec.stages)
+        if let dir = spec.output.rejects {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                outcome.setupError = .cannotCreate(path: dir, errno: EACCES)
+                return outcome
+            }
+        }
+        for line in spec.lines {
+            if outcome.lines.contains(where: { !$0.succeeded }) && spec.onLineFailure == .stop {
+                outcome.skipped.append(line.name)
+                log("run: line \(line.name): not run (an earlier line failed and on_line_failure is stop)")
+                continue
+            }
+            let o = run(line)
+            outcome.lines.append(o)
+            report(o)
+        }
+        let landed = outcome.lines.filter(\.succeeded).count
+        log("run: \(landed) of \(spec.lines.count) business line(s) landed in \(spec.output.folder)/ "
+            + "(\(spec.output.datasets.map { $0.name + "/" }.joined(separator: ", ")); batch \(batchId))"
+            + (spec.output.rejects.map { "; rejects in \($0)/" } ?? ""))
+        return outcome
+    }
+
+    private func run(_ line: PipelineSpec.Line) -> LineOutcome {
+        let spec = validated.spec
+        var failed = LineOutcome(name: line.name)
+        let inputs: [InputSpec]
+        do {
+            inputs = try InputResolver.resolve(line.inputs)
+        } catch {
+            failed.error = error
+            return failed
+        }
+        failed.inputs = inputs
+        let stages: [any BatchStage]
+        do {
+            stages = try makeStages(line)
+        } catch {
+            failed.error = error
+            return failed
+        }
+        var options = DatasetWriteOptions(outputDirectory: spec.output.folder, batchId: "\(batchId)-\(line.name)")
+        options.partitionKeys = spec.output.partitionBy
+        options.compression = spec.output.compression
+        // Every line adds its own files; `mode: error` was checked once before the first line.
+        options.mode = .append
+        options.memoryBudget = spec.output.memoryBudget
+        options.maxOpenFiles = spec.output.maxOpenFiles
+        options.datasets = spec.output.datasets
+        options.applicationVersion = applicationVersion
+        log("run: line \(line.name): \(inputs.count) input(s), \(inputs.reduce(0) { $0 + $1.size }) bytes, "
+            + spec.stages.joined(separator: " -> "))
+        let runner = LineRunner(line: line, profile: validated.profiles[line.profile]!, inputs: inputs, stages: stages,
+            writerOptions: options, batchSize: spec.batchSize, rejectLimit: spec.rejectLimit(line),
+            rejectsFolder: spec.output.rejects)
+        var o = runner.run()
+        guard o.succeeded else { return o }
+        for s in stages {
+            do throws(WaybillError) { try s.commit() } catch {
+                o.error = error
+                log("run: line \(line.name): its data landed but the \(s.name) state was not saved")
+            }
+        }
+        return o
+    }
+
+    private func makeStages(_ line: PipelineSpec.Line) throws(WaybillError) -> [any BatchStage] {
+        let spec = validated.spec
+        var stages: [any BatchStage] = []
+        if spec.transaction != nil, let rules = validated.ruleSet {
+            stages.append(try TransactStage(ruleSet: rules, state: validated.state, inputName: "line:\(line.name)"))
+        }
+        if let f = spec.fulfillment {
+            guard let make = factory.fulfillment else {
+                throw .config(file: f.origin.file, line: f.origin.line, column: f.origin.column, message: StageFactory.noFulfillment)
+            }
+            let stage = try make(f.rules)
+            (stage as? FulfillStage)?.fulfiller.inputName = "line:\(line.name)"
+            stages.append(stage)
+        }
+        return stages
+    }
+
+    static func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
+
+    private func report(_ o: LineOutcome) {
+        log("run: line \(o.name): " + o.collect.summary(stage: "collect"))
+        for (_, r) in o.stages {
+            for l in r.summary { log("run: line \(o.name): \(l)") }
+        }
+        for w in o.warnings { log("run: line \(o.name): warning: \(w)") }
+        let busy = validated.spec.stages.compactMap { st in o.seconds[st].map { "\(st) \(Self.format($0))" } }
+        if let wall = o.seconds["line"] {
+            log("run: line \(o.name): \(Self.format(wall)) s wall; busy s: \(busy.joined(separator: ", "))")
+        }
+        if let e = o.error {
+            log("run: line \(o.name): FAILED (exit \(e.exitCode)): \(e.description)")
+        } else if let l = o.landed {
+            log("run: line \(o.name): landed \(l.orders) orders, \(l.lines) lines in \(l.files.count) files, \(l.bytes) bytes "
+                + "(batch \(l.batchId))")
+        }
+    }
+}
