@@ -20,6 +20,7 @@ struct ParquetSinkFactory: DataFileSinkFactory {
         // file writer's own limits only act as a safety net.
         props.rowGroupRowLimit = max(options.rowGroupRows, 1)
         props.rowGroupByteLimit = max(options.effectiveRowGroupBytes, 1 << 20)
+        if options.compression == .zstd { props.textCompressionLevel = DatasetWriteOptions.zstdTextLevel }
         props.applicationVersion = options.applicationVersion
         props.applicationBuild = "waybill-datasets"
         return try ParquetDataFile(path: path, schema: schema, properties: props,

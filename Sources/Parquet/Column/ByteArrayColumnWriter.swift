@@ -67,7 +67,7 @@ final class ByteArrayColumnWriter: LeafWriter {
         guard asm.pageEntries > 0 else { return }
         pageStats.nullCount = asm.pageNulls
         let stats = pageStats.thrift(truncateTo: asm.properties.statisticsTruncateLength, utf8: utf8)
-        if useDictionary && !dictionaryUsedInChunk && asm.properties.abandonsDictionary(distinct: dict.count, values: indices.count) {
+        if useDictionary && !dictionaryUsedInChunk && asm.properties.abandonsDictionary(distinct: dict.count, values: indices.count, byteArray: true) {
             // Rewrite the page PLAIN from the dictionary; the chunk then never gets a dictionary page.
             plain.removeAll(keepingCapacity: true)
             dict.arena.withUnsafeBytes { a in
@@ -91,7 +91,10 @@ final class ByteArrayColumnWriter: LeafWriter {
             try encoded.withUnsafeBytes { try asm.emitDataPage(values: $0, encoding: enc.rawValue, statistics: stats) }
             dictionaryUsedInChunk = true
         } else {
-            try plain.withUnsafeBytes { try asm.emitDataPage(values: $0, encoding: ParquetEncoding.plain.rawValue, statistics: stats) }
+            try plain.withUnsafeBytes {
+                try asm.emitDataPage(values: $0, encoding: ParquetEncoding.plain.rawValue, statistics: stats,
+                    level: asm.properties.textCompressionLevel)
+            }
         }
         indices.removeAll(keepingCapacity: true)
         plain.removeAll(keepingCapacity: true)
