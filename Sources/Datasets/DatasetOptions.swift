@@ -69,6 +69,9 @@ public struct DatasetWriteOptions: Sendable {
     public var datasets: [DatasetKind] = DatasetKind.allCases
     /// Written into `created_by`.
     public var applicationVersion = "0.0.0"
+    /// Route batches into partitions on a thread of the writer's own, overlapping with the
+    /// caller's work on the next batch (false: on the caller's thread).
+    public var routingThread = true
     /// Test hook: die at this point (see `FailPoint`).
     public var failPoint: FailPoint? = nil
 

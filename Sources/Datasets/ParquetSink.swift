@@ -90,13 +90,13 @@ final class ChecksummingFileSink: ParquetOutputSink {
     }
 }
 
-/// One Parquet data file of a dataset, fed a `ColumnTable` per row group.
+/// One Parquet data file of a dataset, fed a `PendingTable` per row group.
 final class ParquetDataFile: DataFileSink {
     private let path: String
     private let schema: DatasetSchema
     private let output: ChecksummingFileSink
     private let writer: ParquetFileWriter
-    private var encoder = ColumnTableEncoder()
+    private var encoder = PendingColumnEncoder()
 
     init(path: String, schema: DatasetSchema, properties: WriterProperties, metadata: [(String, String)]) throws(WaybillError) {
         self.path = path
@@ -112,10 +112,10 @@ final class ParquetDataFile: DataFileSink {
 
     var bytesWritten: Int { output.size }
 
-    func writeRowGroup(_ table: ColumnTable) throws(WaybillError) {
+    func writeRowGroup(_ table: PendingTable) throws(WaybillError) {
         do {
             for (i, f) in schema.fields.enumerated() {
-                try encoder.write(table.columns[f], leaf: schema.firstLeaf[i], rows: table.rowCount, to: writer)
+                try encoder.write(table.columns[f], leaf: schema.firstLeaf[i], to: writer)
             }
             try writer.endRowGroup()
         } catch {

@@ -46,10 +46,7 @@ final class ByteArrayColumnWriter: LeafWriter {
         try feed(valueCount: offsets.count - 1, def: def, rep: rep) { _, range in
             pageStats.update(base, offsets, range)
             if useDictionary {
-                for k in range {
-                    let s = Int(offsets[k])
-                    indices.append(dict.index(of: base + s, count: Int(offsets[k + 1]) - s))
-                }
+                dict.appendIndices(base, offsets, range, to: &indices)
             } else {
                 PlainEncoder.appendByteArrays(base, offsets, range, to: &plain)
             }
