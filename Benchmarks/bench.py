@@ -8,6 +8,7 @@ For each TPC-H feed shape (flat CSV, nested NDJSON) at --scale it reports, as th
   write     waybill write --out D --partition-by order_month < collected NDJSON (orders/s)
   transact  waybill transact --rules Pipelines/rules/transaction.yaml < collected NDJSON > /dev/null
   pipeline  waybill collect | waybill write (the same datasets as the DuckDB job)
+  convert   waybill write --profile ... FEED (the same job in one process), with output bytes vs DuckDB's
   nightly   waybill collect | waybill transact | waybill write (rules on)
   duckdb    ../shared/bench/duckdb-job.py equivalent (Benchmarks/duckdb_job.py), --threads threads
 Runs alternate between Waybill and DuckDB so machine noise hits both. Reports only; never fails.
@@ -41,6 +42,11 @@ def timed(cmd: str) -> tuple[float, int]:
     return secs, rss
 
 
+def tree_bytes(root: Path) -> int:
+    """Bytes of the Parquet files under `root`."""
+    return sum(p.stat().st_size for p in root.rglob("*.parquet"))
+
+
 def median_of(runs):
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
@@ -70,7 +76,8 @@ def main():
             unified = work / "unified.ndjson"
             subprocess.run(f"{wb} collect {feed} --profile {profile} --quiet > {unified}", shell=True, check=True)
             orders = sum(1 for _ in open(unified, "rb"))
-            results = {"collect": [], "write": [], "transact": [], "pipeline": [], "nightly": [], "duckdb": []}
+            results = {"collect": [], "write": [], "transact": [], "pipeline": [], "convert": [], "nightly": [],
+                       "duckdb": []}
             rules = ROOT / "Pipelines/rules/transaction.yaml"
             for _ in range(a.runs):
                 results["collect"].append(timed(f"{wb} collect {feed} --profile {profile} --quiet > /dev/null"))
@@ -82,6 +89,10 @@ def main():
                 results["pipeline"].append(timed(
                     f"{wb} collect {feed} --profile {profile} --quiet | "
                     f"{wb} write --out {work}/p --partition-by order_month --quiet"))
+                shutil.rmtree(work / "c", ignore_errors=True)
+                results["convert"].append(timed(
+                    f"{wb} write --profile {profile} --out {work}/c --partition-by order_month --compression zstd "
+                    f"--quiet {feed}"))
                 shutil.rmtree(work / "n", ignore_errors=True)
                 results["nightly"].append(timed(
                     f"{wb} collect {feed} --profile {profile} --quiet | {wb} transact --rules {rules} --quiet | "
@@ -94,6 +105,10 @@ def main():
             wb_secs, _ = median_of(results["pipeline"])
             dk_secs, _ = median_of(results["duckdb"])
             print(f"{shape:20} ratio     waybill/duckdb wall time = {wb_secs / dk_secs:.2f} (target <= 0.67)")
+            cv_secs, _ = median_of(results["convert"])
+            print(f"{shape:20} ratio     one-process convert/duckdb wall time = {cv_secs / dk_secs:.2f} (target <= 0.67)")
+            wb_bytes, dk_bytes = tree_bytes(work / "c"), tree_bytes(work / "d")
+            print(f"{shape:20} bytes     waybill {wb_bytes:,} / duckdb {dk_bytes:,} = {wb_bytes / dk_bytes:.3f} (target <= 1.15)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -115,7 +115,7 @@ final class ParquetDataFile: DataFileSink {
     func writeRowGroup(_ table: PendingTable) throws(WaybillError) {
         do {
             for (i, f) in schema.fields.enumerated() {
-                try encoder.write(table.columns[f], leaf: schema.firstLeaf[i], to: writer)
+                try encoder.write(table.column(f), leaf: schema.firstLeaf[i], to: writer)
             }
             try writer.endRowGroup()
         } catch {

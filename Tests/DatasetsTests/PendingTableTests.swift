@@ -20,10 +20,11 @@ import Testing
 
     /// Rebuilds a column table from pending columns (test-only decoder of the level form).
     private func rebuild(_ p: PendingTable, into t: inout ColumnTable) {
-        var cursor = Array(repeating: (entry: 0, value: 0), count: p.columns.count)
+        let columns = p.fields.indices.map { p.column($0) }
+        var cursor = Array(repeating: (entry: 0, value: 0), count: columns.count)
         for _ in 0..<p.rowCount {
             t.beginRow()
-            for (c, col) in p.columns.enumerated() {
+            for (c, col) in columns.enumerated() {
                 let e = cursor[c].entry
                 guard col.materialized else {
                     cursor[c].entry += 1
@@ -96,7 +97,7 @@ import Testing
         }
         first.append(contentsOf: back)
         #expect(first.rowCount == 4 && firstLines.rowCount == 3)
-        #expect(first.columns[OrderField.orderId].string(1) == "shop:1")
+        #expect(first.column(OrderField.orderId).string(1) == "shop:1")
         var rebuilt = ColumnTable(fields: OrderSchema.orderFields)
         rebuild(first, into: &rebuilt)
         var expected = OrderBatch()
@@ -127,12 +128,12 @@ import Testing
         let plain = Orders.batch([("shop:1", 19_000, "express", 3), ("shop:2", 19_001, nil, 0), ("shop:3", 19_002, "", 1)])
         var t = PendingTable(fields: OrderSchema.orderFields)
         [Int32(0), 1, 2].withUnsafeBufferPointer { t.append(plain.orders, rows: $0) }
-        let tags = t.columns[OrderSchema.orderFieldIndex("tags")!]
+        let tags = t.column(OrderSchema.orderFieldIndex("tags")!)
         #expect(!tags.materialized && tags.entries == 3 && tags.defs.isEmpty)
         [Int32(3)].withUnsafeBufferPointer { t.append(b.orders, rows: $0) }
-        let now = t.columns[OrderSchema.orderFieldIndex("tags")!]
+        let now = t.column(OrderSchema.orderFieldIndex("tags")!)
         #expect(now.materialized && now.defs == [0, 0, 0, 2, 2] && now.reps == [0, 0, 0, 0, 1])
-        let codes = t.columns[OrderSchema.orderFieldIndex("discount_codes")!]
+        let codes = t.column(OrderSchema.orderFieldIndex("discount_codes")!)
         #expect(codes.defs == [0, 0, 0, 1])
     }
 }

@@ -51,7 +51,7 @@ final class RecordingSink: DataFileSink {
     }
     func writeRowGroup(_ table: PendingTable) throws(WaybillError) {
         var text = "rowgroup \(table.rowCount)\n"
-        let first = table.columns[0]
+        let first = table.column(0)
         for r in 0..<table.rowCount { text += (first.string(r) ?? "null") + "\n" }
         fd.write(Data(text.utf8))
         bytesWritten += text.utf8.count
