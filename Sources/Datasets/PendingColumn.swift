@@ -204,21 +204,30 @@ struct PendingColumn {
 // MARK: Spill form
 
 extension PendingColumn {
-    /// Appends the column to `out`: counts, then each array as a count and its raw bytes.
+    /// Appends the column to `out`: counts, a mask of the non-empty arrays, then each of those
+    /// as a count and its raw bytes. (Spilled segments of many small partitions are mostly
+    /// these headers, so empty arrays cost one bit.)
     func serialize(into out: inout [UInt8]) {
         SpillCoding.put(Int64(rows), &out)
         SpillCoding.put(Int64(entries), &out)
-        out.append(materialized ? 1 : 0)
-        guard materialized else { return }
-        SpillCoding.put(defs, &out)
-        SpillCoding.put(reps, &out)
-        SpillCoding.put(ints, &out)
-        SpillCoding.put(int32s, &out)
-        SpillCoding.put(bools, &out)
-        SpillCoding.put(bytes, &out)
-        SpillCoding.put(offsets, &out)
-        SpillCoding.put(keyBytes, &out)
-        SpillCoding.put(keyOffsets, &out)
+        guard materialized else {
+            out.append(0)
+            return
+        }
+        out.append(1)
+        var mask: UInt16 = 0
+        for (i, empty) in [defs.isEmpty, reps.isEmpty, ints.isEmpty, int32s.isEmpty, bools.isEmpty, bytes.isEmpty,
+            offsets.isEmpty, keyBytes.isEmpty, keyOffsets.isEmpty].enumerated() where !empty { mask |= 1 << i }
+        withUnsafeBytes(of: mask.littleEndian) { out.append(contentsOf: $0) }
+        if mask & 1 != 0 { SpillCoding.put(defs, &out) }
+        if mask & 2 != 0 { SpillCoding.put(reps, &out) }
+        if mask & 4 != 0 { SpillCoding.put(ints, &out) }
+        if mask & 8 != 0 { SpillCoding.put(int32s, &out) }
+        if mask & 16 != 0 { SpillCoding.put(bools, &out) }
+        if mask & 32 != 0 { SpillCoding.put(bytes, &out) }
+        if mask & 64 != 0 { SpillCoding.put(offsets, &out) }
+        if mask & 128 != 0 { SpillCoding.put(keyBytes, &out) }
+        if mask & 256 != 0 { SpillCoding.put(keyOffsets, &out) }
     }
 
     /// Reads a column written by `serialize` at `p` and appends its rows.
@@ -229,15 +238,17 @@ extension PendingColumn {
         c.materialized = raw[p] == 1
         p += 1
         if c.materialized {
-            c.defs = SpillCoding.get(raw, &p)
-            c.reps = SpillCoding.get(raw, &p)
-            c.ints = SpillCoding.get(raw, &p)
-            c.int32s = SpillCoding.get(raw, &p)
-            c.bools = SpillCoding.get(raw, &p)
-            c.bytes = SpillCoding.get(raw, &p)
-            c.offsets = SpillCoding.get(raw, &p)
-            c.keyBytes = SpillCoding.get(raw, &p)
-            c.keyOffsets = SpillCoding.get(raw, &p)
+            let mask = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt16.self))
+            p += 2
+            if mask & 1 != 0 { c.defs = SpillCoding.get(raw, &p) }
+            if mask & 2 != 0 { c.reps = SpillCoding.get(raw, &p) }
+            if mask & 4 != 0 { c.ints = SpillCoding.get(raw, &p) }
+            if mask & 8 != 0 { c.int32s = SpillCoding.get(raw, &p) }
+            if mask & 16 != 0 { c.bools = SpillCoding.get(raw, &p) }
+            if mask & 32 != 0 { c.bytes = SpillCoding.get(raw, &p) }
+            if mask & 64 != 0 { c.offsets = SpillCoding.get(raw, &p) }
+            if mask & 128 != 0 { c.keyBytes = SpillCoding.get(raw, &p) }
+            if mask & 256 != 0 { c.keyOffsets = SpillCoding.get(raw, &p) }
         }
         if rows == 0 && !materialized {
             self = c  // the common case: nothing here yet, take the arrays as they are
