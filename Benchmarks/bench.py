@@ -9,6 +9,7 @@ For each TPC-H feed shape (flat CSV, nested NDJSON) at --scale it reports, as th
   transact  waybill transact --rules Pipelines/rules/transaction.yaml < collected NDJSON > /dev/null
   fulfill   waybill fulfill --rules Pipelines/rules/tpch-fulfillment.yaml < collected NDJSON > /dev/null
   pipeline  waybill collect | waybill write (the same datasets as the DuckDB job)
+  convert   waybill write --profile ... FEED (the same job in one process), with output bytes vs DuckDB's
   nightly   waybill collect | waybill transact | waybill write (rules on)
   run       waybill run Pipelines/bench/tpch-<shape>.yaml (collect and write in one process)
   run-rules the same with --set transaction.rules=../rules/transaction.yaml (rules on)
@@ -45,6 +46,11 @@ def timed(cmd: str) -> tuple[float, int]:
     return secs, rss
 
 
+def tree_bytes(root: Path) -> int:
+    """Bytes of the Parquet files under `root`."""
+    return sum(p.stat().st_size for p in root.rglob("*.parquet"))
+
+
 def median_of(runs):
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
@@ -75,8 +81,8 @@ def main():
             unified = work / "unified.ndjson"
             subprocess.run(f"{wb} collect {feed} --profile {profile} --quiet > {unified}", shell=True, check=True)
             orders = sum(1 for _ in open(unified, "rb"))
-            results = {"collect": [], "write": [], "transact": [], "fulfill": [], "pipeline": [], "nightly": [],
-                       "run": [], "run-rules": [], "duckdb": []}
+            results = {"collect": [], "write": [], "transact": [], "fulfill": [], "pipeline": [], "convert": [],
+                       "nightly": [], "run": [], "run-rules": [], "duckdb": []}
             if a.mode == "pipeline":
                 results = {"run": [], "run-rules": [], "duckdb": []}
             rules = ROOT / "Pipelines/rules/transaction.yaml"
@@ -102,6 +108,10 @@ def main():
                 results["pipeline"].append(timed(
                     f"{wb} collect {feed} --profile {profile} --quiet | "
                     f"{wb} write --out {work}/p --partition-by order_month --quiet"))
+                shutil.rmtree(work / "c", ignore_errors=True)
+                results["convert"].append(timed(
+                    f"{wb} write --profile {profile} --out {work}/c --partition-by order_month --compression zstd "
+                    f"--quiet {feed}"))
                 shutil.rmtree(work / "n", ignore_errors=True)
                 results["nightly"].append(timed(
                     f"{wb} collect {feed} --profile {profile} --quiet | {wb} transact --rules {rules} --quiet | "
@@ -118,6 +128,11 @@ def main():
             rules_secs, _ = median_of(results["run-rules"])
             print(f"{shape:20} ratio     run / duckdb wall time = {run_secs / dk_secs:.2f} (target <= 0.67)")
             print(f"{shape:20} ratio     run with rules / run = {rules_secs / run_secs:.2f} (target <= 1.25)")
+            if "convert" in results:
+                cv_secs, _ = median_of(results["convert"])
+                print(f"{shape:20} ratio     one-process convert/duckdb wall time = {cv_secs / dk_secs:.2f} (target <= 0.67)")
+                wb_bytes, dk_bytes = tree_bytes(work / "c"), tree_bytes(work / "d")
+                print(f"{shape:20} bytes     waybill {wb_bytes:,} / duckdb {dk_bytes:,} = {wb_bytes / dk_bytes:.3f} (target <= 1.15)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

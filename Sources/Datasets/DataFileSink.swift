@@ -6,7 +6,7 @@ import OrderModel
 /// One call per row group, so the existential costs nothing per row.
 protocol DataFileSink: AnyObject {
     /// Writes the rows of `table` (a table of `DatasetKind.fields`) as one row group.
-    func writeRowGroup(_ table: ColumnTable) throws(WaybillError)
+    func writeRowGroup(_ table: PendingTable) throws(WaybillError)
     /// Bytes written to the file so far.
     var bytesWritten: Int { get }
     /// Writes the footer and closes the file; returns its size and CRC-32. (The committer

@@ -58,7 +58,9 @@ public final class DatasetFileWriter {
     /// Writes the buffered rows as a row group.
     public func flush() throws(WaybillError) {
         guard pending.rowCount > 0 else { return }
-        try sink.writeRowGroup(pending)
+        var table = PendingTable(fields: pending.fields)
+        Array(Int32(0)..<Int32(pending.rowCount)).withUnsafeBufferPointer { table.append(pending, rows: $0) }
+        try sink.writeRowGroup(table)
         pending.removeAll()
     }
 

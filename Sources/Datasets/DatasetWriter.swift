@@ -10,7 +10,9 @@ import OrderModel
 ///     let result = try writer.commit()
 ///
 /// Nothing appears under the dataset folders before `commit()`; `abort()` (or a crash)
-/// leaves them as they were. Not thread-safe: one writer, fed by one thread.
+/// leaves them as they were. Not thread-safe: one writer, fed by one thread. With
+/// `options.routingThread` (the default) batches are routed into partitions on a thread of
+/// the writer's own while the caller prepares the next batch.
 public final class DatasetWriter {
     public let options: DatasetWriteOptions
     private let committer: DatasetCommitter
@@ -18,6 +20,7 @@ public final class DatasetWriter {
     private let rejects: RejectWriter?
     private var rejected = 0
     private var finished = false
+    private var router: RoutingThread?
 
     /// Validates the options, recovers dead runs on the same output, applies the `--mode`
     /// check and creates the staging folder.
@@ -31,14 +34,25 @@ public final class DatasetWriter {
         self.rejects = rejects
         committer = try DatasetCommitter(options: options)
         partitioned = PartitionedWriter(options: options, stagingRoot: committer.staging, factory: factory)
+        if options.routingThread {
+            let partitioned = partitioned
+            router = RoutingThread { (batch: OrderBatch) throws(WaybillError) -> [Reject] in
+                try partitioned.add(batch).map { Self.reject(batch, row: $0.row, reason: $0.reason) }
+            }
+        }
     }
+
+    deinit { router?.stop() }
 
     /// Adds every order of `batch` (with its lines). The batch can be reused afterwards.
     public func write(_ batch: OrderBatch) throws(WaybillError) {
         precondition(!finished, "write() after commit() or abort()")
         do {
-            for row in 0..<batch.count {
-                if let e = try partitioned.add(batch, row: row) { try reject(batch, row: row, reason: e.reason) }
+            if let router {
+                try router.submit(batch)
+                try writeRejects(router.takeRejects())
+            } else {
+                try writeRejects(partitioned.add(batch).map { Self.reject(batch, row: $0.row, reason: $0.reason) })
             }
         } catch {
             fail()
@@ -46,9 +60,20 @@ public final class DatasetWriter {
         }
     }
 
-    private func reject(_ batch: OrderBatch, row: Int, reason: String) throws(WaybillError) {
-        rejected += 1
+    /// Waits for the routing thread and writes the rejects it found.
+    private func settle() throws(WaybillError) {
+        guard let router else { return }
+        try router.drain()
+        try writeRejects(router.takeRejects())
+    }
+
+    private func writeRejects(_ found: [Reject]) throws(WaybillError) {
+        rejected += found.count
         guard let rejects else { return }
+        for r in found { try rejects.write(r) }
+    }
+
+    private static func reject(_ batch: OrderBatch, row: Int, reason: String) -> Reject {
         var raw: [UInt8] = []
         UnifiedNDJSONEncoder().encodeOrder(batch, row: row, into: &raw)
         if raw.last == 0x0A { raw.removeLast() }
@@ -56,7 +81,7 @@ public final class DatasetWriter {
         let position = SourcePosition(file: o.columns[OrderField.sourceFile].string(row) ?? "-",
             member: o.columns[OrderField.sourceMember].string(row),
             line: Int(o.columns[OrderField.sourceLine].int(row)), byteOffset: 0)
-        try rejects.write(Reject(stage: "write", code: "partition_value_too_long", reason: reason, position: position, raw: raw))
+        return Reject(stage: "write", code: "partition_value_too_long", reason: reason, position: position, raw: raw)
     }
 
     /// Writes what is buffered, closes the files and commits them; returns what was done.
@@ -64,6 +89,9 @@ public final class DatasetWriter {
         precondition(!finished, "commit() twice")
         finished = true
         do {
+            try settle()
+            router?.stop()
+            router = nil
             let staged = try partitioned.finish()
             let removed = try committer.commit(staged)
             return DatasetWriteResult(batchId: options.batchId, orders: partitioned.orders, lines: partitioned.lines,
@@ -82,12 +110,14 @@ public final class DatasetWriter {
     public func abort() {
         guard !finished else { return }
         finished = true
+        router?.stop()
         partitioned.abandon()
         committer.abort()
     }
 
     private func fail() {
         finished = true
+        router?.stop()
         partitioned.abandon()
         if options.failPoint != nil {
             committer.abandonAsIfKilled()  // a simulated crash leaves its staging folder behind
@@ -96,10 +126,18 @@ public final class DatasetWriter {
         }
     }
 
-    /// Orders and lines accepted so far, and orders rejected.
-    public var ordersWritten: Int { partitioned.orders }
-    public var linesWritten: Int { partitioned.lines }
-    public var ordersRejected: Int { rejected }
+    /// Orders and lines accepted so far, and orders rejected (once the batches written so far
+    /// are routed: these wait for the routing thread).
+    public var ordersWritten: Int { sync { partitioned.orders } }
+    public var linesWritten: Int { sync { partitioned.lines } }
+    public var ordersRejected: Int { sync { rejected } }
     /// Bytes of rows waiting for their row group right now.
-    public var bufferedBytes: Int { partitioned.bufferedBytes }
+    public var bufferedBytes: Int { sync { partitioned.bufferedBytes } }
+
+    /// Reads a figure after the routing thread caught up (a failure there shows up at the
+    /// next write or commit).
+    private func sync<T>(_ read: () -> T) -> T {
+        if !finished, router != nil { try? settle() }
+        return read()
+    }
 }

@@ -53,3 +53,17 @@ enum FulfillmentRows {
         return out
     }
 }
+
+extension FulfillmentRows {
+    /// The child rows of a partition's pending orders, projected onto `fields` (what the
+    /// partitioned writer writes as the partition's `fulfillment/` row group).
+    static func project(_ o: PendingTable) -> PendingTable {
+        let parentNull = o.column(parent).nullRows(), reasonsNull = o.column(reasons).nullRows()
+        let childNull = o.column(childCount).nullRows()
+        var sel: [Int] = []
+        for row in 0..<o.rowCount where !parentNull[row] && !reasonsNull[row] && childNull[row] {
+            sel.append(row)
+        }
+        return o.selecting(rows: sel, columns: source, fields: fields)
+    }
+}

@@ -20,6 +20,7 @@ struct ParquetSinkFactory: DataFileSinkFactory {
         // file writer's own limits only act as a safety net.
         props.rowGroupRowLimit = max(options.rowGroupRows, 1)
         props.rowGroupByteLimit = max(options.effectiveRowGroupBytes, 1 << 20)
+        if options.compression == .zstd { props.textCompressionLevel = DatasetWriteOptions.zstdTextLevel }
         props.applicationVersion = options.applicationVersion
         props.applicationBuild = "waybill-datasets"
         return try ParquetDataFile(path: path, schema: schema, properties: props,
@@ -89,13 +90,13 @@ final class ChecksummingFileSink: ParquetOutputSink {
     }
 }
 
-/// One Parquet data file of a dataset, fed a `ColumnTable` per row group.
+/// One Parquet data file of a dataset, fed a `PendingTable` per row group.
 final class ParquetDataFile: DataFileSink {
     private let path: String
     private let schema: DatasetSchema
     private let output: ChecksummingFileSink
     private let writer: ParquetFileWriter
-    private var encoder = ColumnTableEncoder()
+    private var encoder = PendingColumnEncoder()
 
     init(path: String, schema: DatasetSchema, properties: WriterProperties, metadata: [(String, String)]) throws(WaybillError) {
         self.path = path
@@ -111,10 +112,10 @@ final class ParquetDataFile: DataFileSink {
 
     var bytesWritten: Int { output.size }
 
-    func writeRowGroup(_ table: ColumnTable) throws(WaybillError) {
+    func writeRowGroup(_ table: PendingTable) throws(WaybillError) {
         do {
             for (i, f) in schema.fields.enumerated() {
-                try encoder.write(table.columns[f], leaf: schema.firstLeaf[i], rows: table.rowCount, to: writer)
+                try encoder.write(table.column(f), leaf: schema.firstLeaf[i], to: writer)
             }
             try writer.endRowGroup()
         } catch {

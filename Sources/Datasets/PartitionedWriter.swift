@@ -7,11 +7,12 @@ import Glibc
 /// of rows waiting for a row group (`memoryBudget`) and the number of open files
 /// (`maxOpenFiles`), whatever the number of partitions and the order of the input.
 ///
-/// - Each partition keeps its waiting rows in one compact byte buffer (`RowCodec`).
-/// - A partition whose buffer reaches the row-group threshold writes a row group.
-/// - When all buffers together pass the row budget, the largest is written first while it
-///   is big enough for a decent row group; otherwise (many small partitions) every buffer
-///   goes to a spill file and comes back when its partition writes (`SpillFile`).
+/// - A batch is routed in one pass (a partition per order), then each partition present in
+///   it takes its rows column by column into its `PendingTable`s (orders and lines).
+/// - A partition whose rows reach the row-group threshold writes a row group.
+/// - When all partitions together pass the row budget, the largest is written first while it
+///   is big enough for a decent row group; otherwise (many small partitions) every partition's
+///   rows go to a spill file and come back when its partition writes (`SpillFile`).
 /// - Writing needs the partition's files open; at the open-file cap the least recently used
 ///   partition's files are closed, and if that partition comes back it continues in a new
 ///   file (`-c001`, `-c002`, ...).
@@ -28,7 +29,11 @@ final class PartitionedWriter {
     private final class Slot {
         let directory: String
         let values: [String?]
-        var buffer: [UInt8] = []
+        var orders: PendingTable?
+        var lines: PendingTable?
+        /// Memory charged for `orders` and `lines` (their heap bytes when last measured).
+        var heapBytes = 0
+        var dataBytes = 0
         var bufferedOrders = 0
         var spilled: [SpillFile.Segment] = []
         var spilledOrders = 0
@@ -71,15 +76,20 @@ final class PartitionedWriter {
     private(set) var orders = 0
     private(set) var lines = 0
     private var clock: UInt64 = 0
-    private var scratch = OrderBatch()
     private var keyScratch: [UInt8] = []
     private var valueScratch: [UInt8] = []
     private var lastKey: [UInt8] = [0xFF]
     private var lastSlot = -1
+    /// Per batch: the partition of each order row, and the rows grouped by partition.
+    private var rowSlot: [Int32] = []
+    private var slotRows: [Int32] = []
+    private var lineRows: [Int32] = []
+    private var slotCount: [Int32] = []
+    private var touched: [Int] = []
     private let keyPrefixes: [[UInt8]]
     private let rowGroupBytes: Int
     private let rowBudget: Int
-    /// A buffer smaller than this is not worth a row group of its own under memory pressure.
+    /// A partition smaller than this is not worth a row group of its own under memory pressure.
     private let minRowGroupBytes: Int
     private var spill: SpillFile?
     private var readBuffer: [UInt8] = []
@@ -88,6 +98,7 @@ final class PartitionedWriter {
     /// Bytes written to the spill file.
     var spillBytes: Int { spill?.size ?? 0 }
     private let maxOpenFiles: Int
+    private let lock = Lock()
 
     init(options: DatasetWriteOptions, stagingRoot: String, factory: DataFileSinkFactory) {
         self.options = options
@@ -108,6 +119,7 @@ final class PartitionedWriter {
 
     /// Why an order could not be routed (the caller turns it into a reject).
     struct RouteError: Error {
+        var row: Int
         var reason: String
     }
 
@@ -125,49 +137,123 @@ final class PartitionedWriter {
                 keyScratch.append(contentsOf: HivePath.defaultPartition.utf8)
             }
             if keyScratch.count - start - (k > 0 ? 1 : 0) > HivePath.maxComponentBytes {
-                return RouteError(reason: "partition value of '\(key.name)' makes a folder name longer than "
+                return RouteError(row: row, reason: "partition value of '\(key.name)' makes a folder name longer than "
                     + "\(HivePath.maxComponentBytes) bytes")
             }
         }
         return nil
     }
 
-    /// Adds order `row` of `batch` (with its lines); a RouteError means it was not added.
-    func add(_ batch: OrderBatch, row: Int) throws(WaybillError) -> RouteError? {
-        if let e = route(batch, row: row) { return e }
+    /// The partition of order `row` (creating it), or a RouteError.
+    private func slot(for batch: OrderBatch, row: Int) -> Result<Int, RouteError> {
+        if let e = route(batch, row: row) { return .failure(e) }
+        if keyScratch == lastKey { return .success(lastSlot) }
         let i: Int
-        if keyScratch == lastKey {
-            i = lastSlot
-        } else if let found = slotIndex[keyScratch] {
+        if let found = slotIndex[keyScratch] {
             i = found
         } else {
             i = slots.count
             slots.append(Slot(directory: String(decoding: keyScratch, as: UTF8.self),
                 values: values(batch, row: row), datasets: options.datasets.count))
             slotIndex[keyScratch] = i
+            slotCount.append(0)
         }
-        if lastSlot != i {
-            // Copy into lastKey's own storage: assigning would share keyScratch's buffer and
-            // make the next removeAll(keepingCapacity:) allocate.
-            lastKey.removeAll(keepingCapacity: true)
-            lastKey.append(contentsOf: keyScratch)
-            lastSlot = i
+        // Copy into lastKey's own storage: assigning would share keyScratch's buffer and make
+        // the next removeAll(keepingCapacity:) allocate.
+        lastKey.removeAll(keepingCapacity: true)
+        lastKey.append(contentsOf: keyScratch)
+        lastSlot = i
+        return .success(i)
+    }
+
+    /// Adds every order of `batch` (with its lines); returns the orders that could not be
+    /// routed (not added).
+    func add(_ batch: OrderBatch) throws(WaybillError) -> [RouteError] {
+        var errors: [RouteError] = []
+        rowSlot.removeAll(keepingCapacity: true)
+        touched.removeAll(keepingCapacity: true)
+        for row in 0..<batch.count {
+            switch slot(for: batch, row: row) {
+            case .success(let i):
+                if slotCount[i] == 0 { touched.append(i) }
+                slotCount[i] += 1
+                rowSlot.append(Int32(i))
+            case .failure(let e):
+                errors.append(e)
+                rowSlot.append(-1)
+            }
         }
+        // Group the rows by partition (counting sort: input order kept within a partition).
+        var start: [Int: Int] = [:]
+        var next = 0
+        for i in touched {
+            start[i] = next
+            next += Int(slotCount[i])
+        }
+        slotRows.removeAll(keepingCapacity: true)
+        slotRows.append(contentsOf: repeatElement(0, count: next))
+        var fill = start
+        for (row, i) in rowSlot.enumerated() where i >= 0 {
+            let k = Int(i)
+            slotRows[fill[k]!] = Int32(row)
+            fill[k]! += 1
+        }
+        for i in touched {
+            let from = start[i]!
+            let n = Int(slotCount[i])
+            slotCount[i] = 0
+            try take(batch, rows: from..<(from + n), into: i)
+            if bufferedBytes > rowBudget { try relievePressure() }
+        }
+        return errors
+    }
+
+    /// Adds the orders `slotRows[range]` of `batch` to partition `i`, cutting row groups at
+    /// `rowGroupRows` orders exactly.
+    private func take(_ batch: OrderBatch, rows range: Range<Int>, into i: Int) throws(WaybillError) {
         let slot = slots[i]
-        let before = slot.buffer.capacity
-        RowCodec.encodeOrder(batch, row: row, into: &slot.buffer)
-        bufferedBytes += slot.buffer.capacity - before
-        slot.bufferedOrders += 1
-        orders += 1
-        lines += batch.lineRange(row).count
-        peakBufferedBytes = max(peakBufferedBytes, bufferedBytes)
-        if slot.bufferedOrders + slot.spilledOrders >= options.rowGroupRows
-            || slot.buffer.count + slot.spilledBytes >= rowGroupBytes
-        {
-            try flush(i)
+        var from = range.lowerBound
+        while from < range.upperBound {
+            let room = options.rowGroupRows - slot.bufferedOrders - slot.spilledOrders
+            let to = min(range.upperBound, from + max(room, 1))
+            lineRows.removeAll(keepingCapacity: true)
+            for k in from..<to {
+                for l in batch.lineRange(Int(slotRows[k])) { lineRows.append(Int32(l)) }
+            }
+            if slot.orders == nil { slot.orders = PendingTable(fields: OrderSchema.orderFields) }
+            if slot.lines == nil { slot.lines = PendingTable(fields: OrderSchema.lineFields) }
+            slotRows.withUnsafeBufferPointer { slot.orders!.append(batch.orders, rows: UnsafeBufferPointer(rebasing: $0[from..<to])) }
+            lineRows.withUnsafeBufferPointer { slot.lines!.append(batch.lines, rows: $0) }
+            slot.bufferedOrders += to - from
+            orders += to - from
+            lines += lineRows.count
+            remeasure(slot)
+            peakBufferedBytes = max(peakBufferedBytes, bufferedBytes)
+            if slot.bufferedOrders + slot.spilledOrders >= options.rowGroupRows
+                || slot.dataBytes + slot.spilledBytes >= rowGroupBytes
+            {
+                try flush(i)
+            }
+            from = to
         }
-        if bufferedBytes > rowBudget { try relievePressure() }
-        return nil
+    }
+
+    /// Recounts a partition's memory after its tables changed.
+    private func remeasure(_ slot: Slot) {
+        let heap = (slot.orders?.heapBytes ?? 0) + (slot.lines?.heapBytes ?? 0)
+        bufferedBytes += heap - slot.heapBytes
+        slot.heapBytes = heap
+        slot.dataBytes = (slot.orders?.dataBytes ?? 0) + (slot.lines?.dataBytes ?? 0)
+    }
+
+    /// Drops a partition's waiting rows from memory (they were written or spilled).
+    private func release(_ slot: Slot) {
+        bufferedBytes -= slot.heapBytes
+        slot.heapBytes = 0
+        slot.dataBytes = 0
+        slot.orders = nil
+        slot.lines = nil
+        slot.bufferedOrders = 0
     }
 
     private func values(_ batch: OrderBatch, row: Int) -> [String?] {
@@ -179,19 +265,19 @@ final class PartitionedWriter {
     }
 
     /// Frees memory until the buffers are under three quarters of the row budget: writes the
-    /// largest buffer as a row group while it is big enough to make a decent one, else
-    /// moves every buffer to the spill file (many partitions, none with many rows).
+    /// largest partition as a row group while it is big enough to make a decent one, else
+    /// moves every partition's rows to the spill file (many partitions, none with many rows).
     private func relievePressure() throws(WaybillError) {
         let target = rowBudget / 4 * 3
         while bufferedBytes > target {
             var largest = -1
             var size = 0
-            for (i, s) in slots.enumerated() where s.buffer.capacity > size {
+            for (i, s) in slots.enumerated() where s.heapBytes > size {
                 largest = i
-                size = s.buffer.capacity
+                size = s.heapBytes
             }
             guard largest >= 0 else { return }
-            if slots[largest].buffer.count + slots[largest].spilledBytes >= minRowGroupBytes {
+            if slots[largest].dataBytes + slots[largest].spilledBytes >= minRowGroupBytes {
                 try flush(largest)
             } else {
                 try spillAll()
@@ -202,13 +288,15 @@ final class PartitionedWriter {
     /// Moves every partition's waiting rows to the spill file.
     private func spillAll() throws(WaybillError) {
         if spill == nil { spill = try SpillFile(path: stagingRoot + "/rows.spill") }
+        var buffer: [UInt8] = []
         for slot in slots where slot.bufferedOrders > 0 {
-            slot.spilled.append(try spill!.append(slot.buffer))
+            buffer.removeAll(keepingCapacity: true)
+            slot.orders!.serialize(into: &buffer)
+            slot.lines!.serialize(into: &buffer)
+            slot.spilled.append(try spill!.append(buffer))
             slot.spilledOrders += slot.bufferedOrders
-            slot.spilledBytes += slot.buffer.count
-            bufferedBytes -= slot.buffer.capacity
-            slot.buffer = []
-            slot.bufferedOrders = 0
+            slot.spilledBytes += slot.dataBytes
+            release(slot)
         }
         spills += 1
     }
@@ -220,42 +308,85 @@ final class PartitionedWriter {
         guard slot.bufferedOrders + slot.spilledOrders > 0 else { return }
         clock += 1
         slot.lastUse = clock
-        scratch.removeAll()
-        var scratchBytes = 0
-        for seg in slot.spilled {
-            try spill!.read(seg, into: &readBuffer)
-            RowCodec.decodeAll(readBuffer, into: &scratch)
-            scratchBytes += seg.length
-            if scratchBytes >= rowGroupBytes {
-                try writeScratch(i)
-                scratchBytes = 0
-            }
-        }
+        let spilled = slot.spilled
         slot.spilled = []
         slot.spilledOrders = 0
         slot.spilledBytes = 0
+        let pending = (slot.orders, slot.lines)
+        release(slot)
+        try write(i, spilled: spilled, pending: pending, buffer: &readBuffer, locked: false)
         if readBuffer.capacity > 1 << 20 { readBuffer = [] }
-        RowCodec.decodeAll(slot.buffer, into: &scratch)
-        bufferedBytes -= slot.buffer.capacity
-        slot.buffer = []  // give the memory back: most partitions wait a long time for more rows
-        slot.bufferedOrders = 0
-        try writeScratch(i)
     }
 
-    /// Writes the decoded rows in `scratch` as one row group of each dataset of partition `i`.
-    private func writeScratch(_ i: Int) throws(WaybillError) {
-        let slot = slots[i]
-        guard scratch.count > 0 else { return }
-        for (d, dataset) in options.datasets.enumerated() {
-            let table = dataset.table(of: scratch)
-            if table.rowCount == 0 { continue }
-            try ensureOpen(i, d)
-            let file = slot.open[d]!
-            try file.sink.writeRowGroup(table)
-            slot.open[d]!.rows += table.rowCount
-            if file.sink.bytesWritten >= options.maxFileBytes { try close(i, d) }
+    /// Encodes a partition's spilled segments and waiting rows as row groups. `locked`: other
+    /// threads are encoding other partitions, so the shared file bookkeeping takes the lock.
+    private func write(
+        _ i: Int, spilled: [SpillFile.Segment], pending: (PendingTable?, PendingTable?), buffer: inout [UInt8],
+        locked: Bool
+    ) throws(WaybillError) {
+        let tail = pending.0.map { ($0, pending.1!) }
+        if spilled.isEmpty {
+            if let tail { try writeTables(i, tail.0, tail.1, locked: locked) }
+            return
         }
-        scratch.removeAll()
+        try writeSpilled(i, spilled, tail, buffer: &buffer, locked: locked)
+    }
+
+    private func writeSpilled(
+        _ i: Int, _ spilled: [SpillFile.Segment], _ tail: (PendingTable, PendingTable)?, buffer: inout [UInt8], locked: Bool
+    ) throws(WaybillError) {
+        var o = PendingTable(fields: OrderSchema.orderFields)
+        var l = PendingTable(fields: OrderSchema.lineFields)
+        for seg in spilled {
+            try spill!.read(seg, into: &buffer)
+            buffer.withUnsafeBytes { raw in
+                var p = 0
+                o.appendSerialized(raw, &p)
+                l.appendSerialized(raw, &p)
+            }
+            if o.dataBytes + l.dataBytes >= rowGroupBytes {
+                try writeTables(i, o, l, locked: locked)
+                o = PendingTable(fields: OrderSchema.orderFields)
+                l = PendingTable(fields: OrderSchema.lineFields)
+            }
+        }
+        if let tail {
+            o.append(contentsOf: tail.0)
+            l.append(contentsOf: tail.1)
+        }
+        try writeTables(i, o, l, locked: locked)
+    }
+
+    /// Writes the tables as one row group of each dataset of partition `i`.
+    private func writeTables(_ i: Int, _ o: PendingTable, _ l: PendingTable, locked: Bool) throws(WaybillError) {
+        let slot = slots[i]
+        guard o.rowCount > 0 else { return }
+        for (d, dataset) in options.datasets.enumerated() {
+            let table: PendingTable
+            switch dataset {
+            case .orders: table = o
+            case .orderLines: table = l
+            case .fulfillment: table = FulfillmentRows.project(o)
+            }
+            if table.rowCount == 0 { continue }
+            if locked { lock.lock() }
+            do throws(WaybillError) { try ensureOpen(i, d) } catch {
+                if locked { lock.unlock() }
+                throw error
+            }
+            let file = slot.open[d]!
+            if locked { lock.unlock() }
+            try file.sink.writeRowGroup(table)
+            if locked { lock.lock() }
+            slot.open[d]!.rows += table.rowCount
+            do throws(WaybillError) {
+                if file.sink.bytesWritten >= options.maxFileBytes { try close(i, d) }
+            } catch {
+                if locked { lock.unlock() }
+                throw error
+            }
+            if locked { lock.unlock() }
+        }
     }
 
     private func ensureOpen(_ i: Int, _ d: Int) throws(WaybillError) {
@@ -313,9 +444,9 @@ final class PartitionedWriter {
     /// Writes every waiting row and closes every file; returns the staged files.
     func finish() throws(WaybillError) -> [StagedFile] {
         // Most runs end with every partition still waiting (rows arrive interleaved and fit in
-        // the budget), so encoding them all is a large share of the run: two threads take
-        // partitions in turn. Spilled rows keep the sequential path (one spill file reader).
-        if spill == nil && slots.count > 1 && maxOpenFiles >= 4 * options.datasets.count {
+        // the budget, or went to the spill file), so encoding them all is a large share of
+        // the run: two threads take partitions in turn.
+        if slots.count > 1 && maxOpenFiles >= 4 * options.datasets.count {
             try finishInParallel(threads: 2)
             return staged
         }
@@ -328,22 +459,22 @@ final class PartitionedWriter {
         return staged
     }
 
-    /// `finish()` on `threads` threads: decoding the waiting rows and encoding the row groups
-    /// run unlocked, on rows and files only one thread touches; opening, closing and the
-    /// counters run under `lock`. Staged files end up in partition order, as sequentially.
+    /// `finish()` on `threads` threads: reading spilled rows and encoding the row groups run
+    /// unlocked, on rows and files only one thread touches; opening, closing and the counters
+    /// run under `lock`. Staged files end up in partition order, as sequentially.
     private func finishInParallel(threads: Int) throws(WaybillError) {
-        let lock = Lock()
+        try spill?.sync()  // from here on the spill file is only read (pread), from both threads
         finishNext = 0
         finishFailure = nil
         let base = staged.count
         let box = UncheckedBox(self)
         runOnThreads(threads) {
             let w = box.value
-            var rows = OrderBatch()
+            var buffer: [UInt8] = []
             while true {
-                lock.lock()
+                w.lock.lock()
                 if w.finishFailure != nil || w.finishNext >= w.slots.count {
-                    lock.unlock()
+                    w.lock.unlock()
                     return
                 }
                 let i = w.finishNext
@@ -352,45 +483,24 @@ final class PartitionedWriter {
                 let slot = w.slots[i]
                 w.clock += 1
                 slot.lastUse = w.clock
-                let buffer = slot.buffer
-                let count = slot.bufferedOrders
-                w.bufferedBytes -= slot.buffer.capacity
-                slot.buffer = []
-                slot.bufferedOrders = 0
-                lock.unlock()
+                let spilled = slot.spilled
+                let pending = (slot.orders, slot.lines)
+                slot.spilled = []
+                slot.spilledOrders = 0
+                slot.spilledBytes = 0
+                w.release(slot)
+                w.lock.unlock()
                 do throws(WaybillError) {
-                    rows.removeAll()
-                    if count > 0 { RowCodec.decodeAll(buffer, into: &rows) }
-                    for (d, dataset) in w.options.datasets.enumerated() {
-                        let table = dataset.table(of: rows)
-                        if table.rowCount == 0 { continue }
-                        lock.lock()
-                        do throws(WaybillError) { try w.ensureOpen(i, d) } catch {
-                            lock.unlock()
-                            throw error
-                        }
-                        let file = slot.open[d]!
-                        lock.unlock()
-                        try file.sink.writeRowGroup(table)
-                        lock.lock()
-                        slot.open[d]!.rows += table.rowCount
-                        do throws(WaybillError) {
-                            if file.sink.bytesWritten >= w.options.maxFileBytes { try w.close(i, d) }
-                        } catch {
-                            lock.unlock()
-                            throw error
-                        }
-                        lock.unlock()
-                    }
-                    lock.lock()
-                    defer { lock.unlock() }
+                    try w.write(i, spilled: spilled, pending: pending, buffer: &buffer, locked: true)
+                    w.lock.lock()
+                    defer { w.lock.unlock() }
                     w.busy.remove(i)
                     for d in w.options.datasets.indices where slot.open[d] != nil { try w.close(i, d) }
                 } catch {
-                    lock.lock()
+                    w.lock.lock()
                     if w.finishFailure == nil { w.finishFailure = error }
                     w.busy.remove(i)
-                    lock.unlock()
+                    w.lock.unlock()
                     return
                 }
             }

@@ -52,6 +52,10 @@ final class SpillFile {
         pending.removeAll(keepingCapacity: true)
     }
 
+    /// Writes what is pending, after which `read` changes nothing and may run on several
+    /// threads at once (pread).
+    func sync() throws(WaybillError) { try flush() }
+
     /// Reads a segment into `buffer` (replacing its contents).
     func read(_ seg: Segment, into buffer: inout [UInt8]) throws(WaybillError) {
         try flush()

@@ -49,9 +49,10 @@ final class RecordingSink: DataFileSink {
         else { throw .cannotCreate(path: path, errno: 2) }
         fd = h
     }
-    func writeRowGroup(_ table: ColumnTable) throws(WaybillError) {
+    func writeRowGroup(_ table: PendingTable) throws(WaybillError) {
         var text = "rowgroup \(table.rowCount)\n"
-        for r in 0..<table.rowCount { text += (table.columns[0].string(r) ?? "null") + "\n" }
+        let first = table.column(0)
+        for r in 0..<table.rowCount { text += (first.string(r) ?? "null") + "\n" }
         fd.write(Data(text.utf8))
         bytesWritten += text.utf8.count
     }

@@ -46,10 +46,7 @@ final class ByteArrayColumnWriter: LeafWriter {
         try feed(valueCount: offsets.count - 1, def: def, rep: rep) { _, range in
             pageStats.update(base, offsets, range)
             if useDictionary {
-                for k in range {
-                    let s = Int(offsets[k])
-                    indices.append(dict.index(of: base + s, count: Int(offsets[k + 1]) - s))
-                }
+                dict.appendIndices(base, offsets, range, to: &indices)
             } else {
                 PlainEncoder.appendByteArrays(base, offsets, range, to: &plain)
             }
@@ -67,7 +64,7 @@ final class ByteArrayColumnWriter: LeafWriter {
         guard asm.pageEntries > 0 else { return }
         pageStats.nullCount = asm.pageNulls
         let stats = pageStats.thrift(truncateTo: asm.properties.statisticsTruncateLength, utf8: utf8)
-        if useDictionary && !dictionaryUsedInChunk && asm.properties.abandonsDictionary(distinct: dict.count, values: indices.count) {
+        if useDictionary && !dictionaryUsedInChunk && asm.properties.abandonsDictionary(distinct: dict.count, values: indices.count, byteArray: true) {
             // Rewrite the page PLAIN from the dictionary; the chunk then never gets a dictionary page.
             plain.removeAll(keepingCapacity: true)
             dict.arena.withUnsafeBytes { a in
@@ -91,7 +88,10 @@ final class ByteArrayColumnWriter: LeafWriter {
             try encoded.withUnsafeBytes { try asm.emitDataPage(values: $0, encoding: enc.rawValue, statistics: stats) }
             dictionaryUsedInChunk = true
         } else {
-            try plain.withUnsafeBytes { try asm.emitDataPage(values: $0, encoding: ParquetEncoding.plain.rawValue, statistics: stats) }
+            try plain.withUnsafeBytes {
+                try asm.emitDataPage(values: $0, encoding: ParquetEncoding.plain.rawValue, statistics: stats,
+                    level: asm.properties.textCompressionLevel)
+            }
         }
         indices.removeAll(keepingCapacity: true)
         plain.removeAll(keepingCapacity: true)

@@ -59,7 +59,8 @@ final class ChunkAssembler {
     }
 
     /// Turns the open page into a V1 data page: [rep levels][def levels][values], compressed as one body.
-    func emitDataPage(values: UnsafeRawBufferPointer, encoding: Int32, statistics: Statistics?) throws {
+    /// `level` overrides the codec level for this page (PLAIN text pages, see `WriterProperties.textCompressionLevel`).
+    func emitDataPage(values: UnsafeRawBufferPointer, encoding: Int32, statistics: Statistics?, level: Int32? = nil) throws {
         let hasLevels = maxRep > 0 || maxDef > 0
         if hasLevels {
             body.removeAll(keepingCapacity: true)
@@ -70,8 +71,8 @@ final class ChunkAssembler {
         // A required flat column's body is its values: compress them in place, no copy.
         let pageStart = chunkBytes.count
         let (headerSize, bodySize) = try hasLevels
-            ? body.withUnsafeBytes { try appendDataPage($0, encoding: encoding, statistics: statistics) }
-            : appendDataPage(values, encoding: encoding, statistics: statistics)
+            ? body.withUnsafeBytes { try appendDataPage($0, encoding: encoding, statistics: statistics, level: level) }
+            : appendDataPage(values, encoding: encoding, statistics: statistics, level: level)
         chunkUncompressed += headerSize + bodySize
         if properties.pageIndex {
             let present = pageEntries - Int(pageNulls)
@@ -90,7 +91,9 @@ final class ChunkAssembler {
         pageNulls = 0
     }
 
-    private func appendDataPage(_ src: UnsafeRawBufferPointer, encoding: Int32, statistics: Statistics?) throws -> (Int, Int) {
+    private func appendDataPage(
+        _ src: UnsafeRawBufferPointer, encoding: Int32, statistics: Statistics?, level: Int32?
+    ) throws -> (Int, Int) {
         guard src.count <= Int(Int32.max) else {
             throw ParquetError.invalid("column '\(column.dottedPath)': page body of \(src.count) bytes exceeds 2 GiB")
         }
@@ -98,7 +101,7 @@ final class ChunkAssembler {
         if properties.pageStatistics { dph.statistics = statistics }
         var h = PageHeader(type: PageType.dataPage.rawValue, uncompressedPageSize: Int32(src.count), compressedPageSize: 0)
         h.dataPageHeader = dph
-        return (try appendPage(&h, src, to: &chunkBytes), src.count)
+        return (try appendPage(&h, src, to: &chunkBytes, level: level), src.count)
     }
 
     private func appendLevelStream(_ levels: [UInt8], width: Int) {
@@ -110,8 +113,10 @@ final class ChunkAssembler {
     }
 
     /// Compresses `src`, writes header then compressed body into `out`; returns the header size.
-    private func appendPage(_ h: inout PageHeader, _ src: UnsafeRawBufferPointer, to out: inout [UInt8]) throws -> Int {
-        let compressed = compressor.codec == .uncompressed ? src.count : try compressor.compress(src)
+    private func appendPage(
+        _ h: inout PageHeader, _ src: UnsafeRawBufferPointer, to out: inout [UInt8], level: Int32? = nil
+    ) throws -> Int {
+        let compressed = compressor.codec == .uncompressed ? src.count : try compressor.compress(src, level: level)
         guard compressed <= Int(Int32.max) else {
             throw ParquetError.invalid("column '\(column.dottedPath)': compressed page exceeds 2 GiB")
         }

@@ -33,7 +33,7 @@ final class FixedColumnWriter<T: ParquetFixedValue>: LeafWriter {
             let slice = UnsafeBufferPointer(rebasing: values[range])
             pageStats.update(slice)
             if useDictionary {
-                for x in slice { indices.append(dict.index(of: x)) }
+                dict.appendIndices(slice, to: &indices)
             } else {
                 PlainEncoder.appendFixed(slice, to: &plain)
             }

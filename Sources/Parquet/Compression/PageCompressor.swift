@@ -21,8 +21,10 @@ final class PageCompressor {
         if let zstd { wb_zstd_cctx_free(zstd) }
     }
 
-    /// Compresses `src` into `scratch` and returns the compressed size (codec != uncompressed).
-    func compress(_ src: UnsafeRawBufferPointer) throws -> Int {
+    /// Compresses `src` into `scratch` and returns the compressed size (codec != uncompressed);
+    /// `level` replaces the writer's level for this call (zstd and gzip).
+    func compress(_ src: UnsafeRawBufferPointer, level: Int32? = nil) throws -> Int {
+        let level = level ?? self.level
         let n = src.count
         let bound: Int
         switch codec {

@@ -20,6 +20,18 @@ struct ByteDictionary {
         mask = 1023
     }
 
+    /// Appends the index of each value `k` in `range` (bytes `base[offsets[k]..<offsets[k+1]]`).
+    /// One call per slice: a column writer's stored dictionary and indices are then accessed
+    /// (and exclusivity-checked) once per slice instead of once per value.
+    mutating func appendIndices(
+        _ base: UnsafeRawPointer, _ offsets: UnsafeBufferPointer<UInt32>, _ range: Range<Int>, to out: inout [UInt32]
+    ) {
+        for k in range {
+            let s = Int(offsets[k])
+            out.append(index(of: base + s, count: Int(offsets[k + 1]) - s))
+        }
+    }
+
     /// Index of the bytes `p[0..<n]`, inserting them if new.
     @inline(__always)
     mutating func index(of p: UnsafeRawPointer, count n: Int) -> UInt32 {

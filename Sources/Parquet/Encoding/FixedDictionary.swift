@@ -1,5 +1,11 @@
 /// Dictionary of fixed-width values: open addressing over the values' bit patterns, no per-value allocation.
 struct FixedDictionary<T: ParquetFixedValue> {
+    /// Appends the index of each value (one call per slice, so a column writer's stored
+    /// dictionary and indices are exclusivity-checked once per slice, not per value).
+    mutating func appendIndices(_ values: UnsafeBufferPointer<T>, to out: inout [UInt32]) {
+        for x in values { out.append(index(of: x)) }
+    }
+
     private(set) var values: [T] = []
     private var slots: [Int32] = [Int32](repeating: -1, count: 1024)
     private var mask = 1023

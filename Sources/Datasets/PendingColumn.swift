@@ -1,0 +1,307 @@
+import OrderModel
+
+/// One column of the rows a partition holds for its next row group, kept in the form the
+/// Parquet writer takes: definition (and, for lists and maps, repetition) levels plus the
+/// dense non-null values. Encoding a row group therefore hands these arrays over as they are.
+///
+/// Rows arrive as column slices of a batch (`append(_:rows:)`): one type switch per column
+/// and batch, then a tight loop over the selected rows. A column that has only seen nulls
+/// keeps a count instead of levels, so the many model fields a feed never fills cost
+/// nothing per row.
+struct PendingColumn {
+    let kind: ColumnKind
+    /// Top-level rows.
+    private(set) var rows = 0
+    /// Level entries: one per row for flat columns; for lists and maps one per element, or
+    /// one for a null or empty row.
+    private(set) var entries = 0
+    /// Whether `defs` (and `reps`) hold every entry; before the first non-null row every
+    /// entry is an implied 0 and no array is allocated.
+    private(set) var materialized = false
+    /// Flat: 1 present, 0 null. Lists/maps: 0 null, 1 empty, 2 element.
+    private(set) var defs: [UInt8] = []
+    /// Lists/maps: 0 at the first entry of a row, 1 after.
+    private(set) var reps: [UInt8] = []
+    private(set) var ints: [Int64] = []
+    private(set) var int32s: [Int32] = []
+    private(set) var bools: [Bool] = []
+    /// Strings, list elements and map values: value i is `bytes[offsets[i]..<offsets[i+1]]`.
+    private(set) var bytes: [UInt8] = []
+    private(set) var offsets: [UInt32] = []
+    /// Map keys, parallel to the values.
+    private(set) var keyBytes: [UInt8] = []
+    private(set) var keyOffsets: [UInt32] = []
+
+    init(kind: ColumnKind) {
+        self.kind = kind
+    }
+
+    var isNested: Bool { kind == .stringList || kind == .stringMap }
+
+    /// Takes arrays built elsewhere in this layout (row selection, PendingTable+Select.swift).
+    mutating func adopt(
+        rows: Int, entries: Int, defs: [UInt8], reps: [UInt8], ints: [Int64], int32s: [Int32], bools: [Bool],
+        bytes: [UInt8], offsets: [UInt32], keyBytes: [UInt8], keyOffsets: [UInt32]
+    ) {
+        materialized = true
+        self.rows = rows
+        self.entries = entries
+        self.defs = defs
+        self.reps = reps
+        self.ints = ints
+        self.int32s = int32s
+        self.bools = bools
+        self.bytes = hasBytes ? bytes : []
+        self.offsets = hasBytes ? offsets : []
+        self.keyBytes = kind == .stringMap ? keyBytes : []
+        self.keyOffsets = kind == .stringMap ? keyOffsets : []
+    }
+    private var hasBytes: Bool { kind == .string || isNested }
+
+    /// Adds `n` null rows.
+    mutating func appendNulls(_ n: Int) {
+        rows += n
+        entries += n
+        guard materialized else { return }
+        defs.append(contentsOf: repeatElement(0, count: n))
+        if isNested { reps.append(contentsOf: repeatElement(0, count: n)) }
+    }
+
+    private mutating func materialize() {
+        guard !materialized else { return }
+        materialized = true
+        defs = Array(repeating: 0, count: entries)
+        if isNested { reps = Array(repeating: 0, count: entries) }
+        if hasBytes { offsets = [0] }
+        if kind == .stringMap { keyOffsets = [0] }
+    }
+
+    /// Appends rows `sel` (in that order) of `col`, a column of the same kind.
+    mutating func append(_ col: Column, rows sel: UnsafeBufferPointer<Int32>) {
+        let n = sel.count
+        if n == 0 { return }
+        if col.nullCount == col.count {
+            appendNulls(n)
+            return
+        }
+        materialize()
+        rows += n
+        col.valid.withUnsafeBufferPointer { valid in
+            switch kind {
+            case .string:
+                entries += n
+                col.bytes.withUnsafeBytes { src in
+                    col.offsets.withUnsafeBufferPointer { off in
+                        for r32 in sel {
+                            let r = Int(r32)
+                            guard valid[r] else {
+                                defs.append(0)
+                                continue
+                            }
+                            defs.append(1)
+                            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: src[Int(off[r])..<Int(off[r + 1])]))
+                            offsets.append(UInt32(bytes.count))
+                        }
+                    }
+                }
+            case .int64, .decimal, .timestamp:
+                entries += n
+                col.ints.withUnsafeBufferPointer { v in
+                    for r32 in sel {
+                        let r = Int(r32)
+                        if valid[r] { ints.append(v[r]) }
+                        defs.append(valid[r] ? 1 : 0)
+                    }
+                }
+            case .int32, .date:
+                entries += n
+                col.ints.withUnsafeBufferPointer { v in
+                    for r32 in sel {
+                        let r = Int(r32)
+                        if valid[r] { int32s.append(Int32(truncatingIfNeeded: v[r])) }
+                        defs.append(valid[r] ? 1 : 0)
+                    }
+                }
+            case .bool:
+                entries += n
+                col.ints.withUnsafeBufferPointer { v in
+                    for r32 in sel {
+                        let r = Int(r32)
+                        if valid[r] { bools.append(v[r] != 0) }
+                        defs.append(valid[r] ? 1 : 0)
+                    }
+                }
+            case .stringList, .stringMap:
+                appendNested(col, valid, sel)
+            }
+        }
+    }
+
+    private mutating func appendNested(_ col: Column, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>) {
+        let isMap = kind == .stringMap
+        col.bytes.withUnsafeBytes { src in
+            col.keyBytes.withUnsafeBytes { keys in
+                for r32 in sel {
+                    let r = Int(r32)
+                    guard valid[r] else {
+                        defs.append(0)
+                        reps.append(0)
+                        entries += 1
+                        continue
+                    }
+                    let e = col.elements(r)
+                    if e.isEmpty {
+                        defs.append(1)
+                        reps.append(0)
+                        entries += 1
+                        continue
+                    }
+                    for i in e {
+                        defs.append(2)
+                        reps.append(i == e.lowerBound ? 0 : 1)
+                        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: src[col.elementRange(i)]))
+                        offsets.append(UInt32(bytes.count))
+                        if isMap {
+                            keyBytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: keys[col.keyRange(i)]))
+                            keyOffsets.append(UInt32(keyBytes.count))
+                        }
+                    }
+                    entries += e.count
+                }
+            }
+        }
+    }
+
+    /// Appends every row of `other` (a column of the same kind).
+    mutating func append(contentsOf other: PendingColumn) {
+        guard other.materialized else {
+            appendNulls(other.rows)
+            return
+        }
+        materialize()
+        rows += other.rows
+        entries += other.entries
+        defs.append(contentsOf: other.defs)
+        reps.append(contentsOf: other.reps)
+        ints.append(contentsOf: other.ints)
+        int32s.append(contentsOf: other.int32s)
+        bools.append(contentsOf: other.bools)
+        Self.appendArena(other.bytes, other.offsets, to: &bytes, &offsets)
+        Self.appendArena(other.keyBytes, other.keyOffsets, to: &keyBytes, &keyOffsets)
+    }
+
+    private static func appendArena(_ b: [UInt8], _ o: [UInt32], to bytes: inout [UInt8], _ offsets: inout [UInt32]) {
+        guard o.count > 1 else { return }
+        let base = UInt32(bytes.count)
+        bytes.append(contentsOf: b)
+        o.withUnsafeBufferPointer { p in
+            for k in 1..<p.count { offsets.append(base &+ p[k]) }
+        }
+    }
+
+    /// Bytes of memory held (capacities), for the memory budget.
+    var heapBytes: Int {
+        defs.capacity + reps.capacity + ints.capacity * 8 + int32s.capacity * 4 + bools.capacity + bytes.capacity
+            + offsets.capacity * 4 + keyBytes.capacity + keyOffsets.capacity * 4
+    }
+
+    /// Bytes of row data held (counts), for row-group thresholds.
+    var dataBytes: Int {
+        defs.count + reps.count + ints.count * 8 + int32s.count * 4 + bools.count + bytes.count + offsets.count * 4
+            + keyBytes.count + keyOffsets.count * 4
+    }
+
+    /// The string value of flat row `row`, or nil when null (tests and rejects; scans the levels).
+    func string(_ row: Int) -> String? {
+        guard kind == .string, materialized, defs[row] == 1 else { return nil }
+        var i = 0
+        for r in 0..<row where defs[r] == 1 { i += 1 }
+        return String(decoding: bytes[Int(offsets[i])..<Int(offsets[i + 1])], as: UTF8.self)
+    }
+}
+
+// MARK: Spill form
+
+extension PendingColumn {
+    /// Appends the column to `out`: counts, a mask of the non-empty arrays, then each of those
+    /// as a count and its raw bytes. (Spilled segments of many small partitions are mostly
+    /// these headers, so empty arrays cost one bit.)
+    func serialize(into out: inout [UInt8]) {
+        SpillCoding.put(Int64(rows), &out)
+        SpillCoding.put(Int64(entries), &out)
+        guard materialized else {
+            out.append(0)
+            return
+        }
+        out.append(1)
+        var mask: UInt16 = 0
+        for (i, empty) in [defs.isEmpty, reps.isEmpty, ints.isEmpty, int32s.isEmpty, bools.isEmpty, bytes.isEmpty,
+            offsets.isEmpty, keyBytes.isEmpty, keyOffsets.isEmpty].enumerated() where !empty { mask |= 1 << i }
+        withUnsafeBytes(of: mask.littleEndian) { out.append(contentsOf: $0) }
+        if mask & 1 != 0 { SpillCoding.put(defs, &out) }
+        if mask & 2 != 0 { SpillCoding.put(reps, &out) }
+        if mask & 4 != 0 { SpillCoding.put(ints, &out) }
+        if mask & 8 != 0 { SpillCoding.put(int32s, &out) }
+        if mask & 16 != 0 { SpillCoding.put(bools, &out) }
+        if mask & 32 != 0 { SpillCoding.put(bytes, &out) }
+        if mask & 64 != 0 { SpillCoding.put(offsets, &out) }
+        if mask & 128 != 0 { SpillCoding.put(keyBytes, &out) }
+        if mask & 256 != 0 { SpillCoding.put(keyOffsets, &out) }
+    }
+
+    /// Reads a column written by `serialize` at `p` and appends its rows.
+    mutating func appendSerialized(_ raw: UnsafeRawBufferPointer, _ p: inout Int) {
+        var c = PendingColumn(kind: kind)
+        c.rows = Int(SpillCoding.get(raw, &p) as Int64)
+        c.entries = Int(SpillCoding.get(raw, &p) as Int64)
+        c.materialized = raw[p] == 1
+        p += 1
+        if c.materialized {
+            let mask = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt16.self))
+            p += 2
+            if mask & 1 != 0 { c.defs = SpillCoding.get(raw, &p) }
+            if mask & 2 != 0 { c.reps = SpillCoding.get(raw, &p) }
+            if mask & 4 != 0 { c.ints = SpillCoding.get(raw, &p) }
+            if mask & 8 != 0 { c.int32s = SpillCoding.get(raw, &p) }
+            if mask & 16 != 0 { c.bools = SpillCoding.get(raw, &p) }
+            if mask & 32 != 0 { c.bytes = SpillCoding.get(raw, &p) }
+            if mask & 64 != 0 { c.offsets = SpillCoding.get(raw, &p) }
+            if mask & 128 != 0 { c.keyBytes = SpillCoding.get(raw, &p) }
+            if mask & 256 != 0 { c.keyOffsets = SpillCoding.get(raw, &p) }
+        }
+        if rows == 0 && !materialized {
+            self = c  // the common case: nothing here yet, take the arrays as they are
+        } else {
+            append(contentsOf: c)
+        }
+    }
+}
+
+/// Raw little-endian arrays in the spill file (the file never leaves this process).
+enum SpillCoding {
+    static func put(_ v: Int64, _ out: inout [UInt8]) {
+        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+    }
+
+    static func put<T: BitwiseCopyable>(_ a: [T], _ out: inout [UInt8]) {
+        put(Int64(a.count), &out)
+        a.withUnsafeBytes { out.append(contentsOf: $0) }
+    }
+
+    static func get(_ raw: UnsafeRawBufferPointer, _ p: inout Int) -> Int64 {
+        let v = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: Int64.self))
+        p += 8
+        return v
+    }
+
+    static func get<T: BitwiseCopyable>(_ raw: UnsafeRawBufferPointer, _ p: inout Int) -> [T] {
+        let n = Int(get(raw, &p) as Int64)
+        let size = n * MemoryLayout<T>.stride
+        let a = [T](unsafeUninitializedCapacity: n) { buf, count in
+            if size > 0 { UnsafeMutableRawPointer(buf.baseAddress!).copyMemory(from: raw.baseAddress! + p, byteCount: size) }
+            count = n
+        }
+        p += size
+        return a
+    }
+}

@@ -1,0 +1,117 @@
+import OrderModel
+
+/// The rows of one dataset (orders or order lines) a partition holds for its next row group,
+/// one `PendingColumn` per model field that has held a value.
+///
+/// Batches are routed column by column: `append(_:rows:)` copies the selected rows of every
+/// column of a batch table in one pass per column, instead of serialising each row and
+/// decoding it again before the Parquet encoder (what the partitioned writer did before).
+/// A field that has only been null is not stored at all (its rows are implied by
+/// `rowCount`): most of the ~95 order fields are empty in a given feed, and ten thousand
+/// partitions must not each pay for them. Tables are created when a partition first receives
+/// rows and dropped after each row group or spill.
+struct PendingTable {
+    let fields: [FieldDef]
+    /// For each field, its index in `present`, or -1 while every row is null.
+    private var slot: [Int16]
+    private var present: [PendingColumn] = []
+    private(set) var rowCount = 0
+
+    init(fields: [FieldDef]) {
+        self.fields = fields
+        slot = Array(repeating: -1, count: fields.count)
+    }
+
+    /// Sets field `c`'s column (rows must match `setRowCount`; PendingTable+Select.swift).
+    mutating func set(_ c: Int, _ col: PendingColumn) {
+        present.append(col)
+        slot[c] = Int16(present.count - 1)
+    }
+
+    mutating func setRowCount(_ n: Int) { rowCount = n }
+
+    /// Field `c`'s column (a null-only column, allocation-free, when never set).
+    func column(_ c: Int) -> PendingColumn {
+        let k = Int(slot[c])
+        if k >= 0 { return present[k] }
+        var col = PendingColumn(kind: fields[c].kind)
+        col.appendNulls(rowCount)
+        return col
+    }
+
+    /// The index in `present` of field `c`, creating its column (null so far) if needed.
+    private mutating func materialize(_ c: Int) -> Int {
+        let k = Int(slot[c])
+        if k >= 0 { return k }
+        var col = PendingColumn(kind: fields[c].kind)
+        col.appendNulls(rowCount)
+        present.append(col)
+        slot[c] = Int16(present.count - 1)
+        return present.count - 1
+    }
+
+    /// Appends rows `sel` of `table` (a table of the same fields), in that order.
+    mutating func append(_ table: ColumnTable, rows sel: UnsafeBufferPointer<Int32>) {
+        guard !sel.isEmpty else { return }
+        table.columns.withUnsafeBufferPointer { src in
+            for c in 0..<src.count {
+                if slot[c] < 0 && src[c].nullCount == src[c].count { continue }  // still null throughout
+                let k = materialize(c)
+                present[k].append(src[c], rows: sel)
+            }
+        }
+        rowCount += sel.count
+    }
+
+    /// Appends every row of `other` (a table of the same fields).
+    mutating func append(contentsOf other: PendingTable) {
+        guard other.rowCount > 0 else { return }
+        if rowCount == 0 && present.isEmpty {
+            self = other
+            return
+        }
+        for c in fields.indices {
+            let o = Int(other.slot[c])
+            if o >= 0 {
+                let k = materialize(c)
+                present[k].append(contentsOf: other.present[o])
+            } else if slot[c] >= 0 {
+                present[Int(slot[c])].appendNulls(other.rowCount)
+            }
+        }
+        rowCount += other.rowCount
+    }
+
+    /// Memory held, for the budget: the column arrays plus the table's own arrays.
+    var heapBytes: Int {
+        present.reduce(present.capacity * MemoryLayout<PendingColumn>.stride + slot.capacity * 2) { $0 + $1.heapBytes }
+    }
+
+    /// Bytes of row data, for the row-group threshold.
+    var dataBytes: Int { present.reduce(0) { $0 + $1.dataBytes } }
+
+    /// Appends the table to `out`: row count, then each stored column with its field index.
+    func serialize(into out: inout [UInt8]) {
+        SpillCoding.put(Int64(rowCount), &out)
+        SpillCoding.put(Int64(present.count), &out)
+        for c in fields.indices where slot[c] >= 0 {
+            SpillCoding.put(Int64(c), &out)
+            present[Int(slot[c])].serialize(into: &out)
+        }
+    }
+
+    /// Reads a table written by `serialize` at `p` and appends its rows.
+    mutating func appendSerialized(_ raw: UnsafeRawBufferPointer, _ p: inout Int) {
+        var t = PendingTable(fields: fields)
+        t.rowCount = Int(SpillCoding.get(raw, &p) as Int64)
+        let n = Int(SpillCoding.get(raw, &p) as Int64)
+        for _ in 0..<n {
+            let c = Int(SpillCoding.get(raw, &p) as Int64)
+            var col = PendingColumn(kind: fields[c].kind)
+            col.appendSerialized(raw, &p)
+            t.present.append(col)
+            t.slot[c] = Int16(t.present.count - 1)
+        }
+        append(contentsOf: t)
+    }
+}
