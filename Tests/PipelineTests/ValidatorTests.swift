@@ -6,7 +6,7 @@ import Testing
 /// `validate` loads what the pipeline names and reports problems in those files where they are.
 struct ValidatorTests {
     @Test func theShippedPipelinesAreValid() throws {
-        let v = try validate(Project.path("Pipelines/nightly.yaml"))
+        let v = try validate(Project.path("Pipelines/nightly.yaml"), factory: .standard)
         #expect(v.problems.isEmpty, "\(v.problems)")
         for shape in ["flat", "nested"] {
             let b = try validate(Project.path("Pipelines/bench/tpch-\(shape).yaml"), env: ["FEEDS": "/nonexistent"])
