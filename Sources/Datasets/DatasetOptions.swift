@@ -69,6 +69,8 @@ public struct DatasetWriteOptions: Sendable {
     public var datasets: [DatasetKind] = DatasetKind.allCases
     /// Written into `created_by`.
     public var applicationVersion = "0.0.0"
+    /// Encrypts the PII columns (docs/encryption.md); nil writes them in clear.
+    public var encryption: ColumnEncryption? = nil
     /// Test hook: die at this point (see `FailPoint`).
     public var failPoint: FailPoint? = nil
 
@@ -103,6 +105,7 @@ public struct DatasetWriteOptions: Sendable {
         guard memoryBudget >= 1 << 20 else { throw .usage("--memory-budget must be at least 1MiB") }
         guard rowGroupRows >= 1 else { throw .usage("--row-group-rows must be at least 1") }
         guard !datasets.isEmpty else { throw .usage("no dataset to write") }
+        try encryption?.validate(partitionKeys: partitionKeys)
         for key in partitionKeys where key.name.hasPrefix("_") || key.name.hasPrefix(".") {
             throw .usage("--partition-by: key '\(key.name)' starts with '_' or '.', which readers skip")
         }

@@ -52,6 +52,7 @@ public final class DatasetWriter {
         var raw: [UInt8] = []
         UnifiedNDJSONEncoder().encodeOrder(batch, row: row, into: &raw)
         if raw.last == 0x0A { raw.removeLast() }
+        if options.encryption != nil { raw = [] }  // the reject must not carry the PII the dataset encrypts
         let o = batch.orders
         let position = SourcePosition(file: o.columns[OrderField.sourceFile].string(row) ?? "-",
             member: o.columns[OrderField.sourceMember].string(row),

@@ -24,6 +24,7 @@ struct Waybill: ParsableCommand {
         subcommands: [
             CollectCommand.self, TransactCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self,
             SchemaCommand.self, CompactCommand.self, TierCommand.self, RestoreCommand.self,
+            DecryptCommand.self, RekeyCommand.self,
         ]
     )
 
