@@ -199,7 +199,8 @@ import Testing
         #expect(DatasetReaderTests.rows(try Self.read(out)) == DatasetReaderTests.rows(b.orders))
         // A second rotation replaces the first run's tag rather than stacking tags.
         #expect(DatasetRecrypter.renamed("a=1/part-b.2-c000.rekey-x.zstd.parquet", run: "rekey-y") == "a=1/part-b.2-c000.rekey-y.zstd.parquet")
-        #expect(DatasetRecrypter.renamed("part-b1-c001.none.parquet", run: "r") == "part-b1-c001.r.none.parquet")
+        #expect(DatasetRecrypter.renamed("part-b1-c001.parquet", run: "r") == "part-b1-c001.r.parquet")
+        #expect(DatasetRecrypter.renamed("part-b1-c001.r.parquet", run: "s") == "part-b1-c001.s.parquet")
     }
 
     @Test func keyFileRules() throws {

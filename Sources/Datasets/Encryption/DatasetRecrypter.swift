@@ -146,10 +146,11 @@ public enum DatasetRecrypter {
             }
             i += 1
         }
-        let parts = name.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard let stemEnd, parts.count >= 3 else { return path + "." + run }
-        let tail = parts.suffix(2).map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")  // <codec>.parquet
-        let new = String(decoding: name[..<stemEnd], as: UTF8.self) + "." + run + "." + tail
+        guard let stemEnd else { return path + "." + run }
+        // Keep the codec name (`part-B-c000.parquet` has none when uncompressed), drop an earlier tag.
+        let rest = name[(stemEnd + 1)...].split(separator: UInt8(ascii: ".")).map { String(decoding: $0, as: UTF8.self) }
+        let codec = rest.filter { DatasetCompression(rawValue: $0) != nil }.suffix(1).map { $0 + "." }.joined()
+        let new = String(decoding: name[..<stemEnd], as: UTF8.self) + "." + run + "." + codec + "parquet"
         return dir == "." ? new : dir + "/" + new
     }
 }
