@@ -203,6 +203,24 @@ import Testing
         #expect(DatasetRecrypter.renamed("part-b1-c001.r.parquet", run: "s") == "part-b1-c001.s.parquet")
     }
 
+    @Test func rekeyKilledMidCommitIsFinishedByTheNextRun() throws {
+        let dir = Self.temp()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let old = try Self.keyring("a"), new = try Self.keyring("b")
+        let b = Self.batch(8)
+        try Self.write(dir, b, key: old)
+        var o = RecryptOptions(source: dir, keyring: old, encryption: ColumnEncryption(key: new.active))
+        o.dieAfterRenames = 1
+        #expect(throws: WaybillError.self) { try DatasetRecrypter.run(o) }
+        // The old manifest still names only old files, all present: readable with the old key.
+        #expect(DatasetReaderTests.rows(try Self.read(dir, keyring: old)) == DatasetReaderTests.rows(b.orders))
+        // Any next run on the folder replays the journal.
+        try DatasetTransaction(directory: dir, name: "next").abort()
+        #expect(DatasetReaderTests.rows(try Self.read(dir, keyring: new)) == DatasetReaderTests.rows(b.orders))
+        #expect(DatasetFiles.dataFiles(under: dir + "/orders").sorted()
+            == (try DatasetReader(directory: dir, dataset: .orders)).manifest.files.map(\.path))
+    }
+
     @Test func keyFileRules() throws {
         let path = Self.temp()
         defer { try? FileManager.default.removeItem(atPath: path) }
