@@ -37,6 +37,10 @@ def unified(waybill, tmp: Path, profile: str, feed: str) -> Path:
               env={**os.environ, "WAYBILL_PII_SALT": "salt"}).stdout
     path = tmp / "unified.ndjson"
     path.write_bytes(out)
+    values = sorted(plaintexts(path))
+    if values:
+        # A malformed line holding PII: its reject must not carry it when a key is given.
+        path.write_bytes(out + b'{"order_id": "broken", "logistics": {"consignee_name": ' + json.dumps(values[0]).encode() + b"\n")
     return path
 
 
@@ -44,7 +48,10 @@ def plaintexts(ndjson: Path) -> set:
     """Every PII value of the input (6+ bytes, so a chance match in binary data is negligible)."""
     values = set()
     for line in ndjson.read_text().splitlines():
-        o = json.loads(line)
+        try:
+            o = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # the planted malformed line repeats a value of a valid one
         for group in o.values():
             if isinstance(group, dict):
                 for k in PII:
@@ -121,6 +128,7 @@ def test_no_plaintext_anywhere(landed):
     # The control: the same grep finds the values in the unencrypted, uncompressed write.
     clear = b"".join(b for _, b in blobs(landed["clear"], "clear"))
     assert sum(v.encode() in clear for v in values) > len(values) // 2
+    assert (tmp / "enc.rejects.ndjson").read_bytes().count(b'"code":"json_invalid"') == 1
     for path, data in blobs(landed["enc"], "enc"):
         found = [v for v in values if v.encode() in data]
         assert not found, f"{path} holds plaintext PII: {found[:3]}"

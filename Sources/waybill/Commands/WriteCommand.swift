@@ -102,7 +102,7 @@ struct WriteCommand: ParsableCommand {
         defer { meter?.finish() }
         do {
             books = try WriteInput.read(inputs: inputs.isEmpty ? ["-"] : inputs, profile: profile,
-                batchId: options.batchId, rejects: rejectWriter, meter: meter) {
+                batchId: options.batchId, rejects: rejectWriter, meter: meter, redactRaw: options.encryption != nil) {
                 (batch: OrderBatch) throws(WaybillError) in try writer.write(batch)
             }
         } catch {
