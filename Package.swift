@@ -7,7 +7,7 @@
 //   Fulfillment    ->  OrderModel, Yams
 //   Lifecycle      ->  Datasets, Parquet, OrderModel, CArchive
 //   RunMetrics     ->  OrderModel, Prometheus (swift-prometheus), Logging (swift-log)
-//   Datasets       ->  Parquet, OrderModel
+//   Datasets       ->  Parquet, OrderModel, Crypto (swift-crypto: AES-GCM of PII columns)
 //   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
 //   FeedSampler    ->  OrderModel
 //   Rules          ->  OrderModel, Yams
@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries (Debian: libarchive-dev, libcsv-dev, libsimdjson-dev, libzstd-dev, libsnappy-dev, zlib1g-dev)
@@ -51,7 +52,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Datasets", dependencies: ["OrderModel", "Parquet", "CCodecs"]),
+        .target(
+            name: "Datasets",
+            dependencies: ["OrderModel", "Parquet", "CCodecs", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
         .target(name: "Lifecycle", dependencies: ["OrderModel", "Parquet", "Datasets", "CArchive"]),
         .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),

@@ -16,15 +16,17 @@ public final class DatasetFileWriter {
     /// - Parameters:
     ///   - keys: the dataset's partition keys (their identity columns are left out of the file).
     ///   - compressionLevel: the codec level (zstd 1-22); nil for the codec's default.
+    ///   - encryption: encrypts the PII columns (docs/encryption.md).
     ///   - rowGroupRows, rowGroupBytes: a row group is written when either is reached (the
     ///     rows wait in memory as a `ColumnTable` until then).
     public init(
         path: String, dataset: DatasetKind, keys: [PartitionKey], batchId: String,
         compression: DatasetCompression = .zstd, compressionLevel: Int32? = nil, rowGroupRows: Int = 1_048_576,
-        rowGroupBytes: Int = 128 << 20, applicationVersion: String = "0.0.0"
+        rowGroupBytes: Int = 128 << 20, applicationVersion: String = "0.0.0", encryption: ColumnEncryption? = nil
     ) throws(WaybillError) {
         self.path = path
-        let schema = try DatasetSchema(dataset: dataset, keys: keys)
+        let sealer = encryption?.sealer(dataset: dataset, keys: keys)
+        let schema = try DatasetSchema(dataset: dataset, keys: keys, sealer: sealer)
         var props = WriterProperties()
         switch compression {
         case .zstd: props.compression = .zstd
@@ -38,8 +40,10 @@ public final class DatasetFileWriter {
         props.rowGroupRowLimit = self.rowGroupRows
         props.applicationVersion = applicationVersion
         props.applicationBuild = "waybill-lifecycle"
+        sealer?.configure(&props)
         sink = try ParquetDataFile(path: path, schema: schema, properties: props,
-            metadata: DatasetSchema.keyValueMetadata(dataset: dataset, keys: keys, batchId: batchId))
+            metadata: DatasetSchema.keyValueMetadata(dataset: dataset, keys: keys, batchId: batchId)
+                + (sealer.map { [$0.metadata] } ?? []), sealer: sealer)
         pending = ColumnTable(fields: dataset.fields)
     }
 

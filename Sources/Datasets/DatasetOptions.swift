@@ -89,6 +89,8 @@ public struct DatasetWriteOptions: Sendable {
     /// Route batches into partitions on a thread of the writer's own, overlapping with the
     /// caller's work on the next batch (false: on the caller's thread).
     public var routingThread = true
+    /// Encrypts the PII columns (docs/encryption.md); nil writes them in clear.
+    public var encryption: ColumnEncryption? = nil
     /// Test hook: die at this point (see `FailPoint`).
     public var failPoint: FailPoint? = nil
 
@@ -127,6 +129,7 @@ public struct DatasetWriteOptions: Sendable {
         guard memoryBudget >= 1 << 20 else { throw .usage("--memory-budget must be at least 1MiB") }
         guard rowGroupRows >= 1 else { throw .usage("--row-group-rows must be at least 1") }
         guard !datasets.isEmpty else { throw .usage("no dataset to write") }
+        try encryption?.validate(partitionKeys: partitionKeys)
         for key in partitionKeys where key.name.hasPrefix("_") || key.name.hasPrefix(".") {
             throw .usage("--partition-by: key '\(key.name)' starts with '_' or '.', which readers skip")
         }

@@ -25,6 +25,8 @@ public final class DatasetReader {
     public let partitionKeys: [PartitionKey]
     /// Sorted by directory.
     public let partitions: [DatasetPartition]
+    /// Opens encrypted columns (docs/encryption.md); without it, reading an encrypted column fails (exit 78).
+    public var keyring: Keyring? = nil
 
     /// Opens `<directory>/<dataset>`; a missing manifest is `inputNotFound` (exit 66).
     public init(directory: String, dataset: DatasetKind) throws(WaybillError) {
@@ -75,9 +77,10 @@ public final class DatasetReader {
         } catch {
             throw Self.wrap(error, full)
         }
+        let sealed = try EncryptionMetadata.read(file.metadata.keyValueMetadata, path: full)
         for g in file.metadata.rowGroups.indices {
-            try body(try Self.decode(file, rowGroup: g, path: path, dataset: dataset, keys: partitionKeys,
-                values: values, fields: fields, where: full))
+            try body(try Self.decodeDecrypting(file, rowGroup: g, path: path, dataset: dataset, keys: partitionKeys,
+                values: values, fields: fields, where: full, keyring: keyring, metadata: sealed))
         }
     }
 

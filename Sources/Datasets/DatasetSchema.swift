@@ -25,7 +25,8 @@ struct DatasetSchema {
     /// For each entry of `fields`, the index of its first leaf column in `parquet.columns`.
     let firstLeaf: [Int]
 
-    init(dataset: DatasetKind, keys: [PartitionKey]) throws(WaybillError) {
+    /// `binary`: columns written as BYTE_ARRAY without a logical type (the encrypted ones).
+    init(dataset: DatasetKind, keys: [PartitionKey], binary: Set<String> = []) throws(WaybillError) {
         self.dataset = dataset
         fields = dataset.dataColumns(keys: keys)
         let defs = dataset.fields
@@ -34,7 +35,7 @@ struct DatasetSchema {
         var leaf = 0
         for f in fields {
             leaves.append(leaf)
-            let node = Self.node(defs[f])
+            let node = binary.contains(defs[f].name) ? Self.binaryNode(defs[f]) : Self.node(defs[f])
             nodes.append(node)
             leaf += defs[f].kind == .stringMap ? 2 : 1
         }

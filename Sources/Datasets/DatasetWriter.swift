@@ -36,8 +36,9 @@ public final class DatasetWriter {
         partitioned = PartitionedWriter(options: options, stagingRoot: committer.staging, factory: factory)
         if options.routingThread {
             let partitioned = partitioned
+            let redact = options.encryption != nil
             router = RoutingThread { (batch: OrderBatch) throws(WaybillError) -> [Reject] in
-                try partitioned.add(batch).map { Self.reject(batch, row: $0.row, reason: $0.reason) }
+                try partitioned.add(batch).map { Self.reject(batch, row: $0.row, reason: $0.reason, redact: redact) }
             }
         }
     }
@@ -52,7 +53,8 @@ public final class DatasetWriter {
                 try router.submit(batch)
                 try writeRejects(router.takeRejects())
             } else {
-                try writeRejects(partitioned.add(batch).map { Self.reject(batch, row: $0.row, reason: $0.reason) })
+                let redact = options.encryption != nil
+                try writeRejects(partitioned.add(batch).map { Self.reject(batch, row: $0.row, reason: $0.reason, redact: redact) })
             }
         } catch {
             fail()
@@ -73,10 +75,11 @@ public final class DatasetWriter {
         for r in found { try rejects.write(r) }
     }
 
-    private static func reject(_ batch: OrderBatch, row: Int, reason: String) -> Reject {
+    private static func reject(_ batch: OrderBatch, row: Int, reason: String, redact: Bool) -> Reject {
         var raw: [UInt8] = []
         UnifiedNDJSONEncoder().encodeOrder(batch, row: row, into: &raw)
         if raw.last == 0x0A { raw.removeLast() }
+        if redact { raw = [] }  // the reject must not carry the PII the dataset encrypts
         let o = batch.orders
         let position = SourcePosition(file: o.columns[OrderField.sourceFile].string(row) ?? "-",
             member: o.columns[OrderField.sourceMember].string(row),

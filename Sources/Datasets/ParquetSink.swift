@@ -8,7 +8,8 @@ import Parquet
 /// Opens Parquet data files for the partitioned writer.
 struct ParquetSinkFactory: DataFileSinkFactory {
     func makeSink(path: String, dataset: DatasetKind, options: DatasetWriteOptions) throws(WaybillError) -> DataFileSink {
-        let schema = try DatasetSchema(dataset: dataset, keys: options.partitionKeys)
+        let sealer = options.encryption?.sealer(dataset: dataset, keys: options.partitionKeys)
+        let schema = try DatasetSchema(dataset: dataset, keys: options.partitionKeys, sealer: sealer)
         var props = WriterProperties()
         switch options.compression {
         case .zstd: props.compression = .zstd
@@ -23,8 +24,10 @@ struct ParquetSinkFactory: DataFileSinkFactory {
         if options.compression == .zstd { props.textCompressionLevel = DatasetWriteOptions.zstdTextLevel }
         props.applicationVersion = options.applicationVersion
         props.applicationBuild = "waybill-datasets"
+        sealer?.configure(&props)
         return try ParquetDataFile(path: path, schema: schema, properties: props,
-            metadata: DatasetSchema.keyValueMetadata(dataset: dataset, keys: options.partitionKeys, batchId: options.batchId))
+            metadata: DatasetSchema.keyValueMetadata(dataset: dataset, keys: options.partitionKeys, batchId: options.batchId)
+                + (sealer.map { [$0.metadata] } ?? []), sealer: sealer)
     }
 }
 
@@ -97,10 +100,15 @@ final class ParquetDataFile: DataFileSink {
     private let output: ChecksummingFileSink
     private let writer: ParquetFileWriter
     private var encoder = PendingColumnEncoder()
+    private let sealer: ColumnSealer?
 
-    init(path: String, schema: DatasetSchema, properties: WriterProperties, metadata: [(String, String)]) throws(WaybillError) {
+    init(
+        path: String, schema: DatasetSchema, properties: WriterProperties, metadata: [(String, String)],
+        sealer: ColumnSealer? = nil
+    ) throws(WaybillError) {
         self.path = path
         self.schema = schema
+        self.sealer = sealer
         output = try ChecksummingFileSink(path: path)
         do {
             writer = try ParquetFileWriter(sink: output, schema: schema.parquet, properties: properties,
@@ -115,6 +123,10 @@ final class ParquetDataFile: DataFileSink {
     func writeRowGroup(_ table: PendingTable) throws(WaybillError) {
         do {
             for (i, f) in schema.fields.enumerated() {
+                if let sealer, sealer.columns[f] != nil {
+                    try sealer.write(table.column(f), field: f, leaf: schema.firstLeaf[i], to: writer)
+                    continue
+                }
                 try encoder.write(table.column(f), leaf: schema.firstLeaf[i], to: writer)
             }
             try writer.endRowGroup()

@@ -25,6 +25,7 @@ struct Waybill: ParsableCommand {
             CollectCommand.self, TransactCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self,
             SchemaCommand.self, RunCommand.self, ValidateCommand.self, FulfillCommand.self, CompactCommand.self,
             TierCommand.self, RestoreCommand.self,
+            DecryptCommand.self, RekeyCommand.self,
         ]
     )
 

@@ -71,6 +71,8 @@ struct WriteCommand: ParsableCommand {
 
     @OptionGroup var reporting: ReportingOptions
 
+    @OptionGroup var keys: KeyOptions
+
     @Option(help: "Read raw feeds with this collect profile instead of unified NDJSON (collect and write in one process).")
     var profile: String?
 
@@ -100,7 +102,7 @@ struct WriteCommand: ParsableCommand {
         defer { meter?.finish() }
         do {
             books = try WriteInput.read(inputs: inputs.isEmpty ? ["-"] : inputs, profile: profile,
-                batchId: options.batchId, rejects: rejectWriter, meter: meter) {
+                batchId: options.batchId, rejects: rejectWriter, meter: meter, redactRaw: options.encryption != nil) {
                 (batch: OrderBatch) throws(WaybillError) in try writer.write(batch)
             }
         } catch {
@@ -153,6 +155,7 @@ struct WriteCommand: ParsableCommand {
         }
         o.datasets = kinds
         o.applicationVersion = WaybillVersion.string
+        if let k = try keys.keyring() { o.encryption = ColumnEncryption(key: k.active) }
         if let fp = getenv("WAYBILL_TEST_FAILPOINT").map({ String(cString: $0) }) {
             // Test hook for the crash tests of the commit protocol (docs/datasets.md).
             if fp == "before-commit" { o.failPoint = .beforeCommit }

@@ -10,12 +10,15 @@ import RunMetrics
 /// no NDJSON in between), or unified NDJSON.
 enum WriteInput {
     /// Reads every input and hands each batch to `body`; returns the books of the reading
-    /// side (records in, orders out, rejected, merged).
+    /// side (records in, orders out, rejected, merged). `redactRaw` (a key encrypts the PII
+    /// columns) keeps the raw line out of the rejects of unified NDJSON input.
     static func read(
         inputs: [String], profile: String?, batchId: String, rejects: RejectWriter, meter: ProgressMeter? = nil,
-        body: @escaping (OrderBatch) throws(WaybillError) -> Void
+        redactRaw: Bool = false, body: @escaping (OrderBatch) throws(WaybillError) -> Void
     ) throws(WaybillError) -> Books {
-        guard let profile else { return try readUnified(inputs: inputs, rejects: rejects, meter: meter, body: body) }
+        guard let profile else {
+            return try readUnified(inputs: inputs, rejects: rejects, meter: meter, redactRaw: redactRaw, body: body)
+        }
         let loaded = try ProfileLoader.load(path: profile)
         let resolved = try InputResolver.resolve(inputs)
         let collector = FeedCollector(profile: loaded, rejects: rejects, batchID: batchId) {
@@ -32,9 +35,10 @@ enum WriteInput {
     /// cores. All reject writes happen on that second thread, in input order, because the
     /// dataset writer writes its own rejects there too.
     private static func readUnified(
-        inputs: [String], rejects: RejectWriter, meter: ProgressMeter?,
+        inputs: [String], rejects: RejectWriter, meter: ProgressMeter?, redactRaw: Bool,
         body: @escaping (OrderBatch) throws(WaybillError) -> Void
     ) throws(WaybillError) -> Books {
+        func taken(_ r: [Reject]) -> [Reject] { redactRaw ? r.map { var x = $0; x.raw = []; return x } : r }
         let handoff = BatchHandoff(rejects: rejects, body: body)
         var books = Books()
         var batch = OrderBatch()
@@ -54,10 +58,10 @@ enum WriteInput {
                     books.ordersOut += batch.count
                     books.linesOut += batch.lines.rowCount
                     meter?.update(records: books.recordsIn + reader.recordsIn, inputBytes: reader.bytesConsumed)
-                    try handoff.submit(batch, rejects: reader.takeRejects())
+                    try handoff.submit(batch, rejects: taken(reader.takeRejects()))
                     batch.removeAll()
                 }
-                try handoff.submit(nil, rejects: reader.takeRejects())
+                try handoff.submit(nil, rejects: taken(reader.takeRejects()))
                 meter?.update(records: books.recordsIn + reader.recordsIn, inputBytes: reader.bytesConsumed)
                 books.recordsIn += reader.recordsIn
                 books.rejected += reader.rejected
