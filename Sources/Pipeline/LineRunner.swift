@@ -23,6 +23,8 @@ final class LineRunner: @unchecked Sendable {
     let batchSize: Int
     let rejectLimit: Double?
     let rejectsFolder: String?
+    /// Progress of the line's collect stage on stderr (nil: none), bumped once per batch.
+    var meter: ProgressMeter?
 
     private let failureLock = NSLock()
     private var failure: WaybillError?
@@ -91,6 +93,7 @@ final class LineRunner: @unchecked Sendable {
             defer { collectWaits += LineRunner.now() - t0 }
             if batch.count > 0 && !queues[0].push(batch) { throw LineRunner.cancelled }
         }
+        collector.meter = meter
         let started = Date()
         var threads: [StageThread] = []
         threads.append(StageThread(name: "collect-\(line.name)") { [self] in

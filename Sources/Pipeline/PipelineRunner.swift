@@ -20,6 +20,8 @@ public final class PipelineRunner {
     public let applicationVersion: String
     /// Receives one line per event for stderr (a line's start, its books, its outcome).
     public var log: (String) -> Void = { _ in }
+    /// Makes the progress meter of a line's collect stage (line name, number of inputs), or nil.
+    public var progress: (_ line: String, _ inputs: Int) -> ProgressMeter? = { _, _ in nil }
 
     public init(validated: PipelineValidator.Validated, factory: StageFactory, applicationVersion: String) throws(WaybillError) {
         guard validated.problems.isEmpty else { throw PipelineProblem.error(validated.problems) }
@@ -92,7 +94,9 @@ public final class PipelineRunner {
         let runner = LineRunner(line: line, profile: validated.profiles[line.profile]!, inputs: inputs, stages: stages,
             writerOptions: options, batchSize: spec.batchSize, rejectLimit: spec.rejectLimit(line),
             rejectsFolder: spec.output.rejects)
+        runner.meter = progress(line.name, inputs.count)
         var o = runner.run()
+        runner.meter?.finish()
         guard o.succeeded else { return o }
         for s in stages {
             do throws(WaybillError) { try s.commit() } catch {

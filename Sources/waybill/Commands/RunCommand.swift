@@ -59,8 +59,10 @@ struct RunCommand: ParsableCommand {
             }
             let runner = try PipelineRunner(validated: v, factory: PipelineCLI.factory, applicationVersion: WaybillVersion.string)
             if !quiet { runner.log = { FileHandleErr.write("waybill \($0)\n") } }
+            let reporting = self.reporting, quiet = self.quiet
+            runner.progress = { line, inputs in reporting.progressMeter(stage: "run \(line)", inputCount: inputs, quiet: quiet) }
             let inputs = v.spec.lines.flatMap(\.inputs)
-            try reporting.measure(stage: "run", inputs: inputs) { (stats: inout StageRun) throws(WaybillError) in
+            try reporting.measure(stage: "run", inputs: inputs, quiet: quiet) { (stats: inout StageRun) throws(WaybillError) in
                 let outcome = runner.run()
                 outcome.fill(&stats)
                 if let error = outcome.error { throw error }
