@@ -24,7 +24,7 @@ struct Waybill: ParsableCommand {
         subcommands: [
             CollectCommand.self, TransactCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self,
             SchemaCommand.self, RunCommand.self, ValidateCommand.self, FulfillCommand.self, CompactCommand.self,
-            TierCommand.self, RestoreCommand.self,
+            TierCommand.self, RestoreCommand.self, AdoptCommand.self,
         ]
     )
 
