@@ -132,7 +132,12 @@ def run_shard(shard, settings):
                            f"{proc.stderr.strip()[-2000:]}")
     with open(os.path.join(folder, "report.json")) as f:
         report = json.load(f)
-    return {"shard": shard, "attempt": attempt_no, "attempt_id": attempt_id, "folder": folder,
+    # Read here: the attempt folder is gone with the staging folder once the driver committed.
+    metrics = ""
+    if os.path.exists(os.path.join(folder, "metrics.prom")):
+        with open(os.path.join(folder, "metrics.prom")) as f:
+            metrics = f.read()
+    return {"shard": shard, "metrics": metrics, "attempt": attempt_no, "attempt_id": attempt_id, "folder": folder,
             "seconds": seconds, "host": os.uname().nodename, "report": report}
 
 
@@ -231,36 +236,41 @@ def merge_reports(results, settings, seconds):
             **counts, "lines": list(lines.values()), "task_reports": [r["report"] for r in ordered]}
 
 
+def combine(name, a, b):
+    """How one series of two tasks adds up into the job's: counters and counts add up; a job
+    started when its first task did, succeeded only if every task did, took as long as its
+    longest task, exits with the largest code, and peaks and other timestamps are the largest."""
+    if "start_timestamp" in name:
+        return min(a, b)
+    if name.endswith("_success"):
+        return min(a, b)
+    if "timestamp" in name or "peak" in name or name.endswith("_duration_seconds") or name.endswith("_exit_code"):
+        return max(a, b)
+    return a + b
+
+
 def merge_metrics(results):
-    """One textfile from the tasks' files: samples with the same name and labels are added up,
-    except timestamps and gauges of a point in time, where the latest (largest) wins."""
+    """One textfile from the tasks' metrics, each series combined over the tasks (`combine`)."""
     help_type = {}
     values = {}
     order = []
     for r in sorted(results, key=lambda r: r["shard"]):
-        path = os.path.join(r["folder"], "metrics.prom")
-        if not os.path.exists(path):
-            continue
-        with open(path) as f:
-            for line in f:
-                line = line.rstrip("\n")
-                if not line:
-                    continue
-                if line.startswith("#"):
-                    parts = line.split(" ", 3)
-                    if len(parts) >= 3:
-                        help_type.setdefault((parts[2], parts[1]), line)
-                    continue
-                series, _, value = line.rpartition(" ")
-                name = series.split("{", 1)[0]
-                v = float(value)
-                if series not in values:
-                    order.append(series)
-                    values[series] = v
-                elif name.endswith("_timestamp_seconds") or name.endswith("_bytes_peak") or "peak" in name:
-                    values[series] = max(values[series], v)
-                else:
-                    values[series] += v
+        for line in r.get("metrics", "").splitlines():
+            if not line:
+                continue
+            if line.startswith("#"):
+                parts = line.split(" ", 3)
+                if len(parts) >= 3:
+                    help_type.setdefault((parts[2], parts[1]), line)
+                continue
+            series, _, value = line.rpartition(" ")
+            name = series.split("{", 1)[0]
+            v = float(value)
+            if series not in values:
+                order.append(series)
+                values[series] = v
+            else:
+                values[series] = combine(name, values[series], v)
     out = []
     written = set()
     for series in order:

@@ -93,6 +93,13 @@ def check_same(single, spark, report, tasks):
     assert [t["shard"] for t in report["tasks"]] == list(range(tasks))
     assert all(t["duration_seconds"] > 0 for t in report["tasks"])
     assert report["datasets"]["orders"]["rows"] == a["orders"]["rows"]
+    # One metrics file: per line, success and orders landed over the tasks.
+    with open(os.path.join(os.path.dirname(os.path.dirname(spark)), "metrics.prom")) as f:
+        metrics = dict(l.rsplit(" ", 1) for l in f.read().splitlines() if l and not l.startswith("#"))
+    landed = sum(float(metrics[f'waybill_line_orders_landed_total{{stage="run",line="{l}"}}'])
+                 for l in ("shop", "jd", "tpch"))
+    assert landed == a["orders"]["rows"]
+    assert all(float(metrics[f'waybill_line_success{{stage="run",line="{l}"}}']) == 1 for l in ("shop", "jd", "tpch"))
     # Spark reads what landed and finds the same rows and partitions.
     for d, (rows, parts) in spark_counts(spark).items():
         assert rows == a[d]["rows"], d
