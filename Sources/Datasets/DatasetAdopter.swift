@@ -45,7 +45,7 @@ public enum DatasetAdopter {
         try DatasetFiles.makeDirectories(out)
         let txn = try DatasetTransaction(directory: out, name: name)
         do {
-            let (steps, result) = try plan(byDataset, out: out, txn: txn)
+            let (steps, result) = try plan(byDataset, out: out, txn: txn, name: name)
             try txn.commit(steps, dieAfterRenames: dieAfterRenames)
             return result
         } catch {
@@ -100,7 +100,7 @@ public enum DatasetAdopter {
 
     /// The transaction's steps: data renames and deletes, one syncfs, then per dataset the
     /// merged manifest and `_SUCCESS`, then directory syncs.
-    static func plan(_ byDataset: [String: [Staged]], out: String, txn: DatasetTransaction)
+    static func plan(_ byDataset: [String: [Staged]], out: String, txn: DatasetTransaction, name: String)
         throws(WaybillError) -> ([DatasetTransaction.Step], Result)
     {
         var data: [DatasetTransaction.Step] = [], markers: [DatasetTransaction.Step] = []
@@ -155,7 +155,7 @@ public enum DatasetAdopter {
             }
             var m = old ?? first
             m.files = (kept + incoming.values).sorted { $0.path < $1.path }
-            m.batchId = txn.staging.split(separator: "/").last.map { String($0.dropFirst(DatasetCommitter.stagingPrefix.count)) } ?? ""
+            m.batchId = name  // the manifest names its last commit; each file keeps its own batch
             m.committedAt = now
             data.insert(.delete(root + "/" + DatasetManifest.successFileName), at: 0)
             let base = txn.staging + "/" + dataset + "."
