@@ -4,7 +4,7 @@ VENV ?= $(HOME)/.cache/waybill-venv
 SWIFT ?= swift
 DEMO_OUT ?= out/demo
 
-.PHONY: deps build release test test-swift test-interop demo bench clean
+.PHONY: deps build release test test-swift test-interop test-spark demo bench clean
 
 deps:
 	@WAYBILL_VENV=$(VENV) .ci/install-deps.sh >/dev/null
@@ -20,6 +20,12 @@ test: deps
 	$(SWIFT) build --build-tests
 	WAYBILL_VENV=$(VENV) $(SWIFT) test --skip-build --parallel
 	$(MAKE) test-interop
+	$(MAKE) test-spark
+
+## test-spark: the Spark driver in local mode against one process (Tests/spark/run.sh; skips only if pip cannot install pyspark).
+test-spark: deps
+	$(SWIFT) build
+	WAYBILL_BIN=$$($(SWIFT) build --show-bin-path)/waybill SWIFT=$(SWIFT) Tests/spark/run.sh
 
 test-interop: deps
 	$(SWIFT) build

@@ -132,13 +132,18 @@ def run_shard(shard, settings):
                            f"{proc.stderr.strip()[-2000:]}")
     with open(os.path.join(folder, "report.json")) as f:
         report = json.load(f)
-    return {"shard": shard, "attempt": attempt_no, "attempt_id": attempt_id, "folder": folder,
+    # Read here: the attempt folder is gone with the staging folder once the driver committed.
+    metrics = ""
+    if os.path.exists(os.path.join(folder, "metrics.prom")):
+        with open(os.path.join(folder, "metrics.prom")) as f:
+            metrics = f.read()
+    return {"shard": shard, "metrics": metrics, "attempt": attempt_no, "attempt_id": attempt_id, "folder": folder,
             "seconds": seconds, "host": os.uname().nodename, "report": report}
 
 
 def check_pipeline(settings):
     """`waybill run --dry-run` on the driver: a bad pipeline fails before any task starts."""
-    cmd = [shutil.which(settings["waybill"]) or settings["waybill"], "run", settings["pipeline"], "--dry-run",
+    cmd = [waybill_binary(settings["waybill"]), "run", settings["pipeline"], "--dry-run",
            "--set", f"output.folder={settings['out']}"]
     for s in settings["sets"]:
         cmd += ["--set", s]
@@ -149,10 +154,25 @@ def check_pipeline(settings):
     return proc.stdout
 
 
+def plan_settings(plan):
+    """The pipeline's batch id and state folder, as `waybill run --dry-run` prints them."""
+    batch_id, state = None, None
+    for line in plan.splitlines():
+        if line.startswith("files: part-"):
+            name = line[len("files: part-"):]
+            cut = name.find("-<line>-")
+            if cut > 0 and "<time>" not in name[:cut]:
+                batch_id = name[:cut]
+        elif line.startswith("transact: ") and ", state " in line:
+            state = line.split(", state ", 1)[1].rstrip("/")
+    return batch_id, state
+
+
 def commit(settings, results):
     """Moves every chosen attempt's files into the datasets in one journaled commit."""
     staged = [os.path.join(r["folder"], "out") for r in sorted(results, key=lambda r: r["shard"])]
-    cmd = [shutil.which(settings["waybill"]) or settings["waybill"], "adopt", "--into", settings["out"]] + staged
+    cmd = [waybill_binary(settings["waybill"]), "adopt", "--into", settings["out"],
+           "--name", f"adopt-{settings['job']}"[:64]] + staged
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
@@ -190,49 +210,67 @@ def add_counts(into, other):
 
 
 def merge_reports(results, settings, seconds):
-    tasks = [{"shard": r["shard"], "attempt": r["attempt"], "host": r["host"], "seconds": round(r["seconds"], 3),
-              "succeeded": r["report"].get("succeeded")} for r in sorted(results, key=lambda r: r["shard"])]
+    """One report for the job: every task with its attempt, host and duration, then the
+    tasks' counts added up (overall and per business line). Counts of what was read
+    (books.records_in, bytes_read) add up over tasks, so a line sharded by order key, which
+    every task reads whole, shows N times its feed; orders and lines landed add up to the
+    datasets, and `other_shards` per line is the orders each task left to the others."""
+    ordered = sorted(results, key=lambda r: r["shard"])
+    tasks = [{"shard": r["shard"], "attempt": r["attempt"], "attempt_id": r["attempt_id"], "host": r["host"],
+              "duration_seconds": round(r["seconds"], 3), "waybill_seconds": r["report"].get("duration_seconds"),
+              "succeeded": r["report"].get("succeeded")} for r in ordered]
     counts = {}
-    for r in results:
+    for r in ordered:
         rep = r["report"]
-        for key in ("books", "bySource", "byBusinessLine", "rejectsByCode"):
+        for key in ("books", "by_source", "by_business_line", "rejects_by_reason", "datasets"):
             if isinstance(rep.get(key), dict):
                 add_counts(counts.setdefault(key, {}), rep[key])
-    return {"engine": "spark", "pipeline": settings["pipeline"], "batchId": settings["batch_id"],
-            "tasks": tasks, "durationSeconds": round(seconds, 3), "succeeded": True, **counts,
-            "taskReports": [r["report"] for r in sorted(results, key=lambda r: r["shard"])]}
+    lines = {}
+    for r in ordered:
+        for line in r["report"].get("lines", []):
+            m = lines.setdefault(line["line"], {"line": line["line"], "source": line.get("source"), "tasks": 0})
+            m["tasks"] += 1
+            add_counts(m, {k: v for k, v in line.items() if k not in ("line", "source", "exit_code", "error")})
+    return {"engine": "spark", "pipeline": settings["pipeline"], "batch_id": settings["batch_id"],
+            "tasks": tasks, "task_count": len(tasks), "duration_seconds": round(seconds, 3), "succeeded": True,
+            **counts, "lines": list(lines.values()), "task_reports": [r["report"] for r in ordered]}
+
+
+def combine(name, a, b):
+    """How one series of two tasks adds up into the job's: counters and counts add up; a job
+    started when its first task did, succeeded only if every task did, took as long as its
+    longest task, exits with the largest code, and peaks and other timestamps are the largest."""
+    if "start_timestamp" in name:
+        return min(a, b)
+    if name.endswith("_success"):
+        return min(a, b)
+    if "timestamp" in name or "peak" in name or name.endswith("_duration_seconds") or name.endswith("_exit_code"):
+        return max(a, b)
+    return a + b
 
 
 def merge_metrics(results):
-    """One textfile from the tasks' files: samples with the same name and labels are added up,
-    except timestamps and gauges of a point in time, where the latest (largest) wins."""
+    """One textfile from the tasks' metrics, each series combined over the tasks (`combine`)."""
     help_type = {}
     values = {}
     order = []
     for r in sorted(results, key=lambda r: r["shard"]):
-        path = os.path.join(r["folder"], "metrics.prom")
-        if not os.path.exists(path):
-            continue
-        with open(path) as f:
-            for line in f:
-                line = line.rstrip("\n")
-                if not line:
-                    continue
-                if line.startswith("#"):
-                    parts = line.split(" ", 3)
-                    if len(parts) >= 3:
-                        help_type.setdefault((parts[2], parts[1]), line)
-                    continue
-                series, _, value = line.rpartition(" ")
-                name = series.split("{", 1)[0]
-                v = float(value)
-                if series not in values:
-                    order.append(series)
-                    values[series] = v
-                elif name.endswith("_timestamp_seconds") or name.endswith("_bytes_peak") or "peak" in name:
-                    values[series] = max(values[series], v)
-                else:
-                    values[series] += v
+        for line in r.get("metrics", "").splitlines():
+            if not line:
+                continue
+            if line.startswith("#"):
+                parts = line.split(" ", 3)
+                if len(parts) >= 3:
+                    help_type.setdefault((parts[2], parts[1]), line)
+                continue
+            series, _, value = line.rpartition(" ")
+            name = series.split("{", 1)[0]
+            v = float(value)
+            if series not in values:
+                order.append(series)
+                values[series] = v
+            else:
+                values[series] = combine(name, values[series], v)
     out = []
     written = set()
     for series in order:
@@ -273,10 +311,15 @@ def main(argv=None):
     staging = os.path.abspath(args.staging or os.path.join(out, f".waybill-spark-{job}"))
     settings = {
         "pipeline": os.path.abspath(args.pipeline), "tasks": tasks, "out": out, "staging": staging,
-        "waybill": args.waybill, "sets": args.sets, "batch_id": args.batch_id or f"spark-{job}",
-        "state": os.path.abspath(args.state) if args.state else None,
+        "waybill": args.waybill, "sets": args.sets, "job": job,
     }
-    check_pipeline(settings)
+    plan_batch, plan_state = plan_settings(check_pipeline(settings))
+    # A stable batch id (the pipeline's) lets a rerun of the night replace its own files.
+    settings["batch_id"] = args.batch_id or plan_batch or f"spark-{job}"
+    # Tasks always work on private copies of the state: a failed or duplicate attempt must
+    # not advance the shared state that its retry then reads.
+    state = args.state or plan_state
+    settings["state"] = os.path.abspath(state) if state else None
     os.makedirs(staging, exist_ok=True)
     started = time.time()
     try:
@@ -294,7 +337,8 @@ def main(argv=None):
     if args.metrics:
         write_atomically(args.metrics, merge_metrics(results))
     for t in report["tasks"]:
-        sys.stderr.write(f"waybill-spark: shard {t['shard']} attempt {t['attempt']} on {t['host']}: {t['seconds']} s\n")
+        sys.stderr.write(f"waybill-spark: shard {t['shard']} attempt {t['attempt']} on {t['host']}: "
+                         f"{t['duration_seconds']} s\n")
     sys.stderr.write(f"waybill-spark: {tasks} task(s) committed into {out} in {seconds:.1f} s\n")
     spark.stop()
 

@@ -22,6 +22,11 @@ public struct LineOutcome: Sendable {
     public var warnings: [String] = []
     public var error: WaybillError?
     public var seconds: [String: Double] = [:]
+    /// Under `--shard I/N` by order key: collected orders that belong to other shards (dropped
+    /// before transact), so `collect.ordersOut = shardKept + otherShards`.
+    public var otherShards = 0
+    /// Orders this shard kept (nil when the line was not sharded by order key).
+    public var shardKept: Int?
 
     public init(name: String) {
         self.name = name

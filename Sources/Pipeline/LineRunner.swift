@@ -25,6 +25,8 @@ final class LineRunner: @unchecked Sendable {
     let rejectsFolder: String?
     /// Progress of the line's collect stage on stderr (nil: none), bumped once per batch.
     var meter: ProgressMeter?
+    /// Set under `--shard I/N` (by order key): orders of other shards are dropped right after collect.
+    let shard: Shard?
 
     private let failureLock = NSLock()
     private var failure: WaybillError?
@@ -32,7 +34,9 @@ final class LineRunner: @unchecked Sendable {
     private static let cancelled = WaybillError.io(path: "(line cancelled)", errno: ECANCELED)
 
     init(line: PipelineSpec.Line, profile: Profile, inputs: [InputSpec], stages: [any BatchStage],
-         writerOptions: DatasetWriteOptions, batchSize: Int, rejectLimit: Double?, rejectsFolder: String?) {
+         writerOptions: DatasetWriteOptions, batchSize: Int, rejectLimit: Double?, rejectsFolder: String?,
+         shard: Shard? = nil) {
+        self.shard = shard
         self.line = line
         self.profile = profile
         self.inputs = inputs
@@ -87,11 +91,15 @@ final class LineRunner: @unchecked Sendable {
         let queues = (0...stages.count).map { _ in BatchQueue(capacity: 2) }
         let lineage = InputResolver.batchID(source: profile.source, inputs: inputs)
         nonisolated(unsafe) var collectWaits = 0.0  // only the collect thread touches it
+        // Only the collect thread touches it until that thread is joined.
+        nonisolated(unsafe) var shardFilter = shard.map { ShardFilter(shard: $0) }
         let collector = FeedCollector(profile: profile, rejects: collectRejects, batchID: lineage, batchSize: batchSize) {
             [queues] (batch: inout OrderBatch) throws(WaybillError) in
             let t0 = LineRunner.now()
             defer { collectWaits += LineRunner.now() - t0 }
-            if batch.count > 0 && !queues[0].push(batch) { throw LineRunner.cancelled }
+            // Dropped before transact, so the shard's dedup state only ever sees its own orders.
+            let mine = shardFilter == nil ? batch : shardFilter!.filter(batch)
+            if mine.count > 0 && !queues[0].push(mine) { throw LineRunner.cancelled }
         }
         collector.meter = meter
         let started = Date()
@@ -141,6 +149,10 @@ final class LineRunner: @unchecked Sendable {
         out.seconds["line"] = Date().timeIntervalSince(started)
         for (stage, seconds) in busy { out.seconds[stage] = seconds }
         out.collect = collector.books
+        if let f = shardFilter {
+            out.otherShards = f.dropped
+            out.shardKept = f.kept
+        }
         out.warnings = collector.warnings
         out.businessLines = lines.counts
         out.stages = stages.map { ($0.name, $0.finish()) }
@@ -181,6 +193,11 @@ final class LineRunner: @unchecked Sendable {
     /// and the line's reject threshold on what collect read.
     private func check(_ o: LineOutcome) -> WaybillError? {
         if !o.collect.balances { return .data("line \(line.name): the books do not balance: \(o.collect.summary(stage: "collect"))") }
+        // Under --shard every collected order is either passed on or counted as another shard's.
+        if let s = shard, let kept = o.shardKept, kept + o.otherShards != o.collect.ordersOut {
+            return .data("line \(line.name): shard \(s): \(kept) kept + \(o.otherShards) of other shards != "
+                + "\(o.collect.ordersOut) collected orders")
+        }
         for (name, r) in o.stages {
             if !r.books.balances { return .data("line \(line.name): the books do not balance: \(r.books.summary(stage: name))") }
             if !r.errors.isEmpty { return .data("line \(line.name): \(name): \(r.errors.joined(separator: "; "))") }

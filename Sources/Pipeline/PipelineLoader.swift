@@ -85,7 +85,7 @@ public enum PipelineLoader {
             }
             if out.contains(where: { $0.name == name }) { d.problem(key, "business line '\(name)' is given twice") }
             guard let lm = d.mapping(value, "line '\(name)'") else { continue }
-            let k = d.keys(lm, ["profile", "inputs", "max_reject_rate"], "line '\(name)'")
+            let k = d.keys(lm, ["profile", "inputs", "max_reject_rate", "shard_by"], "line '\(name)'")
             var line = PipelineSpec.Line(name: name, profile: "", inputs: [], origin: d.origin(key),
                 profileOrigin: d.origin(k["profile"] ?? value), inputsOrigin: d.origin(k["inputs"] ?? value))
             if let p = k["profile"] { line.profile = d.configPath(p, "lines.\(name).profile") ?? "" } else {
@@ -97,6 +97,7 @@ public enum PipelineLoader {
             } else {
                 d.problem(value, "line '\(name)' needs 'inputs' (files, folders or glob patterns)")
             }
+            if let s = k["shard_by"], let by = d.choice(s, "lines.\(name).shard_by", ShardBy.self) { line.shardBy = by }
             if let r = k["max_reject_rate"] { line.maxRejectRate = d.double(r, "lines.\(name).max_reject_rate", range: 0...1) }
             out.append(line)
         }

@@ -19,12 +19,14 @@ public struct PipelinePlan {
 
     public init(validated: PipelineValidator.Validated, batchId: String? = nil) {
         spec = validated.spec
-        self.batchId = batchId ?? spec.batchId ?? "<time>-<pid>"
+        self.batchId = (batchId ?? spec.batchId ?? "<time>-<pid>") + (spec.shard?.batchSuffix ?? "")
         var plans: [LinePlan] = []
         for line in spec.lines {
             let source = validated.profiles[line.profile]?.source ?? "?"
             do throws(WaybillError) {
-                plans.append(LinePlan(line: line, source: source, inputs: try InputResolver.resolve(line.inputs), problem: nil))
+                var inputs = try InputResolver.resolve(line.inputs)
+                if let s = spec.shard, line.shardBy == .file { inputs = s.files(inputs) }
+                plans.append(LinePlan(line: line, source: source, inputs: inputs, problem: nil))
             } catch {
                 plans.append(LinePlan(line: line, source: source, inputs: [], problem: error))
             }
@@ -35,10 +37,11 @@ public struct PipelinePlan {
     /// The plan as text for stdout.
     public func text() -> String {
         var s = "pipeline \(spec.name) (\(spec.file))\n"
+        if let sh = spec.shard { s += "shard: \(sh) (lines by order key keep the orders whose order_id hashes to \(sh.index))\n" }
         s += "stages: \(spec.stages.joined(separator: " -> ")), one process, business lines one after the other "
             + "(on_line_failure: \(spec.onLineFailure.rawValue))\n"
         if let t = spec.transaction {
-            s += "transact: rules \(t.rules)" + (t.state.map { ", state \($0)/" } ?? ", no state") + "\n"
+            s += "transact: rules \(t.rules)" + (spec.stateFolder.map { ", state \($0)/" } ?? ", no state") + "\n"
         }
         if let f = spec.fulfillment { s += "fulfill: rules \(f.rules)\n" }
         for p in lines {

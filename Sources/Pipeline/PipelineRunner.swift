@@ -28,7 +28,8 @@ public final class PipelineRunner {
         self.validated = validated
         self.factory = factory
         self.applicationVersion = applicationVersion
-        batchId = validated.spec.batchId ?? Self.defaultBatchId(validated.spec)
+        // A shard's files carry `-s<I>of<N>`, so shards landing side by side never collide.
+        batchId = (validated.spec.batchId ?? Self.defaultBatchId(validated.spec)) + (validated.spec.shard?.batchSuffix ?? "")
     }
 
     /// A fresh batch id from the clock and the process id, when the pipeline sets none.
@@ -37,7 +38,8 @@ public final class PipelineRunner {
     public func run() -> PipelineOutcome {
         let spec = validated.spec
         var outcome = PipelineOutcome(batchId: batchId, stages: spec.stages)
-        if let dir = spec.output.rejects {
+        // A shard's state folder (`<state>/shard-I-of-N`) is new the first time the shard runs.
+        for dir in [spec.output.rejects, spec.shard == nil ? nil : spec.stateFolder].compactMap({ $0 }) {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             } catch {
@@ -65,12 +67,24 @@ public final class PipelineRunner {
     private func run(_ line: PipelineSpec.Line) -> LineOutcome {
         let spec = validated.spec
         var failed = LineOutcome(name: line.name)
-        let inputs: [InputSpec]
+        var inputs: [InputSpec]
         do {
             inputs = try InputResolver.resolve(line.inputs)
         } catch {
             failed.error = error
             return failed
+        }
+        // `shard_by: file`: this shard reads only its own feeds (resolved inputs come sorted) and
+        // keeps every order in them; by order key it reads them all and keeps its orders.
+        var orderShard: Shard? = nil
+        if let shard = spec.shard {
+            if line.shardBy == .file {
+                let mine = shard.files(inputs)
+                log("run: line \(line.name): shard \(shard) by file: \(mine.count) of \(inputs.count) input(s)")
+                inputs = mine
+            } else {
+                orderShard = shard
+            }
         }
         failed.inputs = inputs
         let stages: [any BatchStage]
@@ -93,7 +107,7 @@ public final class PipelineRunner {
             + spec.stages.joined(separator: " -> "))
         let runner = LineRunner(line: line, profile: validated.profiles[line.profile]!, inputs: inputs, stages: stages,
             writerOptions: options, batchSize: spec.batchSize, rejectLimit: spec.rejectLimit(line),
-            rejectsFolder: spec.output.rejects)
+            rejectsFolder: spec.output.rejects, shard: orderShard)
         runner.meter = progress(line.name, inputs.count)
         var o = runner.run()
         runner.meter?.finish()
@@ -128,6 +142,9 @@ public final class PipelineRunner {
 
     private func report(_ o: LineOutcome) {
         log("run: line \(o.name): " + o.collect.summary(stage: "collect"))
+        if let s = validated.spec.shard, o.otherShards > 0 || o.error == nil {
+            log("run: line \(o.name): shard \(s): \(o.otherShards) of \(o.collect.ordersOut) collected orders belong to other shards")
+        }
         for (_, r) in o.stages {
             for l in r.summary { log("run: line \(o.name): \(l)") }
         }

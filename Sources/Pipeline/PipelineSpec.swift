@@ -26,6 +26,8 @@ public struct PipelineSpec: Sendable {
         public var inputs: [String]
         /// Collect's rejected/in above this fails the line (overrides `thresholds`).
         public var maxRejectRate: Double?
+        /// How `--shard` splits the line (`shard_by`; default by order key).
+        public var shardBy: ShardBy = .order
         public var origin: Origin
         public var profileOrigin: Origin
         public var inputsOrigin: Origin
@@ -86,6 +88,12 @@ public struct PipelineSpec: Sendable {
     public var onLineFailure: FailurePolicy = .continue
     /// Orders per batch passed between the stages.
     public var batchSize = 4096
+    /// This run's share (`waybill run --shard I/N`), nil for a whole run. Set before validating:
+    /// the validator opens the shard's own state folder.
+    public var shard: Shard?
+
+    /// The transaction state folder this run uses: the shard's own one under `--shard`.
+    public var stateFolder: String? { transaction?.state.map { shard?.stateFolder($0) ?? $0 } }
 
     /// The threshold that applies to `line`.
     public func rejectLimit(_ line: Line) -> Double? { line.maxRejectRate ?? maxRejectRate }

@@ -39,7 +39,7 @@ public struct PipelineValidator {
             } catch {
                 v.problems.append(referenced(error, t.rules, t.origin, "transaction rules"))
             }
-            if let dir = t.state {
+            if let dir = spec.stateFolder {
                 let origin = t.stateOrigin ?? t.origin
                 if let p = folderProblem(dir, "transaction.state") {
                     v.problems.append(origin.problem(p))

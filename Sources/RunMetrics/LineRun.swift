@@ -18,9 +18,12 @@ public struct LineRun: Sendable, Equatable {
     /// Rejects over every stage of the line.
     public var rejected: Int
     public var durationSeconds: Double
+    /// Under `waybill run --shard`: collected orders left to the other shards.
+    public var otherShards: Int
 
     public init(name: String, source: String, succeeded: Bool, exitCode: Int32, error: String, books: Books,
-                ordersLanded: Int, linesLanded: Int, rejected: Int, durationSeconds: Double) {
+                ordersLanded: Int, linesLanded: Int, rejected: Int, durationSeconds: Double, otherShards: Int = 0) {
+        self.otherShards = otherShards
         self.name = name
         self.source = source
         self.succeeded = succeeded

@@ -47,6 +47,7 @@ public enum RunReport {
                     "line": $0.name, "source": $0.source, "succeeded": $0.succeeded, "exit_code": Int($0.exitCode),
                     "error": $0.error, "books": books($0.books), "orders_landed": $0.ordersLanded,
                     "lines_landed": $0.linesLanded, "rejected": $0.rejected, "duration_seconds": $0.durationSeconds,
+                    "other_shards": $0.otherShards,
                 ] as [String: Any]
             }
         }

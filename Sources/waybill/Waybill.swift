@@ -24,8 +24,7 @@ struct Waybill: ParsableCommand {
         subcommands: [
             CollectCommand.self, TransactCommand.self, WriteCommand.self, InspectCommand.self, SampleCommand.self,
             SchemaCommand.self, RunCommand.self, ValidateCommand.self, FulfillCommand.self, CompactCommand.self,
-            TierCommand.self, RestoreCommand.self,
-            DecryptCommand.self, RekeyCommand.self,
+            TierCommand.self, RestoreCommand.self, AdoptCommand.self, DecryptCommand.self, RekeyCommand.self,
         ]
     )
 

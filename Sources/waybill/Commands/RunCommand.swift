@@ -39,6 +39,12 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the plan (inputs found per line with sizes, stages, outputs); read no feed, write nothing.")
     var dryRun = false
 
+    @Option(help: ArgumentHelp(
+        "Run one share of the pipeline, I/N (0 <= I < N): the orders whose order_id hashes to I (or, for a line with "
+            + "shard_by: file, its I-th of every N inputs), with state in <state>/shard-I-of-N and files named "
+            + "part-<batch>-s<I>of<N>-<line>-... See docs/spark.md.", valueName: "I/N"))
+    var shard: String?
+
     @Flag(help: "Print nothing on stderr unless something is wrong.")
     var quiet = false
 
@@ -47,7 +53,9 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         do throws(WaybillError) {
-            let v = try PipelineCLI.validate(file: file, overrides: overrides + (out.map { ["output.folder=\($0)"] } ?? []))
+            let shardSpec: Shard? = try shard.map { (s: String) throws(WaybillError) in try Shard(parsing: s) }
+            let v = try PipelineCLI.validate(file: file, overrides: overrides + (out.map { ["output.folder=\($0)"] } ?? []),
+                shard: shardSpec)
             guard v.problems.isEmpty else {
                 // One problem is the error line itself; several are listed before it.
                 if v.problems.count > 1 { for p in v.problems { FileHandleErr.write("\(p)\n") } }

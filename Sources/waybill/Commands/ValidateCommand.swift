@@ -50,10 +50,11 @@ enum PipelineCLI {
     /// The stages built into this binary.
     static var factory: StageFactory { .standard }
 
-    static func validate(file: String, overrides: [String]) throws(WaybillError) -> PipelineValidator.Validated {
+    static func validate(file: String, overrides: [String], shard: Shard? = nil) throws(WaybillError) -> PipelineValidator.Validated {
         var parsed: [Override] = []
         for o in overrides { parsed.append(try Override(parsing: o)) }
-        let loaded = try PipelineLoader.load(path: file, overrides: parsed)
+        var loaded = try PipelineLoader.load(path: file, overrides: parsed)
+        loaded.spec.shard = shard
         return PipelineValidator.validate(loaded, factory: factory)
     }
 }
