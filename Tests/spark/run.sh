@@ -3,14 +3,15 @@
 #
 # Prepares a Python environment OUTSIDE the repository (default ~/.cache/waybill-spark-venv)
 # with pyspark, pyarrow, duckdb, pytest and tpchgen-cli; builds waybill; makes a TPC-H
-# scale-0.01 flat feed split into 4 files by order key range (cached in
-# ~/.cache/waybill-spark-feeds); then runs Tests/spark/test_spark.py, which drives
+# flat feed (scale WAYBILL_SPARK_SCALE, default 0.01 to keep CI short; 0.1 is the issue's
+# figure) split into 4 files by order key range (cached in ~/.cache/waybill-spark-feeds); then runs Tests/spark/test_spark.py, which drives
 # spark-submit in local mode (local[2,2]: 2 workers, one retry per task). Needs Java 17.
 # Exits 0 with a SKIPPED line only when pyspark cannot be installed (no package index).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv="${WAYBILL_SPARK_VENV:-$HOME/.cache/waybill-spark-venv}"
-feeds="${WAYBILL_SPARK_FEEDS:-$HOME/.cache/waybill-spark-feeds}/tpch-0.01"
+scale="${WAYBILL_SPARK_SCALE:-0.01}"
+feeds="${WAYBILL_SPARK_FEEDS:-$HOME/.cache/waybill-spark-feeds}/tpch-$scale"
 swift="${SWIFT:-swift}"
 
 if ! "$venv/bin/python" -c 'import pyspark, pyarrow, duckdb, pytest' 2>/dev/null || [ ! -x "$venv/bin/tpchgen-cli" ]; then
@@ -32,9 +33,9 @@ if [ -z "${WAYBILL_BIN:-}" ]; then
 fi
 
 if [ ! -f "$feeds/parts/part-3.csv" ]; then
-  echo "making the TPC-H scale-0.01 flat feed in $feeds" >&2
+  echo "making the TPC-H scale-$scale flat feed in $feeds" >&2
   rm -rf "$feeds" && mkdir -p "$feeds/parts"
-  "$venv/bin/tpchgen-cli" csv -s 0.01 --tables orders,lineitem --output-dir="$feeds" >&2
+  "$venv/bin/tpchgen-cli" csv -s "$scale" --tables orders,lineitem --output-dir="$feeds" >&2
   "$venv/bin/python" - "$feeds" <<'PY'
 import duckdb, sys
 out = sys.argv[1]
