@@ -21,15 +21,6 @@ public enum DatasetKind: String, Sendable, CaseIterable {
         }
     }
 
-    /// The rows of this dataset in a batch of orders (a table of `fields`).
-    func table(of batch: OrderBatch) -> ColumnTable {
-        switch self {
-        case .orders: return batch.orders
-        case .orderLines: return batch.lines
-        case .fulfillment: return FulfillmentRows.project(batch.orders)
-        }
-    }
-
     /// Indexes (into `fields`) of the columns written to data files: every field but those a
     /// partition key copies into the folder name.
     public func dataColumns(keys: [PartitionKey]) -> [Int] {

@@ -18,40 +18,6 @@ enum FulfillmentRows {
     private static let parent = OrderSchema.orderFieldIndex("parent_order_id")!
     private static let reasons = OrderSchema.orderFieldIndex("plan_reasons")!
     private static let childCount = OrderSchema.orderFieldIndex("child_count")!
-
-    static func isChild(_ o: ColumnTable, _ row: Int) -> Bool {
-        !o.columns[parent].isNull(row) && !o.columns[reasons].isNull(row) && o.columns[childCount].isNull(row)
-    }
-
-    /// The child rows of an order table, projected onto `fields`.
-    static func project(_ o: ColumnTable) -> ColumnTable {
-        var out = ColumnTable(fields: fields)
-        let cols = o.columns
-        for row in 0..<o.rowCount where isChild(o, row) {
-            out.beginRow()
-            for (c, s) in source.enumerated() where !cols[s].isNull(row) {
-                let col = cols[s]
-                switch col.kind {
-                case .string:
-                    col.bytes.withUnsafeBytes { out.set(c, utf8: UnsafeRawBufferPointer(rebasing: $0[col.range(row)])) }
-                case .stringList, .stringMap:
-                    out.touch(c)
-                    col.bytes.withUnsafeBytes { vb in
-                        col.keyBytes.withUnsafeBytes { kb in
-                            for e in col.elements(row) {
-                                out.addElement(c, utf8: UnsafeRawBufferPointer(rebasing: vb[col.elementRange(e)]),
-                                    key: col.kind == .stringMap ? UnsafeRawBufferPointer(rebasing: kb[col.keyRange(e)]) : nil)
-                            }
-                        }
-                    }
-                default:
-                    out.set(c, int: col.int(row))
-                }
-            }
-            out.endRow()
-        }
-        return out
-    }
 }
 
 extension FulfillmentRows {
