@@ -107,3 +107,12 @@ let package = Package(
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// Release builds optimise across module boundaries: the hot paths call small OrderModel and
+// Parquet methods (column appends, value accessors) from other modules once per field, and
+// without cross-module optimisation each of those is an opaque call.
+for target in package.targets where target.type != .system && target.name != "CCodecs" && target.name != "CSimdjsonShim" {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+    ]
+}
