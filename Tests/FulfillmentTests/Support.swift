@@ -9,6 +9,8 @@ let repoRoot = "/" + #filePath.split(separator: "/").dropLast(3).joined(separato
 func makePlan(rules: String, tables: [String: String]) throws -> FulfillmentPlan {
     let dir = NSTemporaryDirectory() + "fulfill-test-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    // The plan holds everything it read once loaded, so the folder can go right away.
+    defer { try? FileManager.default.removeItem(atPath: dir) }
     for (name, text) in tables { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
     try rules.write(toFile: dir + "/rules.yaml", atomically: true, encoding: .utf8)
     return try FulfillmentPlan.load(path: dir + "/rules.yaml")

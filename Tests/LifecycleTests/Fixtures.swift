@@ -50,9 +50,12 @@ enum Fixtures {
         _ = try w.commit()
     }
 
+    /// A fresh folder under the system's temporary folder, removed when the test process exits
+    /// (the tests in a suite run in parallel, so no single test knows when the last one is done).
     static func tempDir() -> String {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("wb-life-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        TempDirs.shared.add(d)
         return d
     }
 
@@ -74,5 +77,27 @@ enum Fixtures {
             }
         }
         return out.sorted()
+    }
+}
+
+/// The folders `Fixtures.tempDir()` made, removed at process exit.
+final class TempDirs: @unchecked Sendable {
+    static let shared = TempDirs()
+    private let lock = NSLock()
+    private var paths: [String] = []
+
+    private init() {
+        atexit { TempDirs.shared.removeAll() }
+    }
+
+    func add(_ path: String) {
+        lock.lock(); defer { lock.unlock() }
+        paths.append(path)
+    }
+
+    func removeAll() {
+        lock.lock(); defer { lock.unlock() }
+        for p in paths { try? FileManager.default.removeItem(atPath: p) }
+        paths.removeAll()
     }
 }
