@@ -13,6 +13,8 @@ final class CSVFeed: RecordExtras {
     private var colExt: [UInt8] = []
     /// ... and its ext key (`<source>.<column>`).
     private var extKeys: [[UInt8]] = []
+    /// The same, in the form the per-record loops use (see `ColumnLayout`).
+    private var layout = ColumnLayout()
     private var current: CSVRecord?
     private(set) var warnings: [String] = []
 
@@ -49,6 +51,7 @@ final class CSVFeed: RecordExtras {
             return 1
         }
         extKeys = names.map { Array((profile.source + "." + $0).utf8) }
+        layout = ColumnLayout(slots: colSlot, ext: colExt, keys: extKeys)
         for name in profile.recordSlots.names where !names.contains(name) {
             warnings.append("\(file): column '\(name)' named by profile \(profile.path) is not in the header")
         }
@@ -88,9 +91,10 @@ final class CSVFeed: RecordExtras {
                 reason: "row has \(record.count) fields, the header has \(colSlot.count)")
             return
         }
-        mapper.record.clear()
-        for i in 0..<record.count where colSlot[i] >= 0 {
-            mapper.record.set(colSlot[i], record.field(i))
+        let values = mapper.record
+        values.clear()
+        for m in layout.mapped {
+            values.set(m.slot, record.field(m.column))
         }
         current = record
         assembler.record(self, raw: record.raw, line: record.line, offset: record.byteOffset)
@@ -127,21 +131,70 @@ final class CSVFeed: RecordExtras {
 
     func addOrderExt(_ table: inout ColumnTable) {
         guard let r = current else { return }
-        for i in 0..<r.count where colExt[i] == 1 {
-            let v = r.field(i)
-            if v.isEmpty { continue }
-            extKeys[i].withUnsafeBytes { table.addElement(OrderField.ext, utf8: v, key: $0) }
+        let l = layout
+        Self.addExt(r, l.orderExt, l.keyPool, column: OrderField.ext, to: &table)
+    }
+
+    /// Adds the non-empty values of `columns` to the map field `column` under their keys.
+    @inline(__always)
+    private static func addExt(
+        _ r: CSVRecord, _ columns: [ColumnLayout.ExtColumn], _ pool: [UInt8], column: Int, to table: inout ColumnTable
+    ) {
+        guard !columns.isEmpty else { return }
+        pool.withUnsafeBytes { keys in
+            for e in columns {
+                let v = r.field(e.column)
+                if v.isEmpty { continue }
+                table.addElement(column, utf8: v, key: UnsafeRawBufferPointer(rebasing: keys[e.keyStart..<e.keyStart + e.keyCount]))
+            }
         }
     }
 
     func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure) {
         guard profile.lineSource == .rows, let r = current else { return }
+        let l = layout
+        let columns = l.lineExt, pool = l.keyPool, column = LineField.ext
         try mapper.mapLine(fromItem: false, into: &batch) { table in
-            for i in 0..<r.count where colExt[i] == 2 {
-                let v = r.field(i)
-                if v.isEmpty { continue }
-                extKeys[i].withUnsafeBytes { table.addElement(LineField.ext, utf8: v, key: $0) }
-            }
+            Self.addExt(r, columns, pool, column: column, to: &table)
         }
+    }
+}
+
+/// A header's columns as the per-record loops walk them, without testing every column: the
+/// mapped columns with their slots, and the order and line `ext` columns with their keys'
+/// place in `keyPool` (all keys in one block, so adding an entry retains no per-key array).
+/// Immutable and replaced whole per header: the feed reads it through one reference, with
+/// one exclusivity check per record instead of one per list.
+private final class ColumnLayout {
+    struct ExtColumn {
+        let column: Int
+        let keyStart: Int
+        let keyCount: Int
+    }
+    let mapped: [(column: Int, slot: Int)]
+    let orderExt: [ExtColumn]
+    let lineExt: [ExtColumn]
+    let keyPool: [UInt8]
+
+    init() {
+        mapped = []
+        orderExt = []
+        lineExt = []
+        keyPool = []
+    }
+
+    /// `ext[i]`: 0 nowhere, 1 order ext, 2 line ext (as `CSVFeed.colExt`).
+    init(slots: [Int], ext: [UInt8], keys: [[UInt8]]) {
+        mapped = slots.indices.filter { slots[$0] >= 0 }.map { ($0, slots[$0]) }
+        var pool: [UInt8] = []
+        var order: [ExtColumn] = [], line: [ExtColumn] = []
+        for i in ext.indices where ext[i] != 0 {
+            let e = ExtColumn(column: i, keyStart: pool.count, keyCount: keys[i].count)
+            pool += keys[i]
+            if ext[i] == 1 { order.append(e) } else { line.append(e) }
+        }
+        orderExt = order
+        lineExt = line
+        keyPool = pool
     }
 }

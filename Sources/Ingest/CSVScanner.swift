@@ -1,3 +1,5 @@
+import Glibc
+
 /// Finds where CSV records start and end, mirroring libcsv's strict state machine (with no
 /// space trimming), so that every record libcsv delivers can be given its line number, byte
 /// offset and raw bytes, which libcsv itself does not report. It only tracks quote state; the
@@ -163,12 +165,14 @@ extension CSVScanner {
             if bytes[i] == q {
                 // Quoted: the value runs to the next quote, which must end the field.
                 let open = i + 1
-                var c = open
-                while c < end && bytes[c] != q {
-                    hi |= bytes[c]
-                    if bytes[c] == 0x0A { ln &+= 1 }
-                    c += 1
-                }
+                // memchr finds the closing quote; a second, branch-free pass over the value
+                // counts its newlines and high bytes. Together cheaper than one byte loop that
+                // tests all three (long quoted comments are the common case).
+                guard let hit = memchr(bytes + open, Int32(q), end - open) else { return nil }
+                let c = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - bytes
+                let (newlines, high) = Self.newlinesAndHighBits(bytes + open, c - open)
+                ln &+= newlines
+                hi |= high
                 guard c + 1 < end else { return nil }  // the field or record goes on past the block
                 sink.pointee.addReference(open, c - open)
                 let after = bytes[c + 1]
@@ -200,6 +204,19 @@ extension CSVScanner {
             line = ln
             return (Boundary(start: base + start, end: base + i, line: startLine, hasHighBytes: hi >= 0x80), i + 1)
         }
+    }
+
+    /// The number of LF bytes in `p[0..<n]` and the OR of all its bytes.
+    @inline(__always)
+    private static func newlinesAndHighBits(_ p: UnsafePointer<UInt8>, _ n: Int) -> (Int, UInt8) {
+        var lf = 0
+        var or: UInt8 = 0
+        for k in 0..<n {
+            let b = p[k]
+            or |= b
+            lf &+= b == 0x0A ? 1 : 0
+        }
+        return (lf, or)
     }
 
     /// The byte classes `splitSimple` needs: 1 for the delimiter, the quote, CR and LF.

@@ -126,16 +126,17 @@ extension TimeFormat {
     /// the same answer for every text this accepts).
     @inline(__always)
     fileprivate static func isoDate(_ b: UnsafeRawBufferPointer) -> Parsed? {
-        @inline(__always) func digit(_ i: Int) -> Int? {
-            let c = b[i] &- 0x30
-            return c <= 9 ? Int(c) : nil
-        }
-        guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
-            let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3),
-            let m0 = digit(5), let m1 = digit(6), let d0 = digit(8), let d1 = digit(9)
+        // Straight-line digit checks (this runs for every date field of a feed): a digit value wraps
+        // to a large value when the byte is below '0', so one `<= 9` test covers both ends.
+        let p = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let y0 = p[0] &- 0x30, y1 = p[1] &- 0x30, y2 = p[2] &- 0x30, y3 = p[3] &- 0x30
+        let m0 = p[5] &- 0x30, m1 = p[6] &- 0x30, d0 = p[8] &- 0x30, d1 = p[9] &- 0x30
+        guard p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"),
+            y0 <= 9, y1 <= 9, y2 <= 9, y3 <= 9, m0 <= 9, m1 <= 9, d0 <= 9, d1 <= 9
         else { return nil }
-        let y = y0 * 1000 + y1 * 100 + y2 * 10 + y3, m = m0 * 10 + m1, d = d0 * 10 + d1
-        guard CivilTime.isValidDate(y, m, d) else { return nil }
+        let y = Int(y0) * 1000 + Int(y1) * 100 + Int(y2) * 10 + Int(y3)
+        let m = Int(m0) * 10 + Int(m1), d = Int(d0) * 10 + Int(d1)
+        guard m >= 1 && m <= 12 && d >= 1 && (d <= 28 || CivilTime.isValidDate(y, m, d)) else { return nil }
         return Parsed(days: CivilTime.days(year: y, month: m, day: d), secondOfDay: 0, micros: 0, offsetSeconds: nil)
     }
 }
