@@ -8,7 +8,10 @@ public final class Evaluator {
     /// The pool's contents, copied once into constants of this object: the pool's are
     /// variables of a class, and every read of those pays a dynamic exclusivity check (and a
     /// retain), which was a fifth of the cost of evaluating a rule.
-    private let code: [[Instruction]]
+    /// Every program's instructions back to back (program `i` is `starts[i]..<starts[i + 1]`):
+    /// walking a buffer retains nothing, where iterating a program's array retained it per run.
+    private let code: UnsafeMutableBufferPointer<Instruction>
+    private let starts: UnsafeMutableBufferPointer<Int>
     private let constants: [Value]
     private let stringPool: [UInt8]
     private let regexes: [PosixRegex]
@@ -20,7 +23,16 @@ public final class Evaluator {
     /// Compile every expression into `pool` first: the evaluator sees the pool as it is now.
     public init(pool: ExpressionPool) {
         self.pool = pool
-        code = pool.programs.map(\.code)
+        let flat = pool.programs.flatMap(\.code)
+        code = .allocate(capacity: flat.count)
+        _ = code.initialize(from: flat)
+        starts = .allocate(capacity: pool.programs.count + 1)
+        var at = 0
+        for (i, p) in pool.programs.enumerated() {
+            starts[i] = at
+            at += p.code.count
+        }
+        starts[pool.programs.count] = at
         constants = pool.constants
         stringPool = pool.stringPool
         regexes = pool.regexes
@@ -34,6 +46,8 @@ public final class Evaluator {
         stack.deinitialize(count: capacity)
         stack.deallocate()
         scratch.deallocate()
+        code.deinitialize().deallocate()
+        starts.deallocate()
     }
 
     /// The value of `expression` for order `row` of `batch`.
@@ -59,7 +73,8 @@ public final class Evaluator {
     private func run(_ index: Int, _ batch: OrderBatch, row: Int, line: Int, base: Int) -> Value {
         let s = stack + base
         var sp = 0  // number of values on this program's part of the stack
-        for instruction in code[index] {
+        for pc in starts[index]..<starts[index + 1] {
+            let instruction = code[pc]
             switch instruction {
             case .constant(let k):
                 s[sp] = constants[Int(k)]
