@@ -10,7 +10,7 @@
 //   Datasets       ->  Parquet, OrderModel, Crypto (swift-crypto: AES-GCM of PII columns)
 //   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
 //   FeedSampler    ->  OrderModel
-//   Rules          ->  OrderModel, Yams
+//   Rules          ->  OrderModel, Yams, Crypto (swift-crypto: SHA-256 of order keys, contents, PII)
 //   Parquet        ->  CCodecs            (knows nothing about orders)
 //   OrderModel     ->  (nothing)
 // Each C library sits behind a thin target of its own.
@@ -58,7 +58,7 @@ let package = Package(
         ),
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
         .target(name: "Lifecycle", dependencies: ["OrderModel", "Parquet", "Datasets", "CArchive"]),
-        .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Fulfillment", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Pipeline",

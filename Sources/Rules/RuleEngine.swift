@@ -10,25 +10,35 @@ public final class RuleEngine {
     /// Orders the rules were evaluated on over the run (the denominator of share thresholds).
     public private(set) var ordersChecked = 0
 
+    /// The rules' parts as flat arrays: iterating `ruleSet.rules` copied each `Rule` (with its
+    /// strings) once per rule per order.
+    private let whens: [CompiledExpression?]
+    private let checks: [CompiledExpression]
+    private let severities: [Severity]
+    private let messages: [MessageTemplate]
+
     public init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
         evaluator = Evaluator(pool: ruleSet.pool)
         hitCounts = Array(repeating: 0, count: ruleSet.rules.count)
+        whens = ruleSet.rules.map(\.when)
+        checks = ruleSet.rules.map(\.check)
+        severities = ruleSet.rules.map(\.severity)
+        messages = ruleSet.rules.map(\.message)
     }
 
     /// Evaluates every rule on the given rows of `batch`, recording hits into `hits` (which is
     /// reset first). Hit rule indexes are `ruleIndexBase + rule`.
     public func evaluate(_ batch: OrderBatch, rows: [Int], into hits: inout RuleHits, keepExisting: Bool = false) {
         if !keepExisting { hits.reset(orders: batch.count) }
-        let rules = ruleSet.rules
         ordersChecked += rows.count
         for row in rows {
-            for (r, rule) in rules.enumerated() {
-                if let when = rule.when, !evaluator.isTrue(when, batch, row: row) { continue }
-                if evaluator.isTrue(rule.check, batch, row: row) { continue }
+            for r in checks.indices {
+                if let when = whens[r], !evaluator.isTrue(when, batch, row: row) { continue }
+                if evaluator.isTrue(checks[r], batch, row: row) { continue }
                 hitCounts[r] += 1
-                hits.add(row: row, rule: r, severity: rule.severity) { out in
-                    rule.message.render(batch, row: row, evaluator: evaluator, into: &out)
+                hits.add(row: row, rule: r, severity: severities[r]) { out in
+                    messages[r].render(batch, row: row, evaluator: evaluator, into: &out)
                 }
             }
         }

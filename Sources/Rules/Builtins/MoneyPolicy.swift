@@ -69,20 +69,21 @@ public struct MoneyPolicy: Sendable {
         let l = batch.lines.columns
         var total: Int64 = 0
         func value(_ c: Column, _ i: Int) -> Int64 { c.isNull(i) ? 0 : c.int(i) }
+        // Bound once per order, not per line: each binding copies a column (retaining its arrays).
+        let ep = l[MoneyColumns.extendedPrice], d = l[MoneyColumns.discountRate], t = l[MoneyColumns.taxRate]
+        let up = l[MoneyColumns.unitPrice], q = l[MoneyColumns.quantity], ld = l[MoneyColumns.lineDiscount]
         for i in batch.lineRange(row) {
             var line: Int64
             switch formula {
             case .rated:
-                let ep = l[MoneyColumns.extendedPrice], d = l[MoneyColumns.discountRate], t = l[MoneyColumns.taxRate]
                 guard !ep.isNull(i) else { return nil }
                 guard let net = Money.mulDecimal(ep.int(i), Money.scale - value(d, i)).flatMap(r),
                       let gross = Money.mulDecimal(net, Money.scale + value(t, i)).flatMap(r) else { return nil }
                 line = gross
             case .itemized:
-                let up = l[MoneyColumns.unitPrice], q = l[MoneyColumns.quantity]
                 guard !up.isNull(i), !q.isNull(i),
                       let amount = Money.mulDecimal(up.int(i), q.int(i)).flatMap(r) else { return nil }
-                line = amount - value(l[MoneyColumns.lineDiscount], i)
+                line = amount - value(ld, i)
             }
             guard let t = Money.add(total, line) else { return nil }
             total = t

@@ -61,20 +61,26 @@ final class OrderHasher {
         let n = table.rowCount
         offsets.removeAll(keepingCapacity: true)
         offsets.append(contentsOf: repeatElement(0, count: n + 1))
-        for c in columns {
-            let col = table.columns[c]  // one copy per column per batch
-            for r in 0..<n { offsets[r + 1] += size(col, r) }
+        // Through buffer pointers: an array updated in place per value checks its uniqueness
+        // on every write, which cost as much as the sizes themselves.
+        offsets.withUnsafeMutableBufferPointer { off in
+            for c in columns {
+                let col = table.columns[c]  // one copy per column per batch
+                for r in 0..<n { off[r + 1] += size(col, r) }
+            }
+            for r in 0..<n { off[r + 1] += off[r] }
         }
-        for r in 0..<n { offsets[r + 1] += offsets[r] }
         arena.removeAll(keepingCapacity: true)
         arena.append(contentsOf: repeatElement(0, count: offsets[n]))
         var cursor = Array(offsets[0..<n])
         arena.withUnsafeMutableBytes { a in
-            for c in columns {
-                let col = table.columns[c]
-                col.bytes.withUnsafeBytes { vb in
-                    col.keyBytes.withUnsafeBytes { kb in
-                        for r in 0..<n { write(col, r, vb, kb, a, &cursor[r]) }
+            cursor.withUnsafeMutableBufferPointer { at in
+                for c in columns {
+                    let col = table.columns[c]
+                    col.bytes.withUnsafeBytes { vb in
+                        col.keyBytes.withUnsafeBytes { kb in
+                            for r in 0..<n { write(col, r, vb, kb, a, &at[r]) }
+                        }
                     }
                 }
             }

@@ -93,9 +93,11 @@ public final class Transactor {
         var rejected = [String?](repeating: nil, count: n)
         var rejectReason = [String](repeating: "", count: n)
         let statusCol = input.orders.columns[OrderField.status]
+        // Bound once per batch: a column read inside the loop is a copy of the struct (and a
+        // retain of each of its arrays) per order.
+        let u = input.orders.columns[OrderField.updatedAt], v = input.orders.columns[OrderField.version]
         for row in 0..<n {
             keys.append(hasher.key(input, row: row))
-            let u = input.orders.columns[OrderField.updatedAt], v = input.orders.columns[OrderField.version]
             stamps.append((u.isNull(row) ? .min : u.int(row), v.isNull(row) ? .min : v.int(row)))
             let s = statusCol.isNull(row) ? nil : TransitionTable.statusIndex(statusCol.bytes[statusCol.range(row)])
             statuses.append(s ?? -1)
@@ -201,6 +203,8 @@ public final class Transactor {
         builtin = builtin.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element)
 
         var cursor = 0, bcursor = 0
+        var emitted: [Emitted] = []
+        emitted.reserveCapacity(n)
         for row in 0..<n {
             let range = hits.hits(ofRow: row, from: &cursor)
             while bcursor < builtin.count && builtin[bcursor].row < row { bcursor += 1 }
@@ -220,12 +224,26 @@ public final class Transactor {
                 continue
             }
             guard emit[row] else { continue }
-            appendOutput(input, row: row, hits: range, builtin: builtin[bcursor..<bend], into: &output)
+            emitted.append(Emitted(row: row, hits: range, builtin: bcursor..<bend))
             if !passStale[row], let entry = chain[row] {
                 working[keys[row]] = entry
                 origin[keys[row]] = base + row
             }
         }
+        let masks = normalizer != nil && ruleSet.builtins.pii.maskOutput
+        if output.count == 0 && emitted.count == n && n > 0 && !input.defersNullPadding && !masks {
+            emitWhole(input, emitted, builtin: builtin, into: &output)
+        } else {
+            for e in emitted { appendOutput(input, row: e.row, hits: e.hits, builtin: builtin[e.builtin], into: &output) }
+        }
+    }
+
+    /// An order that goes out: its row, its expression hits and its built-in hits.
+    private struct Emitted {
+        var row: Int
+        var hits: Range<Int>
+        var builtin: Range<Int>
+        var isEmpty: Bool { hits.isEmpty && builtin.isEmpty }
     }
 
     /// Counts input records the reader rejected before they became orders (bad JSON lines), so
@@ -313,6 +331,67 @@ public final class Transactor {
         summary.books.rowsOut += 1
         summary.books.ordersOut += 1
         summary.books.linesOut += input.lineRange(row).count
+    }
+
+    /// The output when every order of `input` goes out, in order (no reject, no merge, no
+    /// masking) into an empty `output`: the input batch itself, shared, with only the columns
+    /// transact writes rebuilt. The same values as `appendOutput` row by row: rule results and
+    /// hold codes after the ones the order had, `transact.held_from` after its `ext` entries,
+    /// ON_HOLD for held orders, and a missing `line_count` filled (as `endOrder()` does).
+    private func emitWhole(_ input: OrderBatch, _ emitted: [Emitted], builtin: [BuiltinHit], into output: inout OrderBatch) {
+        let n = input.count
+        output = input
+        let hits = self.hits
+        if emitted.contains(where: { !$0.isEmpty }) {
+            var value: [UInt8] = []
+            output.orders.columns[Self.ruleResults] = ColumnRewrite.appendingElements(input.orders.columns[Self.ruleResults], rows: n) { row, col in
+                let e = emitted[row]
+                for h in e.hits {
+                    value.removeAll(keepingCapacity: true)
+                    value.append(contentsOf: hits.severities[h].description.utf8)
+                    value.append(contentsOf: ": ".utf8)
+                    value.append(contentsOf: hits.messages[hits.messageRange(h)])
+                    value.withUnsafeBytes { v in
+                        ruleIds[Int(hits.rules[h])].withUnsafeBytes { k in col.appendElement(utf8: v, key: k) }
+                    }
+                }
+                for b in builtin[e.builtin] { col.appendElement("\(b.severity): \(b.message)", key: b.id) }
+                return !e.isEmpty
+            }
+        }
+        let held = emitted.map { e in
+            e.hits.contains { hits.severities[$0] == .hold } || builtin[e.builtin].contains { $0.severity == .hold }
+        }
+        if let firstHeld = held.firstIndex(of: true) {
+            summary.held += held.lazy.filter { $0 }.count
+            let rules = ruleSet.rules
+            output.orders.columns[Self.holdCodes] = ColumnRewrite.appendingElements(input.orders.columns[Self.holdCodes], rows: n) { row, col in
+                guard held[row] else { return false }
+                let e = emitted[row]
+                for h in e.hits where hits.severities[h] == .hold { col.appendElement(rules[Int(hits.rules[h])].id) }
+                for b in builtin[e.builtin] where b.severity == .hold { col.appendElement(b.id) }
+                return true
+            }
+            let status = input.orders.columns[OrderField.status]
+            output.orders.columns[OrderField.ext] = ColumnRewrite.appendingElements(input.orders.columns[OrderField.ext], rows: n) { row, col in
+                guard held[row] else { return false }
+                status.bytes.withUnsafeBytes { raw in
+                    Self.heldFromKey.withUnsafeBytes { k in col.appendElement(utf8: UnsafeRawBufferPointer(rebasing: raw[status.range(row)]), key: k) }
+                }
+                return true
+            }
+            output.orders.columns[OrderField.status] = ColumnRewrite.replacingStrings(status, rows: n, with: Array(CanonicalStatus.onHold.rawValue.utf8)) {
+                $0 >= firstHeld && held[$0]
+            }
+        }
+        if input.orders.columns[OrderField.lineCount].nullCount > 0 {
+            output.orders.columns[OrderField.lineCount] = ColumnRewrite.fillingNulls(input.orders.columns[OrderField.lineCount], rows: n) {
+                Int64(input.lineRange($0).count)
+            }
+        }
+        summary.books.rowsOut += n
+        summary.books.ordersOut += n
+        summary.books.linesOut += input.lines.rowCount
     }
 
     /// The run's summary so far, with thresholds evaluated.
