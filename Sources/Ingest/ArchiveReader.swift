@@ -172,7 +172,7 @@ final class ArchiveReader {
         if out > limits.maxInputBytes {
             return broke("input_too_large", "max_input_bytes", limits.maxInputBytes, out, member: memberName)
         }
-        if out >= InputLimits.ratioGraceBytes {
+        if out >= limits.ratioGraceBytes {
             let raw = max(1, rawBytesConsumed)
             let ratio = out / raw
             if ratio > limits.maxCompressionRatio {
@@ -189,16 +189,25 @@ final class ArchiveReader {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, ArchiveReadError> {
         if let breach { return .failure(ArchiveReadError(message: breach.description, breach: breach)) }
-        let n = archive_read_data(handle, buffer.baseAddress, buffer.count)
+        // Ask for no more than one byte past a size limit: everything up to the limit is
+        // delivered (the breach is reported on the next call), the byte past it proves there
+        // was more.
+        let memberRoom = limits.maxMemberBytes - memberBytes, inputRoom = limits.maxInputBytes - dataBytes
+        let room = max(0, min(memberRoom, inputRoom))
+        let n = archive_read_data(handle, buffer.baseAddress, room < buffer.count ? room + 1 : buffer.count)
         if n < 0 {
             return .failure(ArchiveReadError(message: Self.errorString(handle)))
         }
+        if n > room {
+            let b = memberRoom <= inputRoom
+                ? broke("member_too_large", "max_member_bytes", limits.maxMemberBytes, memberBytes + n, member: memberName)
+                : broke("input_too_large", "max_input_bytes", limits.maxInputBytes, dataBytes + n, member: memberName)
+            memberBytes += room
+            dataBytes += room
+            return room > 0 ? .success(room) : .failure(ArchiveReadError(message: b.description, breach: b))
+        }
         memberBytes += n
         dataBytes += n
-        if memberBytes > limits.maxMemberBytes {
-            let b = broke("member_too_large", "max_member_bytes", limits.maxMemberBytes, memberBytes, member: memberName)
-            return .failure(ArchiveReadError(message: b.description, breach: b))
-        }
         if let b = checkTotals() { return .failure(ArchiveReadError(message: b.description, breach: b)) }
         return .success(n)
     }

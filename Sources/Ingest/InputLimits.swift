@@ -27,14 +27,14 @@ public struct InputLimits: Sendable, Equatable {
 
     /// Below this many decompressed bytes the ratio is not judged: the compressed side moves
     /// in read-block steps, so early ratios are noise, and a few MiB cannot hurt anyone.
-    public static let ratioGraceBytes = 16 << 20
+    public var ratioGraceBytes = 16 << 20
 
     public init() {}
 
     /// The option keys, as written in a profile's or pipeline's `limits:` section.
     public static let keys = [
         "max_input_bytes", "max_member_bytes", "max_compression_ratio", "max_members", "max_member_name_bytes",
-        "max_json_depth",
+        "max_json_depth", "ratio_grace_bytes",
     ]
 
     /// Sets the limit named `key` (one of `keys`) from its text: a positive integer, sizes also
@@ -51,6 +51,7 @@ public struct InputLimits: Sendable, Equatable {
         case "max_members": maxMembers = v
         case "max_member_name_bytes": maxMemberNameBytes = v
         case "max_json_depth": maxJSONDepth = v
+        case "ratio_grace_bytes": ratioGraceBytes = v
         default: return "unknown limit '\(key)' (known: \(Self.keys.joined(separator: ", ")))"
         }
         return nil
