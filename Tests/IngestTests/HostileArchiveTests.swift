@@ -184,6 +184,16 @@ import Testing
         #expect(r.collected.books.balances)
     }
 
+    @Test func byteOrderMarkInsideACSVIsARejectWithItsPosition() throws {
+        let dir = TempDir()
+        let path = dir.write("bom.csv", [0xEF, 0xBB, 0xBF] + Array("id,day\n1,2025-01-02\n".utf8) + [0xEF, 0xBB, 0xBF]
+            + Array("2,2025-01-02\n3,2025-01-02\n".utf8))
+        let r = try collect("", [path], dir: dir)
+        #expect(r.collected.orders.map { $0["external_order_id"] as? String } == ["1", "3"])
+        let x = try #require(r.collected.rejects.first)
+        #expect(x["code"] as? String == "bom_in_data" && x["line"] as? Int == 3)
+    }
+
     @Test func limitsParseSizesAndRejectNonsense() throws {
         var l = InputLimits()
         #expect(l.set("max_input_bytes", to: "8GiB") == nil && l.maxInputBytes == 8 << 30)
