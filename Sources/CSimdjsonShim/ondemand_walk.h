@@ -30,6 +30,7 @@ inline error_code push_key(Out *b, uint32_t kind, std::string_view key, wb_json_
 }
 
 error_code walk_object(Out *b, od::object obj, std::string_view key) {
+    if (++b->depth > b->max_depth) return DEPTH_ERROR;
     size_t start = b->tape.size();
     wb_json_entry e;
     push_key(b, WB_JSON_OBJECT, key, e);
@@ -47,10 +48,12 @@ error_code walk_object(Out *b, od::object obj, std::string_view key) {
     wb_json_entry end{WB_JSON_END, 0, 0, 0, 0};
     b->tape.push_back(end);
     b->tape[start].val_len = static_cast<uint32_t>(b->tape.size() - start - 1);
+    b->depth--;
     return SUCCESS;
 }
 
 error_code walk_array(Out *b, od::array arr, std::string_view key) {
+    if (++b->depth > b->max_depth) return DEPTH_ERROR;
     size_t start = b->tape.size();
     wb_json_entry e;
     push_key(b, WB_JSON_ARRAY, key, e);
@@ -65,6 +68,7 @@ error_code walk_array(Out *b, od::array arr, std::string_view key) {
     wb_json_entry end{WB_JSON_END, 0, 0, 0, 0};
     b->tape.push_back(end);
     b->tape[start].val_len = static_cast<uint32_t>(b->tape.size() - start - 1);
+    b->depth--;
     return SUCCESS;
 }
 
@@ -130,6 +134,7 @@ error_code walk(Out *b, od::value v, std::string_view key) {
 }
 
 error_code parse_doc(Parser *pp, Out *b, const uint8_t *line, size_t len, size_t capacity) {
+    b->depth = 0;  // an error left it wherever the walk stopped
     od::document doc;
     auto err = pp->parser.iterate(line, len, capacity).get(doc);
     if (err) return err;

@@ -54,6 +54,10 @@ struct Arena {
 struct Out {
     std::vector<wb_json_entry> tape;
     Arena arena;
+    // Nesting of the value being walked, and its limit: on-demand does not bound depth and the
+    // walk recurses once per level, so an unbounded document would overflow the stack.
+    uint32_t depth = 0;
+    uint32_t max_depth = 64;
 };
 }  // namespace
 
@@ -154,3 +158,9 @@ extern "C" const char *wb_json_error_message(int32_t code) {
 }
 
 extern "C" int wb_json_is_utf8_error(int32_t code) { return code == simdjson::UTF8_ERROR ? 1 : 0; }
+
+extern "C" int wb_json_is_depth_error(int32_t code) { return code == simdjson::DEPTH_ERROR ? 1 : 0; }
+
+extern "C" void wb_json_batch_set_max_depth(wb_json_batch *b, size_t depth) {
+    b->out.max_depth = depth > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(depth);
+}

@@ -191,6 +191,7 @@ final class DatasetCommitter {
         for d in options.datasets { ordered.append(.syncDirectory(datasetRoot(d))) }
         ordered.append(.syncDirectory(out))
         let journal = CommitJournal(batchId: options.batchId, steps: ordered)
+        try journal.checkNoLinks(under: out)
         // The staged files become durable before the journal can make them visible.
         try FileOps.syncFilesystem(staging)
         try journal.save(in: staging)

@@ -52,6 +52,7 @@ public final class DatasetTransaction {
     /// folder. `dieAfterRenames` (tests) stops after that many renames as if killed.
     public func commit(_ steps: [Step], dieAfterRenames: Int? = nil) throws(WaybillError) {
         let journal = CommitJournal(batchId: FileOps.basename(staging), steps: steps.map(\.journalStep))
+        try journal.checkNoLinks(under: directory)
         try FileOps.syncFilesystem(staging)
         try journal.save(in: staging)
         journalWritten = true

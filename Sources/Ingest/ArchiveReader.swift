@@ -8,12 +8,24 @@ import OrderModel
 /// .bz2, .xz: the "raw" format behind a filter) or an archive of several members (.tar,
 /// .tar.gz, .zip, ...). The kind is detected from the content, not the file name.
 ///
-/// Members come in archive order; directories, symbolic links, devices and other non-regular
-/// entries are skipped (never followed). Owns the libarchive handle; closing happens in deinit.
+/// Members come in archive order; directories, symbolic and hard links, devices, FIFOs and
+/// other non-regular entries are skipped (never followed: nothing here touches the file
+/// system by a member's name). Owns the libarchive handle; closing happens in deinit.
+///
+/// Enforces `InputLimits` on what it decompresses: a broken limit ends the input (the reader
+/// must not skip ahead, which would decompress the rest anyway) and is kept in `breach`.
 final class ArchiveReader {
     private let handle: OpaquePointer
     let path: String
+    let limits: InputLimits
     private var fdToClose: Int32 = -1
+    /// Entries seen (regular or not), data bytes of the current member and of all members.
+    private var entries = 0
+    private var memberBytes = 0
+    private var dataBytes = 0
+    private var memberName: String?
+    /// The limit this input broke; nothing more is read after it.
+    private(set) var breach: LimitBreach?
     /// Whether the current entry is a member of a real archive (false for a plain or
     /// compressed single file, whose "member" is the file itself).
     private(set) var isArchive = false
@@ -21,8 +33,11 @@ final class ArchiveReader {
 
     /// Opens `input` (`-` is stdin). Throws inputNotFound when it cannot be opened.
     /// With `fd`, reads that open descriptor (not closed here) instead of the input's path.
-    init(input: InputSpec, blockSize: Int = 1 << 20, fd givenFD: Int32? = nil) throws(WaybillError) {
+    init(input: InputSpec, blockSize: Int = 1 << 20, fd givenFD: Int32? = nil, limits: InputLimits = InputLimits())
+        throws(WaybillError)
+    {
         path = input.path
+        self.limits = limits
         guard let a = archive_read_new() else { throw WaybillError.io(path: input.path, errno: ENOMEM) }
         handle = a
         archive_read_support_filter_all(a)
@@ -78,10 +93,13 @@ final class ArchiveReader {
         case end
         /// The archive is corrupt or truncated here; no further members can be read.
         case corrupt(String)
+        /// The input broke a limit (see `breach`); no further members are read.
+        case limit(LimitBreach)
     }
 
     /// Advances to the next regular member.
     func nextMember() -> Next {
+        if let breach { return .limit(breach) }
         var entry: OpaquePointer?
         while true {
             let rc = archive_read_next_header(handle, &entry)
@@ -90,13 +108,78 @@ final class ArchiveReader {
             // ARCHIVE_WARN still delivers a usable header.
             isArchive = archive_format(handle) != ARCHIVE_FORMAT_RAW
             guard let entry else { return .corrupt("no entry") }
+            memberBytes = 0
+            memberName = nil
+            if let b = checkTotals() { return .limit(b) }
             if !isArchive { return .member(nil) }
-            // AE_IFREG (0o100000) is a cast macro Swift cannot import.
-            if archive_entry_filetype(entry) != 0o100000 { continue }
-            let name = archive_entry_pathname_utf8(entry).map { String(cString: $0) }
-                ?? archive_entry_pathname(entry).map { String(cString: $0) } ?? "?"
+            entries += 1
+            let name = Self.displayName(entry)
+            if entries > limits.maxMembers {
+                return .limit(broke("too_many_members", "max_members", limits.maxMembers, entries, member: name))
+            }
+            // Skipping an entry decompresses its data: a declared size past the limits is a bomb
+            // whether or not the entry is a regular file.
+            if archive_entry_size_is_set(entry) != 0 {
+                let size = Int(archive_entry_size(entry))
+                if size > limits.maxMemberBytes {
+                    return .limit(broke("member_too_large", "max_member_bytes", limits.maxMemberBytes, size, member: name))
+                }
+            }
+            // AE_IFREG (0o100000) is a cast macro Swift cannot import. A hard link has a regular
+            // file type but names another entry (or a path on the writer's disk): never read.
+            if archive_entry_filetype(entry) != 0o100000 || archive_entry_hardlink(entry) != nil { continue }
+            let bytes = archive_entry_pathname_utf8(entry).map { strlen($0) } ?? archive_entry_pathname(entry).map { strlen($0) } ?? 0
+            if bytes > limits.maxMemberNameBytes {
+                return .limit(broke("member_name_too_long", "max_member_name_bytes", limits.maxMemberNameBytes, bytes, member: name))
+            }
+            memberName = name
             return .member(name)
         }
+    }
+
+    /// A member's path for lineage and messages: control characters shown as `\u{..}` escapes
+    /// and at most 512 bytes (the full name is never used to open anything).
+    static func displayName(_ entry: OpaquePointer) -> String {
+        let raw = archive_entry_pathname_utf8(entry).map { String(cString: $0) }
+            ?? archive_entry_pathname(entry).map { String(cString: $0) } ?? "?"
+        var out = ""
+        for u in raw.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F {
+                out += "\\u{\(String(u.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+            if out.utf8.count >= 512 {
+                out += "..."
+                break
+            }
+        }
+        return out
+    }
+
+    /// Records a broken limit and returns it.
+    private func broke(_ code: String, _ limit: String, _ value: Int, _ observed: Int, member: String?) -> LimitBreach {
+        let b = LimitBreach(code: code, file: path, member: member, limit: limit, value: value, observed: observed)
+        breach = b
+        return b
+    }
+
+    /// The input-wide limits: decompressed bytes (the filter chain's output, which counts what
+    /// skipping entries decompressed too, or the members' data for zip's own compression) and
+    /// their ratio to the bytes read from the input.
+    private func checkTotals() -> LimitBreach? {
+        let out = max(Int(archive_filter_bytes(handle, 0)), dataBytes)
+        if out > limits.maxInputBytes {
+            return broke("input_too_large", "max_input_bytes", limits.maxInputBytes, out, member: memberName)
+        }
+        if out >= limits.ratioGraceBytes {
+            let raw = max(1, rawBytesConsumed)
+            let ratio = out / raw
+            if ratio > limits.maxCompressionRatio {
+                return broke("compression_ratio", "max_compression_ratio", limits.maxCompressionRatio, ratio, member: memberName)
+            }
+        }
+        return nil
     }
 
     /// Reads up to `buffer.count` bytes of the current member. 0 means its end.
@@ -105,10 +188,27 @@ final class ArchiveReader {
     var rawBytesConsumed: Int { Int(archive_filter_bytes(handle, -1)) }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, ArchiveReadError> {
-        let n = archive_read_data(handle, buffer.baseAddress, buffer.count)
+        if let breach { return .failure(ArchiveReadError(message: breach.description, breach: breach)) }
+        // Ask for no more than one byte past a size limit: everything up to the limit is
+        // delivered (the breach is reported on the next call), the byte past it proves there
+        // was more.
+        let memberRoom = limits.maxMemberBytes - memberBytes, inputRoom = limits.maxInputBytes - dataBytes
+        let room = max(0, min(memberRoom, inputRoom))
+        let n = archive_read_data(handle, buffer.baseAddress, room < buffer.count ? room + 1 : buffer.count)
         if n < 0 {
             return .failure(ArchiveReadError(message: Self.errorString(handle)))
         }
+        if n > room {
+            let b = memberRoom <= inputRoom
+                ? broke("member_too_large", "max_member_bytes", limits.maxMemberBytes, memberBytes + n, member: memberName)
+                : broke("input_too_large", "max_input_bytes", limits.maxInputBytes, dataBytes + n, member: memberName)
+            memberBytes += room
+            dataBytes += room
+            return room > 0 ? .success(room) : .failure(ArchiveReadError(message: b.description, breach: b))
+        }
+        memberBytes += n
+        dataBytes += n
+        if let b = checkTotals() { return .failure(ArchiveReadError(message: b.description, breach: b)) }
         return .success(n)
     }
 
@@ -121,4 +221,6 @@ final class ArchiveReader {
 /// A member (or plain file) could not be read to its end: truncated or corrupt.
 struct ArchiveReadError: Error {
     var message: String
+    /// Set when the read stopped at a limit rather than at damage.
+    var breach: LimitBreach? = nil
 }

@@ -51,6 +51,10 @@ public final class FeedCollector {
     /// file's header).
     public var warnings: [String] { csv?.warnings ?? [] }
 
+    /// The inputs a limit ended early (each also a reject): callers exit 65 once everything
+    /// read was written, as for a reject threshold.
+    public private(set) var breaches: [LimitBreach] = []
+
     /// Reads every input in order, then emits the last batch.
     public func collect(_ inputs: [InputSpec]) throws(WaybillError) {
         for input in inputs {
@@ -72,7 +76,7 @@ public final class FeedCollector {
             assembler.countFile()  // an empty file holds no records (libarchive refuses to open it)
             return
         }
-        let archive = try ArchiveReader(input: input, blockSize: 1 << 20)
+        let archive = try ArchiveReader(input: input, blockSize: 1 << 20, limits: profile.limits)
         tap.archive = archive
         assembler.countFile()
         var first = true
@@ -86,6 +90,10 @@ public final class FeedCollector {
                 assembler.broken(
                     raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: 0, code: "archive_corrupt",
                     reason: "\(input.path): cannot read further: \(message)")
+                return
+            case .limit(let breach):
+                assembler.begin(file: input.path, member: breach.member)
+                limitReached(breach, offset: 0)
                 return
             case .member(let name):
                 first = false
@@ -101,6 +109,10 @@ public final class FeedCollector {
                 assembler.countBytes(stream.bytesRead)
                 assembler.endMember()
                 tap.tick()
+                if let breach = failure?.breach {
+                    limitReached(breach, offset: stream.bytesRead)
+                    return
+                }
                 if let failure {
                     assembler.broken(
                         raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: stream.bytesRead,
@@ -110,6 +122,17 @@ public final class FeedCollector {
                 }
             }
         }
+    }
+}
+
+extension FeedCollector {
+    /// Ends an input at a broken limit: one reject naming file, member, limit and what was
+    /// seen (so the books balance), and a breach for the exit code.
+    fileprivate func limitReached(_ breach: LimitBreach, offset: Int) {
+        breaches.append(breach)
+        assembler.broken(
+            raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: offset, code: breach.code,
+            reason: breach.description)
     }
 }
 

@@ -22,7 +22,8 @@ final class JSONFeed: RecordExtras {
         self.profile = profile
         self.mapper = mapper
         self.assembler = assembler
-        reader = JSONLineReader(blockSize: profile.csv.blockSize, maxLineBytes: profile.maxLineBytes)
+        reader = JSONLineReader(
+            blockSize: profile.csv.blockSize, maxLineBytes: profile.maxLineBytes, maxDepth: profile.limits.maxJSONDepth)
         if case .items(let k) = profile.lineSource { itemsKey = Array(k.utf8) } else { itemsKey = nil }
         orderExtPrefix = Array((profile.source + ".").utf8)
         lineExtPrefix = Array((profile.source + "." + profile.lineExtPrefix).utf8)

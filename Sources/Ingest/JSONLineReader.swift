@@ -29,8 +29,12 @@ final class JSONLineReader {
     private let maxDocs = 2048
     private var scratch: [UInt8] = []
 
-    init(blockSize: Int = 1 << 20, maxLineBytes: Int) {
+    private let maxDepth: Int
+
+    init(blockSize: Int = 1 << 20, maxLineBytes: Int, maxDepth: Int = InputLimits().maxJSONDepth) {
         parser = wb_json_batch_create()!
+        self.maxDepth = maxDepth
+        wb_json_batch_set_max_depth(parser, maxDepth)
         self.blockSize = blockSize
         maxLine = maxLineBytes
         capacity = blockSize * 2
@@ -150,8 +154,13 @@ final class JSONLineReader {
                     raw = UnsafeRawBufferPointer(rebasing: raw[0..<min(raw.count, 4096)])
                 } else if doc.error != 0 {
                     let message = String(cString: wb_json_error_message(doc.error))
-                    problem = wb_json_is_utf8_error(doc.error) != 0
-                        ? .invalidUTF8(field: -1, offset: 0) : .malformed(message)
+                    if wb_json_is_utf8_error(doc.error) != 0 {
+                        problem = .invalidUTF8(field: -1, offset: 0)
+                    } else if wb_json_is_depth_error(doc.error) != 0 {
+                        problem = .malformed("values nest deeper than max_json_depth \(maxDepth)")
+                    } else {
+                        problem = .malformed(message)
+                    }
                 }
                 var line = JSONLine(
                     tape: tape, root: Int(doc.tape_begin), end: Int(doc.tape_end), raw: raw,

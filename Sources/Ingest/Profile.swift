@@ -51,6 +51,9 @@ public struct Profile: Sendable {
     let zones: [ZoneSpec]
     /// Source columns dropped on purpose (not put into ext).
     let ignored: Set<String>
+    /// Decompression, archive and JSON-depth bounds (the profile's `limits:` section); a
+    /// pipeline's `limits:` and the command line's `--limit` override them.
+    public var limits = InputLimits()
 }
 
 /// Names of the source fields a profile refers to, numbered. Lookup by bytes, for JSON keys.

@@ -114,6 +114,7 @@ struct ProfileCompiler {
             zones[0] = spec
         }
         var csv = CSVOptions()
+        var limits = InputLimits()
         var hasHeader = true
         var columns: [String]?
         if let c = top["csv"] {
@@ -132,9 +133,13 @@ struct ProfileCompiler {
         if !hasHeader && columns == nil { throw fail(top["csv"], "a CSV without header needs 'columns'") }
         if let l = top["limits"] {
             let m = try mapping(l, "limits")
-            try checkKeys(m, ["max_field_bytes", "max_line_bytes"], "limits")
+            try checkKeys(m, Set(["max_field_bytes", "max_line_bytes"] + InputLimits.keys), "limits")
             if let v = m["max_field_bytes"] { csv.maxFieldBytes = try positiveInt(v, "max_field_bytes") }
             if let v = m["max_line_bytes"] { csv.maxLineBytes = try positiveInt(v, "max_line_bytes") }
+            for key in InputLimits.keys {
+                guard let v = m[key] else { continue }
+                if let problem = limits.set(key, to: try string(v, key)) { throw fail(v, problem) }
+            }
         }
         // Without a `line` section an order has no lines unless `lines` says otherwise.
         var lineSource = top["line"] == nil ? Profile.LineSource.none : .rows
@@ -184,7 +189,7 @@ struct ProfileCompiler {
             hasHeader: hasHeader, maxFieldBytes: csv.maxFieldBytes, maxLineBytes: csv.maxLineBytes,
             lineSource: lineSource, groupKey: groupKey, groupStartWhenSet: groupStart, lineExtPrefix: lineExtPrefix,
             recordSlots: recordSlots, itemSlots: itemSlots, orderOps: orderOps, lineOps: lineOps,
-            constants: constants, zones: zones, ignored: ignored)
+            constants: constants, zones: zones, ignored: ignored, limits: limits)
     }
 
     private mutating func fieldOps(_ node: Node, fields: [FieldDef], itemLevel: Bool, what: String)

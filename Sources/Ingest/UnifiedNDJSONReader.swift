@@ -23,23 +23,28 @@ public final class UnifiedNDJSONReader {
     public private(set) var rejected = 0
     /// Rejects not yet taken by the caller.
     public private(set) var rejects: [Reject] = []
+    /// The limit that ended the input, if one did (its reject is among `rejects`).
+    public var breach: LimitBreach? { archive.breach }
 
     /// Reads from an open descriptor (not closed by the reader).
-    public init(fd: Int32, path: String = "stdin", stage: String = "write", maxLineBytes: Int = 16 << 20) throws(WaybillError) {
-        archive = try ArchiveReader(input: InputSpec(path: path), fd: fd)
+    public init(
+        fd: Int32, path: String = "stdin", stage: String = "write", maxLineBytes: Int = 16 << 20,
+        limits: InputLimits = InputLimits()
+    ) throws(WaybillError) {
+        archive = try ArchiveReader(input: InputSpec(path: path), fd: fd, limits: limits)
         self.path = path
         self.stage = stage
-        lines = JSONLineReader(maxLineBytes: maxLineBytes)
+        lines = JSONLineReader(maxLineBytes: maxLineBytes, maxDepth: limits.maxJSONDepth)
     }
 
     /// Reads a file (`-` = stdin).
-    public convenience init(path: String, stage: String = "write") throws(WaybillError) {
+    public convenience init(path: String, stage: String = "write", limits: InputLimits = InputLimits()) throws(WaybillError) {
         if path == "-" {
-            try self.init(fd: 0, path: "-", stage: stage)
+            try self.init(fd: 0, path: "-", stage: stage, limits: limits)
         } else {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             if fd < 0 { throw WaybillError.inputNotFound(path: path, reason: String(cString: strerror(errno))) }
-            try self.init(fd: fd, path: path, stage: stage)
+            try self.init(fd: fd, path: path, stage: stage, limits: limits)
             ownedFD = fd
         }
     }
@@ -76,7 +81,11 @@ public final class UnifiedNDJSONReader {
                     return batch.count > before || rejected > startRejected
                 case .corrupt(let m):
                     done = true
-                    reject(code: "archive_corrupt", reason: "\(path): \(m)", raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: 0)
+                    inputReject(code: "archive_corrupt", reason: "\(path): \(m)", offset: 0)
+                    return true
+                case .limit(let b):
+                    done = true
+                    inputReject(code: b.code, reason: b.description, offset: 0)
                     return true
                 case .member:
                     stream = MemberStream(archive: archive, encoding: .utf8)
@@ -85,8 +94,13 @@ public final class UnifiedNDJSONReader {
             }
             let more = lines.step(&stream!, stop: { false }) { line in handle(line, into: &batch) }
             if !more {
-                if let f = lines.readFailure {
-                    reject(code: "archive_corrupt", reason: "\(path): truncated or corrupt: \(f.message)", raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: stream!.bytesRead)
+                if let f = lines.readFailure, let b = f.breach {
+                    done = true
+                    inputReject(code: b.code, reason: b.description, offset: stream!.bytesRead)
+                    stream = nil
+                    return true
+                } else if let f = lines.readFailure {
+                    inputReject(code: "archive_corrupt", reason: "\(path): truncated or corrupt: \(f.message)", offset: stream!.bytesRead)
                 }
                 stream = nil
             }
@@ -112,6 +126,13 @@ public final class UnifiedNDJSONReader {
         case .fieldTooLong:
             break
         }
+    }
+
+    /// A reject for the input itself (damage or a broken limit), which no line accounted for:
+    /// it counts as one record in, so the books balance.
+    private func inputReject(code: String, reason: String, offset: Int) {
+        recordsIn += 1
+        reject(code: code, reason: reason, raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: offset)
     }
 
     private func reject(code: String, reason: String, raw: UnsafeRawBufferPointer, line: Int, offset: Int, field: String? = nil) {

@@ -40,6 +40,7 @@ public enum Restorer {
         guard var manifest = try ColdManifest.read(cold + "/" + ColdManifest.fileName) else {
             throw .inputNotFound(path: cold + "/" + ColdManifest.fileName, reason: "no cold manifest")
         }
+        try ColdPaths.check(manifest, path: cold + "/" + ColdManifest.fileName)
         let wanted = Set(o.partitions)
         let chosen = manifest.entries.filter { wanted.isEmpty || wanted.contains($0.partition) }
         if !wanted.isEmpty {
@@ -69,6 +70,9 @@ public enum Restorer {
             for k in m.partitionKeys { keys.append(try PartitionKey.parse(k.spec)) }
             steps.append(.delete(root + "/" + DatasetManifest.successFileName))
             for e in mine {
+                // Nothing read or renamed by a manifest's name may pass through a planted link.
+                try ColdPaths.checkNoLinks(base: cold, relative: e.archive ?? (kind.name + "/" + e.file.path))
+                try ColdPaths.checkNoLinks(base: dir, relative: kind.name + "/" + e.file.path)
                 let source = cold + "/" + kind.name + "/" + e.file.path
                 let staged = txn.staging + "/" + kind.name + "/" + e.file.path
                 try DatasetFiles.makeDirectories(DatasetFiles.dirname(staged))

@@ -52,7 +52,10 @@ enum TarPack {
             if rc == ARCHIVE_EOF { break }
             guard rc == ARCHIVE_OK, let e = entry else { throw failure(a, archive) }
             guard let p = archive_entry_pathname(e), String(cString: p) == name else { continue }
-            guard archive_entry_filetype(e) == regularFile else { throw .data("\(archive): member \(name) is not a regular file") }
+            // A hard link is typed regular but names another entry or a file on the packer's disk.
+            guard archive_entry_filetype(e) == regularFile, archive_entry_hardlink(e) == nil else {
+                throw .data("\(archive): member \(name) is not a regular file")
+            }
             let size = Int(archive_entry_size(e))
             guard size >= 0, size <= maxBytes else { throw .data("\(archive): member \(name) has \(size) bytes, expected at most \(maxBytes)") }
             var out = [UInt8](repeating: 0, count: size)

@@ -166,7 +166,9 @@ final class LineRunner: @unchecked Sendable {
         }
         out.rejectsByStage["collect"] = collectRejects.byCode
         for (i, s) in stages.enumerated() { out.rejectsByStage[s.name] = stageRejects[i].byCode }
-        if let error = failure ?? closing ?? check(out) {
+        // A broken input limit fails the line like its reject threshold: nothing of it lands.
+        let breach = collector.breaches.first.map { WaybillError.data("line \(line.name): \($0)") }
+        if let error = failure ?? closing ?? check(out) ?? breach {
             out.error = error
             writer.abort()
             try? writeRejects.close()

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Datasets
+import Ingest
 import Foundation
 import OrderModel
 import Yams
@@ -16,7 +17,7 @@ public enum PipelineLoader {
     }
 
     static let topKeys = ["version", "name", "batch_id", "batch_size", "lines", "transaction", "fulfillment", "output",
-                          "thresholds", "on_line_failure"]
+                          "thresholds", "on_line_failure", "limits"]
 
     /// Loads `path`; an unreadable file is a usage problem (exit 66 from the caller).
     public static func load(
@@ -67,6 +68,14 @@ public enum PipelineLoader {
         if let v = k["thresholds"], let m = d.mapping(v, "thresholds") {
             let t = d.keys(m, ["max_reject_rate"], "thresholds")
             if let r = t["max_reject_rate"] { spec.maxRejectRate = d.double(r, "thresholds.max_reject_rate", range: 0...1) }
+        }
+        if let v = k["limits"], let m = d.mapping(v, "limits") {
+            let l = d.keys(m, InputLimits.keys, "limits")
+            var check = InputLimits()
+            for (key, node) in l {
+                guard let text = d.string(node, "limits.\(key)") else { continue }
+                if let problem = check.set(key, to: text) { d.problem(node, problem) } else { spec.limits[key] = text }
+            }
         }
         if let v = k["on_line_failure"], let p = d.choice(v, "on_line_failure", PipelineSpec.FailurePolicy.self) {
             spec.onLineFailure = p

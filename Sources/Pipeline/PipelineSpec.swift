@@ -88,6 +88,9 @@ public struct PipelineSpec: Sendable {
     public var onLineFailure: FailurePolicy = .continue
     /// Orders per batch passed between the stages.
     public var batchSize = 4096
+    /// The `limits:` section (`InputLimits` keys to their values), applied over every line's
+    /// profile; `waybill run --limit K=V` sets `limits.K`.
+    public var limits: [String: String] = [:]
     /// This run's share (`waybill run --shard I/N`), nil for a whole run. Set before validating:
     /// the validator opens the shard's own state folder.
     public var shard: Shard?

@@ -26,7 +26,9 @@ public struct PipelineValidator {
         var v = Validated(spec: spec, problems: loaded.problems)
         for line in spec.lines where !line.profile.isEmpty && v.profiles[line.profile] == nil {
             do {
-                v.profiles[line.profile] = try ProfileLoader.load(path: line.profile)
+                var profile = try ProfileLoader.load(path: line.profile)
+                for (key, text) in spec.limits { _ = profile.limits.set(key, to: text) }  // checked when loaded
+                v.profiles[line.profile] = profile
             } catch {
                 v.problems.append(referenced(error, line.profile, line.profileOrigin, "profile of line '\(line.name)'"))
             }

@@ -71,6 +71,10 @@ const uint8_t *wb_json_arena(const wb_json_batch *batch);
 const char *wb_json_error_message(int32_t code);
 /// Whether the error code means the input was not valid UTF-8.
 int wb_json_is_utf8_error(int32_t code);
+/// Whether the error code means the document nests deeper than the batch's limit.
+int wb_json_is_depth_error(int32_t code);
+/// Containers may nest at most `depth` levels (the record object is level 1; default 64).
+void wb_json_batch_set_max_depth(wb_json_batch *batch, size_t depth);
 
 #ifdef __cplusplus
 }

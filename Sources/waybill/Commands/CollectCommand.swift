@@ -51,6 +51,8 @@ struct CollectCommand: ParsableCommand {
 
     @OptionGroup var reporting: ReportingOptions
 
+    @OptionGroup var limits: LimitOptions
+
     @Flag(help: "Read and map everything, write rejects and the books, but no orders (checks a feed against a profile).")
     var check = false
 
@@ -70,7 +72,8 @@ struct CollectCommand: ParsableCommand {
     private func collect(_ stats: inout StageRun) throws(WaybillError) {
         if let r = maxRejectRate, !(0...1).contains(r) { throw WaybillError.usage("--max-reject-rate must be between 0 and 1") }
         if batchSize < 1 { throw WaybillError.usage("--batch-size must be positive") }
-        let profile = try ProfileLoader.load(path: self.profile)
+        var profile = try ProfileLoader.load(path: self.profile)
+        profile.limits = try limits.applied(to: profile.limits)
         let inputs = try InputResolver.resolve(self.inputs)
         let writer = try RejectWriter(path: rejects)
         if threads < 1 { throw WaybillError.usage("--threads must be at least 1") }
@@ -115,6 +118,7 @@ struct CollectCommand: ParsableCommand {
         if !books.balances {
             throw WaybillError.data("the books do not balance: " + books.summary(stage: "collect"))
         }
+        try LimitOptions.check(collector.breaches)
         if let limit = maxRejectRate, books.recordsIn > 0 {
             let rate = Double(books.rejected) / Double(books.recordsIn)
             if rate > limit {

@@ -50,11 +50,13 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var reporting: ReportingOptions
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         do throws(WaybillError) {
             let shardSpec: Shard? = try shard.map { (s: String) throws(WaybillError) in try Shard(parsing: s) }
-            let v = try PipelineCLI.validate(file: file, overrides: overrides + (out.map { ["output.folder=\($0)"] } ?? []),
+            let v = try PipelineCLI.validate(file: file, overrides: overrides + limits.pipelineOverrides + (out.map { ["output.folder=\($0)"] } ?? []),
                 shard: shardSpec)
             guard v.problems.isEmpty else {
                 // One problem is the error line itself; several are listed before it.

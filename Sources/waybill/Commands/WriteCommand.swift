@@ -73,6 +73,8 @@ struct WriteCommand: ParsableCommand {
 
     @OptionGroup var keys: KeyOptions
 
+    @OptionGroup var limits: LimitOptions
+
     @Option(help: "Read raw feeds with this collect profile instead of unified NDJSON (collect and write in one process).")
     var profile: String?
 
@@ -97,12 +99,14 @@ struct WriteCommand: ParsableCommand {
         let rejectWriter = try RejectWriter(path: rejects)
         let writer = try DatasetWriter(options: options, rejects: rejectWriter)
         var books = Books()
+        var breaches: [LimitBreach] = []
         // With --profile, folders and globs expand later: the count grows as inputs start.
         let meter = reporting.progressMeter(stage: "write", inputCount: profile == nil ? inputs.count : 0, quiet: quiet)
         defer { meter?.finish() }
         do {
             books = try WriteInput.read(inputs: inputs.isEmpty ? ["-"] : inputs, profile: profile,
-                batchId: options.batchId, rejects: rejectWriter, meter: meter, redactRaw: options.encryption != nil) {
+                batchId: options.batchId, rejects: rejectWriter, meter: meter, redactRaw: options.encryption != nil,
+                limits: limits, breaches: &breaches) {
                 (batch: OrderBatch) throws(WaybillError) in try writer.write(batch)
             }
         } catch {
@@ -125,6 +129,7 @@ struct WriteCommand: ParsableCommand {
         }
         if !quiet { printSummary(result, books) }
         if !books.balances { throw WaybillError.data("write: the books do not balance: \(books.summary(stage: "write"))") }
+        try LimitOptions.check(breaches)
         if let limit = maxRejectRate, books.recordsIn > 0, Double(books.rejected) / Double(books.recordsIn) > limit {
             throw WaybillError.data("reject rate \(books.rejected)/\(books.recordsIn) exceeds --max-reject-rate \(limit)")
         }

@@ -14,17 +14,21 @@ enum WriteInput {
     /// columns) keeps the raw line out of the rejects of unified NDJSON input.
     static func read(
         inputs: [String], profile: String?, batchId: String, rejects: RejectWriter, meter: ProgressMeter? = nil,
-        redactRaw: Bool = false, body: @escaping (OrderBatch) throws(WaybillError) -> Void
+        redactRaw: Bool = false, limits: LimitOptions, breaches: inout [LimitBreach],
+        body: @escaping (OrderBatch) throws(WaybillError) -> Void
     ) throws(WaybillError) -> Books {
         guard let profile else {
-            return try readUnified(inputs: inputs, rejects: rejects, meter: meter, redactRaw: redactRaw, body: body)
+            return try readUnified(inputs: inputs, rejects: rejects, meter: meter, redactRaw: redactRaw,
+                limits: try limits.applied(to: InputLimits()), breaches: &breaches, body: body)
         }
-        let loaded = try ProfileLoader.load(path: profile)
+        var loaded = try ProfileLoader.load(path: profile)
+        loaded.limits = try limits.applied(to: loaded.limits)
         let resolved = try InputResolver.resolve(inputs)
         let collector = FeedCollector(profile: loaded, rejects: rejects, batchID: batchId) {
             (batch: inout OrderBatch) throws(WaybillError) in try body(batch)
         }
         collector.meter = meter
+        defer { breaches = collector.breaches }
         try collector.collect(resolved)
         return collector.books
     }
@@ -35,8 +39,8 @@ enum WriteInput {
     /// cores. All reject writes happen on that second thread, in input order, because the
     /// dataset writer writes its own rejects there too.
     private static func readUnified(
-        inputs: [String], rejects: RejectWriter, meter: ProgressMeter?, redactRaw: Bool,
-        body: @escaping (OrderBatch) throws(WaybillError) -> Void
+        inputs: [String], rejects: RejectWriter, meter: ProgressMeter?, redactRaw: Bool, limits: InputLimits,
+        breaches: inout [LimitBreach], body: @escaping (OrderBatch) throws(WaybillError) -> Void
     ) throws(WaybillError) -> Books {
         func taken(_ r: [Reject]) -> [Reject] { redactRaw ? r.map { var x = $0; x.raw = []; return x } : r }
         let handoff = BatchHandoff(rejects: rejects, body: body)
@@ -52,7 +56,7 @@ enum WriteInput {
                     books.files += 1
                     continue
                 }
-                let reader = try UnifiedNDJSONReader(path: path, stage: "write")
+                let reader = try UnifiedNDJSONReader(path: path, stage: "write", limits: limits)
                 books.files += 1
                 while try reader.next(into: &batch, maxOrders: 4096) {
                     books.ordersOut += batch.count
@@ -65,6 +69,7 @@ enum WriteInput {
                 meter?.update(records: books.recordsIn + reader.recordsIn, inputBytes: reader.bytesConsumed)
                 books.recordsIn += reader.recordsIn
                 books.rejected += reader.rejected
+                if let b = reader.breach { breaches.append(b) }
             }
         } catch {
             handoff.cancel()

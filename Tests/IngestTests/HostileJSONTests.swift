@@ -1,0 +1,92 @@
+import Foundation
+import OrderModel
+import Testing
+@testable import Ingest
+
+/// NDJSON that tries to hurt the reader: deep nesting, endless lines, huge numbers, broken
+/// UTF-8, NUL bytes and stray BOMs. Each is one reject with its position; the lines around it
+/// are read as usual.
+@Suite struct HostileJSONTests {
+    static func profile(_ limits: String = "") -> Profile {
+        try! Fixture.profile("""
+            source: j
+            format: ndjson
+            limits:
+              max_line_bytes: 1MiB
+            \(limits.isEmpty ? "" : "  " + limits)
+            order:
+              order_id: "{source}:{id}"
+              external_order_id: id
+              order_type: { const: sale }
+              status: { const: PAID }
+              created_at: { from: day, format: "%Y-%m-%d" }
+              grand_total: total
+            """.replacingOccurrences(of: "max_line_bytes: 1MiB", with: "max_line_bytes: 1048576"))
+    }
+
+    static let good1 = #"{"id":"1","day":"2025-01-02","total":"1.50"}"#
+    static let good2 = #"{"id":"2","day":"2025-01-02","total":"2.50"}"#
+
+    func run(_ middle: [UInt8], limits: String = "") throws -> Collected {
+        let dir = TempDir()
+        let path = dir.write("f.ndjson", Array((Self.good1 + "\n").utf8) + middle + Array(("\n" + Self.good2 + "\n").utf8))
+        return try Fixture.collect(Self.profile(limits), [path], dir: dir)
+    }
+
+    func only(_ r: Collected) throws -> [String: Any] {
+        #expect(r.orders.map { $0["external_order_id"] as? String } == ["1", "2"])
+        #expect(r.books.balances)
+        #expect(r.rejects.count == 1)
+        let x = try #require(r.rejects.first)
+        #expect(x["line"] as? Int == 2)
+        #expect(x["byte_offset"] as? Int == Self.good1.utf8.count + 1)
+        return x
+    }
+
+    /// 100,000 levels would overflow the stack of a recursive walk; the limit stops it at 64.
+    @Test func deepNestingIsARejectNotAStackOverflow() throws {
+        let deep = Array(#"{"id":"3","x":"#.utf8) + [UInt8](repeating: UInt8(ascii: "["), count: 100_000)
+            + [UInt8](repeating: UInt8(ascii: "]"), count: 100_000) + [UInt8(ascii: "}")]
+        let x = try only(try run(deep))
+        #expect(x["code"] as? String == "json_invalid")
+        #expect((x["reason"] as? String ?? "").contains("max_json_depth 64"))
+    }
+
+    @Test func depthLimitIsConfigurable() throws {
+        func nested(_ n: Int) -> [UInt8] {
+            Array(#"{"id":"3","day":"2025-01-02","x":"#.utf8) + [UInt8](repeating: UInt8(ascii: "["), count: n)
+                + [UInt8](repeating: UInt8(ascii: "]"), count: n) + [UInt8(ascii: "}")]
+        }
+        // The record object is level 1: 3 more levels fit a limit of 4, 4 do not.
+        #expect(try run(nested(3), limits: "max_json_depth: 4").rejects.isEmpty)
+        #expect(try run(nested(4), limits: "max_json_depth: 4").rejects.count == 1)
+    }
+
+    /// 20 MiB without a newline, with a 1 MiB line limit: reported once and skipped, never
+    /// buffered whole.
+    @Test func endlessLineIsSkippedInBoundedMemory() throws {
+        let x = try only(try run([UInt8](repeating: UInt8(ascii: "a"), count: 20 << 20)))
+        #expect(x["code"] as? String == "line_too_long")
+    }
+
+    @Test func hugeNumbersAreRejectedWithAReason() throws {
+        let x = try only(try run(Array(#"{"id":"3","day":"2025-01-02","total":1\#(String(repeating: "9", count: 400))}"#.utf8)))
+        #expect(!(x["reason"] as? String ?? "").isEmpty)
+    }
+
+    @Test func invalidUTF8IsRejected() throws {
+        let x = try only(try run(Array(#"{"id":"3","day":""#.utf8) + [0xC3, 0x28, 0xFF] + Array(#""}"#.utf8)))
+        #expect(x["code"] as? String == "invalid_utf8")
+        #expect(x["raw_base64"] != nil)
+    }
+
+    @Test func rawNULIsRejected() throws {
+        let x = try only(try run(Array(#"{"id":"3","day":"20"#.utf8) + [0] + Array(#"25"}"#.utf8)))
+        #expect(x["code"] as? String == "json_invalid")
+    }
+
+    @Test func byteOrderMarkInTheMiddleIsRejected() throws {
+        let x = try only(try run([0xEF, 0xBB, 0xBF] + Array(#"{"id":"3","day":"2025-01-02"}"#.utf8)))
+        #expect(x["code"] as? String == "json_invalid")
+    }
+}
