@@ -16,6 +16,8 @@ final class JSONFeed: RecordExtras {
     private var lineExt: [Int] = []
     private var items = -1
     private var keyScratch: [UInt8] = []
+    private let recordKeys = JSONKeyCache()
+    private let itemKeys = JSONKeyCache()
     private var valueScratch: [UInt8] = []
 
     init(profile: Profile, mapper: RecordMapper, assembler: OrderAssembler) {
@@ -68,20 +70,38 @@ final class JSONFeed: RecordExtras {
             let key = tape.key(i)
             if let ik = itemsKey, ik.withUnsafeBytes({ $0.bytesEqual(key) }) {
                 items = i
-            } else if let slot = profile.recordSlots.lookup(key, hint: ordinal) {
-                if let problem = setSlot(slot, i, record: true) {
-                    assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: problem.code, reason: problem.reason, field: problem.field)
-                    return
+            } else {
+                let slot = resolve(key, at: ordinal, in: recordKeys, slots: profile.recordSlots, record: true)
+                if slot >= 0 {
+                    if let problem = setSlot(slot, i, record: true) {
+                        assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: problem.code, reason: problem.reason, field: problem.field)
+                        return
+                    }
+                } else if slot == JSONKeyCache.unmapped && tape.kind(i) != .null {
+                    orderExt.append(i)
                 }
-            } else if tape.kind(i) != .null
-                && (profile.ignored.isEmpty || !profile.ignored.contains(String(decoding: key, as: UTF8.self)))
-            {
-                orderExt.append(i)
             }
             i = tape.next(i)
             ordinal += 1
         }
         assembler.record(self, raw: line.raw, line: line.line, offset: line.byteOffset)
+    }
+
+    /// The slot a member's key maps to, or JSONKeyCache.unmapped (goes to ext) or .ignored
+    /// (dropped; the profile's ignore list applies to record members only).
+    @inline(__always)
+    private func resolve(_ key: UnsafeRawBufferPointer, at ordinal: Int, in cache: JSONKeyCache, slots: SlotTable, record: Bool) -> Int {
+        if let r = cache.cached(key, at: ordinal) { return r }
+        let r: Int
+        if let s = slots.lookup(key, hint: ordinal) {
+            r = s
+        } else if record && !profile.ignored.isEmpty && profile.ignored.contains(String(decoding: key, as: UTF8.self)) {
+            r = JSONKeyCache.ignored
+        } else {
+            r = JSONKeyCache.unmapped
+        }
+        cache.remember(key, at: ordinal, r)
+        return r
     }
 
     /// Puts a member's value into a slot; a container where a value is expected is a failure.
@@ -143,7 +163,8 @@ final class JSONFeed: RecordExtras {
                 var k = j + 1
                 var ordinal = 0
                 while tape.kind(k) != .end {
-                    if let slot = profile.itemSlots.lookup(tape.key(k), hint: ordinal) {
+                    let slot = resolve(tape.key(k), at: ordinal, in: itemKeys, slots: profile.itemSlots, record: false)
+                    if slot >= 0 {
                         if let f = setSlot(slot, k, record: false) { throw f }
                     } else if tape.kind(k) != .null {
                         lineExt.append(k)
