@@ -8,14 +8,14 @@ final class JSONFeed: RecordExtras {
     private let assembler: OrderAssembler
     private let reader: JSONLineReader
     private let itemsKey: [UInt8]?
-    private let orderExtPrefix: [UInt8]
-    private let lineExtPrefix: [UInt8]
+    private let orderExtKey: PrefixedKey
+    private let lineExtKey: PrefixedKey
+    private let maxFieldBytes: Int
     private var tape = JSONTape(entries: nil, arena: nil)
     /// Entries of the current record that go to the order's / current item's ext.
     private var orderExt: [Int] = []
     private var lineExt: [Int] = []
     private var items = -1
-    private var keyScratch: [UInt8] = []
     private let recordKeys = JSONKeyCache()
     private let itemKeys = JSONKeyCache()
     private var valueScratch: [UInt8] = []
@@ -26,8 +26,9 @@ final class JSONFeed: RecordExtras {
         self.assembler = assembler
         reader = JSONLineReader(blockSize: profile.csv.blockSize, maxLineBytes: profile.maxLineBytes)
         if case .items(let k) = profile.lineSource { itemsKey = Array(k.utf8) } else { itemsKey = nil }
-        orderExtPrefix = Array((profile.source + ".").utf8)
-        lineExtPrefix = Array((profile.source + "." + profile.lineExtPrefix).utf8)
+        orderExtKey = PrefixedKey(prefix: Array((profile.source + ".").utf8))
+        lineExtKey = PrefixedKey(prefix: Array((profile.source + "." + profile.lineExtPrefix).utf8))
+        maxFieldBytes = profile.maxFieldBytes
     }
 
     func read(_ stream: inout MemberStream) -> ArchiveReadError? {
@@ -56,7 +57,9 @@ final class JSONFeed: RecordExtras {
                 reason: "a field of \(n) bytes exceeds max_field_bytes \(profile.maxFieldBytes)")
             return
         }
-        tape = line.tape
+        // A local copy: reading the stored property in the loops costs an exclusivity check each time.
+        self.tape = line.tape
+        let tape = line.tape
         guard tape.kind(line.root) == .object else {
             assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: "json_invalid", reason: "a record must be a JSON object")
             return
@@ -64,6 +67,7 @@ final class JSONFeed: RecordExtras {
         mapper.record.clear()
         orderExt.removeAll(keepingCapacity: true)
         items = -1
+        let recordSlots = profile.recordSlots
         var i = line.root + 1
         var ordinal = 0
         while tape.kind(i) != .end {
@@ -71,9 +75,9 @@ final class JSONFeed: RecordExtras {
             if let ik = itemsKey, ik.withUnsafeBytes({ $0.bytesEqual(key) }) {
                 items = i
             } else {
-                let slot = resolve(key, at: ordinal, in: recordKeys, slots: profile.recordSlots, record: true)
+                let slot = resolve(key, at: ordinal, in: recordKeys, slots: recordSlots, record: true)
                 if slot >= 0 {
-                    if let problem = setSlot(slot, i, record: true) {
+                    if let problem = setSlot(tape, slot, i, record: true) {
                         assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: problem.code, reason: problem.reason, field: problem.field)
                         return
                     }
@@ -105,7 +109,21 @@ final class JSONFeed: RecordExtras {
     }
 
     /// Puts a member's value into a slot; a container where a value is expected is a failure.
-    private func setSlot(_ slot: Int, _ i: Int, record: Bool) -> MapFailure? {
+    /// Strings and numbers (nearly every member) are handled inline; the rest out of line.
+    @inline(__always)
+    private func setSlot(_ tape: JSONTape, _ slot: Int, _ i: Int, record: Bool) -> MapFailure? {
+        let k = tape.kind(i)
+        if k == .string || k == .number {
+            let v = tape.value(i)
+            if v.count <= maxFieldBytes {
+                (record ? mapper.record : mapper.item).set(slot, v)
+                return nil
+            }
+        }
+        return setSlotSlow(slot, i, record: record)
+    }
+
+    private func setSlotSlow(_ slot: Int, _ i: Int, record: Bool) -> MapFailure? {
         switch tape.kind(i) {
         case .object, .array:
             let name = String(decoding: tape.key(i), as: UTF8.self)
@@ -124,23 +142,24 @@ final class JSONFeed: RecordExtras {
     }
 
     func addOrderExt(_ table: inout ColumnTable) {
-        for i in orderExt { addExt(i, prefix: orderExtPrefix, column: OrderField.ext, into: &table) }
+        let tape = self.tape
+        for i in orderExt { addExt(tape, i, key: orderExtKey, column: OrderField.ext, into: &table) }
     }
 
-    private func addExt(_ i: Int, prefix: [UInt8], column: Int, into table: inout ColumnTable) {
-        keyScratch.removeAll(keepingCapacity: true)
-        keyScratch.append(contentsOf: prefix)
-        keyScratch.append(contentsOf: tape.key(i))
+    @inline(__always)
+    private func addExt(_ tape: JSONTape, _ i: Int, key: PrefixedKey, column: Int, into table: inout ColumnTable) {
+        let k = key.with(tape.key(i))
         if let v = tape.scalarText(i) {
-            keyScratch.withUnsafeBytes { table.addElement(column, utf8: v, key: $0) }
+            table.addElement(column, utf8: v, key: k)
         } else {
             valueScratch.removeAll(keepingCapacity: true)
             tape.serialize(i, into: &valueScratch)
-            keyScratch.withUnsafeBytes { k in valueScratch.withUnsafeBytes { table.addElement(column, utf8: $0, key: k) } }
+            valueScratch.withUnsafeBytes { table.addElement(column, utf8: $0, key: k) }
         }
     }
 
     func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure) {
+        let tape = self.tape
         switch profile.lineSource {
         case .none:
             return
@@ -151,6 +170,7 @@ final class JSONFeed: RecordExtras {
             guard tape.kind(items) == .array else {
                 throw MapFailure(code: "bad_type", reason: "\(name) must be an array of line objects", field: name)
             }
+            let itemSlots = profile.itemSlots  // bound once: a property path in the loop retains per use
             var j = items + 1
             var n = 0
             while tape.kind(j) != .end {
@@ -163,9 +183,9 @@ final class JSONFeed: RecordExtras {
                 var k = j + 1
                 var ordinal = 0
                 while tape.kind(k) != .end {
-                    let slot = resolve(tape.key(k), at: ordinal, in: itemKeys, slots: profile.itemSlots, record: false)
+                    let slot = resolve(tape.key(k), at: ordinal, in: itemKeys, slots: itemSlots, record: false)
                     if slot >= 0 {
-                        if let f = setSlot(slot, k, record: false) { throw f }
+                        if let f = setSlot(tape, slot, k, record: false) { throw f }
                     } else if tape.kind(k) != .null {
                         lineExt.append(k)
                     }
@@ -173,7 +193,7 @@ final class JSONFeed: RecordExtras {
                     ordinal += 1
                 }
                 try mapper.mapLine(fromItem: true, into: &batch) { table in
-                    for e in lineExt { addExt(e, prefix: lineExtPrefix, column: LineField.ext, into: &table) }
+                    for e in lineExt { addExt(tape, e, key: lineExtKey, column: LineField.ext, into: &table) }
                 }
                 j = tape.next(j)
             }
