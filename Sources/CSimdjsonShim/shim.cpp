@@ -1,7 +1,8 @@
 // The simdjson batch loop behind CSimdjsonShim.h.
 //
-// The on-demand API is header-only, so its kernel is the one the compiler flags allow (see
-// Package.swift). Lines are parsed one at a time (a broken line must not take its
+// The on-demand API is header-only, so its stage 2 is compiled for the kernel the compiler
+// flags allow (the generic one without -march flags); stage 1 is runtime-dispatched inside
+// libsimdjson. ondemand_walk.h says how the walk avoids the generic kernel's slow parts. Lines are parsed one at a time (a broken line must not take its
 // neighbours with it, which iterate_many would do), walking every value so that on-demand
 // validates all of it.
 #include "CSimdjsonShim.h"
@@ -58,6 +59,8 @@ struct Out {
     // walk recurses once per level, so an unbounded document would overflow the stack.
     uint32_t depth = 0;
     uint32_t max_depth = 64;
+    /// The batch's input buffer: entries flagged *_IN_INPUT count their offsets from here.
+    const uint8_t *input = nullptr;
 };
 }  // namespace
 
@@ -103,6 +106,7 @@ extern "C" size_t wb_json_parse_lines(wb_json_batch *b, const uint8_t *buf, size
     b->docs.clear();
     b->out.tape.clear();
     b->out.arena.clear();
+    b->out.input = buf;
     size_t pos = 0;
     size_t line_index = 0;
     const size_t capacity_end = len + SIMDJSON_PADDING;

@@ -8,14 +8,16 @@ final class JSONFeed: RecordExtras {
     private let assembler: OrderAssembler
     private let reader: JSONLineReader
     private let itemsKey: [UInt8]?
-    private let orderExtPrefix: [UInt8]
-    private let lineExtPrefix: [UInt8]
+    private let orderExtKey: PrefixedKey
+    private let lineExtKey: PrefixedKey
+    private let maxFieldBytes: Int
     private var tape = JSONTape(entries: nil, arena: nil)
     /// Entries of the current record that go to the order's / current item's ext.
     private var orderExt: [Int] = []
     private var lineExt: [Int] = []
     private var items = -1
-    private var keyScratch: [UInt8] = []
+    private let recordKeys = JSONKeyCache()
+    private let itemKeys = JSONKeyCache()
     private var valueScratch: [UInt8] = []
 
     init(profile: Profile, mapper: RecordMapper, assembler: OrderAssembler) {
@@ -25,8 +27,9 @@ final class JSONFeed: RecordExtras {
         reader = JSONLineReader(
             blockSize: profile.csv.blockSize, maxLineBytes: profile.maxLineBytes, maxDepth: profile.limits.maxJSONDepth)
         if case .items(let k) = profile.lineSource { itemsKey = Array(k.utf8) } else { itemsKey = nil }
-        orderExtPrefix = Array((profile.source + ".").utf8)
-        lineExtPrefix = Array((profile.source + "." + profile.lineExtPrefix).utf8)
+        orderExtKey = PrefixedKey(prefix: Array((profile.source + ".").utf8))
+        lineExtKey = PrefixedKey(prefix: Array((profile.source + "." + profile.lineExtPrefix).utf8))
+        maxFieldBytes = profile.maxFieldBytes
     }
 
     func read(_ stream: inout MemberStream) -> ArchiveReadError? {
@@ -55,7 +58,9 @@ final class JSONFeed: RecordExtras {
                 reason: "a field of \(n) bytes exceeds max_field_bytes \(profile.maxFieldBytes)")
             return
         }
-        tape = line.tape
+        // A local copy: reading the stored property in the loops costs an exclusivity check each time.
+        self.tape = line.tape
+        let tape = line.tape
         guard tape.kind(line.root) == .object else {
             assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: "json_invalid", reason: "a record must be a JSON object")
             return
@@ -63,21 +68,23 @@ final class JSONFeed: RecordExtras {
         mapper.record.clear()
         orderExt.removeAll(keepingCapacity: true)
         items = -1
+        let recordSlots = profile.recordSlots
         var i = line.root + 1
         var ordinal = 0
         while tape.kind(i) != .end {
             let key = tape.key(i)
             if let ik = itemsKey, ik.withUnsafeBytes({ $0.bytesEqual(key) }) {
                 items = i
-            } else if let slot = profile.recordSlots.lookup(key, hint: ordinal) {
-                if let problem = setSlot(slot, i, record: true) {
-                    assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: problem.code, reason: problem.reason, field: problem.field)
-                    return
+            } else {
+                let slot = resolve(key, at: ordinal, in: recordKeys, slots: recordSlots, record: true)
+                if slot >= 0 {
+                    if let problem = setSlot(tape, slot, i, record: true) {
+                        assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: problem.code, reason: problem.reason, field: problem.field)
+                        return
+                    }
+                } else if slot == JSONKeyCache.unmapped && tape.kind(i) != .null {
+                    orderExt.append(i)
                 }
-            } else if tape.kind(i) != .null
-                && (profile.ignored.isEmpty || !profile.ignored.contains(String(decoding: key, as: UTF8.self)))
-            {
-                orderExt.append(i)
             }
             i = tape.next(i)
             ordinal += 1
@@ -85,8 +92,39 @@ final class JSONFeed: RecordExtras {
         assembler.record(self, raw: line.raw, line: line.line, offset: line.byteOffset)
     }
 
+    /// The slot a member's key maps to, or JSONKeyCache.unmapped (goes to ext) or .ignored
+    /// (dropped; the profile's ignore list applies to record members only).
+    @inline(__always)
+    private func resolve(_ key: UnsafeRawBufferPointer, at ordinal: Int, in cache: JSONKeyCache, slots: SlotTable, record: Bool) -> Int {
+        if let r = cache.cached(key, at: ordinal) { return r }
+        let r: Int
+        if let s = slots.lookup(key, hint: ordinal) {
+            r = s
+        } else if record && !profile.ignored.isEmpty && profile.ignored.contains(String(decoding: key, as: UTF8.self)) {
+            r = JSONKeyCache.ignored
+        } else {
+            r = JSONKeyCache.unmapped
+        }
+        cache.remember(key, at: ordinal, r)
+        return r
+    }
+
     /// Puts a member's value into a slot; a container where a value is expected is a failure.
-    private func setSlot(_ slot: Int, _ i: Int, record: Bool) -> MapFailure? {
+    /// Strings and numbers (nearly every member) are handled inline; the rest out of line.
+    @inline(__always)
+    private func setSlot(_ tape: JSONTape, _ slot: Int, _ i: Int, record: Bool) -> MapFailure? {
+        let k = tape.kind(i)
+        if k == .string || k == .number {
+            let v = tape.value(i)
+            if v.count <= maxFieldBytes {
+                (record ? mapper.record : mapper.item).set(slot, v)
+                return nil
+            }
+        }
+        return setSlotSlow(slot, i, record: record)
+    }
+
+    private func setSlotSlow(_ slot: Int, _ i: Int, record: Bool) -> MapFailure? {
         switch tape.kind(i) {
         case .object, .array:
             let name = String(decoding: tape.key(i), as: UTF8.self)
@@ -105,23 +143,24 @@ final class JSONFeed: RecordExtras {
     }
 
     func addOrderExt(_ table: inout ColumnTable) {
-        for i in orderExt { addExt(i, prefix: orderExtPrefix, column: OrderField.ext, into: &table) }
+        let tape = self.tape
+        for i in orderExt { addExt(tape, i, key: orderExtKey, column: OrderField.ext, into: &table) }
     }
 
-    private func addExt(_ i: Int, prefix: [UInt8], column: Int, into table: inout ColumnTable) {
-        keyScratch.removeAll(keepingCapacity: true)
-        keyScratch.append(contentsOf: prefix)
-        keyScratch.append(contentsOf: tape.key(i))
+    @inline(__always)
+    private func addExt(_ tape: JSONTape, _ i: Int, key: PrefixedKey, column: Int, into table: inout ColumnTable) {
+        let k = key.with(tape.key(i))
         if let v = tape.scalarText(i) {
-            keyScratch.withUnsafeBytes { table.addElement(column, utf8: v, key: $0) }
+            table.addElement(column, utf8: v, key: k)
         } else {
             valueScratch.removeAll(keepingCapacity: true)
             tape.serialize(i, into: &valueScratch)
-            keyScratch.withUnsafeBytes { k in valueScratch.withUnsafeBytes { table.addElement(column, utf8: $0, key: k) } }
+            valueScratch.withUnsafeBytes { table.addElement(column, utf8: $0, key: k) }
         }
     }
 
     func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure) {
+        let tape = self.tape
         switch profile.lineSource {
         case .none:
             return
@@ -132,6 +171,7 @@ final class JSONFeed: RecordExtras {
             guard tape.kind(items) == .array else {
                 throw MapFailure(code: "bad_type", reason: "\(name) must be an array of line objects", field: name)
             }
+            let itemSlots = profile.itemSlots  // bound once: a property path in the loop retains per use
             var j = items + 1
             var n = 0
             while tape.kind(j) != .end {
@@ -144,8 +184,9 @@ final class JSONFeed: RecordExtras {
                 var k = j + 1
                 var ordinal = 0
                 while tape.kind(k) != .end {
-                    if let slot = profile.itemSlots.lookup(tape.key(k), hint: ordinal) {
-                        if let f = setSlot(slot, k, record: false) { throw f }
+                    let slot = resolve(tape.key(k), at: ordinal, in: itemKeys, slots: itemSlots, record: false)
+                    if slot >= 0 {
+                        if let f = setSlot(tape, slot, k, record: false) { throw f }
                     } else if tape.kind(k) != .null {
                         lineExt.append(k)
                     }
@@ -153,7 +194,7 @@ final class JSONFeed: RecordExtras {
                     ordinal += 1
                 }
                 try mapper.mapLine(fromItem: true, into: &batch) { table in
-                    for e in lineExt { addExt(e, prefix: lineExtPrefix, column: LineField.ext, into: &table) }
+                    for e in lineExt { addExt(tape, e, key: lineExtKey, column: LineField.ext, into: &table) }
                 }
                 j = tape.next(j)
             }

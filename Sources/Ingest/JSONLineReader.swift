@@ -143,7 +143,7 @@ final class JSONLineReader {
                 parser, buffer.assumingMemoryBound(to: UInt8.self), length, final ? 1 : 0, maxDocs,
                 &consumed, &lines)
             let docs = wb_json_docs(parser)
-            let tape = JSONTape(entries: wb_json_tape(parser), arena: wb_json_arena(parser))
+            let tape = JSONTape(entries: wb_json_tape(parser), arena: wb_json_arena(parser), input: UnsafeRawPointer(buffer))
             for d in 0..<n {
                 let doc = docs![d]
                 var problem = RecordProblem.none

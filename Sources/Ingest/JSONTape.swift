@@ -1,7 +1,9 @@
 internal import CSimdjsonShim
 
 /// A read-only view of the tape simdjson wrote for one batch of lines (see CSimdjsonShim.h):
-/// entries of (kind, key, value) pointing into one arena. Valid until the next parse call.
+/// entries of (kind, key, value) pointing into the arena, or (plain strings and numbers) into
+/// the batch's input buffer. Valid until the next parse call or until the reader moves its
+/// buffer, whichever comes first.
 struct JSONTape {
     enum Kind: UInt32 {
         case object = 1, array, end, string, number, `true`, `false`, null
@@ -9,28 +11,43 @@ struct JSONTape {
 
     let entries: UnsafePointer<wb_json_entry>?
     let arena: UnsafePointer<UInt8>?
+    /// The buffer the batch was parsed from (base of the ranges flagged *_IN_INPUT).
+    let input: UnsafeRawPointer?
+
+    init(entries: UnsafePointer<wb_json_entry>?, arena: UnsafePointer<UInt8>?, input: UnsafeRawPointer? = nil) {
+        self.entries = entries
+        self.arena = arena
+        self.input = input
+    }
 
     @inline(__always)
-    func kind(_ i: Int) -> Kind { Kind(rawValue: entries![i].kind) ?? .null }
+    func kind(_ i: Int) -> Kind { Kind(rawValue: entries![i].kind & UInt32(WB_JSON_KIND_MASK)) ?? .null }
+
+    /// Where a range of entry `i` starts: the input when `flag` is set in its kind, else the arena.
+    @inline(__always)
+    private func range(_ e: wb_json_entry, flag: Int, offset: UInt32, count: UInt32) -> UnsafeRawBufferPointer {
+        let base = e.kind & UInt32(flag) != 0 ? input : arena.map { UnsafeRawPointer($0) }
+        return UnsafeRawBufferPointer(start: base.map { $0 + Int(offset) }, count: Int(count))
+    }
 
     @inline(__always)
     func key(_ i: Int) -> UnsafeRawBufferPointer {
         let e = entries![i]
-        return UnsafeRawBufferPointer(start: arena.map { UnsafeRawPointer($0 + Int(e.key_off)) }, count: Int(e.key_len))
+        return range(e, flag: WB_JSON_KEY_IN_INPUT, offset: e.key_off, count: e.key_len)
     }
 
     /// String contents or number text (empty for other kinds).
     @inline(__always)
     func value(_ i: Int) -> UnsafeRawBufferPointer {
         let e = entries![i]
-        return UnsafeRawBufferPointer(start: arena.map { UnsafeRawPointer($0 + Int(e.val_off)) }, count: Int(e.val_len))
+        return range(e, flag: WB_JSON_VAL_IN_INPUT, offset: e.val_off, count: e.val_len)
     }
 
     /// Index of the entry after the value at `i` (skips a whole object or array).
     @inline(__always)
     func next(_ i: Int) -> Int {
-        let k = entries![i].kind
-        if Int(k) == WB_JSON_OBJECT || Int(k) == WB_JSON_ARRAY { return i + Int(entries![i].val_len) + 1 }
+        let k = Int(entries![i].kind & UInt32(WB_JSON_KIND_MASK))
+        if k == WB_JSON_OBJECT || k == WB_JSON_ARRAY { return i + Int(entries![i].val_len) + 1 }
         return i + 1
     }
 

@@ -26,8 +26,17 @@ enum {
     WB_JSON_NULL = 8
 };
 
-/// One value of a document. `key_*` is the member name (empty outside objects), unescaped, in
-/// the arena; `val_*` is the unescaped string or the raw number text, in the arena.
+/// Flags or-ed into wb_json_entry.kind: the key / value range is in the input buffer given to
+/// wb_json_parse_lines (a string without escapes, a number's text) rather than in the arena.
+enum {
+    WB_JSON_KIND_MASK = 0xFF,
+    WB_JSON_KEY_IN_INPUT = 0x100,
+    WB_JSON_VAL_IN_INPUT = 0x200
+};
+
+/// One value of a document. `kind` is a WB_JSON_* kind plus the flags above. `key_*` is the
+/// member name (empty outside objects), unescaped; `val_*` is the unescaped string or the raw
+/// number text. Each range is in the arena, or in the input buffer when flagged.
 typedef struct wb_json_entry {
     uint32_t kind;
     uint32_t key_off;
