@@ -10,14 +10,14 @@ extension Fulfiller {
     func write(_ v: BatchView, _ input: OrderBatch, _ row: Int, into out: inout OrderBatch) {
         // The parent: the customer's order as it was, plus how it was split (or why it is held).
         out.beginOrder()
-        out.copyOrderFields(from: input, row: row)
+        RowCopy.copy(v.o, row: row, into: &out.orders)
         if let code = orderHold {
             Self.onHold.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
             out.orders.addElement(F.holdCodes, code)
         }
         out.orders.set(F.childCount, int: Int64(orderHold == nil ? children.count : 0))
         orderReasons.write(into: &out.orders, column: F.planReasons)
-        out.copyLines(from: input, row: row)
+        for l in input.lineRange(row) { RowCopy.copyLine(v.l, line: l, into: &out) }
         out.endOrder()
         books.ordersOut += 1
         books.linesOut += input.lineRange(row).count
@@ -29,7 +29,7 @@ extension Fulfiller {
         let advance = status.elementsEqual(Self.paid) || (isCOD && status.elementsEqual(Self.created))
         for (k, ch) in children.enumerated() {
             out.beginOrder()
-            out.copyOrderFields(from: input, row: row)
+            RowCopy.copy(v.o, row: row, into: &out.orders, skip: Self.setOnChildren)
             idScratch.removeAll(keepingCapacity: true)
             idScratch.append(contentsOf: parentId)
             idScratch.append(UInt8(ascii: "-"))
@@ -70,12 +70,26 @@ extension Fulfiller {
             setOrNull(&out, F.lateShip, ch.lateShip.map { $0 ? 1 : 0 })
             setOrNull(&out, F.lateDelivery, ch.lateDelivery.map { $0 ? 1 : 0 })
             childReasons[k].write(into: &out.orders, column: F.planReasons)
-            for f in facts[ch.start..<ch.end] { out.copyLine(from: input, line: f.line) }
+            for f in facts[ch.start..<ch.end] { RowCopy.copyLine(v.l, line: f.line, into: &out) }
             out.endOrder()
             books.ordersOut += 1
             books.linesOut += ch.end - ch.start
         }
     }
+
+    /// Order fields every child sets (or nulls) below, whatever the plan: not copied from the
+    /// parent first. (status, service level, ship mode and hold codes are set only in some
+    /// cases, so they are copied.)
+    private static let setOnChildren: [Bool] = {
+        var skip = [Bool](repeating: false, count: OrderSchema.orderFields.count)
+        for c in [OrderField.orderId, F.parentOrderId, F.childCount, F.warehouseCode, F.carrier, F.promisedShipBy,
+                  F.promisedFrom, F.promisedTo, F.chargeableWeightG, F.freightAmount, F.totalWeightG, F.volumeCm3,
+                  F.packageCount, F.lineCount, F.subtotal, F.grandTotal, F.codAmount, F.insuredValue, F.shippedAt,
+                  F.deliveredAt, F.lateShip, F.lateDelivery] + F.parentOnlyMoney {
+            skip[c] = true
+        }
+        return skip
+    }()
 
     private func setOrNull(_ out: inout OrderBatch, _ col: Int, _ value: Int64?) {
         if let value { out.orders.set(col, int: value) } else { out.orders.setNull(col) }

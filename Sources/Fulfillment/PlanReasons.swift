@@ -27,7 +27,13 @@ struct PlanReasons {
     mutating func end() { valueEnds.append(values.count) }
 
     mutating func text(_ s: StaticString) { s.withUTF8Buffer { values.append(contentsOf: $0) } }
-    mutating func text(_ s: String) { values.append(contentsOf: s.utf8) }
+    /// Table names (warehouse, service, calendar, zone ids) go in several times per child:
+    /// through the string's contiguous UTF-8 a plain copy, where appending the `utf8` view
+    /// went through the generic per-string copy with a retain and release each time.
+    mutating func text(_ s: String) {
+        var s = s
+        s.withUTF8 { values.append(contentsOf: $0) }
+    }
     mutating func bytes(_ b: [UInt8]) { values.append(contentsOf: b) }
     mutating func bytes(_ b: ArraySlice<UInt8>) { values.append(contentsOf: b) }
     mutating func int(_ v: Int64) {
