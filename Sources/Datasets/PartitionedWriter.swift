@@ -85,6 +85,7 @@ final class PartitionedWriter {
     private var slotRows: [Int32] = []
     private var lineRows: [Int32] = []
     private var slotCount: [Int32] = []
+    private var slotFill: [Int32] = []
     private var touched: [Int] = []
     private let keyPrefixes: [[UInt8]]
     private let rowGroupBytes: Int
@@ -184,22 +185,29 @@ final class PartitionedWriter {
             }
         }
         // Group the rows by partition (counting sort: input order kept within a partition).
-        var start: [Int: Int] = [:]
-        var next = 0
+        // Starts and fill cursors live in arrays indexed by partition (as `slotCount`), not
+        // dictionaries: the fill loop runs once per row.
+        if slotFill.count < slots.count { slotFill.append(contentsOf: repeatElement(0, count: slots.count - slotFill.count)) }
+        var next: Int32 = 0
         for i in touched {
-            start[i] = next
-            next += Int(slotCount[i])
+            slotFill[i] = next
+            next += slotCount[i]
         }
         slotRows.removeAll(keepingCapacity: true)
-        slotRows.append(contentsOf: repeatElement(0, count: next))
-        var fill = start
-        for (row, i) in rowSlot.enumerated() where i >= 0 {
-            let k = Int(i)
-            slotRows[fill[k]!] = Int32(row)
-            fill[k]! += 1
+        slotRows.append(contentsOf: repeatElement(0, count: Int(next)))
+        slotRows.withUnsafeMutableBufferPointer { out in
+            slotFill.withUnsafeMutableBufferPointer { fill in
+                // In bounds: fill[k] runs from partition k's start up to start + slotCount[k].
+                for (row, i) in rowSlot.enumerated() where i >= 0 {
+                    let k = Int(i)
+                    out[Int(fill[k])] = Int32(row)
+                    fill[k] += 1
+                }
+            }
         }
         for i in touched {
-            let from = start[i]!
+            // The fill cursor ended at the partition's end.
+            let from = Int(slotFill[i] - slotCount[i])
             let n = Int(slotCount[i])
             slotCount[i] = 0
             try take(batch, rows: from..<(from + n), into: i)

@@ -133,8 +133,12 @@ public final class ParquetFileWriter {
 
     private func afterWrite() throws {
         try writeCompleteRowGroups()
+        // Called after every column write: test the last leaf first, which only catches up
+        // with the first once the whole row is written, so a row group of N columns costs
+        // O(N) here instead of O(N^2) walks over every leaf.
         let rows = leaves[0].pendingRows
-        if rows > 0 && leaves.allSatisfy({ $0.asm.sealed.isEmpty && $0.pendingRows == rows })
+        if rows > 0 && leaves[leaves.count - 1].pendingRows == rows
+            && leaves.allSatisfy({ $0.asm.sealed.isEmpty && $0.pendingRows == rows })
             && bufferedBytes >= properties.rowGroupByteLimit
         {
             try endRowGroup()
