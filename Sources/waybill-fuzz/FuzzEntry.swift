@@ -4,8 +4,10 @@ import Glibc
 import FuzzTargets
 
 // Two builds of one file (docs/fuzzing.md):
-//  - with `-D WAYBILL_LIBFUZZER -sanitize=fuzzer,address` (Tests/fuzz/run.sh) libFuzzer owns
-//    `main` and calls `LLVMFuzzerTestOneInput`; WAYBILL_FUZZ_TARGET picks the entry point;
+//  - with `-D WAYBILL_LIBFUZZER -sanitize=fuzzer,address` (Tests/fuzz/run.sh) `main` hands the
+//    command line to libFuzzer's driver (LLVMFuzzerRunDriver) with the target that
+//    WAYBILL_FUZZ_TARGET names. (SwiftPM links executables with `main` aliased to the module's
+//    entry point, so libFuzzer's own `main` cannot be used; its driver can.)
 //  - in the normal `swift build` there is no libFuzzer to link, so the same executable is a
 //    replay tool: `waybill-fuzz TARGET FILE...` runs files through a target and prints how
 //    each ended, which is how a crash file from a fuzz run is reproduced under a debugger.
@@ -18,24 +20,36 @@ private func complain(_ message: String) {
 
 #if WAYBILL_LIBFUZZER
 
-nonisolated(unsafe) private var selected: FuzzTarget?
+typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 
-@_cdecl("LLVMFuzzerInitialize")
-public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> CInt {
-    let name = getenv("WAYBILL_FUZZ_TARGET").map { String(cString: $0) } ?? ""
-    guard let t = FuzzTarget(rawValue: name) else {
-        let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
-        complain("waybill-fuzz: set WAYBILL_FUZZ_TARGET to one of: \(names)\n")
-        exit(64)
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: FuzzCallback
+) -> CInt
+
+/// The target of this process, set once before the driver starts.
+nonisolated(unsafe) private var selected: FuzzTarget = .csvShop
+
+@main
+struct FuzzDriver {
+    static func main() {
+        let name = getenv("WAYBILL_FUZZ_TARGET").map { String(cString: $0) } ?? ""
+        guard let t = FuzzTarget(rawValue: name) else {
+            let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
+            complain("waybill-fuzz: set WAYBILL_FUZZ_TARGET to one of: \(names)\n")
+            exit(64)
+        }
+        selected = t
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        let rc = LLVMFuzzerRunDriver(&argc, &argv) { data, count in
+            selected.run(UnsafeRawBufferPointer(start: data, count: count))
+            return 0
+        }
+        exit(rc)
     }
-    selected = t
-    return 0
-}
-
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzTestOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
-    selected!.run(UnsafeRawBufferPointer(start: start, count: count))
-    return 0
 }
 
 #else

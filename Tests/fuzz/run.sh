@@ -23,11 +23,11 @@ TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 
 # Only the fuzz executable and what it links are built. -D WAYBILL_LIBFUZZER turns its
-# replay-tool main off so libFuzzer's main links; -parse-as-library keeps Swift from
-# emitting one of its own.
+# replay tool off: main then runs libFuzzer's driver (Sources/waybill-fuzz). Linked with lld:
+# ld.gold (the default) fails with an internal error on the sanitized objects' debug info.
 echo "== building waybill-fuzz with libFuzzer + ASan into $SCRATCH"
 $SWIFT build -c release --scratch-path "$SCRATCH" --product waybill-fuzz \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DWAYBILL_LIBFUZZER 2>&1 \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DWAYBILL_LIBFUZZER -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld 2>&1 \
   | grep -v -e 'ld.gold: warning' -e '^warning: ' || true
 BIN=$($SWIFT build -c release --scratch-path "$SCRATCH" --show-bin-path)/waybill-fuzz
 [ -x "$BIN" ] || { echo "fuzz build failed" >&2; exit 1; }
@@ -35,6 +35,10 @@ BIN=$($SWIFT build -c release --scratch-path "$SCRATCH" --show-bin-path)/waybill
 # -jobs runs separate processes that log to fuzz-N.log in the current folder: only when asked.
 parallel=()
 [ "$JOBS" -gt 1 ] && parallel=(-jobs="$JOBS" -workers="$JOBS")
+
+# The Swift runtime's own crash handler would catch the trap first and then trip ASan while it
+# walks memory; libFuzzer's handler reports the crash and writes the input.
+export SWIFT_BACKTRACE=enable=no
 
 status=0
 for t in "${TARGETS[@]}"; do
