@@ -4,7 +4,7 @@ VENV ?= $(HOME)/.cache/waybill-venv
 SWIFT ?= swift
 DEMO_OUT ?= out/demo
 
-.PHONY: deps build release test test-swift test-interop test-spark demo bench clean
+.PHONY: deps build release test test-swift test-interop test-spark test-fuzz demo bench clean
 
 deps:
 	@WAYBILL_VENV=$(VENV) .ci/install-deps.sh >/dev/null
@@ -21,6 +21,11 @@ test: deps
 	WAYBILL_VENV=$(VENV) $(SWIFT) test --skip-build --parallel
 	$(MAKE) test-interop
 	$(MAKE) test-spark
+	$(MAKE) test-fuzz
+
+## test-fuzz: a short libFuzzer run of every hostile-input entry point (docs/fuzzing.md; WAYBILL_FUZZ_SECONDS each, default 30).
+test-fuzz: deps
+	SWIFT=$(SWIFT) Tests/fuzz/run.sh
 
 ## test-spark: the Spark driver in local mode against one process (Tests/spark/run.sh; skips only if pip cannot install pyspark).
 test-spark: deps

@@ -9,6 +9,7 @@
 //   RunMetrics     ->  OrderModel, Prometheus (swift-prometheus), Logging (swift-log)
 //   Datasets       ->  Parquet, OrderModel, Crypto (swift-crypto: AES-GCM of PII columns)
 //   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
+//   FuzzTargets    ->  Ingest, Datasets, Parquet, OrderModel   (waybill-fuzz -> FuzzTargets)
 //   FeedSampler    ->  OrderModel
 //   Rules          ->  OrderModel, Yams, Crypto (swift-crypto: SHA-256 of order keys, contents, PII)
 //   Parquet        ->  CCodecs            (knows nothing about orders)
@@ -86,6 +87,11 @@ let package = Package(
             ]
         ),
 
+        // Hostile-input entry points (docs/fuzzing.md): replayed by FuzzTargetsTests, fuzzed by
+        // waybill-fuzz under libFuzzer (Tests/fuzz/run.sh); in a normal build waybill-fuzz replays files.
+        .target(name: "FuzzTargets", dependencies: ["OrderModel", "Ingest", "Parquet", "Datasets"]),
+        .executableTarget(name: "waybill-fuzz", dependencies: ["FuzzTargets"]),
+
         // Development tool: writes the interop matrix read by Tests/interop/test_parquet_matrix.py
         .executableTarget(name: "parquet-matrix", dependencies: ["Parquet"]),
 
@@ -103,6 +109,7 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Datasets", "Parquet", "OrderModel"]),
         .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "OrderModel"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OrderModel", "Datasets", "RunMetrics"]),
     ],
     cxxLanguageStandard: .cxx17

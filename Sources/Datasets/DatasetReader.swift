@@ -142,6 +142,12 @@ public final class DatasetReader {
         guard desc.physical == expected, leaves.count == (def.kind == .stringMap ? 2 : 1) else {
             throw WaybillError.data("has Parquet type \(desc.physical.name) (\(leaves.count) leaves), the model wants \(def.kind)")
         }
+        // Lists and maps are read through repetition levels, flat fields by row index: a file
+        // whose nesting differs from the model's would index levels that are not there.
+        let repeated = def.kind == .stringList || def.kind == .stringMap
+        guard leaves.allSatisfy({ file.schema.columns[$0].maxRepetitionLevel == (repeated ? 1 : 0) }) else {
+            throw WaybillError.data("is nested differently from the model's \(def.kind) (repetition levels)")
+        }
         let data = try file.readColumn(rowGroup: g, column: leaves[0])
         switch def.kind {
         case .stringList:

@@ -137,8 +137,9 @@ final class OrderAssembler {
             }
         }
         closeGroup()
-        openGroup()
-        key.removeAll(keepingCapacity: true)
+        // The mapper's record is not this broken one (it may point into a block already
+        // freed): the group key comes from the caller only.
+        openGroup(keyFromRecord: false)
         if let brokenKey { key.append(contentsOf: brokenKey) }
         addRow(bytes, line: line, offset: offset)
         rejectRow(0, code: code, reason: reason, field: field)
@@ -148,13 +149,13 @@ final class OrderAssembler {
 
     // MARK: Groups
 
-    private func openGroup() {
+    private func openGroup(keyFromRecord: Bool = true) {
         open = true
         failed = nil
         rows.removeAll(keepingCapacity: true)
         raw.removeAll()
         key.removeAll(keepingCapacity: true)
-        if let g = groupKey, let k = mapper.record.value(g) { key.append(contentsOf: k) }
+        if keyFromRecord, let g = groupKey, let k = mapper.record.value(g) { key.append(contentsOf: k) }
     }
 
     private func addRow(_ bytes: UnsafeRawBufferPointer, line: Int, offset: Int) {

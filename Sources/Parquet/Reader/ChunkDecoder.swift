@@ -68,6 +68,10 @@ struct ChunkDecoder {
             else {
                 throw fail("implausible uncompressed size \(usize) for a \(csize)-byte page", at: pos)
             }
+            guard h.type != PageType.dataPageV2.rawValue else {
+                // Checked before decompressing: a V2 page compresses only its values, not its levels.
+                throw ParquetError(.unsupported, "\(where_): DATA_PAGE_V2 at byte \(pos)")
+            }
             if let crc = h.crc {
                 let actual = file.withUnsafeBytes { wb_crc32(0, $0.baseAddress! + bodyStart, csize) }
                 guard Int32(bitPattern: actual) == crc else { throw fail("page CRC mismatch", at: pos) }

@@ -82,6 +82,11 @@ public final class ParquetFileReader {
         guard let codec = ParquetCompression(rawValue: meta.codec) else {
             throw ParquetError(.unsupported, "\(where_): compression codec \(meta.codec)")
         }
+        let rows = metadata.rowGroups[rowGroup].numRows
+        if rows == 0 && meta.numValues == 0 {
+            // An empty row group: parquet-cpp writes its chunks with page offset 0, pointing at nothing.
+            return ChunkDecoder(column: desc, codec: codec, expectedValues: 0, where: where_).finish()
+        }
         let start = meta.chunkStart
         let dataLimit = Int64(bytes.count - 8 - footerLength)
         guard start >= 4, meta.totalCompressedSize >= 0, start <= dataLimit,
@@ -91,7 +96,6 @@ public final class ParquetFileReader {
                 "\(where_): chunk at byte \(start) with \(meta.totalCompressedSize) bytes lies outside the data area (4..<\(dataLimit))")
         }
         guard meta.numValues >= 0 else { throw ParquetError.corrupt("\(where_): negative num_values") }
-        let rows = metadata.rowGroups[rowGroup].numRows
         var decoder = ChunkDecoder(
             column: desc, codec: codec, expectedValues: meta.numValues, where: where_)
         try decoder.decodePages(bytes, from: Int(start), to: Int(start + meta.totalCompressedSize))
