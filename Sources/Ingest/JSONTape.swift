@@ -40,6 +40,9 @@ struct JSONTape {
     @inline(__always)
     func value(_ i: Int) -> UnsafeRawBufferPointer {
         let e = entries![i]
+        // Containers keep their entry count in val_len (see `next`): not a range of bytes.
+        let k = e.kind & UInt32(WB_JSON_KIND_MASK)
+        guard k == WB_JSON_STRING || k == WB_JSON_NUMBER else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return range(e, flag: WB_JSON_VAL_IN_INPUT, offset: e.val_off, count: e.val_len)
     }
 
