@@ -86,103 +86,55 @@ struct PendingColumn {
         }
         materialize()
         rows += n
-        let d0 = defs.count
-        // Every flat kind writes one level per row: size `defs` once and fill it through a
-        // pointer (per-value Array.append costs a uniqueness and capacity check each).
-        if !isNested { defs.append(contentsOf: repeatElement(0, count: n)) }
         col.valid.withUnsafeBufferPointer { valid in
             switch kind {
             case .string:
                 entries += n
-                col.offsets.withUnsafeBufferPointer { off in
-                    var total = 0
-                    var present = 0
-                    for r32 in sel where valid[Int(r32)] {
-                        let r = Int(r32)
-                        total += Int(off[r + 1] &- off[r])
-                        present += 1
-                    }
-                    let b0 = bytes.count
-                    let o0 = offsets.count
-                    bytes.append(contentsOf: repeatElement(0, count: total))
-                    offsets.append(contentsOf: repeatElement(0, count: present))
-                    col.bytes.withUnsafeBytes { src in
-                        bytes.withUnsafeMutableBytes { dst in
-                            offsets.withUnsafeMutableBufferPointer { od in
-                                defs.withUnsafeMutableBufferPointer { dd in
-                                    // In bounds: `total` and `present` were counted over the
-                                    // same selection just above, and dd has n slots from d0.
-                                    var p = b0
-                                    var k = o0
-                                    for (j, r32) in sel.enumerated() {
-                                        let r = Int(r32)
-                                        guard valid[r] else { continue }
-                                        let a = Int(off[r])
-                                        let len = Int(off[r + 1]) - a
-                                        if len > 0 { (dst.baseAddress! + p).copyMemory(from: src.baseAddress! + a, byteCount: len) }
-                                        p += len
-                                        od[k] = UInt32(p)
-                                        k += 1
-                                        dd[d0 + j] = 1
-                                    }
-                                }
+                col.bytes.withUnsafeBytes { src in
+                    col.offsets.withUnsafeBufferPointer { off in
+                        for r32 in sel {
+                            let r = Int(r32)
+                            guard valid[r] else {
+                                defs.append(0)
+                                continue
                             }
+                            defs.append(1)
+                            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: src[Int(off[r])..<Int(off[r + 1])]))
+                            offsets.append(UInt32(bytes.count))
                         }
                     }
                 }
             case .int64, .decimal, .timestamp:
                 entries += n
                 col.ints.withUnsafeBufferPointer { v in
-                    let present = Self.fillDefs(&defs, from: d0, valid, sel)
-                    let v0 = ints.count
-                    ints.append(contentsOf: repeatElement(0, count: present))
-                    ints.withUnsafeMutableBufferPointer { out in
-                        var k = v0
-                        for r32 in sel where valid[Int(r32)] {
-                            out[k] = v[Int(r32)]
-                            k += 1
-                        }
+                    for r32 in sel {
+                        let r = Int(r32)
+                        if valid[r] { ints.append(v[r]) }
+                        defs.append(valid[r] ? 1 : 0)
                     }
                 }
             case .int32, .date:
                 entries += n
                 col.ints.withUnsafeBufferPointer { v in
-                    let present = Self.fillDefs(&defs, from: d0, valid, sel)
-                    let v0 = int32s.count
-                    int32s.append(contentsOf: repeatElement(0, count: present))
-                    int32s.withUnsafeMutableBufferPointer { out in
-                        var k = v0
-                        for r32 in sel where valid[Int(r32)] {
-                            out[k] = Int32(truncatingIfNeeded: v[Int(r32)])
-                            k += 1
-                        }
+                    for r32 in sel {
+                        let r = Int(r32)
+                        if valid[r] { int32s.append(Int32(truncatingIfNeeded: v[r])) }
+                        defs.append(valid[r] ? 1 : 0)
                     }
                 }
             case .bool:
                 entries += n
                 col.ints.withUnsafeBufferPointer { v in
-                    _ = Self.fillDefs(&defs, from: d0, valid, sel)
-                    for r32 in sel where valid[Int(r32)] { bools.append(v[Int(r32)] != 0) }
+                    for r32 in sel {
+                        let r = Int(r32)
+                        if valid[r] { bools.append(v[r] != 0) }
+                        defs.append(valid[r] ? 1 : 0)
+                    }
                 }
             case .stringList, .stringMap:
                 appendNested(col, valid, sel)
             }
         }
-    }
-
-    /// Sets `defs[from + j]` to 1 for each selected row that holds a value (the slots were
-    /// appended as 0); returns how many do.
-    private static func fillDefs(
-        _ defs: inout [UInt8], from d0: Int, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>
-    ) -> Int {
-        var present = 0
-        defs.withUnsafeMutableBufferPointer { dd in
-            for (j, r32) in sel.enumerated() where valid[Int(r32)] {
-                dd[d0 + j] = 1
-                present += 1
-            }
-        }
-        return present
     }
 
     private mutating func appendNested(_ col: Column, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>) {
