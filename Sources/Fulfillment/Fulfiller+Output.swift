@@ -10,14 +10,14 @@ extension Fulfiller {
     func write(_ v: BatchView, _ input: OrderBatch, _ row: Int, into out: inout OrderBatch) {
         // The parent: the customer's order as it was, plus how it was split (or why it is held).
         out.beginOrder()
-        RowCopy.copy(v.o, row: row, into: &out.orders)
+        out.copyOrderFields(from: input, row: row)
         if let code = orderHold {
             Self.onHold.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
             out.orders.addElement(F.holdCodes, code)
         }
         out.orders.set(F.childCount, int: Int64(orderHold == nil ? children.count : 0))
         orderReasons.write(into: &out.orders, column: F.planReasons)
-        for l in input.lineRange(row) { RowCopy.copyLine(v.l, line: l, into: &out) }
+        out.copyLines(from: input, row: row)
         out.endOrder()
         books.ordersOut += 1
         books.linesOut += input.lineRange(row).count
@@ -29,7 +29,7 @@ extension Fulfiller {
         let advance = status.elementsEqual(Self.paid) || (isCOD && status.elementsEqual(Self.created))
         for (k, ch) in children.enumerated() {
             out.beginOrder()
-            RowCopy.copy(v.o, row: row, into: &out.orders, skip: Self.setOnChildren)
+            out.copyOrderFields(from: input, row: row, skipping: Self.setOnChildren)
             idScratch.removeAll(keepingCapacity: true)
             idScratch.append(contentsOf: parentId)
             idScratch.append(UInt8(ascii: "-"))
@@ -70,7 +70,7 @@ extension Fulfiller {
             setOrNull(&out, F.lateShip, ch.lateShip.map { $0 ? 1 : 0 })
             setOrNull(&out, F.lateDelivery, ch.lateDelivery.map { $0 ? 1 : 0 })
             childReasons[k].write(into: &out.orders, column: F.planReasons)
-            for f in facts[ch.start..<ch.end] { RowCopy.copyLine(v.l, line: f.line, into: &out) }
+            for f in facts[ch.start..<ch.end] { out.copyLine(from: input, line: f.line) }
             out.endOrder()
             books.ordersOut += 1
             books.linesOut += ch.end - ch.start

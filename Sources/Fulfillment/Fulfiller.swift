@@ -68,7 +68,7 @@ public final class Fulfiller {
             books.rowsOut += 1
             guard plannable(view, row) else {
                 hits[PlanRule.notPlanned.rawValue] += 1
-                emit(passThrough: input, view, row: row, into: &output)
+                emit(passThrough: input, row: row, into: &output)
                 continue
             }
             planOrder(view, input, row)
@@ -125,11 +125,8 @@ public final class Fulfiller {
         books.rejected += 1
     }
 
-    private func emit(passThrough input: OrderBatch, _ v: BatchView, row: Int, into output: inout OrderBatch) {
-        output.beginOrder()
-        RowCopy.copy(v.o, row: row, into: &output.orders)
-        for l in input.lineRange(row) { RowCopy.copyLine(v.l, line: l, into: &output) }
-        output.endOrder()
+    private func emit(passThrough input: OrderBatch, row: Int, into output: inout OrderBatch) {
+        output.append(from: input, row: row)
         books.ordersOut += 1
         books.linesOut += input.lineRange(row).count
     }

@@ -128,7 +128,7 @@ final class ArchiveReader {
             // AE_IFREG (0o100000) is a cast macro Swift cannot import. A hard link has a regular
             // file type but names another entry (or a path on the writer's disk): never read.
             if archive_entry_filetype(entry) != 0o100000 || archive_entry_hardlink(entry) != nil { continue }
-            let bytes = archive_entry_pathname_utf8(entry).map { strlen($0) } ?? archive_entry_pathname(entry).map { strlen($0) } ?? 0
+            let bytes = Self.rawPathname(entry).map { strlen($0) } ?? 0
             if bytes > limits.maxMemberNameBytes {
                 return .limit(broke("member_name_too_long", "max_member_name_bytes", limits.maxMemberNameBytes, bytes, member: name))
             }
@@ -140,8 +140,7 @@ final class ArchiveReader {
     /// A member's path for lineage and messages: control characters shown as `\u{..}` escapes
     /// and at most 512 bytes (the full name is never used to open anything).
     static func displayName(_ entry: OpaquePointer) -> String {
-        let raw = archive_entry_pathname_utf8(entry).map { String(cString: $0) }
-            ?? archive_entry_pathname(entry).map { String(cString: $0) } ?? "?"
+        let raw = rawPathname(entry).map { String(cString: $0) } ?? "?"
         var out = ""
         for u in raw.unicodeScalars {
             if u.value < 0x20 || u.value == 0x7F {
@@ -155,6 +154,11 @@ final class ArchiveReader {
             }
         }
         return out
+    }
+
+    /// The member's path as stored: UTF-8 when libarchive can convert it, else its raw bytes.
+    private static func rawPathname(_ entry: OpaquePointer) -> UnsafePointer<CChar>? {
+        archive_entry_pathname_utf8(entry) ?? archive_entry_pathname(entry)
     }
 
     /// Records a broken limit and returns it.

@@ -130,9 +130,11 @@ public struct OrderBatch: Sendable {
 
     /// Copies the fields of order `row` of `other` into the order being built (between
     /// `beginOrder()` and `endOrder()`), without its lines. Fields set afterwards replace
-    /// the copied values; lists and maps keep growing until the order ends.
-    public mutating func copyOrderFields(from other: OrderBatch, row: Int) {
-        copyRow(from: other.orders, row: row, into: &orders)
+    /// the copied values; lists and maps keep growing until the order ends. Fields `skipping`
+    /// marks (indexed by order field) are left out: callers that always set them afterwards
+    /// need not copy them first.
+    public mutating func copyOrderFields(from other: OrderBatch, row: Int, skipping skip: [Bool]? = nil) {
+        copyRow(from: other.orders, row: row, into: &orders, skipping: skip)
     }
 
     /// Copies the lines of order `row` of `other` into the order being built.
@@ -148,35 +150,35 @@ public struct OrderBatch: Sendable {
     public var byteSize: Int { orders.byteSize + lines.byteSize + lineParent.count * 4 + lineStart.count * 4 }
 }
 
-/// Copies one row of `source` into the row being built in `target` (same fields). Null fields
-/// are skipped: a field not set in the row ends up null when the row ends.
-func copyRow(from source: ColumnTable, row: Int, into target: inout ColumnTable) {
-    // Through a buffer pointer: an array element passed by value is a copy that retains the
-    // column's arrays.
+/// Copies one row of `source` into the row being built in `target` (same fields), except the
+/// fields `skip` marks. Null fields are skipped: a field not set in the row ends up null when
+/// the row ends.
+func copyRow(from source: ColumnTable, row: Int, into target: inout ColumnTable, skipping skip: [Bool]? = nil) {
+    // Each column is read in place through the buffer pointer: handing a `Column` to a helper
+    // (even `borrowing`) retained and released its nine arrays per field, which cost more than
+    // copying the value itself (about half of writing a planned order in fulfillment).
     source.columns.withUnsafeBufferPointer { cols in
         for c in cols.indices where !cols[c].isNull(row) {
-            copyValue(cols[c], c, row, &target)
-        }
-    }
-}
-
-@inline(__always)
-private func copyValue(_ col: borrowing Column, _ c: Int, _ row: Int, _ target: inout ColumnTable) {
-    switch col.kind {
-    case .string:
-        col.bytes.withUnsafeBytes { target.set(c, utf8: UnsafeRawBufferPointer(rebasing: $0[col.range(row)])) }
-    case .stringList, .stringMap:
-        target.touch(c)
-        col.bytes.withUnsafeBytes { vb in
-            col.keyBytes.withUnsafeBytes { kb in
-                for e in col.elements(row) {
-                    let value = UnsafeRawBufferPointer(rebasing: vb[col.elementRange(e)])
-                    let key = col.kind == .stringMap ? UnsafeRawBufferPointer(rebasing: kb[col.keyRange(e)]) : nil
-                    target.addElement(c, utf8: value, key: key)
+            if let skip, skip[c] { continue }
+            switch cols[c].kind {
+            case .string:
+                let r = cols[c].range(row)
+                cols[c].bytes.withUnsafeBytes { target.set(c, utf8: UnsafeRawBufferPointer(rebasing: $0[r])) }
+            case .stringList, .stringMap:
+                target.touch(c)
+                let isMap = cols[c].kind == .stringMap
+                cols[c].bytes.withUnsafeBytes { vb in
+                    cols[c].keyBytes.withUnsafeBytes { kb in
+                        for e in cols[c].elements(row) {
+                            let value = UnsafeRawBufferPointer(rebasing: vb[cols[c].elementRange(e)])
+                            let key = isMap ? UnsafeRawBufferPointer(rebasing: kb[cols[c].keyRange(e)]) : nil
+                            target.addElement(c, utf8: value, key: key)
+                        }
+                    }
                 }
+            default:
+                target.set(c, int: cols[c].int(row))
             }
         }
-    default:
-        target.set(c, int: col.int(row))
     }
 }
