@@ -1,31 +1,62 @@
 #include "CCodecs.h"
 #include <snappy-c.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
 
-struct wb_zstd_cctx { ZSTD_CCtx *cctx; };
+/* Compression contexts are per thread and per level, kept for the thread's life.
+ * Why not one context per file writer (as before): a fresh context pays for allocating and
+ * clearing its match tables on its first page, and one context alternating between two
+ * levels (numbers at 3, text at 7) reshapes and clears its tables on every switch. Reused
+ * with the same level, zstd keeps its tables and only moves its window on, so a run that
+ * writes hundreds of small partition files clears the tables a few times per thread instead of
+ * several times per file. A handful of slots covers every level a writer uses; a level beyond
+ * them borrows the last slot. */
+#define WB_ZSTD_SLOTS 4
+struct wb_zstd_thread {
+    int level[WB_ZSTD_SLOTS];
+    ZSTD_CCtx *ctx[WB_ZSTD_SLOTS];
+};
+static pthread_key_t wb_zstd_key;
+static pthread_once_t wb_zstd_once = PTHREAD_ONCE_INIT;
 
-wb_zstd_cctx *wb_zstd_cctx_new(void) {
-    ZSTD_CCtx *c = ZSTD_createCCtx();
-    if (!c) return NULL;
-    wb_zstd_cctx *w = (wb_zstd_cctx *)malloc(sizeof(wb_zstd_cctx));
-    if (!w) { ZSTD_freeCCtx(c); return NULL; }
-    w->cctx = c;
-    return w;
+static void wb_zstd_thread_free(void *p) {
+    struct wb_zstd_thread *t = (struct wb_zstd_thread *)p;
+    for (int i = 0; i < WB_ZSTD_SLOTS; i++) ZSTD_freeCCtx(t->ctx[i]);
+    free(t);
 }
 
-void wb_zstd_cctx_free(wb_zstd_cctx *ctx) {
-    if (!ctx) return;
-    ZSTD_freeCCtx(ctx->cctx);
-    free(ctx);
+static void wb_zstd_make_key(void) { pthread_key_create(&wb_zstd_key, wb_zstd_thread_free); }
+
+static ZSTD_CCtx *wb_zstd_context(int level) {
+    pthread_once(&wb_zstd_once, wb_zstd_make_key);
+    struct wb_zstd_thread *t = (struct wb_zstd_thread *)pthread_getspecific(wb_zstd_key);
+    if (!t) {
+        t = (struct wb_zstd_thread *)calloc(1, sizeof(*t));
+        if (!t) return NULL;
+        if (pthread_setspecific(wb_zstd_key, t) != 0) { free(t); return NULL; }
+    }
+    int slot = WB_ZSTD_SLOTS - 1;
+    for (int i = 0; i < WB_ZSTD_SLOTS; i++) {
+        if (t->ctx[i] && t->level[i] == level) { slot = i; break; }
+        if (!t->ctx[i]) { slot = i; break; }
+    }
+    if (!t->ctx[slot]) {
+        t->ctx[slot] = ZSTD_createCCtx();
+        if (!t->ctx[slot]) return NULL;
+    }
+    t->level[slot] = level;
+    return t->ctx[slot];
 }
 
 size_t wb_zstd_bound(size_t n) { return ZSTD_compressBound(n); }
 
-size_t wb_zstd_compress(wb_zstd_cctx *ctx, void *dst, size_t cap, const void *src, size_t n, int level) {
-    size_t r = ZSTD_compressCCtx(ctx->cctx, dst, cap, src, n, level);
+size_t wb_zstd_compress(void *dst, size_t cap, const void *src, size_t n, int level) {
+    ZSTD_CCtx *c = wb_zstd_context(level);
+    if (!c) return 0;
+    size_t r = ZSTD_compressCCtx(c, dst, cap, src, n, level);
     return ZSTD_isError(r) ? 0 : r;
 }
 

@@ -10,13 +10,10 @@
 extern "C" {
 #endif
 
-/// Opaque reusable zstd compression context.
-typedef struct wb_zstd_cctx wb_zstd_cctx;
-wb_zstd_cctx *wb_zstd_cctx_new(void);
-void wb_zstd_cctx_free(wb_zstd_cctx *ctx);
 size_t wb_zstd_bound(size_t n);
+/// Compresses with the calling thread's context for `level` (kept for the thread's life).
 /// Returns the compressed size, or 0 on error.
-size_t wb_zstd_compress(wb_zstd_cctx *ctx, void *dst, size_t cap, const void *src, size_t n, int level);
+size_t wb_zstd_compress(void *dst, size_t cap, const void *src, size_t n, int level);
 /// Returns the decompressed size, or (size_t)-1 on error (including a size different from `expected`).
 size_t wb_zstd_decompress(void *dst, size_t expected, const void *src, size_t n);
 

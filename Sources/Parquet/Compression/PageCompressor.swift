@@ -1,24 +1,16 @@
 import CCodecs
 
-/// Compresses page bodies with one reusable context and one reusable output buffer per file writer.
+/// Compresses page bodies into one reusable output buffer per file writer (zstd's contexts are
+/// per thread and level, in CCodecs).
 final class PageCompressor {
     let codec: ParquetCompression
     let level: Int32
-    private var zstd: OpaquePointer?
     /// Output of the last `compress` call; valid until the next call.
     private(set) var scratch: [UInt8] = []
 
     init(codec: ParquetCompression, level: Int32) throws {
         self.codec = codec
         self.level = level
-        if codec == .zstd {
-            guard let ctx = wb_zstd_cctx_new() else { throw ParquetError(.codec, "cannot create a zstd context") }
-            zstd = ctx
-        }
-    }
-
-    deinit {
-        if let zstd { wb_zstd_cctx_free(zstd) }
     }
 
     /// Compresses `src` into `scratch` and returns the compressed size (codec != uncompressed);
@@ -40,7 +32,7 @@ final class PageCompressor {
             case .uncompressed:
                 if n > 0 { dst.baseAddress!.copyMemory(from: base!, byteCount: n) }
                 return n
-            case .zstd: return wb_zstd_compress(zstd, dst.baseAddress, bound, base, n, level)
+            case .zstd: return wb_zstd_compress(dst.baseAddress, bound, base, n, level)
             case .snappy: return wb_snappy_compress(dst.baseAddress, bound, base, n)
             case .gzip: return wb_gzip_compress(dst.baseAddress, bound, base, n, level)
             }
