@@ -77,6 +77,10 @@ struct PendingColumn {
     }
 
     /// Appends rows `sel` (in that order) of `col`, a column of the same kind.
+    ///
+    /// Each array grows once per call (`extend`), then the loops write through pointers: a
+    /// per-value `Array.append` pays a uniqueness and capacity check per value, and this runs
+    /// for every field of every routed row.
     mutating func append(_ col: Column, rows sel: UnsafeBufferPointer<Int32>) {
         let n = sel.count
         if n == 0 { return }
@@ -90,83 +94,192 @@ struct PendingColumn {
             switch kind {
             case .string:
                 entries += n
-                col.bytes.withUnsafeBytes { src in
-                    col.offsets.withUnsafeBufferPointer { off in
-                        for r32 in sel {
-                            let r = Int(r32)
-                            guard valid[r] else {
-                                defs.append(0)
-                                continue
+                let d0 = defs.count
+                Self.extend(&defs, by: n)
+                let present = defs.withUnsafeMutableBufferPointer { Self.fillDefs($0, from: d0, valid, sel, allValid: col.nullCount == 0) }
+                col.offsets.withUnsafeBufferPointer { off in
+                    var total = 0
+                    for r32 in sel where valid[Int(r32)] { total += Int(off[Int(r32) + 1] &- off[Int(r32)]) }
+                    let b0 = bytes.count
+                    let o0 = offsets.count
+                    Self.extend(&bytes, by: total)
+                    Self.extend(&offsets, by: present)
+                    col.bytes.withUnsafeBytes { src in
+                        bytes.withUnsafeMutableBytes { dst in
+                            offsets.withUnsafeMutableBufferPointer { od in
+                                // In bounds: `total` and `present` were counted over this same
+                                // selection, and the arrays grew by exactly that much.
+                                var p = b0
+                                var k = o0
+                                for r32 in sel {
+                                    let r = Int(r32)
+                                    guard valid[r] else { continue }
+                                    let a = Int(off[r])
+                                    let len = Int(off[r + 1]) - a
+                                    if len > 0 { (dst.baseAddress! + p).copyMemory(from: src.baseAddress! + a, byteCount: len) }
+                                    p += len
+                                    od[k] = UInt32(p)
+                                    k += 1
+                                }
                             }
-                            defs.append(1)
-                            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: src[Int(off[r])..<Int(off[r + 1])]))
-                            offsets.append(UInt32(bytes.count))
                         }
                     }
                 }
             case .int64, .decimal, .timestamp:
                 entries += n
-                col.ints.withUnsafeBufferPointer { v in
-                    for r32 in sel {
-                        let r = Int(r32)
-                        if valid[r] { ints.append(v[r]) }
-                        defs.append(valid[r] ? 1 : 0)
-                    }
-                }
+                Self.gather(col, valid, sel, into: &ints, defs: &defs) { $0 }
             case .int32, .date:
                 entries += n
-                col.ints.withUnsafeBufferPointer { v in
-                    for r32 in sel {
-                        let r = Int(r32)
-                        if valid[r] { int32s.append(Int32(truncatingIfNeeded: v[r])) }
-                        defs.append(valid[r] ? 1 : 0)
-                    }
-                }
+                Self.gather(col, valid, sel, into: &int32s, defs: &defs) { Int32(truncatingIfNeeded: $0) }
             case .bool:
                 entries += n
-                col.ints.withUnsafeBufferPointer { v in
-                    for r32 in sel {
-                        let r = Int(r32)
-                        if valid[r] { bools.append(v[r] != 0) }
-                        defs.append(valid[r] ? 1 : 0)
-                    }
-                }
+                Self.gather(col, valid, sel, into: &bools, defs: &defs) { $0 != 0 }
             case .stringList, .stringMap:
                 appendNested(col, valid, sel)
             }
         }
     }
 
+    /// Grows `a` by `k` zeroed elements.
+    @inline(__always)
+    private static func extend<T: FixedWidthInteger>(_ a: inout [T], by k: Int) {
+        guard k > 0 else { return }
+        reserve(&a, k)
+        a.append(contentsOf: repeatElement(0, count: k))
+    }
+
+    /// Makes room for `k` more elements, growing by half when full. Array's own growth
+    /// (doubling) left these buffers 1.6x their contents on average, and the budget counts
+    /// capacities: a partition buffer grows by small steps for a whole run, so the tighter
+    /// factor is worth its extra copies. Never reserves the exact size, which would reallocate on
+    /// every call.
+    @inline(__always)
+    private static func reserve<T>(_ a: inout [T], _ k: Int) {
+        let need = a.count + k
+        if a.capacity < need { a.reserveCapacity(Swift.max(need, a.count + a.count / 2)) }
+    }
+
+    /// Sets `dd[from + j]` to 1 for each selected row that holds a value (the slots were
+    /// appended as 0); returns how many do.
+    @inline(__always)
+    private static func fillDefs(
+        _ dd: UnsafeMutableBufferPointer<UInt8>, from d0: Int, _ valid: UnsafeBufferPointer<Bool>,
+        _ sel: UnsafeBufferPointer<Int32>, allValid: Bool
+    ) -> Int {
+        if allValid {
+            UnsafeMutableBufferPointer(rebasing: dd[d0..<(d0 + sel.count)]).update(repeating: 1)
+            return sel.count
+        }
+        var present = 0
+        for (j, r32) in sel.enumerated() where valid[Int(r32)] {
+            dd[d0 + j] = 1
+            present += 1
+        }
+        return present
+    }
+
+    /// Appends the definition levels of the selected rows and the values of those that hold
+    /// one, converted by `convert`, into `values`.
+    @inline(__always)
+    private static func gather<T>(
+        _ col: Column, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>, into values: inout [T],
+        defs: inout [UInt8], _ convert: (Int64) -> T
+    ) {
+        let d0 = defs.count
+        extend(&defs, by: sel.count)
+        let present = defs.withUnsafeMutableBufferPointer { fillDefs($0, from: d0, valid, sel, allValid: col.nullCount == 0) }
+        col.ints.withUnsafeBufferPointer { v in
+            if present == sel.count {
+                // A collection with a known count: one capacity check, then a tight copy loop.
+                reserve(&values, sel.count)
+                withoutActuallyEscaping(convert) { c in values.append(contentsOf: sel.lazy.map { c(v[Int($0)]) }) }
+            } else {
+                for r32 in sel where valid[Int(r32)] { values.append(convert(v[Int(r32)])) }
+            }
+        }
+    }
+
+    /// Lists and maps: a first pass counts the level entries, elements and bytes of the
+    /// selection, the arrays grow once, then one pass fills the levels and one per arena copies
+    /// each row's elements (contiguous in the source) with one memcpy.
     private mutating func appendNested(_ col: Column, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>) {
         let isMap = kind == .stringMap
-        col.bytes.withUnsafeBytes { src in
-            col.keyBytes.withUnsafeBytes { keys in
-                for r32 in sel {
-                    let r = Int(r32)
-                    guard valid[r] else {
-                        defs.append(0)
-                        reps.append(0)
-                        entries += 1
-                        continue
+        col.rowOffsets.withUnsafeBufferPointer { ro in
+            var levels = 0
+            var elements = 0
+            for r32 in sel {
+                let r = Int(r32)
+                let count = valid[r] ? Int(ro[r + 1] &- ro[r]) : 0
+                levels += Swift.max(count, 1)
+                elements += count
+            }
+            let l0 = defs.count
+            Self.extend(&defs, by: levels)
+            Self.extend(&reps, by: levels)
+            defs.withUnsafeMutableBufferPointer { dd in
+                reps.withUnsafeMutableBufferPointer { rr in
+                    // Slots start as (def 0, rep 0), a null row; in bounds: `levels` counted them.
+                    var k = l0
+                    for r32 in sel {
+                        let r = Int(r32)
+                        let count = valid[r] ? Int(ro[r + 1] &- ro[r]) : 0
+                        if count == 0 {
+                            if valid[r] { dd[k] = 1 }
+                            k += 1
+                            continue
+                        }
+                        dd[k] = 2
+                        for j in 1..<count {
+                            dd[k + j] = 2
+                            rr[k + j] = 1
+                        }
+                        k += count
                     }
-                    let e = col.elements(r)
-                    if e.isEmpty {
-                        defs.append(1)
-                        reps.append(0)
-                        entries += 1
-                        continue
-                    }
-                    for i in e {
-                        defs.append(2)
-                        reps.append(i == e.lowerBound ? 0 : 1)
-                        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: src[col.elementRange(i)]))
-                        offsets.append(UInt32(bytes.count))
-                        if isMap {
-                            keyBytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: keys[col.keyRange(i)]))
-                            keyOffsets.append(UInt32(keyBytes.count))
+                }
+            }
+            entries += levels
+            Self.copyElements(col.bytes, col.offsets, ro, valid, sel, elements, into: &bytes, &offsets)
+            if isMap { Self.copyElements(col.keyBytes, col.keyOffsets, ro, valid, sel, elements, into: &keyBytes, &keyOffsets) }
+        }
+    }
+
+    /// Appends the element strings (values or keys) of the selected rows to an arena.
+    private static func copyElements(
+        _ srcBytes: [UInt8], _ srcOffsets: [UInt32], _ ro: UnsafeBufferPointer<UInt32>, _ valid: UnsafeBufferPointer<Bool>,
+        _ sel: UnsafeBufferPointer<Int32>, _ elements: Int, into bytes: inout [UInt8], _ offsets: inout [UInt32]
+    ) {
+        guard elements > 0 else { return }
+        srcOffsets.withUnsafeBufferPointer { off in
+            var total = 0
+            for r32 in sel where valid[Int(r32)] {
+                let r = Int(r32)
+                total += Int(off[Int(ro[r + 1])] &- off[Int(ro[r])])
+            }
+            let b0 = bytes.count
+            let o0 = offsets.count
+            extend(&bytes, by: total)
+            extend(&offsets, by: elements)
+            srcBytes.withUnsafeBytes { src in
+                bytes.withUnsafeMutableBytes { dst in
+                    offsets.withUnsafeMutableBufferPointer { od in
+                        // In bounds: `total` and `elements` were counted over this same selection.
+                        var p = b0
+                        var k = o0
+                        for r32 in sel where valid[Int(r32)] {
+                            let r = Int(r32)
+                            let e0 = Int(ro[r])
+                            let e1 = Int(ro[r + 1])
+                            if e0 == e1 { continue }
+                            let a = Int(off[e0])
+                            let len = Int(off[e1]) - a
+                            if len > 0 { (dst.baseAddress! + p).copyMemory(from: src.baseAddress! + a, byteCount: len) }
+                            for i in e0..<e1 {
+                                od[k] = UInt32(p + Int(off[i + 1]) - a)
+                                k += 1
+                            }
+                            p += len
                         }
                     }
-                    entries += e.count
                 }
             }
         }

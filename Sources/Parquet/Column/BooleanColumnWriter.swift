@@ -52,6 +52,11 @@ final class BooleanColumnWriter: LeafWriter {
         pageFalse = false
     }
 
+    func releaseBuffers() {
+        packed = []
+        asm.releaseBuffers()
+    }
+
     func sealChunk() throws {
         try flushPage()
         try asm.seal(dictionary: nil, statistics: Self.statistics(hasTrue: chunkTrue, hasFalse: chunkFalse, nulls: chunkNulls))

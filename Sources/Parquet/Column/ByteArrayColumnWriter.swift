@@ -99,6 +99,14 @@ final class ByteArrayColumnWriter: LeafWriter {
         pageStats = ByteStats()
     }
 
+    func releaseBuffers() {
+        indices = []
+        plain = []
+        encoded = []
+        dict = ByteDictionary()
+        asm.releaseBuffers()
+    }
+
     func sealChunk() throws {
         try flushPage()
         var dictionary: (body: [UInt8], count: Int)?

@@ -184,8 +184,14 @@ final class ChunkAssembler {
         swap(&spare, &buffer)
     }
 
-    /// Frees the reusable buffer (an explicit row-group end is how callers relieve memory pressure).
-    func dropSpare() { spare = [] }
+    /// Frees the buffers kept for the next page and chunk (an explicit row-group end is how
+    /// callers relieve memory pressure). Only between chunks: the open page must be empty.
+    func releaseBuffers() {
+        spare = []
+        body = []
+        defLevels = []
+        repLevels = []
+    }
 
     /// Removes and returns the oldest sealed chunk.
     func takeSealed() -> SealedChunk { sealed.removeFirst() }

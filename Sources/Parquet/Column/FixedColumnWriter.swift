@@ -82,6 +82,14 @@ final class FixedColumnWriter<T: ParquetFixedValue>: LeafWriter {
         pageStats = FixedStats<T>()
     }
 
+    func releaseBuffers() {
+        indices = []
+        plain = []
+        encoded = []
+        dict = FixedDictionary<T>()
+        asm.releaseBuffers()
+    }
+
     func sealChunk() throws {
         try flushPage()
         var dictionary: (body: [UInt8], count: Int)?

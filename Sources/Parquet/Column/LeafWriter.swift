@@ -12,6 +12,9 @@ protocol LeafWriter: AnyObject {
     func checkDictionary() throws
     /// Flushes the open page and seals the chunk.
     func sealChunk() throws
+    /// Frees the page buffers and dictionary storage kept for reuse (called between row groups,
+    /// when the chunk is sealed and no page is open).
+    func releaseBuffers()
 }
 
 extension LeafWriter {

@@ -13,6 +13,9 @@ final class PageCompressor {
         self.level = level
     }
 
+    /// Frees the output buffer (between row groups).
+    func releaseScratch() { scratch = [] }
+
     /// Compresses `src` into `scratch` and returns the compressed size (codec != uncompressed);
     /// `level` replaces the writer's level for this call (zstd and gzip).
     func compress(_ src: UnsafeRawBufferPointer, level: Int32? = nil) throws -> Int {

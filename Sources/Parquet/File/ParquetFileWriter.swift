@@ -156,7 +156,11 @@ public final class ParquetFileWriter {
         }
         for l in leaves where l.asm.chunkRows > 0 || l.asm.pageEntries > 0 { try l.sealChunk() }
         try writeCompleteRowGroups()
-        for l in leaves { l.asm.dropSpare() }
+        // The file may stay open for later row groups (a partition that comes back): what its
+        // columns keep for reuse would otherwise hold about a row group's worth of memory per
+        // open file, which a budget over many open partitions cannot afford.
+        for l in leaves { l.releaseBuffers() }
+        compressor.releaseScratch()
     }
 
     /// Writes every row group for which all columns have a sealed chunk.
