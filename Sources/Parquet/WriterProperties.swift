@@ -20,6 +20,9 @@ public enum ParquetDefaults {
     public static let byteArrayDictionaryDistinctRatioLimit = 0.2
     /// ...judged only on pages with at least this many values (small samples say little).
     public static let dictionaryRatioMinValues = 1000
+    /// A chunk's first page gives up its dictionary as soon as more than this share of its first
+    /// `dictionaryRatioMinValues`+ values are distinct (checked after each appended slice).
+    public static let dictionaryEarlyDistinctRatio = 0.9
     /// String statistics are truncated to this many bytes (arrow-rs `DEFAULT_STATISTICS_TRUNCATE_LENGTH`).
     public static let statisticsTruncateLength = 64
     /// zstd level 3: polars' default, a good ratio at snappy-like speed.
@@ -86,6 +89,14 @@ public struct WriterProperties: Sendable {
         case .gzip: return ParquetDefaults.gzipLevel
         default: return ParquetDefaults.zstdLevel
         }
+    }
+
+    /// Whether the values seen so far in a chunk's first page are so distinct (ids, free text)
+    /// that the dictionary is given up before the page ends: hashing every value of a
+    /// nearly-unique column only to rewrite the page PLAIN at its end is wasted work.
+    func abandonsDictionaryEarly(distinct: Int, values: Int) -> Bool {
+        guard values >= ParquetDefaults.dictionaryRatioMinValues, dictionaryDistinctRatioLimit < 1 else { return false }
+        return Double(distinct) > max(ParquetDefaults.dictionaryEarlyDistinctRatio, dictionaryDistinctRatioLimit) * Double(values)
     }
 
     /// Whether a chunk's first dictionary page is too distinct to be worth a dictionary.

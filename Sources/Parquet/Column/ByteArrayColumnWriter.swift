@@ -57,7 +57,21 @@ final class ByteArrayColumnWriter: LeafWriter {
         if useDictionary && dict.plainSize >= asm.properties.dictionaryPageByteLimit {
             try flushPage()
             useDictionary = false
+        } else if useDictionary && !dictionaryUsedInChunk
+            && asm.properties.abandonsDictionaryEarly(distinct: dict.count, values: indices.count)
+        {
+            dropDictionary()
         }
+    }
+
+    /// Rewrites the open page's values PLAIN from the dictionary and goes on PLAIN; only while
+    /// no page of the chunk used the dictionary, so the chunk never gets a dictionary page.
+    private func dropDictionary() {
+        plain.removeAll(keepingCapacity: true)
+        dict.appendPlain(indices, to: &plain)
+        indices.removeAll(keepingCapacity: true)
+        dict.reset()
+        useDictionary = false
     }
 
     func flushPage() throws {
@@ -65,19 +79,7 @@ final class ByteArrayColumnWriter: LeafWriter {
         pageStats.nullCount = asm.pageNulls
         let stats = pageStats.thrift(truncateTo: asm.properties.statisticsTruncateLength, utf8: utf8)
         if useDictionary && !dictionaryUsedInChunk && asm.properties.abandonsDictionary(distinct: dict.count, values: indices.count, byteArray: true) {
-            // Rewrite the page PLAIN from the dictionary; the chunk then never gets a dictionary page.
-            plain.removeAll(keepingCapacity: true)
-            dict.arena.withUnsafeBytes { a in
-                dict.starts.withUnsafeBufferPointer { o in
-                    for i in indices {
-                        let k = Int(i)
-                        PlainEncoder.appendByteArrays(a.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, o, k..<(k + 1), to: &plain)
-                    }
-                }
-            }
-            indices.removeAll(keepingCapacity: true)
-            dict.reset()
-            useDictionary = false
+            dropDictionary()
         }
         if useDictionary && !indices.isEmpty {
             encoded.removeAll(keepingCapacity: true)

@@ -45,7 +45,25 @@ final class FixedColumnWriter<T: ParquetFixedValue>: LeafWriter {
             // arrow-rs style fallback: the pages written so far keep the dictionary, the rest goes PLAIN.
             try flushPage()
             useDictionary = false
+        } else if useDictionary && !dictionaryUsedInChunk
+            && asm.properties.abandonsDictionaryEarly(distinct: dict.count, values: indices.count)
+        {
+            dropDictionary()
         }
+    }
+
+    /// Rewrites the open page's values PLAIN from the dictionary and goes on PLAIN; only while
+    /// no page of the chunk used the dictionary, so the chunk never gets a dictionary page.
+    private func dropDictionary() {
+        plain.removeAll(keepingCapacity: true)
+        let d = dict.values
+        var decoded: [T] = []
+        decoded.reserveCapacity(indices.count)
+        for i in indices { decoded.append(d[Int(i)]) }
+        decoded.withUnsafeBufferPointer { PlainEncoder.appendFixed($0, to: &plain) }
+        indices.removeAll(keepingCapacity: true)
+        dict.reset()
+        useDictionary = false
     }
 
     func flushPage() throws {
@@ -53,17 +71,7 @@ final class FixedColumnWriter<T: ParquetFixedValue>: LeafWriter {
         pageStats.nullCount = asm.pageNulls
         let stats = pageStats.thrift()
         if useDictionary && !dictionaryUsedInChunk && asm.properties.abandonsDictionary(distinct: dict.count, values: indices.count) {
-            // Rewrite the page PLAIN from the dictionary; the chunk then never gets a dictionary page.
-            let d = dict.values
-            plain.removeAll(keepingCapacity: true)
-            plain.reserveCapacity(indices.count * T.byteWidth)
-            var decoded: [T] = []
-            decoded.reserveCapacity(indices.count)
-            for i in indices { decoded.append(d[Int(i)]) }
-            decoded.withUnsafeBufferPointer { PlainEncoder.appendFixed($0, to: &plain) }
-            indices.removeAll(keepingCapacity: true)
-            dict.reset()
-            useDictionary = false
+            dropDictionary()
         }
         if useDictionary && !indices.isEmpty {
             encoded.removeAll(keepingCapacity: true)

@@ -5,19 +5,21 @@ struct ByteDictionary {
     /// starts[i]..<starts[i+1] is entry i in the arena.
     private(set) var starts: [UInt32] = [0]
     private var hashes: [UInt64] = []
-    private var slots: [Int32] = [Int32](repeating: -1, count: 1024)
-    private var mask = 1023
+    /// Empty until the first value (see FixedDictionary.slots).
+    private var slots: [Int32] = []
+    private var mask = 0
 
     var count: Int { hashes.count }
     /// Size of the PLAIN dictionary page body (4-byte length + bytes per entry).
     var plainSize: Int { arena.count + 4 * hashes.count }
 
     mutating func reset() {
+        guard !hashes.isEmpty else { return }
         arena.removeAll(keepingCapacity: true)
-        starts = [0]
+        starts.removeAll(keepingCapacity: true)
+        starts.append(0)
         hashes.removeAll(keepingCapacity: true)
-        slots = [Int32](repeating: -1, count: 1024)
-        mask = 1023
+        slots = []
     }
 
     /// Appends the index of each value `k` in `range` (bytes `base[offsets[k]..<offsets[k+1]]`).
@@ -26,6 +28,10 @@ struct ByteDictionary {
     mutating func appendIndices(
         _ base: UnsafeRawPointer, _ offsets: UnsafeBufferPointer<UInt32>, _ range: Range<Int>, to out: inout [UInt32]
     ) {
+        if slots.isEmpty {
+            slots = [Int32](repeating: -1, count: 1024)
+            mask = 1023
+        }
         for k in range {
             let s = Int(offsets[k])
             out.append(index(of: base + s, count: Int(offsets[k + 1]) - s))
@@ -52,7 +58,8 @@ struct ByteDictionary {
             s = (s &+ 1) & mask
         }
         let idx = hashes.count
-        arena.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
+        // Typed: appending an UnsafeRawBufferPointer takes a generic per-byte path, this a memcpy.
+        arena.append(contentsOf: UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n))
         starts.append(UInt32(arena.count))
         hashes.append(h)
         slots[s] = Int32(idx)
@@ -73,13 +80,36 @@ struct ByteDictionary {
 
     /// PLAIN body of the dictionary page.
     func plainBody(into out: inout [UInt8]) {
-        out.reserveCapacity(out.count + plainSize)
+        guard count > 0 else { return }
         arena.withUnsafeBytes { a in
-            for i in 0..<count {
-                let s = Int(starts[i])
-                let len = Int(starts[i + 1]) - s
-                PlainEncoder.appendU32(UInt32(len), to: &out)
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: a[s..<s + len]))
+            starts.withUnsafeBufferPointer { PlainEncoder.appendByteArrays(a.baseAddress!, $0, 0..<count, to: &out) }
+        }
+    }
+
+    /// PLAIN encoding of the entries `indices` (in that order): a dictionary-encoded page
+    /// rewritten when its column turns out too distinct for a dictionary.
+    func appendPlain(_ indices: [UInt32], to out: inout [UInt8]) {
+        guard !indices.isEmpty else { return }
+        arena.withUnsafeBytes { a in
+            starts.withUnsafeBufferPointer { st in
+                indices.withUnsafeBufferPointer { ix in
+                    var total = 4 * ix.count
+                    for i in ix { total += Int(st[Int(i) + 1] &- st[Int(i)]) }
+                    let start = out.count
+                    out.append(contentsOf: repeatElement(0, count: total))
+                    out.withUnsafeMutableBytes { dst in
+                        // In bounds: `total` counts exactly the bytes written below.
+                        var o = start
+                        for i in ix {
+                            let s = Int(st[Int(i)])
+                            let len = Int(st[Int(i) + 1]) - s
+                            dst.storeBytes(of: UInt32(len).littleEndian, toByteOffset: o, as: UInt32.self)
+                            o &+= 4
+                            if len > 0 { (dst.baseAddress! + o).copyMemory(from: a.baseAddress! + s, byteCount: len) }
+                            o &+= len
+                        }
+                    }
+                }
             }
         }
     }

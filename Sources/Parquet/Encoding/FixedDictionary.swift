@@ -3,21 +3,29 @@ struct FixedDictionary<T: ParquetFixedValue> {
     /// Appends the index of each value (one call per slice, so a column writer's stored
     /// dictionary and indices are exclusivity-checked once per slice, not per value).
     mutating func appendIndices(_ values: UnsafeBufferPointer<T>, to out: inout [UInt32]) {
+        if slots.isEmpty { allocateSlots() }
         for x in values { out.append(index(of: x)) }
     }
 
     private(set) var values: [T] = []
-    private var slots: [Int32] = [Int32](repeating: -1, count: 1024)
-    private var mask = 1023
+    /// Empty until the first value: most columns of a wide model are null in a given feed, and
+    /// every column of every file would otherwise allocate and fill a table it never uses.
+    private var slots: [Int32] = []
+    private var mask = 0
+
+    private mutating func allocateSlots() {
+        slots = [Int32](repeating: -1, count: 1024)
+        mask = 1023
+    }
 
     var count: Int { values.count }
     /// Size of the PLAIN dictionary page body.
     var plainSize: Int { values.count * T.byteWidth }
 
     mutating func reset() {
+        guard !values.isEmpty else { return }
         values.removeAll(keepingCapacity: true)
-        slots = [Int32](repeating: -1, count: 1024)
-        mask = 1023
+        slots = []
     }
 
     @inline(__always)
