@@ -13,8 +13,12 @@ For each TPC-H feed shape (flat CSV, nested NDJSON) at --scale it reports, as th
   nightly   waybill collect | waybill transact | waybill write (rules on)
   run       waybill run Pipelines/bench/tpch-<shape>.yaml (collect and write in one process)
   run-rules the same with --set transaction.rules=../rules/transaction.yaml (rules on)
+  run-full  the same with transaction and fulfillment rules on and the fulfillment dataset
+            (the full nightly pipeline)
+  run-1cpu  run with --threads 1 (the process pinned to one CPU), for the 2-vs-1 scaling
   duckdb    ../shared/bench/duckdb-job.py equivalent (Benchmarks/duckdb_job.py), --threads threads
---mode pipeline times only run, run-rules and duckdb (the one-process job against DuckDB).
+--mode pipeline times only run, run-rules, run-full, run-1cpu and duckdb (the one-process job
+against DuckDB), and compares run's output bytes with DuckDB's.
 Runs alternate between Waybill and DuckDB so machine noise hits both. Reports only; never fails.
 """
 import argparse
@@ -82,9 +86,9 @@ def main():
             subprocess.run(f"{wb} collect {feed} --profile {profile} --quiet > {unified}", shell=True, check=True)
             orders = sum(1 for _ in open(unified, "rb"))
             results = {"collect": [], "write": [], "transact": [], "fulfill": [], "pipeline": [], "convert": [],
-                       "nightly": [], "run": [], "run-rules": [], "duckdb": []}
+                       "nightly": [], "run": [], "run-rules": [], "run-full": [], "run-1cpu": [], "duckdb": []}
             if a.mode == "pipeline":
-                results = {"run": [], "run-rules": [], "duckdb": []}
+                results = {"run": [], "run-rules": [], "run-full": [], "run-1cpu": [], "duckdb": []}
             rules = ROOT / "Pipelines/rules/transaction.yaml"
             plan = ROOT / "Pipelines/rules/tpch-fulfillment.yaml"
             bench_pipeline = ROOT / "Pipelines/bench" / f"tpch-{shape.split('-')[1]}.yaml"
@@ -95,6 +99,13 @@ def main():
                 results["run-rules"].append(timed(
                     f"FEEDS={feeds} {wb} run {bench_pipeline} --out {work}/rr --quiet "
                     f"--set transaction.rules=../rules/transaction.yaml"))
+                shutil.rmtree(work / "rf", ignore_errors=True)
+                results["run-full"].append(timed(
+                    f"FEEDS={feeds} {wb} run {bench_pipeline} --out {work}/rf --quiet "
+                    f"--set transaction.rules=../rules/transaction.yaml --set fulfillment.rules=../rules/tpch-fulfillment.yaml "
+                    f"--set 'output.datasets=[orders,order_lines,fulfillment]'"))
+                shutil.rmtree(work / "r1", ignore_errors=True)
+                results["run-1cpu"].append(timed(f"FEEDS={feeds} {wb} run {bench_pipeline} --out {work}/r1 --quiet --threads 1"))
                 results["duckdb"].append(timed(f"{py} {ROOT}/Benchmarks/duckdb_job.py {feed} {work}/d {a.threads}"))
                 if a.mode == "pipeline":
                     continue
@@ -127,7 +138,13 @@ def main():
             run_secs, _ = median_of(results["run"])
             rules_secs, _ = median_of(results["run-rules"])
             print(f"{shape:20} ratio     run / duckdb wall time = {run_secs / dk_secs:.2f} (target <= 0.67)")
-            print(f"{shape:20} ratio     run with rules / run = {rules_secs / run_secs:.2f} (target <= 1.25)")
+            print(f"{shape:20} ratio     run with rules / run = {rules_secs / run_secs:.2f}")
+            full_secs, _ = median_of(results["run-full"])
+            print(f"{shape:20} ratio     full nightly (rules + fulfillment) / run = {full_secs / run_secs:.2f} (target <= 1.25)")
+            one_secs, _ = median_of(results["run-1cpu"])
+            print(f"{shape:20} ratio     run on 1 CPU / run = {one_secs / run_secs:.2f} (target >= 1.7)")
+            wb_bytes, dk_bytes = tree_bytes(work / "r"), tree_bytes(work / "d")
+            print(f"{shape:20} bytes     run {wb_bytes:,} / duckdb {dk_bytes:,} = {wb_bytes / dk_bytes:.3f} (target <= 1.15)")
             if "convert" in results:
                 cv_secs, _ = median_of(results["convert"])
                 print(f"{shape:20} ratio     one-process convert/duckdb wall time = {cv_secs / dk_secs:.2f} (target <= 0.67)")

@@ -77,6 +77,9 @@ public struct DatasetWriteOptions: Sendable {
     public var datasets: [DatasetKind] = [.orders, .orderLines]
     /// Written into `created_by`.
     public var applicationVersion = "0.0.0"
+    /// Threads that encode the partitions still waiting when the input ends (the last step of
+    /// every run that fits its budget); 1 encodes them one by one on the caller's thread.
+    public var encodeThreads = 2
     /// Route batches into partitions on a thread of the writer's own, overlapping with the
     /// caller's work on the next batch (false: on the caller's thread).
     public var routingThread = true

@@ -453,9 +453,9 @@ final class PartitionedWriter {
     func finish() throws(WaybillError) -> [StagedFile] {
         // Most runs end with every partition still waiting (rows arrive interleaved and fit in
         // the budget, or went to the spill file), so encoding them all is a large share of
-        // the run: two threads take partitions in turn.
-        if slots.count > 1 && maxOpenFiles >= 4 * options.datasets.count {
-            try finishInParallel(threads: 2)
+        // the run: `encodeThreads` threads take partitions in turn.
+        if options.encodeThreads > 1 && slots.count > 1 && maxOpenFiles >= 2 * options.encodeThreads * options.datasets.count {
+            try finishInParallel(threads: options.encodeThreads)
             return staged
         }
         // Partition by partition, so the end of a run holds one partition's files open, not

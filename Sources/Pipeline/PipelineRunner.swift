@@ -22,6 +22,9 @@ public final class PipelineRunner {
     public var log: (String) -> Void = { _ in }
     /// Makes the progress meter of a line's collect stage (line name, number of inputs), or nil.
     public var progress: (_ line: String, _ inputs: Int) -> ProgressMeter? = { _, _ in nil }
+    /// Threads for the writer's final encoding (`DatasetWriteOptions.encodeThreads`); nil keeps
+    /// the writer's default.
+    public var encodeThreads: Int?
 
     public init(validated: PipelineValidator.Validated, factory: StageFactory, applicationVersion: String) throws(WaybillError) {
         guard validated.problems.isEmpty else { throw PipelineProblem.error(validated.problems) }
@@ -103,6 +106,7 @@ public final class PipelineRunner {
         options.maxOpenFiles = spec.output.maxOpenFiles
         options.datasets = spec.output.datasets
         options.applicationVersion = applicationVersion
+        if let encodeThreads { options.encodeThreads = encodeThreads }
         log("run: line \(line.name): \(inputs.count) input(s), \(inputs.reduce(0) { $0 + $1.size }) bytes, "
             + spec.stages.joined(separator: " -> "))
         let runner = LineRunner(line: line, profile: validated.profiles[line.profile]!, inputs: inputs, stages: stages,

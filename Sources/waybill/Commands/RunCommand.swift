@@ -48,6 +48,11 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print nothing on stderr unless something is wrong.")
     var quiet = false
 
+    @Option(help: ArgumentHelp(
+        "Use N CPUs: the process (every stage and the encoders) is pinned to N of the CPUs it may use. "
+            + "Default: all of them.", valueName: "N"))
+    var threads: Int?
+
     @OptionGroup var reporting: ReportingOptions
 
     @OptionGroup var limits: LimitOptions
@@ -67,7 +72,9 @@ struct RunCommand: ParsableCommand {
                 print(PipelinePlan(validated: v).text(), terminator: "")
                 return
             }
+            let cpus = try threads.map { (n: Int) throws(WaybillError) in try CPUSet.limit(to: n) } ?? CPUSet.allowedCount()
             let runner = try PipelineRunner(validated: v, factory: PipelineCLI.factory, applicationVersion: WaybillVersion.string)
+            runner.encodeThreads = cpus
             if !quiet { runner.log = { FileHandleErr.write("waybill \($0)\n") } }
             let reporting = self.reporting, quiet = self.quiet
             runner.progress = { line, inputs in reporting.progressMeter(stage: "run \(line)", inputCount: inputs, quiet: quiet) }
