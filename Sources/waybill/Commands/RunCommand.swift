@@ -60,6 +60,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         do throws(WaybillError) {
+            let cpus = try threads.map { (n: Int) throws(WaybillError) in try CPUSet.limit(to: n) } ?? CPUSet.allowedCount()
             let shardSpec: Shard? = try shard.map { (s: String) throws(WaybillError) in try Shard(parsing: s) }
             let v = try PipelineCLI.validate(file: file, overrides: overrides + limits.pipelineOverrides + (out.map { ["output.folder=\($0)"] } ?? []),
                 shard: shardSpec)
@@ -72,7 +73,6 @@ struct RunCommand: ParsableCommand {
                 print(PipelinePlan(validated: v).text(), terminator: "")
                 return
             }
-            let cpus = try threads.map { (n: Int) throws(WaybillError) in try CPUSet.limit(to: n) } ?? CPUSet.allowedCount()
             let runner = try PipelineRunner(validated: v, factory: PipelineCLI.factory, applicationVersion: WaybillVersion.string)
             runner.encodeThreads = cpus
             if !quiet { runner.log = { FileHandleErr.write("waybill \($0)\n") } }
