@@ -107,6 +107,10 @@ public final class PipelineRunner {
         options.datasets = spec.output.datasets
         options.applicationVersion = applicationVersion
         if let encodeThreads { options.encodeThreads = encodeThreads }
+        // The line's last stage already has a thread of its own (the one calling the writer),
+        // so routing there costs no overlap; a routing thread would only add its queue's
+        // batches to the line's memory.
+        options.routingThread = false
         log("run: line \(line.name): \(inputs.count) input(s), \(inputs.reduce(0) { $0 + $1.size }) bytes, "
             + spec.stages.joined(separator: " -> "))
         let runner = LineRunner(line: line, profile: validated.profiles[line.profile]!, inputs: inputs, stages: stages,

@@ -6,8 +6,8 @@ import Testing
     private func parquetFiles(_ root: URL) throws -> [String: Data] {
         var out: [String: Data] = [:]
         let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
-        while let u = e?.nextObject() as? URL where u.pathExtension == "parquet" {
-            out[String(u.path.dropFirst(root.path.count))] = try Data(contentsOf: u)
+        while let u = e?.nextObject() as? URL {
+            if u.pathExtension == "parquet" { out[String(u.path.dropFirst(root.path.count))] = try Data(contentsOf: u) }
         }
         return out
     }
