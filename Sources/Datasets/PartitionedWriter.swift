@@ -11,8 +11,9 @@ import Glibc
 ///   it takes its rows column by column into its `PendingTable`s (orders and lines).
 /// - A partition whose rows reach the row-group threshold writes a row group.
 /// - When all partitions together pass the row budget, the largest is written first while it
-///   is big enough for a decent row group; otherwise (many small partitions) every partition's
-///   rows go to a spill file and come back when its partition writes (`SpillFile`).
+///   is big enough for a decent row group and its files can open without closing another's;
+///   otherwise (many partitions) every partition's rows go to a spill file and come back when
+///   its partition writes (`SpillFile`).
 /// - Writing needs the partition's files open; at the open-file cap the least recently used
 ///   partition's files are closed, and if that partition comes back it continues in a new
 ///   file (`-c001`, `-c002`, ...).
@@ -67,6 +68,8 @@ final class PartitionedWriter {
     private var busy: Set<Int> = []
     /// The next partition and the first failure of a parallel finish (under its lock).
     private var finishNext = 0
+    /// The partitions in the order the finish writes them (`finishOrder()`).
+    private var finishQueue: [Int] = []
     private var finishFailure: WaybillError?
     private(set) var openFiles = 0
     private(set) var peakOpenFiles = 0
@@ -285,7 +288,12 @@ final class PartitionedWriter {
                 size = s.heapBytes
             }
             guard largest >= 0 else { return }
-            if slots[largest].dataBytes + slots[largest].spilledBytes >= minRowGroupBytes {
+            let s = slots[largest]
+            // Writing it must not close another partition's file (that partition would go on in
+            // a continuation file: shuffled input over more partitions than the cap made 3-4
+            // files per partition at TPC-H scale 1); while the files are at the cap, spill.
+            let toOpen = options.datasets.indices.reduce(0) { $0 + (s.open[$1] == nil ? 1 : 0) }
+            if s.dataBytes + s.spilledBytes >= minRowGroupBytes && openFiles + toOpen <= maxOpenFiles {
                 try flush(largest)
             } else {
                 try spillAll()
@@ -449,6 +457,14 @@ final class PartitionedWriter {
         slot.files[d] += 1
     }
 
+    /// Partitions whose files are open first: they continue those files before any other
+    /// partition's opening could close them (which would split them into continuation files).
+    private func finishOrder() -> [Int] {
+        let open = slots.indices.filter { i in slots[i].open.contains { $0 != nil } }
+        let closed = slots.indices.filter { i in !slots[i].open.contains { $0 != nil } }
+        return open + closed
+    }
+
     /// Writes every waiting row and closes every file; returns the staged files.
     func finish() throws(WaybillError) -> [StagedFile] {
         // Most runs end with every partition still waiting (rows arrive interleaved and fit in
@@ -460,7 +476,7 @@ final class PartitionedWriter {
         }
         // Partition by partition, so the end of a run holds one partition's files open, not
         // the cap's worth.
-        for i in slots.indices {
+        for i in finishOrder() {
             try flush(i)
             for d in options.datasets.indices where slots[i].open[d] != nil { try close(i, d) }
         }
@@ -472,6 +488,7 @@ final class PartitionedWriter {
     /// run under `lock`. Staged files end up in partition order, as sequentially.
     private func finishInParallel(threads: Int) throws(WaybillError) {
         try spill?.sync()  // from here on the spill file is only read (pread), from both threads
+        finishQueue = finishOrder()
         finishNext = 0
         finishFailure = nil
         let base = staged.count
@@ -481,11 +498,11 @@ final class PartitionedWriter {
             var buffer: [UInt8] = []
             while true {
                 w.lock.lock()
-                if w.finishFailure != nil || w.finishNext >= w.slots.count {
+                if w.finishFailure != nil || w.finishNext >= w.finishQueue.count {
                     w.lock.unlock()
                     return
                 }
-                let i = w.finishNext
+                let i = w.finishQueue[w.finishNext]
                 w.finishNext += 1
                 w.busy.insert(i)
                 let slot = w.slots[i]

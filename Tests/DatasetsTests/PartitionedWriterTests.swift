@@ -81,6 +81,26 @@ import Testing
         #expect(!FileOps.exists(out + "/.waybill-staging-b1"))
     }
 
+    /// Shuffled input over more partitions than the open-file cap: memory pressure spills rather
+    /// than writing a partition whose files would close another's, so no partition is split
+    /// into continuation files when its rows all fit one row group.
+    @Test func pressureDoesNotSplitPartitionsAtTheFileCap() throws {
+        let out = tempDirectory()
+        defer { FileOps.removeTree(out) }
+        var o = try options(out, keys: "bucket(12, order_id)")
+        o.memoryBudget = 8 << 20  // 2 open files (one partition), ~5 MiB of rows
+        o.rowGroupBytes = 8 << 20  // capped at a quarter of the row budget
+        let w = try DatasetWriter(options: o, rejects: nil, factory: RecordingFactory())
+        for chunk in 0..<12 {
+            try w.write(Orders.batch((0..<2000).map { (id: "s:\(chunk)-\($0)", day: Int64(19_000), line: Optional("x"), lines: 3) }))
+        }
+        let r = try w.commit()
+        #expect(r.spillBytes > 0)
+        #expect(r.orders == 24_000 && r.totals(of: "order_lines").rows == 72_000)
+        #expect(r.totals(of: "orders").files == 12 && r.totals(of: "order_lines").files == 12)
+        #expect(!r.files.contains { $0.contains("-c001") })
+    }
+
     @Test func openFilesAreChargedAgainstTheBudget() {
         var o = DatasetWriteOptions(outputDirectory: "/x", batchId: "b")
         o.memoryBudget = 16 << 20
