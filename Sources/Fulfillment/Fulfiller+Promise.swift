@@ -116,10 +116,11 @@ extension Fulfiller {
     /// and a committed date runs to the end of its day.
     func feedDates(_ v: BatchView, child c: Int, clock: ZoneClock) {
         let s = plan.settings
+        let facts = self.facts, lines = children[c].start..<children[c].end  // read once, not per line
         func latest(_ col: Int?) -> Int64? {
             guard let col else { return nil }
             var out: Int64? = nil
-            for i in children[c].start..<children[c].end {
+            for i in lines {
                 if let d = v.lineInt(col, facts[i].line) { out = max(out ?? .min, d) }
             }
             return out

@@ -174,9 +174,19 @@ extension Fulfiller {
         var firstFailure: (service: Int, why: Ineligible)? = nil
         var codFailure: (service: Int, why: Ineligible)? = nil
         var steps = 0
+        // Read once here and handed down: each access to the planner's own arrays from the
+        // per-service check was a dynamic exclusivity check and, for the child, a copy.
+        let ch = children[c]
+        let facts = self.facts
+        let wh = plan.warehouses[ch.warehouse]
         while true {
             for s in servicesOfLevel(level) {
-                if let why = ineligible(s, child: c, goods: goodsType, orderDay: orderDay) {
+                if serviceCovers[s] == 0 {
+                    serviceCovers[s] = RegionPattern.bestIndex(plan.services[s].coverage, dest) == nil ? 2 : 1
+                }
+                if let why = Self.ineligible(plan.services[s], covers: serviceCovers[s] == 1,
+                                             collects: collects[s][ch.warehouse], ch, facts, wh, destZone,
+                                             goods: goodsType, orderDay: orderDay) {
                     if firstFailure == nil { firstFailure = (s, why) }
                     if why.isCOD && codFailure == nil { codFailure = (s, why) }
                     continue
@@ -213,16 +223,15 @@ extension Fulfiller {
         return nil
     }
 
-    private func ineligible(_ si: Int, child c: Int, goods: ArraySlice<UInt8>, orderDay: Int64) -> Ineligible? {
-        let s = plan.services[si]
-        let ch = children[c]
-        // The destination is the order's: whether the service covers it is matched once per
-        // order (most children of an order try the same services).
-        if serviceCovers[si] == 0 { serviceCovers[si] = RegionPattern.bestIndex(s.coverage, dest) == nil ? 2 : 1 }
-        if serviceCovers[si] == 2 { return .region }
-        if !collects[si][ch.warehouse] { return .origin }
+    /// The first condition (in the documented order) under which service `s` cannot carry
+    /// child `ch`; nil when it can. `covers` and `collects` are the per-order and per-plan
+    /// answers for the region and origin checks.
+    private static func ineligible(_ s: Service, covers: Bool, collects: Bool, _ ch: ChildPlan, _ facts: [LineFacts],
+                                   _ wh: Warehouse, _ destZone: String, goods: ArraySlice<UInt8>,
+                                   orderDay: Int64) -> Ineligible? {
+        if !covers { return .region }
+        if !collects { return .origin }
         if !s.goods.contains(where: { $0.elementsEqual(goods) }) { return .goods }
-        let wh = plan.warehouses[ch.warehouse]
         let lines = ch.start..<ch.end
         if !s.shipModes.isEmpty {
             for i in lines {
@@ -234,7 +243,7 @@ extension Fulfiller {
                 return .seller
             }
         }
-        if s.blackout.contains(orderDay) { return .blackout }
+        if !s.blackout.isEmpty && s.blackout.contains(orderDay) { return .blackout }
         if let cap = s.maxWeightG, ch.chargeableG > cap { return .weight(have: ch.chargeableG, cap: cap) }
         if let cap = s.maxVolumeCm3, ch.volumeCm3 > cap { return .volume(have: ch.volumeCm3, cap: cap) }
         if !s.prices.contains(where: { ($0.maxWeightG ?? .max) >= ch.chargeableG }) { return .noPrice(ch.chargeableG) }
