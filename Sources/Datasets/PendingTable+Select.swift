@@ -17,16 +17,19 @@ extension PendingColumn {
     }
 
     /// The rows `sel` (ascending) of this column, as a new column of the same kind.
+    ///
+    /// Selected rows come in runs (a parent's children are adjacent), so each run is copied
+    /// with one bulk append per array: its levels, its values, and its string bytes with the
+    /// offsets rebased. Skipped rows only advance the value index. (Per entry, eight array
+    /// appends made this projection a tenth of writing a partition.)
     func selecting(_ sel: [Int]) -> PendingColumn {
         var out = PendingColumn(kind: kind)
         guard materialized else {
             out.appendNulls(sel.count)
             return out
         }
-        var picked = [Bool](repeating: false, count: rows)
-        for r in sel { picked[r] = true }
-        var rowsOut = 0
-        var entriesOut = 0
+        let nested = isNested
+        let present: UInt8 = nested ? 2 : 1
         var defsOut: [UInt8] = []
         var repsOut: [UInt8] = []
         var intsOut: [Int64] = []
@@ -36,37 +39,55 @@ extension PendingColumn {
         var offsetsOut: [UInt32] = [0]
         var keyBytesOut: [UInt8] = []
         var keyOffsetsOut: [UInt32] = [0]
-        var value = 0  // index of the next non-null value (flat) or element (nested)
-        var row = -1
-        for e in 0..<entries {
-            if !isNested || reps[e] == 0 { row += 1 }
-            let keep = picked[row]
-            let hasValue = isNested ? defs[e] == 2 : defs[e] == 1
-            if keep {
-                if !isNested || reps[e] == 0 { rowsOut += 1 }
-                entriesOut += 1
-                defsOut.append(defs[e])
-                if isNested { repsOut.append(reps[e]) }
-                if hasValue {
-                    switch kind {
-                    case .int64, .decimal, .timestamp: intsOut.append(ints[value])
-                    case .int32, .date: int32sOut.append(int32s[value])
-                    case .bool: boolsOut.append(bools[value])
-                    case .string, .stringList, .stringMap:
-                        bytesOut.append(contentsOf: bytes[Int(offsets[value])..<Int(offsets[value + 1])])
-                        offsetsOut.append(UInt32(bytesOut.count))
-                        if kind == .stringMap {
-                            keyBytesOut.append(contentsOf: keyBytes[Int(keyOffsets[value])..<Int(keyOffsets[value + 1])])
-                            keyOffsetsOut.append(UInt32(keyBytesOut.count))
-                        }
-                    }
+        var e = 0  // next entry
+        var row = 0  // the row entry `e` starts (or belongs to)
+        var value = 0  // values before entry `e`
+        var i = 0
+        while i < sel.count {
+            // The run sel[i], sel[i]+1, ... of consecutive rows.
+            var j = i + 1
+            while j < sel.count && sel[j] == sel[j - 1] + 1 { j += 1 }
+            let first = sel[i], end = sel[j - 1] + 1
+            // Skip to the first entry of row `first`, counting the values passed.
+            while row < first {
+                if defs[e] == present { value += 1 }
+                e += 1
+                if !nested || e == entries || reps[e] == 0 { row += 1 }
+            }
+            let e0 = e, v0 = value
+            while row < end {
+                if defs[e] == present { value += 1 }
+                e += 1
+                if !nested || e == entries || reps[e] == 0 { row += 1 }
+            }
+            defsOut.append(contentsOf: defs[e0..<e])
+            if nested { repsOut.append(contentsOf: reps[e0..<e]) }
+            if value > v0 {
+                switch kind {
+                case .int64, .decimal, .timestamp: intsOut.append(contentsOf: ints[v0..<value])
+                case .int32, .date: int32sOut.append(contentsOf: int32s[v0..<value])
+                case .bool: boolsOut.append(contentsOf: bools[v0..<value])
+                case .string, .stringList, .stringMap:
+                    Self.copyStrings(bytes, offsets, v0..<value, into: &bytesOut, &offsetsOut)
+                    if kind == .stringMap { Self.copyStrings(keyBytes, keyOffsets, v0..<value, into: &keyBytesOut, &keyOffsetsOut) }
                 }
             }
-            if hasValue { value += 1 }
+            i = j
         }
-        out.adopt(rows: rowsOut, entries: entriesOut, defs: defsOut, reps: repsOut, ints: intsOut, int32s: int32sOut,
-                  bools: boolsOut, bytes: bytesOut, offsets: offsetsOut, keyBytes: keyBytesOut, keyOffsets: keyOffsetsOut)
+        out.adopt(rows: sel.count, entries: defsOut.count, defs: defsOut, reps: repsOut, ints: intsOut,
+                  int32s: int32sOut, bools: boolsOut, bytes: bytesOut, offsets: offsetsOut, keyBytes: keyBytesOut,
+                  keyOffsets: keyOffsetsOut)
         return out
+    }
+
+    /// Appends strings `values` (value i: `bytes[offsets[i]..<offsets[i+1]]`) to `outBytes`,
+    /// with their end offsets rebased onto it.
+    private static func copyStrings(_ bytes: [UInt8], _ offsets: [UInt32], _ values: Range<Int>,
+                                    into outBytes: inout [UInt8], _ outOffsets: inout [UInt32]) {
+        let from = Int(offsets[values.lowerBound]), to = Int(offsets[values.upperBound])
+        let shift = Int64(outBytes.count) - Int64(from)
+        outBytes.append(contentsOf: bytes[from..<to])
+        for k in values.lowerBound + 1...values.upperBound { outOffsets.append(UInt32(Int64(offsets[k]) + shift)) }
     }
 }
 

@@ -9,6 +9,11 @@ extension Fulfiller {
         orderHold = nil
         v.fill(&dest, row: row)
         destZone = plan.zone(of: dest)
+        // Coverage depends only on the destination: matched once per order, not per line and
+        // service (RegionPattern.bestMatch per warehouse per line was most of F1's cost).
+        warehouseMatch.removeAll(keepingCapacity: true)
+        for wh in plan.warehouses { warehouseMatch.append(RegionPattern.bestIndex(wh.coverage, dest)) }
+        for i in serviceCovers.indices { serviceCovers[i] = 0 }
         collectLines(v, batch, row)
         if facts.isEmpty {
             orderReasons.begin("plan")
@@ -63,18 +68,22 @@ extension Fulfiller {
         whyWarehouse.removeAll(keepingCapacity: true)
         var candidates = candidateScratch
         defer { candidateScratch = candidates }
+        let warehouses = plan.warehouses
         for i in facts.indices {
             let f = facts[i]
             candidates.removeAll(keepingCapacity: true)
             var best = -1
-            var matched: RegionPattern? = nil
-            for (w, wh) in plan.warehouses.enumerated()
-            where wh.serves(channel: channel) && wh.holds(tempClass: f.tempClass) && (!f.bulky || wh.bulky) {
-                guard let (spec, p) = RegionPattern.bestMatch(wh.coverage, dest) else { continue }
+            var matched: (warehouse: Int, index: Int)? = nil
+            for w in warehouses.indices {
+                guard let (spec, p) = warehouseMatch[w] else { continue }
+                let wh = warehouses[w]
+                guard wh.serves(channel: channel) && wh.holds(tempClass: f.tempClass) && (!f.bulky || wh.bulky) else {
+                    continue
+                }
                 if spec > best {
                     best = spec
                     candidates.removeAll(keepingCapacity: true)
-                    matched = p
+                    matched = (w, p)
                 }
                 if spec == best { candidates.append(w) }
             }
@@ -105,7 +114,7 @@ extension Fulfiller {
             hit(.regionMatch)
             hit(plan.settings.strategy == .highestStock && chosen.stock != nil ? .stockChoice : .priorityChoice)
             if !whyWarehouse.contains(where: { $0.warehouse == chosen.index }) {
-                whyWarehouse.append((chosen.index, candidates.count, matched?.text ?? "*", chosen.stock))
+                whyWarehouse.append((chosen.index, candidates.count, matched, chosen.stock))
             }
         }
         return true
@@ -157,7 +166,8 @@ extension Fulfiller {
         r.begin("warehouse")
         r.text(plan.warehouses[w].id); r.text(": "); r.int(why.candidates)
         r.text(why.candidates == 1 ? " candidate" : " candidates")
-        r.text(" at the most specific region "); r.text(why.pattern)
+        r.text(" at the most specific region ")
+        if let p = why.pattern { r.text(plan.warehouses[p.warehouse].coverage[p.index].text) } else { r.text("*") }
         if let s = why.stock {
             r.text(plan.settings.strategy == .highestStock ? "; highest stock " : "; first in priority order with stock ")
             r.money(s)
@@ -181,8 +191,7 @@ extension Fulfiller {
     private func split() {
         let ws = plan.warehouses
         let dims = plan.settings.splitBy
-        let bySeller = dims.contains("seller"), byTemp = dims.contains("temp_class"), byBulky = dims.contains("bulky")
-        let byMode = dims.contains("ship_mode"), byLine = dims.contains("line")
+        let bySeller = splitSeller, byTemp = splitTemp, byBulky = splitBulky, byMode = splitMode, byLine = splitLine
         func cmp(_ a: LineFacts, _ b: LineFacts) -> Int {
             if a.warehouse != b.warehouse {
                 return ws[a.warehouse].idBytes.lexicographicallyPrecedes(ws[b.warehouse].idBytes) ? -1 : 1
@@ -196,12 +205,24 @@ extension Fulfiller {
             if byLine, a.line != b.line { return a.line < b.line ? -1 : 1 }
             return 0
         }
-        // Stable: lines of one group keep their order in the order. (One line: nothing to sort.)
-        if facts.count > 1 {
+        // Stable: lines of one group keep their order in the order. An order has a handful of
+        // lines, often already in group order: an insertion sort in place (stable, no
+        // allocation); a long order takes the general sort by (key, position).
+        if facts.count > 32 {
             facts = facts.enumerated().sorted { x, y in
                 let c = cmp(x.element, y.element)
                 return c != 0 ? c < 0 : x.offset < y.offset
             }.map(\.element)
+        } else if facts.count > 1 {
+            for i in 1..<facts.count where cmp(facts[i - 1], facts[i]) > 0 {
+                let moving = facts[i]
+                var j = i
+                while j > 0 && cmp(facts[j - 1], moving) > 0 {
+                    facts[j] = facts[j - 1]
+                    j -= 1
+                }
+                facts[j] = moving
+            }
         }
         var start = 0
         for i in 1...facts.count where i == facts.count || cmp(facts[i - 1], facts[i]) != 0 {

@@ -42,14 +42,12 @@ extension Fulfiller {
             } else if advance {
                 Self.allocated.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
             }
-            for c in F.parentOnlyMoney { out.orders.setNull(c) }
-            out.orders.setNull(F.childCount)
+            // Fields in `setOnChildren` are not copied, so leaving one unset makes it null: the
+            // parent-only money, child_count, and carrier or any plan value that is nil.
             plan.warehouses[ch.warehouse].idBytes.withUnsafeBytes { out.orders.set(F.warehouseCode, utf8: $0) }
             if let s = ch.service {
-                out.orders.set(F.carrier, string: plan.services[s].carrier)
-                out.orders.set(F.serviceLevel, string: plan.services[s].level)
-            } else {
-                out.orders.setNull(F.carrier)
+                carrierBytes[s].withUnsafeBytes { out.orders.set(F.carrier, utf8: $0) }
+                levelBytes[s].withUnsafeBytes { out.orders.set(F.serviceLevel, utf8: $0) }
             }
             if let m = ch.shipMode { m.withUnsafeBytes { out.orders.set(F.shipMode, utf8: $0) } }
             out.orders.set(F.promisedShipBy, int: ch.shipBy)
@@ -70,7 +68,7 @@ extension Fulfiller {
             setOrNull(&out, F.lateShip, ch.lateShip.map { $0 ? 1 : 0 })
             setOrNull(&out, F.lateDelivery, ch.lateDelivery.map { $0 ? 1 : 0 })
             childReasons[k].write(into: &out.orders, column: F.planReasons)
-            for f in facts[ch.start..<ch.end] { out.copyLine(from: input, line: f.line) }
+            for i in ch.start..<ch.end { out.copyLine(from: input, line: facts[i].line) }
             out.endOrder()
             books.ordersOut += 1
             books.linesOut += ch.end - ch.start
@@ -91,7 +89,8 @@ extension Fulfiller {
         return skip
     }()
 
+    /// For fields of `setOnChildren` only: not copied, so nil is left unset, which is null.
     private func setOrNull(_ out: inout OrderBatch, _ col: Int, _ value: Int64?) {
-        if let value { out.orders.set(col, int: value) } else { out.orders.setNull(col) }
+        if let value { out.orders.set(col, int: value) }
     }
 }

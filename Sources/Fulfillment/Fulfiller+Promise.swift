@@ -12,7 +12,7 @@ extension Fulfiller {
         defer { childReasons[c] = r }
         r.begin("freight")
         var orderValue: Int64 = 0
-        for f in facts { orderValue += f.value }
+        for i in facts.indices { orderValue += facts[i].value }
         if let free = s.freeOver, orderValue >= free {
             hit(.freeOver)
             children[c].freight = 0
@@ -116,11 +116,12 @@ extension Fulfiller {
     /// and a committed date runs to the end of its day.
     func feedDates(_ v: BatchView, child c: Int, clock: ZoneClock) {
         let s = plan.settings
+        let facts = self.facts, lines = children[c].start..<children[c].end  // read once, not per line
         func latest(_ col: Int?) -> Int64? {
             guard let col else { return nil }
             var out: Int64? = nil
-            for f in facts[children[c].start..<children[c].end] {
-                if let d = v.lineInt(col, f.line) { out = max(out ?? .min, d) }
+            for i in lines {
+                if let d = v.lineInt(col, facts[i].line) { out = max(out ?? .min, d) }
             }
             return out
         }
@@ -154,8 +155,8 @@ extension Fulfiller {
         }
         let c2 = children[c]
         guard let service = c2.service else { return }
-        count(&slaByWarehouse[plan.warehouses[c2.warehouse].id, default: SLACount()], c2)
-        count(&slaByCarrier[plan.services[service].carrier, default: SLACount()], c2)
+        count(&slaByWarehouse[c2.warehouse], c2)
+        count(&slaByCarrier[serviceCarrier[service]], c2)
     }
 
     private func count(_ s: inout SLACount, _ ch: ChildPlan) {

@@ -12,7 +12,9 @@ extension Fulfiller {
     /// (the last child takes the remainder, so the children sum exactly to the parent).
     func allocateMoney(_ v: BatchView, _ row: Int) {
         var whole: Int64 = 0
-        for f in facts { whole += f.value }
+        // Index loops read one field of a fact in place; `for f in facts` copied each fact
+        // (with its four byte slices, a retain and release each) for one integer.
+        for i in facts.indices { whole += facts[i].value }
         let useCount = whole <= 0
         if useCount { whole = Int64(facts.count) }
         let total = v.int(F.grandTotal, row)
@@ -22,7 +24,7 @@ extension Fulfiller {
         var left = (total, cod, insured)
         for c in children.indices {
             var part: Int64 = 0
-            for f in facts[children[c].start..<children[c].end] { part += useCount ? 1 : f.value }
+            for i in children[c].start..<children[c].end { part += useCount ? 1 : facts[i].value }
             children[c].value = useCount ? 0 : part
             let last = c == children.count - 1
             func share(_ amount: Int64?, _ remaining: inout Int64?) -> Int64? {
@@ -84,11 +86,11 @@ extension Fulfiller {
         var weight: Int64 = 0, volume: Int64 = 0, qty: Int64 = 0
         var anyWeight = false, anyVolume = false
         var totalQty: Int64 = 0
-        for f in facts { totalQty += f.qty }
-        for f in facts[children[c].start..<children[c].end] {
-            qty += f.qty
-            if let w = f.weightG { weight += w; anyWeight = true }
-            if let x = f.volumeCm3 { volume += x; anyVolume = true }
+        for i in facts.indices { totalQty += facts[i].qty }
+        for i in children[c].start..<children[c].end {
+            qty += facts[i].qty
+            if let w = facts[i].weightG { weight += w; anyWeight = true }
+            if let x = facts[i].volumeCm3 { volume += x; anyVolume = true }
         }
         var r = takeReasons(c)
         defer { childReasons[c] = r }
@@ -152,9 +154,9 @@ extension Fulfiller {
     private func goods(_ c: Int) -> ArraySlice<UInt8> {
         let def = plan.settings.defaultTempClass.utf8
         var cold: ArraySlice<UInt8>? = nil
-        for f in facts[children[c].start..<children[c].end] {
-            if f.bulky { return Self.bulkyGoods }
-            if cold == nil, !f.tempClass.elementsEqual(def) { cold = f.tempClass }
+        for i in children[c].start..<children[c].end {
+            if facts[i].bulky { return Self.bulkyGoods }
+            if cold == nil, !facts[i].tempClass.elementsEqual(def) { cold = facts[i].tempClass }
         }
         return cold ?? Self.normal
     }
@@ -172,9 +174,19 @@ extension Fulfiller {
         var firstFailure: (service: Int, why: Ineligible)? = nil
         var codFailure: (service: Int, why: Ineligible)? = nil
         var steps = 0
+        // Read once here and handed down: each access to the planner's own arrays from the
+        // per-service check was a dynamic exclusivity check and, for the child, a copy.
+        let ch = children[c]
+        let facts = self.facts
+        let wh = plan.warehouses[ch.warehouse]
         while true {
             for s in servicesOfLevel(level) {
-                if let why = ineligible(plan.services[s], child: c, goods: goodsType, orderDay: orderDay) {
+                if serviceCovers[s] == 0 {
+                    serviceCovers[s] = RegionPattern.bestIndex(plan.services[s].coverage, dest) == nil ? 2 : 1
+                }
+                if let why = Self.ineligible(plan.services[s], covers: serviceCovers[s] == 1,
+                                             collects: collects[s][ch.warehouse], ch, facts, wh, destZone,
+                                             goods: goodsType, orderDay: orderDay) {
                     if firstFailure == nil { firstFailure = (s, why) }
                     if why.isCOD && codFailure == nil { codFailure = (s, why) }
                     continue
@@ -211,24 +223,27 @@ extension Fulfiller {
         return nil
     }
 
-    private func ineligible(_ s: Service, child c: Int, goods: ArraySlice<UInt8>, orderDay: Int64) -> Ineligible? {
-        let ch = children[c]
-        let wh = plan.warehouses[ch.warehouse]
-        if RegionPattern.bestMatch(s.coverage, dest) == nil { return .region }
-        if !s.fromWarehouses.isEmpty && !s.fromWarehouses.contains(wh.id) { return .origin }
+    /// The first condition (in the documented order) under which service `s` cannot carry
+    /// child `ch`; nil when it can. `covers` and `collects` are the per-order and per-plan
+    /// answers for the region and origin checks.
+    private static func ineligible(_ s: Service, covers: Bool, collects: Bool, _ ch: ChildPlan, _ facts: [LineFacts],
+                                   _ wh: Warehouse, _ destZone: String, goods: ArraySlice<UInt8>,
+                                   orderDay: Int64) -> Ineligible? {
+        if !covers { return .region }
+        if !collects { return .origin }
         if !s.goods.contains(where: { $0.elementsEqual(goods) }) { return .goods }
-        let lines = facts[ch.start..<ch.end]
+        let lines = ch.start..<ch.end
         if !s.shipModes.isEmpty {
-            for f in lines {
-                guard let m = f.shipMode, s.shipModes.contains(where: { $0.elementsEqual(m) }) else { return .shipMode }
+            for i in lines {
+                guard let m = facts[i].shipMode, s.shipModes.contains(where: { $0.elementsEqual(m) }) else { return .shipMode }
             }
         }
         if !s.sellers.isEmpty {
-            for f in lines where !s.sellers.contains(where: { $0.elementsEqual(f.seller ?? Self.selfSeller[...]) }) {
+            for i in lines where !s.sellers.contains(where: { $0.elementsEqual(facts[i].seller ?? Self.selfSeller[...]) }) {
                 return .seller
             }
         }
-        if s.blackout.contains(orderDay) { return .blackout }
+        if !s.blackout.isEmpty && s.blackout.contains(orderDay) { return .blackout }
         if let cap = s.maxWeightG, ch.chargeableG > cap { return .weight(have: ch.chargeableG, cap: cap) }
         if let cap = s.maxVolumeCm3, ch.volumeCm3 > cap { return .volume(have: ch.volumeCm3, cap: cap) }
         if !s.prices.contains(where: { ($0.maxWeightG ?? .max) >= ch.chargeableG }) { return .noPrice(ch.chargeableG) }

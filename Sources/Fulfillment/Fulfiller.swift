@@ -14,8 +14,10 @@ public final class Fulfiller {
     var stock: [[UInt8]: Int64]?
     var books = Books()
     var hits = [Int](repeating: 0, count: PlanRule.allCases.count)
-    var slaByWarehouse: [String: SLACount] = [:]
-    var slaByCarrier: [String: SLACount] = [:]
+    /// SLA counts by warehouse index and by carrier index (`carrierNames`): arrays, not
+    /// dictionaries keyed by name, because every child adds to both.
+    var slaByWarehouse: [SLACount]
+    var slaByCarrier: [SLACount]
     /// The name of the input in reject positions.
     public var inputName = "-"
 
@@ -31,11 +33,30 @@ public final class Fulfiller {
     var orderHold: String?
     let encoder = UnifiedNDJSONEncoder()
     var candidateScratch: [Int] = []
-    var whyWarehouse: [(warehouse: Int, candidates: Int, pattern: String, stock: Int64?)] = []
+    /// Why each chosen warehouse was chosen; `pattern`: the matched region, as (warehouse,
+    /// index in its coverage).
+    var whyWarehouse: [(warehouse: Int, candidates: Int, pattern: (warehouse: Int, index: Int)?, stock: Int64?)] = []
     var destZone = "*"
     var shipDay: Int64 = 0
     let servicesByLevel: [String: [Int]]
     let defaultTempClass: ArraySlice<UInt8>
+
+    // Per-plan indexes, built once so that a child's checks compare integers, not names.
+    /// Carrier names in first-seen service order; `serviceCarrier[s]` indexes it.
+    let carrierNames: [String]
+    let serviceCarrier: [Int]
+    /// UTF-8 of each service's carrier and level, written into every child.
+    let carrierBytes: [[UInt8]]
+    let levelBytes: [[UInt8]]
+    /// `collects[s][w]`: service s collects from warehouse w (`from_warehouses`).
+    let collects: [[Bool]]
+    let splitSeller: Bool, splitTemp: Bool, splitBulky: Bool, splitMode: Bool, splitLine: Bool
+
+    // Per-order caches (the destination is the order's): filled as the order is planned.
+    /// The best (specificity, coverage index) of each warehouse for the order's destination.
+    var warehouseMatch: [(spec: Int, pattern: Int)?] = []
+    /// Whether each service covers the destination: 0 unknown, 1 yes, 2 no.
+    var serviceCovers: [UInt8] = []
 
     public init(plan: FulfillmentPlan) {
         self.plan = plan
@@ -44,10 +65,50 @@ public final class Fulfiller {
         var byLevel: [String: [Int]] = [:]
         for (i, s) in plan.services.enumerated() { byLevel[s.level, default: []].append(i) }
         servicesByLevel = byLevel
+        var names: [String] = []
+        var carrierOf: [Int] = []
+        for s in plan.services {
+            if let i = names.firstIndex(of: s.carrier) {
+                carrierOf.append(i)
+            } else {
+                carrierOf.append(names.count)
+                names.append(s.carrier)
+            }
+        }
+        carrierNames = names
+        serviceCarrier = carrierOf
+        carrierBytes = plan.services.map { Array($0.carrier.utf8) }
+        levelBytes = plan.services.map { Array($0.level.utf8) }
+        collects = plan.services.map { s in
+            plan.warehouses.map { s.fromWarehouses.isEmpty || s.fromWarehouses.contains($0.id) }
+        }
+        let dims = plan.settings.splitBy
+        splitSeller = dims.contains("seller")
+        splitTemp = dims.contains("temp_class")
+        splitBulky = dims.contains("bulky")
+        splitMode = dims.contains("ship_mode")
+        splitLine = dims.contains("line")
+        slaByWarehouse = Array(repeating: SLACount(), count: plan.warehouses.count)
+        slaByCarrier = Array(repeating: SLACount(), count: names.count)
+        serviceCovers = Array(repeating: 0, count: plan.services.count)
+    }
+
+    deinit {
+        orderReasons.release()
+        for i in childReasons.indices { childReasons[i].release() }
     }
 
     /// Plans every order of `input`, appending to `output` (parent snapshot, then its children).
     public func process(_ input: OrderBatch, into output: inout OrderBatch, rejects: RejectWriter) throws(WaybillError) {
+        try process(input, rows: 0..<input.count, into: &output, rejects: rejects)
+    }
+
+    /// Plans the orders `rows` of `input` only: a caller that passes batches on can cut one
+    /// input batch into several output batches, since every order comes out as its parent and
+    /// its children (TPC-H: five rows an order), and a batch of those would take several times
+    /// the memory of the batch that came in.
+    public func process(_ input: OrderBatch, rows: Range<Int>, into output: inout OrderBatch,
+                        rejects: RejectWriter) throws(WaybillError) {
         let view = BatchView(input)
         // A child sets about 50 of the ~120 order fields: padding the rest with nulls once per
         // batch, in bulk, instead of field by field at every row's end (restored on the way out,
@@ -55,7 +116,7 @@ public final class Fulfiller {
         let deferred = output.defersNullPadding
         output.defersNullPadding = true
         defer { output.defersNullPadding = deferred }
-        for row in 0..<input.count {
+        for row in rows {
             books.recordsIn += 1
             if view.isNull(F.createdAt, row) {
                 try reject(input, row, "created_at is missing: no cut-off or promise can be computed", rejects)
@@ -88,7 +149,23 @@ public final class Fulfiller {
         FulfillmentSummary(
             books: books,
             rules: PlanRule.allCases.map { (id: $0.id, hits: hits[$0.rawValue]) },
-            slaByWarehouse: slaByWarehouse, slaByCarrier: slaByCarrier)
+            slaByWarehouse: Self.named(slaByWarehouse, plan.warehouses.map(\.id)),
+            slaByCarrier: Self.named(slaByCarrier, carrierNames))
+    }
+
+    /// The SLA counts by name, for the nodes that carried something.
+    private static func named(_ counts: [SLACount], _ names: [String]) -> [String: SLACount] {
+        var out: [String: SLACount] = [:]
+        for (i, c) in counts.enumerated() where c.shipments > 0 {
+            var m = out[names[i], default: SLACount()]  // two nodes may share a name
+            m.shipments += c.shipments
+            m.shipKnown += c.shipKnown
+            m.lateShip += c.lateShip
+            m.deliveryKnown += c.deliveryKnown
+            m.lateDelivery += c.lateDelivery
+            out[names[i]] = m
+        }
+        return out
     }
 
     private static let measures = [F.lUnitWeightG, F.lLength, F.lWidth, F.lHeight]

@@ -3,66 +3,169 @@ import OrderModel
 /// The reasons of one order's or child's plan, built as bytes (decision key -> text) and
 /// written into `plan_reasons`. Reused across orders: clearing keeps the storage, so stating
 /// why costs no allocation once warm.
+///
+/// A child's reasons take some 80 small appends (~570 bytes), which through `[UInt8]`'s
+/// generic `append(contentsOf:)` cost more than planning the child. The text therefore goes
+/// into a plain malloc'd buffer: an append is a capacity check and a `memcpy`.
+///
+/// Ownership invariant (what makes the raw buffer safe): a value owns its buffer alone. The
+/// planner moves values (`Fulfiller.takeReasons` swaps an empty one in, the caller stores it
+/// back) and never keeps two live copies of one; it frees every buffer in its `deinit`
+/// (`release()`). A copy is only read (`write(into:)`) while its original is not appended to.
 struct PlanReasons {
-    private(set) var keys: [UInt8] = []
-    private(set) var values: [UInt8] = []
-    private(set) var keyEnds: [Int] = []
+    private var base: UnsafeMutablePointer<UInt8>? = nil
+    private var used = 0
+    private var capacity = 0
+    private(set) var keys: [StaticString] = []
     private(set) var valueEnds: [Int] = []
 
-    var count: Int { keyEnds.count }
+    var count: Int { keys.count }
 
     mutating func clear() {
+        used = 0
         keys.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        keyEnds.removeAll(keepingCapacity: true)
         valueEnds.removeAll(keepingCapacity: true)
     }
 
-    /// Starts a reason; append its text with the `+=`-style helpers, then `end()`.
-    mutating func begin(_ key: StaticString) {
-        key.withUTF8Buffer { keys.append(contentsOf: $0) }
-        keyEnds.append(keys.count)
+    /// Frees the buffer (the owner's `deinit`).
+    mutating func release() {
+        base?.deallocate()
+        base = nil
+        used = 0
+        capacity = 0
     }
 
-    mutating func end() { valueEnds.append(values.count) }
+    /// Starts a reason; append its text with the helpers below, then `end()`.
+    mutating func begin(_ key: StaticString) { keys.append(key) }
 
-    mutating func text(_ s: StaticString) { s.withUTF8Buffer { values.append(contentsOf: $0) } }
-    /// Table names (warehouse, service, calendar, zone ids) go in several times per child:
-    /// through the string's contiguous UTF-8 a plain copy, where appending the `utf8` view
-    /// went through the generic per-string copy with a retain and release each time.
+    mutating func end() { valueEnds.append(used) }
+
+    @inline(__always) private mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if used + n > capacity { grow(used + n) }
+        return base! + used
+    }
+
+    private mutating func grow(_ need: Int) {
+        let cap = max(need, capacity * 2, 1024)
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+        if let base {
+            p.update(from: base, count: used)
+            base.deallocate()
+        }
+        base = p
+        capacity = cap
+    }
+
+    @inline(__always) mutating func raw(_ p: UnsafeRawPointer, _ n: Int) {
+        guard n > 0 else { return }
+        let to = reserve(n)
+        UnsafeMutableRawPointer(to).copyMemory(from: p, byteCount: n)
+        used += n
+    }
+
+    @inline(__always) mutating func byte(_ b: UInt8) {
+        reserve(1).pointee = b
+        used += 1
+    }
+
+    /// A literal (string literals pick this overload: the `String` one is disfavoured).
+    mutating func text(_ s: StaticString) { raw(s.utf8Start, s.utf8CodeUnitCount) }
+    /// Table names (warehouse, service, calendar, zone ids): a native string's contiguous UTF-8.
+    @_disfavoredOverload
     mutating func text(_ s: String) {
-        var s = s
-        s.withUTF8 { values.append(contentsOf: $0) }
+        if s.utf8.withContiguousStorageIfAvailable({ raw($0.baseAddress!, $0.count) }) == nil {
+            bytes(Array(s.utf8))
+        }
     }
-    mutating func bytes(_ b: [UInt8]) { values.append(contentsOf: b) }
-    mutating func bytes(_ b: ArraySlice<UInt8>) { values.append(contentsOf: b) }
+    mutating func bytes(_ b: [UInt8]) { b.withUnsafeBytes { raw($0.baseAddress!, $0.count) } }
+    mutating func bytes(_ b: ArraySlice<UInt8>) { b.withUnsafeBytes { if let a = $0.baseAddress { raw(a, $0.count) } } }
     mutating func int(_ v: Int64) {
-        if v < 0 { values.append(UInt8(ascii: "-")) }
-        appendDigits(v.magnitude, into: &values)
+        if v < 0 { byte(UInt8(ascii: "-")) }
+        digits(v.magnitude)
     }
     mutating func int(_ v: Int) { int(Int64(v)) }
-    mutating func money(_ v: Int64) { ExactDecimal.format(v, into: &values) }
-    mutating func date(_ day: Int64) { CivilTime.formatDate(days: day, into: &values) }
+
+    /// The decimal digits of `n`, written straight into the buffer (as `appendDigits`).
+    private mutating func digits(_ n: UInt64) {
+        if n < 10 {
+            byte(UInt8(n) + 0x30)
+            return
+        }
+        var len = 0
+        var v = n
+        while v > 0 { len += 1; v /= 10 }
+        let to = reserve(len)
+        v = n
+        var i = len
+        while v > 0 {
+            i -= 1
+            to[i] = UInt8(v % 10) + 0x30
+            v /= 10
+        }
+        used += len
+    }
+
+    /// Money as `ExactDecimal.format` writes it (whole units, then up to 4 decimals, no
+    /// trailing zeros).
+    mutating func money(_ v: Int64) {
+        var m = v.magnitude
+        if v < 0 { byte(UInt8(ascii: "-")) }
+        let scale = UInt64(ExactDecimal.scale)
+        digits(m / scale)
+        m %= scale
+        guard m != 0 else { return }
+        byte(UInt8(ascii: "."))
+        var width = 4
+        while m % 10 == 0 {
+            m /= 10
+            width -= 1
+        }
+        let to = reserve(width)
+        for k in stride(from: width - 1, through: 0, by: -1) {
+            to[k] = UInt8(m % 10) + 0x30
+            m /= 10
+        }
+        used += width
+    }
+
+    /// `YYYY-MM-DD`, as `CivilTime.formatDate` writes it, straight into the buffer (a plan
+    /// writes about seven dates per child; the generic formatter appended digit by digit).
+    mutating func date(_ day: Int64) {
+        let (y, m, d) = CivilTime.civil(days: day)
+        guard (0...9999).contains(y) else {
+            var out: [UInt8] = []
+            CivilTime.formatDate(days: day, into: &out)
+            bytes(out)
+            return
+        }
+        let to = reserve(10)
+        to[0] = UInt8(48 + y / 1000); to[1] = UInt8(48 + y / 100 % 10); to[2] = UInt8(48 + y / 10 % 10)
+        to[3] = UInt8(48 + y % 10); to[4] = UInt8(ascii: "-"); to[5] = UInt8(48 + m / 10); to[6] = UInt8(48 + m % 10)
+        to[7] = UInt8(ascii: "-"); to[8] = UInt8(48 + d / 10); to[9] = UInt8(48 + d % 10)
+        used += 10
+    }
     mutating func time(_ seconds: Int) {
         let h = seconds / 3600, m = seconds / 60 % 60
-        values.append(UInt8(48 + h / 10)); values.append(UInt8(48 + h % 10)); values.append(UInt8(ascii: ":"))
-        values.append(UInt8(48 + m / 10)); values.append(UInt8(48 + m % 10))
+        let to = reserve(5)
+        to[0] = UInt8(48 + h / 10); to[1] = UInt8(48 + h % 10); to[2] = UInt8(ascii: ":")
+        to[3] = UInt8(48 + m / 10); to[4] = UInt8(48 + m % 10)
+        used += 5
     }
-    mutating func timestamp(_ micros: Int64) { CivilTime.formatTimestamp(micros: micros, into: &values) }
+    mutating func timestamp(_ micros: Int64) {
+        var out: [UInt8] = []
+        CivilTime.formatTimestamp(micros: micros, into: &out)
+        bytes(out)
+    }
 
     /// Writes every reason into map column `col` of the row being built.
     func write(into table: inout ColumnTable, column col: Int) {
         table.touch(col)
-        keys.withUnsafeBytes { k in
-            values.withUnsafeBytes { v in
-                var ks = 0, vs = 0
-                for i in 0..<keyEnds.count {
-                    table.addElement(col, utf8: UnsafeRawBufferPointer(rebasing: v[vs..<valueEnds[i]]),
-                                     key: UnsafeRawBufferPointer(rebasing: k[ks..<keyEnds[i]]))
-                    ks = keyEnds[i]
-                    vs = valueEnds[i]
-                }
-            }
+        var vs = 0
+        for i in 0..<keys.count {
+            let k = keys[i]
+            let v = UnsafeRawBufferPointer(start: base.map { UnsafeRawPointer($0 + vs) }, count: valueEnds[i] - vs)
+            table.addElement(col, utf8: v, key: UnsafeRawBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+            vs = valueEnds[i]
         }
     }
 }

@@ -72,6 +72,16 @@ struct RegionPattern: Sendable, CustomStringConvertible {
 
     @inline(__always) static func upper(_ b: UInt8) -> UInt8 { b >= 0x61 && b <= 0x7A ? b - 32 : b }
 
+    /// The best specificity of any pattern of `list` that covers `d`, with that pattern's
+    /// index (the first of equals), without copying the pattern.
+    static func bestIndex(_ list: [RegionPattern], _ d: Destination) -> (spec: Int, pattern: Int)? {
+        var best: (spec: Int, pattern: Int)? = nil
+        for i in list.indices {
+            if let s = list[i].match(d), s > (best?.spec ?? -1) { best = (s, i) }
+        }
+        return best
+    }
+
     /// The best specificity of any pattern of `list` that covers `d`.
     static func bestMatch(_ list: [RegionPattern], _ d: Destination) -> (Int, RegionPattern)? {
         var best: (Int, RegionPattern)? = nil

@@ -9,10 +9,29 @@ public protocol BatchStage: AnyObject {
     var name: String { get }
     /// Appends what comes out of `input` to `output` (empty on entry) and writes rejects.
     func process(_ input: OrderBatch, into output: inout OrderBatch, rejects: RejectWriter) throws(WaybillError)
+    /// Input orders per `process(_:rows:into:rejects:)` call for a stage that writes several
+    /// orders per input order (fulfill: the parent and its children), so that the runner can
+    /// pass its output on in batches of about the line's batch size; nil (the default): the
+    /// stage takes whole batches.
+    var rowsPerCall: Int? { get }
+    /// Like `process(_:into:rejects:)` over the orders `rows` of `input` only; called in
+    /// ascending, adjacent ranges covering the batch. Only asked of stages with `rowsPerCall`.
+    func process(_ input: OrderBatch, rows: Range<Int>, into output: inout OrderBatch,
+                 rejects: RejectWriter) throws(WaybillError)
     /// After the last batch: the books and hits, and the thresholds crossed (which fail the line).
     func finish() -> StageReport
     /// After the line's data is committed: make lasting changes (transact's state).
     func commit() throws(WaybillError)
+}
+
+extension BatchStage {
+    public var rowsPerCall: Int? { nil }
+
+    public func process(_ input: OrderBatch, rows: Range<Int>, into output: inout OrderBatch,
+                        rejects: RejectWriter) throws(WaybillError) {
+        precondition(rows == 0..<input.count, "\(name) takes whole batches")
+        try process(input, into: &output, rejects: rejects)
+    }
 }
 
 /// What a batch stage did over one line's run.

@@ -121,10 +121,28 @@ final class LineRunner: @unchecked Sendable {
                 do throws(WaybillError) {
                     while let batch = queues[i].pop() {
                         output.removeAll()
-                        let t0 = LineRunner.now()
-                        try stage.process(batch, into: &output, rejects: rejects)
-                        addBusy(stage.name, LineRunner.now() - t0)
-                        if output.count > 0 && !queues[i + 1].push(output) { throw LineRunner.cancelled }
+                        guard let step = stage.rowsPerCall else {
+                            let t0 = LineRunner.now()
+                            try stage.process(batch, into: &output, rejects: rejects)
+                            addBusy(stage.name, LineRunner.now() - t0)
+                            if output.count > 0 && !queues[i + 1].push(output) { throw LineRunner.cancelled }
+                            continue
+                        }
+                        // A stage that multiplies orders (fulfill) is fed a slice at a time and
+                        // its output passed on once it reaches the batch size: the queues then
+                        // hold batches of the usual size, not several times it.
+                        var start = 0
+                        while start < batch.count {
+                            let end = min(batch.count, start + max(1, step))
+                            let t0 = LineRunner.now()
+                            try stage.process(batch, rows: start..<end, into: &output, rejects: rejects)
+                            addBusy(stage.name, LineRunner.now() - t0)
+                            start = end
+                            if output.count >= batchSize || start == batch.count {
+                                if output.count > 0 && !queues[i + 1].push(output) { throw LineRunner.cancelled }
+                                output.removeAll()
+                            }
+                        }
                     }
                     queues[i + 1].close()
                 } catch {

@@ -74,10 +74,19 @@ struct FulfillCommand: ParsableCommand {
             let bad = reader.takeRejects()
             for r in bad { try writer.write(r) }
             fulfiller.noteUnreadable(bad.count)
-            try fulfiller.process(batch, into: &planned, rejects: writer)
-            try output.submit(planned)
+            // A slice of the batch at a time: every order comes out as its parent and its
+            // children, so planning a whole batch before writing held several batches' worth.
+            var start = 0
+            while start < batch.count {
+                let end = min(batch.count, start + 256)
+                try fulfiller.process(batch, rows: start..<end, into: &planned, rejects: writer)
+                start = end
+                if planned.count >= batchSize || start == batch.count {
+                    try output.submit(planned)
+                    planned.removeAll()
+                }
+            }
             batch.removeAll()
-            planned.removeAll()
         }
         try output.finish()
         try writer.close()
