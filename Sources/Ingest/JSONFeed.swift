@@ -159,13 +159,19 @@ final class JSONFeed: RecordExtras {
         }
     }
 
+    func addLineExt(_ table: inout ColumnTable) {
+        let tape = self.tape
+        for e in lineExt { addExt(tape, e, key: lineExtKey, column: LineField.ext, into: &table) }
+    }
+
     func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure) {
         let tape = self.tape
         switch profile.lineSource {
         case .none:
             return
         case .rows:
-            try mapper.mapLine(fromItem: false, into: &batch) { _ in }
+            lineExt.removeAll(keepingCapacity: true)  // a record's members go to the order's ext
+            try mapper.mapLine(fromItem: false, into: &batch, extras: self)
         case .items(let name):
             guard items >= 0 else { return }
             guard tape.kind(items) == .array else {
@@ -193,9 +199,7 @@ final class JSONFeed: RecordExtras {
                     k = tape.next(k)
                     ordinal += 1
                 }
-                try mapper.mapLine(fromItem: true, into: &batch) { table in
-                    for e in lineExt { addExt(tape, e, key: lineExtKey, column: LineField.ext, into: &table) }
-                }
+                try mapper.mapLine(fromItem: true, into: &batch, extras: self)
                 j = tape.next(j)
             }
         }

@@ -108,8 +108,8 @@ final class RecordMapper {
     }
 
     /// Checks the order's required fields (after mapping, before `endOrder`).
-    func checkOrder(_ batch: OrderBatch) throws(MapFailure) {
-        for c in requiredOrder where !batch.orders.isSet(c) {
+    func checkOrder(_ orders: borrowing ColumnTable) throws(MapFailure) {
+        for c in requiredOrder where !orders.isSet(c) {
             let name = OrderSchema.orderFields[c].name
             let from = profile.orderOps.first { $0.column == c }.map { " (mapped from \($0.spec.label), empty here)" } ?? " (not mapped by the profile)"
             throw MapFailure(code: "missing_required", reason: "required field \(name) has no value\(from)", field: name)
@@ -117,7 +117,9 @@ final class RecordMapper {
     }
 
     /// Adds one line to the open order from `values` (the record itself or one item).
-    func mapLine(fromItem: Bool, into batch: inout OrderBatch, ext: (inout ColumnTable) -> Void) throws(MapFailure) {
+    /// (Generic over the reader rather than taking a closure for `ext`: a closure's context
+    /// retained and released what it captured once per line.)
+    func mapLine<E: RecordExtras>(fromItem: Bool, into batch: inout OrderBatch, extras: E) throws(MapFailure) {
         batch.beginLine()
         let values = fromItem ? item : record
         do throws(MapFailure) {
@@ -141,7 +143,7 @@ final class RecordMapper {
                 let from = profile.lineOps.first { $0.column == c }.map { " (mapped from \($0.spec.label), empty here)" } ?? " (not mapped by the profile)"
                 throw MapFailure(code: "missing_required", reason: "required line field \(name) has no value\(from)", field: name)
             }
-            ext(&batch.lines)
+            extras.addLineExt(&batch.lines)
         } catch {
             batch.cancelLine()
             throw error
