@@ -21,6 +21,8 @@ final class RecordMapper {
     }
     /// Time formats of the plain date/time references (plain memory: no retains per use).
     private let formats: UnsafeMutablePointer<TimeFormat>
+    /// Day numbers of recent `YYYY-MM-DD` texts, for the formats that are exactly that.
+    private let dateMemo = DateMemo()
     private let formatCount: Int
     private let orderPlan: [Plan]
     private let linePlan: [Plan]
@@ -74,6 +76,7 @@ final class RecordMapper {
     deinit {
         formats.deinitialize(count: formatCount)
         formats.deallocate()
+        dateMemo.free()
         scratch.deallocate()
         record.free()
         item.free()
@@ -276,7 +279,18 @@ final class RecordMapper {
                 return
             }
         case .date:
-            if let d = formats[p.format].parse(text) {
+            if text.count == 10 && formats[p.format].isISODate {
+                let (h, t, slot) = DateMemo.key(text)
+                if let days = dateMemo.lookup(h, t, slot) {
+                    table.set(p.column, int: days)
+                    return
+                }
+                if let d = formats[p.format].parse(text) {
+                    dateMemo.store(h, t, slot, d.days)
+                    table.set(p.column, int: d.days)
+                    return
+                }
+            } else if let d = formats[p.format].parse(text) {
                 table.set(p.column, int: d.days)
                 return
             }
