@@ -66,7 +66,9 @@ public enum ExactDecimal {
         return negative ? -v : v
     }
 
-    private static func parseChecked(_ bytes: UnsafeRawBufferPointer) -> Result<Int64, ParseError> {
+    /// The general parser (every accepted form, overflow-checked). Internal for the tests that
+    /// check the short path against it.
+    static func parseChecked(_ bytes: UnsafeRawBufferPointer) -> Result<Int64, ParseError> {
         var i = 0
         var end = bytes.count
         while i < end && bytes[i] == 0x20 { i += 1 }
