@@ -15,7 +15,11 @@ final class CSVFeed: RecordExtras {
     private var extKeys: [[UInt8]] = []
     /// The same, in the form the per-record loops use (see `ColumnLayout`).
     private var layout = ColumnLayout()
-    private var current: CSVRecord?
+    /// The fields of the record being mapped, for `addOrderExt`/`addLines` (plain memory: a
+    /// stored `CSVRecord?` was copied, with retains, and exclusivity-checked per record).
+    private let current: UnsafeMutablePointer<CurrentFields>
+    /// `profile.lineSource == .rows`, decided once (the comparison is per record otherwise).
+    private let linesFromRows: Bool
     private(set) var warnings: [String] = []
 
     init(profile: Profile, mapper: RecordMapper, assembler: OrderAssembler) {
@@ -23,7 +27,12 @@ final class CSVFeed: RecordExtras {
         self.mapper = mapper
         self.assembler = assembler
         reader = CSVReader(options: profile.csv)
+        linesFromRows = profile.lineSource == .rows
+        current = .allocate(capacity: 1)
+        current.initialize(to: CurrentFields())
     }
+
+    deinit { current.deallocate() }
 
     /// Reads one member; returns the read error if it is truncated or corrupt.
     func read(_ stream: inout MemberStream, file: String) -> ArchiveReadError? {
@@ -105,9 +114,9 @@ final class CSVFeed: RecordExtras {
         for m in layout.mapped {
             values.set(m.slot, record.field(m.column))
         }
-        current = record
+        current.pointee = CurrentFields(base: record.base, starts: record.starts, ends: record.ends)
         assembler.record(self, raw: record.raw, line: record.line, offset: record.byteOffset)
-        current = nil
+        current.pointee = CurrentFields()
     }
 
     /// The group key column of a parsed record.
@@ -139,15 +148,23 @@ final class CSVFeed: RecordExtras {
     }
 
     func addOrderExt(_ table: inout ColumnTable) {
-        guard let r = current else { return }
+        let r = current.pointee
+        guard r.base != nil else { return }
         let l = layout
         Self.addExt(r, l.orderExt, l.keyPool, column: OrderField.ext, to: &table)
+    }
+
+    func addLineExt(_ table: inout ColumnTable) {
+        let r = current.pointee
+        guard r.base != nil else { return }
+        let l = layout
+        Self.addExt(r, l.lineExt, l.keyPool, column: LineField.ext, to: &table)
     }
 
     /// Adds the non-empty values of `columns` to the map field `column` under their keys.
     @inline(__always)
     private static func addExt(
-        _ r: CSVRecord, _ columns: [ColumnLayout.ExtColumn], _ pool: [UInt8], column: Int, to table: inout ColumnTable
+        _ r: CurrentFields, _ columns: [ColumnLayout.ExtColumn], _ pool: [UInt8], column: Int, to table: inout ColumnTable
     ) {
         guard !columns.isEmpty else { return }
         pool.withUnsafeBytes { keys in
@@ -160,12 +177,21 @@ final class CSVFeed: RecordExtras {
     }
 
     func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure) {
-        guard profile.lineSource == .rows, let r = current else { return }
-        let l = layout
-        let columns = l.lineExt, pool = l.keyPool, column = LineField.ext
-        try mapper.mapLine(fromItem: false, into: &batch) { table in
-            Self.addExt(r, columns, pool, column: column, to: &table)
-        }
+        guard linesFromRows, current.pointee.base != nil else { return }
+        try mapper.mapLine(fromItem: false, into: &batch, extras: self)
+    }
+}
+
+/// Where the fields of the record being mapped are (see `CSVRecord`); `base` nil when none.
+private struct CurrentFields {
+    var base: UnsafeRawPointer?
+    var starts: UnsafePointer<Int>?
+    var ends: UnsafePointer<Int>?
+
+    @inline(__always)
+    func field(_ i: Int) -> UnsafeRawBufferPointer {
+        let s = starts![i]
+        return UnsafeRawBufferPointer(start: base! + s, count: ends![i] - s)
     }
 }
 

@@ -11,14 +11,19 @@ final class JSONFeed: RecordExtras {
     private let orderExtKey: PrefixedKey
     private let lineExtKey: PrefixedKey
     private let maxFieldBytes: Int
-    private var tape = JSONTape(entries: nil, arena: nil)
-    /// Entries of the current record that go to the order's / current item's ext.
-    private var orderExt: [Int] = []
-    private var lineExt: [Int] = []
-    private var items = -1
+    /// The current record's state, in plain memory: the per-member and per-item paths read and
+    /// append to it, and each access to a stored `var` of a class is a dynamic exclusivity check.
+    private struct State {
+        var tape = JSONTape(entries: nil, arena: nil)
+        /// Entries of the current record that go to the order's / current item's ext.
+        var orderExt: [Int] = []
+        var lineExt: [Int] = []
+        var items = -1
+        var valueScratch: [UInt8] = []
+    }
+    private let st: UnsafeMutablePointer<State>
     private let recordKeys = JSONKeyCache()
     private let itemKeys = JSONKeyCache()
-    private var valueScratch: [UInt8] = []
 
     init(profile: Profile, mapper: RecordMapper, assembler: OrderAssembler) {
         self.profile = profile
@@ -30,6 +35,13 @@ final class JSONFeed: RecordExtras {
         orderExtKey = PrefixedKey(prefix: Array((profile.source + ".").utf8))
         lineExtKey = PrefixedKey(prefix: Array((profile.source + "." + profile.lineExtPrefix).utf8))
         maxFieldBytes = profile.maxFieldBytes
+        st = .allocate(capacity: 1)
+        st.initialize(to: State())
+    }
+
+    deinit {
+        st.deinitialize(count: 1)
+        st.deallocate()
     }
 
     func read(_ stream: inout MemberStream) -> ArchiveReadError? {
@@ -59,22 +71,22 @@ final class JSONFeed: RecordExtras {
             return
         }
         // A local copy: reading the stored property in the loops costs an exclusivity check each time.
-        self.tape = line.tape
+        st.pointee.tape = line.tape
         let tape = line.tape
         guard tape.kind(line.root) == .object else {
             assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: "json_invalid", reason: "a record must be a JSON object")
             return
         }
         mapper.record.clear()
-        orderExt.removeAll(keepingCapacity: true)
-        items = -1
+        st.pointee.orderExt.removeAll(keepingCapacity: true)
+        st.pointee.items = -1
         let recordSlots = profile.recordSlots
         var i = line.root + 1
         var ordinal = 0
         while tape.kind(i) != .end {
             let key = tape.key(i)
             if let ik = itemsKey, ik.withUnsafeBytes({ $0.bytesEqual(key) }) {
-                items = i
+                st.pointee.items = i
             } else {
                 let slot = resolve(key, at: ordinal, in: recordKeys, slots: recordSlots, record: true)
                 if slot >= 0 {
@@ -83,7 +95,7 @@ final class JSONFeed: RecordExtras {
                         return
                     }
                 } else if slot == JSONKeyCache.unmapped && tape.kind(i) != .null {
-                    orderExt.append(i)
+                    st.pointee.orderExt.append(i)
                 }
             }
             i = tape.next(i)
@@ -125,6 +137,7 @@ final class JSONFeed: RecordExtras {
     }
 
     private func setSlotSlow(_ slot: Int, _ i: Int, record: Bool) -> MapFailure? {
+        let tape = st.pointee.tape
         switch tape.kind(i) {
         case .object, .array:
             let name = String(decoding: tape.key(i), as: UTF8.self)
@@ -143,8 +156,8 @@ final class JSONFeed: RecordExtras {
     }
 
     func addOrderExt(_ table: inout ColumnTable) {
-        let tape = self.tape
-        for i in orderExt { addExt(tape, i, key: orderExtKey, column: OrderField.ext, into: &table) }
+        let tape = st.pointee.tape
+        for i in st.pointee.orderExt { addExt(tape, i, key: orderExtKey, column: OrderField.ext, into: &table) }
     }
 
     @inline(__always)
@@ -153,26 +166,32 @@ final class JSONFeed: RecordExtras {
         if let v = tape.scalarText(i) {
             table.addElement(column, utf8: v, key: k)
         } else {
-            valueScratch.removeAll(keepingCapacity: true)
-            tape.serialize(i, into: &valueScratch)
-            valueScratch.withUnsafeBytes { table.addElement(column, utf8: $0, key: k) }
+            st.pointee.valueScratch.removeAll(keepingCapacity: true)
+            tape.serialize(i, into: &st.pointee.valueScratch)
+            st.pointee.valueScratch.withUnsafeBytes { table.addElement(column, utf8: $0, key: k) }
         }
     }
 
+    func addLineExt(_ table: inout ColumnTable) {
+        let tape = st.pointee.tape
+        for e in st.pointee.lineExt { addExt(tape, e, key: lineExtKey, column: LineField.ext, into: &table) }
+    }
+
     func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure) {
-        let tape = self.tape
+        let tape = st.pointee.tape
         switch profile.lineSource {
         case .none:
             return
         case .rows:
-            try mapper.mapLine(fromItem: false, into: &batch) { _ in }
+            st.pointee.lineExt.removeAll(keepingCapacity: true)  // a record's members go to the order's ext
+            try mapper.mapLine(fromItem: false, into: &batch, extras: self)
         case .items(let name):
-            guard items >= 0 else { return }
-            guard tape.kind(items) == .array else {
+            guard st.pointee.items >= 0 else { return }
+            guard tape.kind(st.pointee.items) == .array else {
                 throw MapFailure(code: "bad_type", reason: "\(name) must be an array of line objects", field: name)
             }
             let itemSlots = profile.itemSlots  // bound once: a property path in the loop retains per use
-            var j = items + 1
+            var j = st.pointee.items + 1
             var n = 0
             while tape.kind(j) != .end {
                 n += 1
@@ -180,7 +199,7 @@ final class JSONFeed: RecordExtras {
                     throw MapFailure(code: "bad_type", reason: "\(name)[\(n - 1)] is not an object", field: name)
                 }
                 mapper.item.clear()
-                lineExt.removeAll(keepingCapacity: true)
+                st.pointee.lineExt.removeAll(keepingCapacity: true)
                 var k = j + 1
                 var ordinal = 0
                 while tape.kind(k) != .end {
@@ -188,14 +207,12 @@ final class JSONFeed: RecordExtras {
                     if slot >= 0 {
                         if let f = setSlot(tape, slot, k, record: false) { throw f }
                     } else if tape.kind(k) != .null {
-                        lineExt.append(k)
+                        st.pointee.lineExt.append(k)
                     }
                     k = tape.next(k)
                     ordinal += 1
                 }
-                try mapper.mapLine(fromItem: true, into: &batch) { table in
-                    for e in lineExt { addExt(tape, e, key: lineExtKey, column: LineField.ext, into: &table) }
-                }
+                try mapper.mapLine(fromItem: true, into: &batch, extras: self)
                 j = tape.next(j)
             }
         }

@@ -83,10 +83,14 @@ final class JSONLineReader {
             buffer = nb
             capacity = newCap
         }
+        // UTF-8 input is read straight into the parse buffer (room for a block was made
+        // above); only transcoded input goes through `scratch`.
         scratch.removeAll(keepingCapacity: true)
-        switch stream.read(appendingTo: &scratch, max: blockSize) {
+        let direct = stream.readDirect(into: UnsafeMutableRawBufferPointer(start: buffer + length, count: blockSize))
+        switch direct ?? stream.read(appendingTo: &scratch, max: blockSize) {
         case .success(let n):
             if n == 0 { eof = true }
+            if direct != nil { length += n }
         case .failure(let e):
             failure = e
             eof = true

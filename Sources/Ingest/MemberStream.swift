@@ -13,6 +13,16 @@ struct MemberStream {
         self.encoding = encoding
     }
 
+    /// Reads up to `into.count` bytes straight into `into` when the member is UTF-8 already
+    /// (no transcoding, so no staging copy); nil when it is not, then use `read(appendingTo:)`.
+    /// Returns 0 at the end of the member.
+    mutating func readDirect(into out: UnsafeMutableRawBufferPointer) -> Result<Int, ArchiveReadError>? {
+        guard encoding == .utf8 else { return nil }
+        let result = archive.read(into: out)
+        if case .success(let n) = result { bytesRead += n }
+        return result
+    }
+
     /// Appends up to about `max` bytes to `buffer`. Returns 0 at the end of the member.
     mutating func read(appendingTo buffer: inout [UInt8], max: Int) -> Result<Int, ArchiveReadError> {
         if encoding == .utf8 {

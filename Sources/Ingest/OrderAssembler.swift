@@ -7,6 +7,8 @@ protocol RecordExtras {
     func addOrderExt(_ table: inout ColumnTable)
     /// Adds the record's lines to the open order.
     func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure)
+    /// Adds the unmapped fields of the line being mapped to its `ext` (called by `mapLine`).
+    func addLineExt(_ table: inout ColumnTable)
 }
 
 /// Turns mapped records into orders in a batch: groups consecutive rows of one order, rolls a
@@ -15,7 +17,6 @@ protocol RecordExtras {
 final class OrderAssembler {
     private(set) var batch = OrderBatch()
     let mapper: RecordMapper
-    private(set) var books = Books()
     let rejects: RejectWriter
     private let batchSize: Int
     private let emit: (inout OrderBatch) throws(WaybillError) -> Void
@@ -25,19 +26,26 @@ final class OrderAssembler {
     /// Set when emitting failed (e.g. stdout closed): readers stop early.
     private(set) var failure: WaybillError?
 
-    private var file = ""
-    private var member: String?
-    private var fileBytes: [UInt8] = []
-    private var memberBytes: [UInt8]?
+    /// The state each record touches, in plain memory owned by the assembler: stored class
+    /// properties cost a dynamic exclusivity check per access (a few per record, several per
+    /// cent of `collect`), the pointee of a pointer none.
+    private struct State {
+        var books = Books()
+        var file = ""
+        var member: String?
+        var fileBytes: [UInt8] = []
+        var memberBytes: [UInt8]?
+        // The open group (order being assembled).
+        var open = false
+        var key: [UInt8] = []
+        var rows: [(line: Int, offset: Int, rawEnd: Int)] = []
+        /// Raw bytes of the open order's rows, for their rejects (appended once per row).
+        var raw = ByteBuffer()
+        var failed: MapFailure?
+    }
+    private let state: UnsafeMutablePointer<State>
 
-    // The open group (order being assembled).
-    private var open = false
-    private var key: [UInt8] = []
-    private var rows: [(line: Int, offset: Int, rawEnd: Int)] = []
-    /// Raw bytes of the open order's rows, for their rejects (plain memory: appended once per
-    /// row on the hot path).
-    private var raw = ByteBuffer()
-    private var failed: MapFailure?
+    var books: Books { state.pointee.books }
 
     init(mapper: RecordMapper, rejects: RejectWriter, batchID: String, batchSize: Int,
          emit: @escaping (inout OrderBatch) throws(WaybillError) -> Void) {
@@ -48,26 +56,33 @@ final class OrderAssembler {
         self.batchID = Array(batchID.utf8)
         groupKey = mapper.profile.groupKey
         groupStart = mapper.profile.groupStartWhenSet
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
         // A record sets a dozen of the ~120 fields: the rest are padded in bulk at flush.
         batch.defersNullPadding = true
     }
 
     var stopped: Bool { failure != nil }
 
-    deinit { raw.free() }
+    deinit {
+        state.pointee.raw.free()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 
     /// Starts a new file or archive member (orders never span two).
     func begin(file: String, member: String?) {
         closeGroup()
-        self.file = file
-        self.member = member
-        fileBytes = Array(file.utf8)
-        memberBytes = member.map { Array($0.utf8) }
+        let s = state
+        s.pointee.file = file
+        s.pointee.member = member
+        s.pointee.fileBytes = Array(file.utf8)
+        s.pointee.memberBytes = member.map { Array($0.utf8) }
     }
 
-    func countFile() { books.files += 1 }
-    func countMember() { books.archiveMembers += 1 }
-    func countBytes(_ n: Int) { books.bytesRead += n }
+    func countFile() { state.pointee.books.files += 1 }
+    func countMember() { state.pointee.books.archiveMembers += 1 }
+    func countBytes(_ n: Int) { state.pointee.books.bytesRead += n }
 
     /// Ends the current member.
     func endMember() { closeGroup() }
@@ -83,34 +98,49 @@ final class OrderAssembler {
 
     /// One source record whose slot values are in `mapper.record`.
     func record<E: RecordExtras>(_ extras: E, raw bytes: UnsafeRawBufferPointer, line: Int, offset: Int) {
-        books.recordsIn += 1
+        let s = state
+        s.pointee.books.recordsIn += 1
         var startsNew = true
-        if let g = groupKey, open {
+        if let g = groupKey, s.pointee.open {
             let k = mapper.record.value(g) ?? UnsafeRawBufferPointer(start: nil, count: 0)
             let restart = groupStart.map { mapper.record.isPresent($0) } ?? false
-            startsNew = restart || !key.withUnsafeBytes { $0.bytesEqual(k) }
+            startsNew = restart || !Self.equal(s.pointee.key, k)
         }
         if startsNew {
             closeGroup()
             openGroup()
         }
         addRow(bytes, line: line, offset: offset)
-        if let f = failed {
-            rejectRow(rows.count - 1, code: f.code, reason: "order rejected as a whole: " + f.reason, field: f.field)
+        if let f = s.pointee.failed {
+            rejectRow(s.pointee.rows.count - 1, code: f.code, reason: "order rejected as a whole: " + f.reason, field: f.field)
             return
         }
+        if startsNew && batch.count >= batchSize { try? flush() }
+        // One access to `batch` for the whole record (see `State`).
+        let failure = Self.map(extras, mapper, startsNew, into: &batch)
+        if let failure { failGroup(failure) }
+        if groupKey == nil { closeGroup() }
+    }
+
+    @inline(__always)
+    private static func equal(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
+        a.withUnsafeBytes { $0.bytesEqual(b) }
+    }
+
+    private static func map<E: RecordExtras>(_ extras: E, _ mapper: RecordMapper, _ startsNew: Bool, into batch: inout OrderBatch)
+        -> MapFailure?
+    {
         do throws(MapFailure) {
             if startsNew {
-                if batch.count >= batchSize { try? flush() }
                 batch.beginOrder()
                 try mapper.mapOrder(into: &batch)
                 extras.addOrderExt(&batch.orders)
             }
             try extras.addLines(mapper, &batch)
+            return nil
         } catch {
-            failGroup(error)
+            return error
         }
-        if groupKey == nil { closeGroup() }
     }
 
     /// A record that could not be parsed or read. With grouping, `key` (the group key as far as
@@ -121,16 +151,17 @@ final class OrderAssembler {
         raw bytes: UnsafeRawBufferPointer, line: Int, offset: Int, code: String, reason: String, field: String? = nil,
         key brokenKey: UnsafeRawBufferPointer? = nil
     ) {
-        books.recordsIn += 1
+        let s = state
+        s.pointee.books.recordsIn += 1
         let f = MapFailure(code: code, reason: reason, field: field)
-        if open && groupKey != nil {
-            let sameOrUnknown = brokenKey.map { k in key.withUnsafeBytes { $0.bytesEqual(k) } } ?? true
+        if s.pointee.open && groupKey != nil {
+            let sameOrUnknown = brokenKey.map { k in s.pointee.key.withUnsafeBytes { $0.bytesEqual(k) } } ?? true
             if sameOrUnknown {
                 addRow(bytes, line: line, offset: offset)
-                if failed == nil {
+                if s.pointee.failed == nil {
                     failGroup(f)
                 } else {
-                    rejectRow(rows.count - 1, code: code, reason: reason, field: field)
+                    rejectRow(s.pointee.rows.count - 1, code: code, reason: reason, field: field)
                 }
                 if brokenKey == nil { closeGroup() }
                 return
@@ -140,72 +171,92 @@ final class OrderAssembler {
         // The mapper's record is not this broken one (it may point into a block already
         // freed): the group key comes from the caller only.
         openGroup(keyFromRecord: false)
-        if let brokenKey { key.append(contentsOf: brokenKey) }
+        if let brokenKey { s.pointee.key.append(contentsOf: brokenKey) }
         addRow(bytes, line: line, offset: offset)
         rejectRow(0, code: code, reason: reason, field: field)
-        failed = f
+        s.pointee.failed = f
         if groupKey == nil || brokenKey == nil { closeGroup() }
     }
 
     // MARK: Groups
 
     private func openGroup(keyFromRecord: Bool = true) {
-        open = true
-        failed = nil
-        rows.removeAll(keepingCapacity: true)
-        raw.removeAll()
-        key.removeAll(keepingCapacity: true)
-        if keyFromRecord, let g = groupKey, let k = mapper.record.value(g) { key.append(contentsOf: k) }
+        let s = state
+        s.pointee.open = true
+        s.pointee.failed = nil
+        s.pointee.rows.removeAll(keepingCapacity: true)
+        s.pointee.raw.removeAll()
+        s.pointee.key.removeAll(keepingCapacity: true)
+        if keyFromRecord, let g = groupKey, let k = mapper.record.value(g) { s.pointee.key.append(contentsOf: k) }
     }
 
+    @inline(__always)
     private func addRow(_ bytes: UnsafeRawBufferPointer, line: Int, offset: Int) {
-        raw.append(bytes)
-        rows.append((line, offset, raw.count))
+        let s = state
+        s.pointee.raw.append(bytes)
+        s.pointee.rows.append((line, offset, s.pointee.raw.count))
     }
 
     private func failGroup(_ f: MapFailure) {
         batch.cancelOrder()
-        failed = f
-        let last = rows.count - 1
+        let s = state
+        s.pointee.failed = f
+        let last = s.pointee.rows.count - 1
         for r in 0..<last {
-            rejectRow(r, code: f.code, reason: "order rejected as a whole: line \(rows[last].line): " + f.reason, field: f.field)
+            rejectRow(r, code: f.code, reason: "order rejected as a whole: line \(s.pointee.rows[last].line): " + f.reason, field: f.field)
         }
         rejectRow(last, code: f.code, reason: f.reason, field: f.field)
     }
 
     private func closeGroup() {
-        guard open else { return }
-        open = false
-        if failed == nil {
-            stampLineage()
-            do throws(MapFailure) {
-                try mapper.checkOrder(batch)
-                let lines = batch.openOrderLineCount
-                batch.endOrder()
-                books.rowsOut += rows.count
-                books.ordersOut += 1
-                books.linesOut += lines
-            } catch {
+        let s = state
+        guard s.pointee.open else { return }
+        s.pointee.open = false
+        if s.pointee.failed == nil {
+            let firstLine = s.pointee.rows.first?.line ?? 0
+            // One access to `batch` for the lineage, the check and the end of the order.
+            let result = Self.endOrder(&batch, mapper, batchID, s, firstLine: firstLine)
+            switch result {
+            case .success(let lines):
+                s.pointee.books.rowsOut += s.pointee.rows.count
+                s.pointee.books.ordersOut += 1
+                s.pointee.books.linesOut += lines
+            case .failure(let error):
                 failGroup(error)
             }
         }
-        failed = nil
+        s.pointee.failed = nil
     }
 
-    private func stampLineage() {
+    /// Stamps lineage, checks the required fields and ends the open order; the number of its
+    /// lines, or why it fails.
+    private static func endOrder(
+        _ batch: inout OrderBatch, _ mapper: RecordMapper, _ batchID: [UInt8], _ s: UnsafeMutablePointer<State>,
+        firstLine: Int
+    ) -> Result<Int, MapFailure> {
         batchID.withUnsafeBytes { batch.orders.set(OrderField.batchId, utf8: $0) }
-        fileBytes.withUnsafeBytes { batch.orders.set(OrderField.sourceFile, utf8: $0) }
-        if let m = memberBytes { m.withUnsafeBytes { batch.orders.set(OrderField.sourceMember, utf8: $0) } }
-        batch.orders.set(OrderField.sourceLine, int: Int64(rows.first?.line ?? 0))
+        s.pointee.fileBytes.withUnsafeBytes { batch.orders.set(OrderField.sourceFile, utf8: $0) }
+        if let m = s.pointee.memberBytes { m.withUnsafeBytes { batch.orders.set(OrderField.sourceMember, utf8: $0) } }
+        batch.orders.set(OrderField.sourceLine, int: Int64(firstLine))
+        do throws(MapFailure) {
+            try mapper.checkOrder(batch.orders)
+        } catch {
+            return .failure(error)
+        }
+        let lines = batch.openOrderLineCount
+        batch.endOrder()
+        return .success(lines)
     }
 
     private func rejectRow(_ r: Int, code: String, reason: String, field: String?) {
+        let s = state
+        let rows = s.pointee.rows
         let start = r == 0 ? 0 : rows[r - 1].rawEnd
         let reject = Reject(
             stage: "collect", code: code, reason: reason, field: field,
-            position: SourcePosition(file: file, member: member, line: rows[r].line, byteOffset: rows[r].offset),
-            raw: raw.bytes(start..<rows[r].rawEnd))
-        books.rejected += 1
+            position: SourcePosition(file: s.pointee.file, member: s.pointee.member, line: rows[r].line, byteOffset: rows[r].offset),
+            raw: s.pointee.raw.bytes(start..<rows[r].rawEnd))
+        s.pointee.books.rejected += 1
         do {
             try rejects.write(reject)
         } catch {

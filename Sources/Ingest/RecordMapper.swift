@@ -21,6 +21,8 @@ final class RecordMapper {
     }
     /// Time formats of the plain date/time references (plain memory: no retains per use).
     private let formats: UnsafeMutablePointer<TimeFormat>
+    /// Day numbers of recent `YYYY-MM-DD` texts, for the formats that are exactly that.
+    private let dateMemo = DateMemo()
     private let formatCount: Int
     private let orderPlan: [Plan]
     private let linePlan: [Plan]
@@ -74,6 +76,7 @@ final class RecordMapper {
     deinit {
         formats.deinitialize(count: formatCount)
         formats.deallocate()
+        dateMemo.free()
         scratch.deallocate()
         record.free()
         item.free()
@@ -108,8 +111,8 @@ final class RecordMapper {
     }
 
     /// Checks the order's required fields (after mapping, before `endOrder`).
-    func checkOrder(_ batch: OrderBatch) throws(MapFailure) {
-        for c in requiredOrder where !batch.orders.isSet(c) {
+    func checkOrder(_ orders: borrowing ColumnTable) throws(MapFailure) {
+        for c in requiredOrder where !orders.isSet(c) {
             let name = OrderSchema.orderFields[c].name
             let from = profile.orderOps.first { $0.column == c }.map { " (mapped from \($0.spec.label), empty here)" } ?? " (not mapped by the profile)"
             throw MapFailure(code: "missing_required", reason: "required field \(name) has no value\(from)", field: name)
@@ -117,7 +120,9 @@ final class RecordMapper {
     }
 
     /// Adds one line to the open order from `values` (the record itself or one item).
-    func mapLine(fromItem: Bool, into batch: inout OrderBatch, ext: (inout ColumnTable) -> Void) throws(MapFailure) {
+    /// (Generic over the reader rather than taking a closure for `ext`: a closure's context
+    /// retained and released what it captured once per line.)
+    func mapLine<E: RecordExtras>(fromItem: Bool, into batch: inout OrderBatch, extras: E) throws(MapFailure) {
         batch.beginLine()
         let values = fromItem ? item : record
         do throws(MapFailure) {
@@ -141,7 +146,7 @@ final class RecordMapper {
                 let from = profile.lineOps.first { $0.column == c }.map { " (mapped from \($0.spec.label), empty here)" } ?? " (not mapped by the profile)"
                 throw MapFailure(code: "missing_required", reason: "required line field \(name) has no value\(from)", field: name)
             }
-            ext(&batch.lines)
+            extras.addLineExt(&batch.lines)
         } catch {
             batch.cancelLine()
             throw error
@@ -274,7 +279,18 @@ final class RecordMapper {
                 return
             }
         case .date:
-            if let d = formats[p.format].parse(text) {
+            if text.count == 10 && formats[p.format].isISODate {
+                let (h, t, slot) = DateMemo.key(text)
+                if let days = dateMemo.lookup(h, t, slot) {
+                    table.set(p.column, int: days)
+                    return
+                }
+                if let d = formats[p.format].parse(text) {
+                    dateMemo.store(h, t, slot, d.days)
+                    table.set(p.column, int: d.days)
+                    return
+                }
+            } else if let d = formats[p.format].parse(text) {
                 table.set(p.column, int: d.days)
                 return
             }

@@ -11,7 +11,7 @@ struct TimeFormat: Sendable, Equatable {
     let pattern: String
     /// The pattern is exactly `%Y-%m-%d`, the most common one, which `parse` reads without
     /// walking the tokens when the text is the plain 10 bytes `YYYY-MM-DD`.
-    private let isISODate: Bool
+    let isISODate: Bool
 
     init?(_ pattern: String) {
         var out: [Token] = []

@@ -63,6 +63,7 @@ public struct Column: Sendable {
     }
 
     /// Appends a numeric value (`.bool` takes 0 or 1).
+    @inline(__always)
     public mutating func append(_ value: Int64) {
         precondition(kind.isNumeric, "append(Int64) on a \(kind) column")
         ints.append(value)
@@ -71,6 +72,7 @@ public struct Column: Sendable {
     }
 
     /// Appends a string value from raw UTF-8 bytes.
+    @inline(__always)
     public mutating func append(utf8 value: UnsafeRawBufferPointer) {
         precondition(kind == .string, "append(utf8:) on a \(kind) column")
         // As typed bytes: Array's append of a typed buffer is a plain copy, where the raw
@@ -91,6 +93,7 @@ public struct Column: Sendable {
     }
 
     /// Adds one element to the list or map row being built; `closeRow()` ends the row.
+    @inline(__always)
     public mutating func appendElement(utf8 value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil) {
         precondition(kind == .stringList || kind == .stringMap, "appendElement on a \(kind) column")
         bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))

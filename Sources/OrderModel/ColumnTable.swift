@@ -9,9 +9,10 @@ public struct ColumnTable: Sendable {
     public var columns: [Column]
     public private(set) var rowCount: Int = 0
 
-    /// For each column, 1 + the row at which it was last set (0 = never), to detect "already set
-    /// in this row" without clearing an array per row.
-    private var setInRow: [Int]
+    // "Already set in this row" needs no marks of its own: setting a field pads its column to
+    // `rowCount` first and then appends, so a column holds more than `rowCount` rows exactly
+    // when its field was set (or set null) in the row being built. Writing a mark per field
+    // cost a uniqueness check of the mark array per value on the hot path.
     /// For each list/map column, 1 + the row whose elements are open (0 = none open).
     private var openInRow: [Int]
     private var building = false
@@ -40,7 +41,6 @@ public struct ColumnTable: Sendable {
     public init(fields: [FieldDef]) {
         self.fields = fields
         self.columns = fields.map { Column(kind: $0.kind) }
-        self.setInRow = Array(repeating: 0, count: fields.count)
         self.openInRow = Array(repeating: 0, count: fields.count)
     }
 
@@ -52,27 +52,37 @@ public struct ColumnTable: Sendable {
 
     /// Whether field `col` has been given a value (or a null) in the row being built.
     public func isSet(_ col: Int) -> Bool {
-        setInRow[col] == rowCount + 1 || openInRow[col] == rowCount + 1
+        columns[col].count > rowCount || openInRow[col] == rowCount + 1
     }
 
+    /// Brings column `col` to exactly `rowCount` rows before a value of the row being built is
+    /// appended: pads a column left behind by deferred padding, and drops the value of a field
+    /// set twice in one row (the later value wins). In the common case (the column already has
+    /// `rowCount` rows) this is one load and compare.
+    @inline(__always)
     private mutating func prepare(_ col: Int) {
         precondition(building, "setting a field outside beginRow()/endRow()")
-        if setInRow[col] == rowCount + 1 {
-            // Set twice in one row: the later value wins.
+        let have = columns[col].count
+        if have != rowCount { realign(col, have) }
+    }
+
+    private mutating func realign(_ col: Int, _ have: Int) {
+        if have > rowCount {
             columns[col].truncate(toCount: rowCount)
-        } else if defersNullPadding {
+        } else {
             columns[col].padNulls(to: rowCount)
         }
-        setInRow[col] = rowCount + 1
     }
 
     /// Sets a numeric field of the row being built.
+    @inline(__always)
     public mutating func set(_ col: Int, int value: Int64) {
         prepare(col)
         columns[col].append(value)
     }
 
     /// Sets a string field from raw UTF-8 bytes.
+    @inline(__always)
     public mutating func set(_ col: Int, utf8 value: UnsafeRawBufferPointer) {
         prepare(col)
         columns[col].append(utf8: value)
@@ -95,6 +105,7 @@ public struct ColumnTable: Sendable {
     }
 
     /// Adds an element to a list field (or an entry to a map field) of the row being built.
+    @inline(__always)
     public mutating func addElement(_ col: Int, utf8 value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil) {
         openElement(col)
         columns[col].appendElement(utf8: value, key: key)
@@ -109,18 +120,20 @@ public struct ColumnTable: Sendable {
     /// Marks a list or map field as present (empty unless elements are added).
     public mutating func touch(_ col: Int) { openElement(col) }
 
+    @inline(__always)
     private mutating func openElement(_ col: Int) {
         precondition(building, "adding an element outside beginRow()/endRow()")
-        if setInRow[col] == rowCount + 1 {
-            columns[col].truncate(toCount: rowCount)
-            setInRow[col] = 0
-        }
-        if openInRow[col] != rowCount + 1 {
-            // Elements are stored row after row: the column must have every earlier row.
-            if defersNullPadding { columns[col].padNulls(to: rowCount) }
-            openInRow[col] = rowCount + 1
-            openList.append(col)
-        }
+        if openInRow[col] != rowCount + 1 { openRow(col) }
+    }
+
+    /// Opens the element list of `col` for the row being built (first element or `touch`).
+    private mutating func openRow(_ col: Int) {
+        // Set (e.g. null) earlier in this row: the elements replace that value.
+        if columns[col].count > rowCount { columns[col].truncate(toCount: rowCount) }
+        // Elements are stored row after row: the column must have every earlier row.
+        if defersNullPadding { columns[col].padNulls(to: rowCount) }
+        openInRow[col] = rowCount + 1
+        openList.append(col)
     }
 
     /// Ends the row: fields not set become null, open lists and maps are closed.
@@ -138,15 +151,14 @@ public struct ColumnTable: Sendable {
         // Every row pads most of the ~100 order columns with nulls, so this loop is hot: going
         // through buffer pointers checks the uniqueness of `columns` once per row instead of
         // once per column, and reads the marks without bounds checks.
-        setInRow.withUnsafeBufferPointer { set in
-            openInRow.withUnsafeBufferPointer { open in
-                columns.withUnsafeMutableBufferPointer { cols in
-                    for c in 0..<cols.count {
-                        if open[c] == mark {
-                            cols[c].closeRow()
-                        } else if set[c] != mark {
-                            cols[c].appendNull()
-                        }
+        let n = rowCount
+        openInRow.withUnsafeBufferPointer { open in
+            columns.withUnsafeMutableBufferPointer { cols in
+                for c in 0..<cols.count {
+                    if open[c] == mark {
+                        cols[c].closeRow()
+                    } else if cols[c].count == n {
+                        cols[c].appendNull()
                     }
                 }
             }
@@ -161,10 +173,7 @@ public struct ColumnTable: Sendable {
         for c in columns.indices where columns[c].count > rowCount || openInRow[c] == rowCount + 1 {
             columns[c].truncate(toCount: rowCount)
         }
-        for c in columns.indices {
-            if setInRow[c] == rowCount + 1 { setInRow[c] = 0 }
-            if openInRow[c] == rowCount + 1 { openInRow[c] = 0 }
-        }
+        for c in columns.indices where openInRow[c] == rowCount + 1 { openInRow[c] = 0 }
         openList.removeAll(keepingCapacity: true)
         building = false
     }
@@ -175,20 +184,14 @@ public struct ColumnTable: Sendable {
         // A column shorter than n (deferred padding) has nothing to drop.
         for c in columns.indices where columns[c].count > n { columns[c].truncate(toCount: n) }
         rowCount = n
-        for c in columns.indices {
-            if setInRow[c] > n { setInRow[c] = 0 }
-            if openInRow[c] > n { openInRow[c] = 0 }
-        }
+        for c in columns.indices where openInRow[c] > n { openInRow[c] = 0 }
     }
 
     /// Empties the table, keeping storage.
     public mutating func removeAll() {
         precondition(!building)
         for c in columns.indices { columns[c].removeAll() }
-        for c in setInRow.indices {
-            setInRow[c] = 0
-            openInRow[c] = 0
-        }
+        for c in openInRow.indices { openInRow[c] = 0 }
         rowCount = 0
     }
 

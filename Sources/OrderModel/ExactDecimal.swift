@@ -15,6 +15,60 @@ public enum ExactDecimal {
     /// fractional digits are accepted only when the extra ones are zeros: money is never
     /// rounded silently.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<Int64, ParseError> {
+        if let v = parseShort(bytes) { return .success(v) }
+        return parseChecked(bytes)
+    }
+
+    /// The common case, decided without overflow checks: `[-]digits[.digits]` with at most 14
+    /// whole and 4 fractional digits and no spaces (10^14 * 10^4 + 9,999 < Int64.max, so
+    /// nothing can overflow). Nil for anything else, which `parseChecked` then decides: this
+    /// accepts a subset of what it accepts, with the same value.
+    @inline(__always)
+    private static func parseShort(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let n = bytes.count
+        guard n > 0 && n <= 20, let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        var i = 0
+        let negative = p[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+        var whole: Int64 = 0
+        let wholeStart = i
+        while i < n {
+            let d = p[i] &- 0x30
+            if d > 9 { break }
+            whole = whole &* 10 &+ Int64(d)
+            i += 1
+        }
+        let wholeDigits = i - wholeStart
+        guard wholeDigits > 0 && wholeDigits <= 14 else { return nil }
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        if i < n {
+            guard p[i] == UInt8(ascii: ".") else { return nil }
+            i += 1
+            while i < n {
+                let d = p[i] &- 0x30
+                if d > 9 { return nil }
+                fraction = fraction &* 10 &+ Int64(d)
+                i += 1
+            }
+            fractionDigits = n - (wholeStart + wholeDigits + 1)
+            guard fractionDigits <= 4 else { return nil }
+        }
+        let scaleUp: Int64
+        switch fractionDigits {  // scales 0...4 fractional digits to four
+        case 0: scaleUp = 10_000
+        case 1: scaleUp = 1_000
+        case 2: scaleUp = 100
+        case 3: scaleUp = 10
+        default: scaleUp = 1
+        }
+        let v = whole &* scale &+ fraction &* scaleUp
+        return negative ? -v : v
+    }
+
+    /// The general parser (every accepted form, overflow-checked). Internal for the tests that
+    /// check the short path against it.
+    static func parseChecked(_ bytes: UnsafeRawBufferPointer) -> Result<Int64, ParseError> {
         var i = 0
         var end = bytes.count
         while i < end && bytes[i] == 0x20 { i += 1 }

@@ -77,7 +77,6 @@ public struct OrderBatch: Sendable {
         }
         orders.endRow()
         let row = orders.rowCount - 1
-        let idColumn = orders.columns[OrderField.orderId]
         if n > 0 {
             // Lines were built before the order id was final, so their order_id is filled now
             // (in place: copying the column out would copy the whole batch once per order).
@@ -87,12 +86,17 @@ public struct OrderBatch: Sendable {
                 lines.columns[LineField.orderId].padNulls(to: linesAtOrderStart)
             }
             // A column shorter than the table (deferred padding) is null in its missing rows.
-            if row >= idColumn.count || idColumn.isNull(row) {
-                for _ in 0..<n { lines.columns[LineField.orderId].appendNull() }
-            } else {
-                idColumn.bytes.withUnsafeBytes { raw in
-                    let slice = UnsafeRawBufferPointer(rebasing: raw[idColumn.range(row)])
-                    for _ in 0..<n { lines.columns[LineField.orderId].append(utf8: slice) }
+            // The id column is read in place: binding it to a local copied the `Column` (nine
+            // array retains and releases per order).
+            orders.columns.withUnsafeBufferPointer { cols in
+                let id = OrderField.orderId
+                if row >= cols[id].count || cols[id].isNull(row) {
+                    for _ in 0..<n { lines.columns[LineField.orderId].appendNull() }
+                } else {
+                    cols[id].bytes.withUnsafeBytes { raw in
+                        let slice = UnsafeRawBufferPointer(rebasing: raw[cols[id].range(row)])
+                        for _ in 0..<n { lines.columns[LineField.orderId].append(utf8: slice) }
+                    }
                 }
             }
         }

@@ -36,6 +36,41 @@ import Testing
         #expect(t.columns[0].bytes.count == 6)
     }
 
+    /// `isSet` and "set twice" are told from the column lengths alone: check them row after
+    /// row, with and without deferred padding (where columns lag behind the table).
+    @Test(arguments: [false, true])
+    func isSetFollowsTheRowBeingBuilt(deferring: Bool) {
+        var t = ColumnTable(fields: Self.fields)
+        t.defersNullPadding = deferring
+        t.beginRow()
+        t.set(1, int: 1)
+        #expect(t.isSet(1) && !t.isSet(0) && !t.isSet(2))
+        t.endRow()
+        t.beginRow()
+        #expect(!t.isSet(1))  // set in the previous row only
+        t.setNull(1)
+        #expect(t.isSet(1))
+        t.set(1, int: 2)  // a value over an explicit null
+        t.addElement(2, "x")
+        t.setNull(2)  // null over elements
+        t.addElement(2, "y")  // elements over a null
+        #expect(t.isSet(2))
+        t.endRow()
+        t.beginRow()
+        t.set(0, string: "z")
+        t.cancelRow()
+        t.beginRow()
+        #expect(!t.isSet(0))
+        t.set(0, string: "w")
+        t.endRow()
+        t.padNulls()
+        #expect(t.rowCount == 3)
+        #expect(t.columns[1].ints == [1, 2, 0] && t.columns[1].valid == [true, true, false])
+        #expect(t.columns[2].list(1) == ["y"] && t.columns[2].isNull(0) && t.columns[2].isNull(2))
+        #expect(t.columns[0].string(2) == "w" && t.columns[0].isNull(0) && t.columns[0].isNull(1))
+        for c in t.columns.indices { #expect(t.columns[c].count == 3) }
+    }
+
     @Test func cancelRowRestoresTheTable() {
         var t = ColumnTable(fields: Self.fields)
         t.beginRow()

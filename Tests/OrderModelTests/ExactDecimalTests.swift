@@ -28,6 +28,26 @@ import Testing
         #expect(ExactDecimal.string(value) == text)
     }
 
+    /// The unchecked short path must give exactly what the general parser gives, for every
+    /// text: random texts over the bytes that matter, with 14/15-digit edges among them.
+    @Test func shortPathAgreesWithTheGeneralParser() {
+        let alphabet = Array("0123456789.-+ e9".utf8)
+        var rng = SystemRandomNumberGenerator()
+        var texts: [[UInt8]] = [
+            Array("99999999999999.9999".utf8), Array("999999999999999.9999".utf8), Array("-99999999999999".utf8),
+            Array("12.".utf8), Array("-0".utf8), Array("0.00001".utf8), Array("00012.5000".utf8), Array("1.23450".utf8),
+        ]
+        for _ in 0..<20_000 {
+            let n = Int.random(in: 0...22, using: &rng)
+            texts.append((0..<n).map { _ in alphabet.randomElement(using: &rng)! })
+        }
+        for t in texts {
+            t.withUnsafeBytes { b in
+                #expect(ExactDecimal.parse(b) == ExactDecimal.parseChecked(b), "\(String(decoding: t, as: UTF8.self))")
+            }
+        }
+    }
+
     @Test func formatThenParseIsIdentity() throws {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<2000 {
