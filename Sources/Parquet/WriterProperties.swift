@@ -20,9 +20,6 @@ public enum ParquetDefaults {
     public static let byteArrayDictionaryDistinctRatioLimit = 0.2
     /// ...judged only on pages with at least this many values (small samples say little).
     public static let dictionaryRatioMinValues = 1000
-    /// A chunk's first page gives up its dictionary as soon as more than this share of its first
-    /// `dictionaryRatioMinValues`+ values are distinct (checked after each appended slice).
-    public static let dictionaryEarlyDistinctRatio = 0.9
     /// String statistics are truncated to this many bytes (arrow-rs `DEFAULT_STATISTICS_TRUNCATE_LENGTH`).
     public static let statisticsTruncateLength = 64
     /// zstd level 3: polars' default, a good ratio at snappy-like speed.
@@ -91,12 +88,16 @@ public struct WriterProperties: Sendable {
         }
     }
 
-    /// Whether the values seen so far in a chunk's first page are so distinct (ids, free text)
-    /// that the dictionary is given up before the page ends: hashing every value of a
-    /// nearly-unique column only to rewrite the page PLAIN at its end is wasted work.
-    func abandonsDictionaryEarly(distinct: Int, values: Int) -> Bool {
+    /// Whether a flat column's open first page already has so many distinct values that
+    /// `abandonsDictionary` is certain to rewrite it PLAIN when it ends: the distinct count only
+    /// grows and the page holds at most `dataPageRowLimit` values, so the final ratio cannot get
+    /// back under the limit. Giving the dictionary up then saves hashing the rest of the page
+    /// (ids, free text) and changes no byte of the output. (A guess from the first values, e.g.
+    /// "90% distinct so far", was tried and misjudged cyclic data such as `i % 5000`.)
+    func abandonsDictionaryEarly(distinct: Int, values: Int, byteArray: Bool = false) -> Bool {
         guard values >= ParquetDefaults.dictionaryRatioMinValues, dictionaryDistinctRatioLimit < 1 else { return false }
-        return Double(distinct) > max(ParquetDefaults.dictionaryEarlyDistinctRatio, dictionaryDistinctRatioLimit) * Double(values)
+        let limit = byteArray ? min(dictionaryDistinctRatioLimit, byteArrayDictionaryDistinctRatioLimit) : dictionaryDistinctRatioLimit
+        return Double(distinct) > limit * Double(dataPageRowLimit)
     }
 
     /// Whether a chunk's first dictionary page is too distinct to be worth a dictionary.

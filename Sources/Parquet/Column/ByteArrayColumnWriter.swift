@@ -57,8 +57,8 @@ final class ByteArrayColumnWriter: LeafWriter {
         if useDictionary && dict.plainSize >= asm.properties.dictionaryPageByteLimit {
             try flushPage()
             useDictionary = false
-        } else if useDictionary && !dictionaryUsedInChunk
-            && asm.properties.abandonsDictionaryEarly(distinct: dict.count, values: indices.count)
+        } else if useDictionary && !dictionaryUsedInChunk && asm.maxRep == 0
+            && asm.properties.abandonsDictionaryEarly(distinct: dict.count, values: indices.count, byteArray: true)
         {
             dropDictionary()
         }

@@ -45,7 +45,7 @@ final class FixedColumnWriter<T: ParquetFixedValue>: LeafWriter {
             // arrow-rs style fallback: the pages written so far keep the dictionary, the rest goes PLAIN.
             try flushPage()
             useDictionary = false
-        } else if useDictionary && !dictionaryUsedInChunk
+        } else if useDictionary && !dictionaryUsedInChunk && asm.maxRep == 0
             && asm.properties.abandonsDictionaryEarly(distinct: dict.count, values: indices.count)
         {
             dropDictionary()
