@@ -97,34 +97,8 @@ struct PendingColumn {
                 let d0 = defs.count
                 Self.extend(&defs, by: n)
                 let present = defs.withUnsafeMutableBufferPointer { Self.fillDefs($0, from: d0, valid, sel, allValid: col.nullCount == 0) }
-                col.offsets.withUnsafeBufferPointer { off in
-                    var total = 0
-                    for r32 in sel where valid[Int(r32)] { total += Int(off[Int(r32) + 1] &- off[Int(r32)]) }
-                    let b0 = bytes.count
-                    let o0 = offsets.count
-                    Self.extend(&bytes, by: total)
-                    Self.extend(&offsets, by: present)
-                    col.bytes.withUnsafeBytes { src in
-                        bytes.withUnsafeMutableBytes { dst in
-                            offsets.withUnsafeMutableBufferPointer { od in
-                                // In bounds: `total` and `present` were counted over this same
-                                // selection, and the arrays grew by exactly that much.
-                                var p = b0
-                                var k = o0
-                                for r32 in sel {
-                                    let r = Int(r32)
-                                    guard valid[r] else { continue }
-                                    let a = Int(off[r])
-                                    let len = Int(off[r + 1]) - a
-                                    if len > 0 { (dst.baseAddress! + p).copyMemory(from: src.baseAddress! + a, byteCount: len) }
-                                    p += len
-                                    od[k] = UInt32(p)
-                                    k += 1
-                                }
-                            }
-                        }
-                    }
-                }
+                // A flat string row is its own single element.
+                Self.copyElements(col.bytes, col.offsets, rowOffsets: nil, valid, sel, present, into: &bytes, &offsets)
             case .int64, .decimal, .timestamp:
                 entries += n
                 Self.gather(col, valid, sel, into: &ints, defs: &defs) { $0 }
@@ -238,22 +212,28 @@ struct PendingColumn {
                 }
             }
             entries += levels
-            Self.copyElements(col.bytes, col.offsets, ro, valid, sel, elements, into: &bytes, &offsets)
-            if isMap { Self.copyElements(col.keyBytes, col.keyOffsets, ro, valid, sel, elements, into: &keyBytes, &keyOffsets) }
+            Self.copyElements(col.bytes, col.offsets, rowOffsets: ro, valid, sel, elements, into: &bytes, &offsets)
+            if isMap {
+                Self.copyElements(col.keyBytes, col.keyOffsets, rowOffsets: ro, valid, sel, elements, into: &keyBytes, &keyOffsets)
+            }
         }
     }
 
-    /// Appends the element strings (values or keys) of the selected rows to an arena.
+    /// Appends the strings of the selected valid rows to an arena: list or map elements (values
+    /// or keys) when `rowOffsets` gives each row's elements, else one string per row. The
+    /// arrays grow once, then each row's bytes (contiguous in the source) are one memcpy.
     private static func copyElements(
-        _ srcBytes: [UInt8], _ srcOffsets: [UInt32], _ ro: UnsafeBufferPointer<UInt32>, _ valid: UnsafeBufferPointer<Bool>,
-        _ sel: UnsafeBufferPointer<Int32>, _ elements: Int, into bytes: inout [UInt8], _ offsets: inout [UInt32]
+        _ srcBytes: [UInt8], _ srcOffsets: [UInt32], rowOffsets ro: UnsafeBufferPointer<UInt32>?,
+        _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>, _ elements: Int,
+        into bytes: inout [UInt8], _ offsets: inout [UInt32]
     ) {
         guard elements > 0 else { return }
+        @inline(__always) func span(_ r: Int) -> Range<Int> { ro.map { Int($0[r])..<Int($0[r + 1]) } ?? r..<(r + 1) }
         srcOffsets.withUnsafeBufferPointer { off in
             var total = 0
             for r32 in sel where valid[Int(r32)] {
-                let r = Int(r32)
-                total += Int(off[Int(ro[r + 1])] &- off[Int(ro[r])])
+                let e = span(Int(r32))
+                total += Int(off[e.upperBound] &- off[e.lowerBound])
             }
             let b0 = bytes.count
             let o0 = offsets.count
@@ -266,14 +246,12 @@ struct PendingColumn {
                         var p = b0
                         var k = o0
                         for r32 in sel where valid[Int(r32)] {
-                            let r = Int(r32)
-                            let e0 = Int(ro[r])
-                            let e1 = Int(ro[r + 1])
-                            if e0 == e1 { continue }
-                            let a = Int(off[e0])
-                            let len = Int(off[e1]) - a
+                            let e = span(Int(r32))
+                            if e.isEmpty { continue }
+                            let a = Int(off[e.lowerBound])
+                            let len = Int(off[e.upperBound]) - a
                             if len > 0 { (dst.baseAddress! + p).copyMemory(from: src.baseAddress! + a, byteCount: len) }
-                            for i in e0..<e1 {
+                            for i in e {
                                 od[k] = UInt32(p + Int(off[i + 1]) - a)
                                 k += 1
                             }

@@ -96,15 +96,17 @@ public struct WriterProperties: Sendable {
     /// "90% distinct so far", was tried and misjudged cyclic data such as `i % 5000`.)
     func abandonsDictionaryEarly(distinct: Int, values: Int, byteArray: Bool = false) -> Bool {
         guard values >= ParquetDefaults.dictionaryRatioMinValues, dictionaryDistinctRatioLimit < 1 else { return false }
-        let limit = byteArray ? min(dictionaryDistinctRatioLimit, byteArrayDictionaryDistinctRatioLimit) : dictionaryDistinctRatioLimit
-        return Double(distinct) > limit * Double(dataPageRowLimit)
+        return Double(distinct) > distinctRatioLimit(byteArray: byteArray) * Double(dataPageRowLimit)
+    }
+
+    private func distinctRatioLimit(byteArray: Bool) -> Double {
+        byteArray ? min(dictionaryDistinctRatioLimit, byteArrayDictionaryDistinctRatioLimit) : dictionaryDistinctRatioLimit
     }
 
     /// Whether a chunk's first dictionary page is too distinct to be worth a dictionary.
     func abandonsDictionary(distinct: Int, values: Int, byteArray: Bool = false) -> Bool {
         guard values >= ParquetDefaults.dictionaryRatioMinValues, dictionaryDistinctRatioLimit < 1 else { return false }
-        let limit = byteArray ? min(dictionaryDistinctRatioLimit, byteArrayDictionaryDistinctRatioLimit) : dictionaryDistinctRatioLimit
-        return Double(distinct) > limit * Double(values)
+        return Double(distinct) > distinctRatioLimit(byteArray: byteArray) * Double(values)
     }
 
     func dictionaryEnabled(forPath dotted: String) -> Bool {

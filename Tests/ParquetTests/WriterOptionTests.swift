@@ -110,4 +110,25 @@ import Testing
         #expect(try r.readColumn(rowGroup: 0, column: 0).values == .int64(ids))
         #expect(try r.readColumn(rowGroup: 0, column: 1).strings == emails)
     }
+
+    /// A dictionary of only the empty string (an arena of no bytes), kept, and one rewritten
+    /// PLAIN from such a dictionary when its column turns out too distinct.
+    @Test func emptyStringDictionaries() throws {
+        let schema = try ParquetSchema(fields: [
+            .leaf(name: "blank", physical: .byteArray, logical: .string, repetition: .required),
+            .leaf(name: "mixed", physical: .byteArray, logical: .string, repetition: .required),
+        ])
+        let n = 3000
+        let blank = Array(repeating: "", count: n)
+        let mixed = (0..<n).map { $0 % 2 == 0 ? "" : "v\($0)" }
+        let (bytes, _) = try writeInMemory(schema) { w in
+            try w.writeStrings(column: 0, values: blank)
+            try w.writeStrings(column: 1, values: mixed)
+        }
+        let r = try ParquetFileReader(bytes: bytes)
+        #expect(try r.chunkMetadata(rowGroup: 0, column: 0).dictionaryPageOffset != nil)
+        #expect(try r.chunkMetadata(rowGroup: 0, column: 1).dictionaryPageOffset == nil)
+        #expect(try r.readColumn(rowGroup: 0, column: 0).strings == blank)
+        #expect(try r.readColumn(rowGroup: 0, column: 1).strings == mixed)
+    }
 }
