@@ -277,16 +277,19 @@ struct PendingColumn {
         ints.append(contentsOf: other.ints)
         int32s.append(contentsOf: other.int32s)
         bools.append(contentsOf: other.bools)
-        Self.appendArena(other.bytes, other.offsets, to: &bytes, &offsets)
-        Self.appendArena(other.keyBytes, other.keyOffsets, to: &keyBytes, &keyOffsets)
+        Self.appendStrings(other.bytes, other.offsets, 0..<max(0, other.offsets.count - 1), to: &bytes, &offsets)
+        Self.appendStrings(other.keyBytes, other.keyOffsets, 0..<max(0, other.keyOffsets.count - 1), to: &keyBytes, &keyOffsets)
     }
 
-    private static func appendArena(_ b: [UInt8], _ o: [UInt32], to bytes: inout [UInt8], _ offsets: inout [UInt32]) {
-        guard o.count > 1 else { return }
-        let base = UInt32(bytes.count)
-        bytes.append(contentsOf: b)
+    /// Appends strings `values` of an arena (value i: `b[o[i]..<o[i+1]]`) to `bytes`, with their
+    /// end offsets rebased onto it (also PendingTable+Select.swift).
+    static func appendStrings(_ b: [UInt8], _ o: [UInt32], _ values: Range<Int>, to bytes: inout [UInt8], _ offsets: inout [UInt32]) {
+        guard !values.isEmpty else { return }
+        let from = Int(o[values.lowerBound])
+        let shift = Int64(bytes.count) - Int64(from)
+        bytes.append(contentsOf: b[from..<Int(o[values.upperBound])])
         o.withUnsafeBufferPointer { p in
-            for k in 1..<p.count { offsets.append(base &+ p[k]) }
+            for k in values.lowerBound + 1...values.upperBound { offsets.append(UInt32(Int64(p[k]) + shift)) }
         }
     }
 

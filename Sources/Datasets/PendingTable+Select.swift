@@ -68,8 +68,8 @@ extension PendingColumn {
                 case .int32, .date: int32sOut.append(contentsOf: int32s[v0..<value])
                 case .bool: boolsOut.append(contentsOf: bools[v0..<value])
                 case .string, .stringList, .stringMap:
-                    Self.copyStrings(bytes, offsets, v0..<value, into: &bytesOut, &offsetsOut)
-                    if kind == .stringMap { Self.copyStrings(keyBytes, keyOffsets, v0..<value, into: &keyBytesOut, &keyOffsetsOut) }
+                    Self.appendStrings(bytes, offsets, v0..<value, to: &bytesOut, &offsetsOut)
+                    if kind == .stringMap { Self.appendStrings(keyBytes, keyOffsets, v0..<value, to: &keyBytesOut, &keyOffsetsOut) }
                 }
             }
             i = j
@@ -78,16 +78,6 @@ extension PendingColumn {
                   int32s: int32sOut, bools: boolsOut, bytes: bytesOut, offsets: offsetsOut, keyBytes: keyBytesOut,
                   keyOffsets: keyOffsetsOut)
         return out
-    }
-
-    /// Appends strings `values` (value i: `bytes[offsets[i]..<offsets[i+1]]`) to `outBytes`,
-    /// with their end offsets rebased onto it.
-    private static func copyStrings(_ bytes: [UInt8], _ offsets: [UInt32], _ values: Range<Int>,
-                                    into outBytes: inout [UInt8], _ outOffsets: inout [UInt32]) {
-        let from = Int(offsets[values.lowerBound]), to = Int(offsets[values.upperBound])
-        let shift = Int64(outBytes.count) - Int64(from)
-        outBytes.append(contentsOf: bytes[from..<to])
-        for k in values.lowerBound + 1...values.upperBound { outOffsets.append(UInt32(Int64(offsets[k]) + shift)) }
     }
 }
 
