@@ -77,8 +77,10 @@ public struct DatasetWriteOptions: Sendable {
     public var datasets: [DatasetKind] = [.orders, .orderLines]
     /// Written into `created_by`.
     public var applicationVersion = "0.0.0"
-    /// Threads that encode the partitions still waiting when the input ends (the last step of
-    /// every run that fits its budget); 1 encodes them one by one on the caller's thread.
+    /// Threads that encode row groups: with 2 or more, the row groups cut while the input still
+    /// arrives are encoded on a thread of their own (beside routing and parsing), and the
+    /// partitions still waiting when the input ends on this many threads; 1 encodes everything
+    /// on the routing thread.
     public var encodeThreads = 2
     /// Route batches into partitions on a thread of the writer's own, overlapping with the
     /// caller's work on the next batch (false: on the caller's thread).

@@ -103,6 +103,14 @@ final class PartitionedWriter {
     var spillBytes: Int { spill?.size ?? 0 }
     private let maxOpenFiles: Int
     private let lock = Lock()
+    /// Encodes the row groups cut while the input still arrives (`encodeThreads` > 1), so that
+    /// encoding overlaps routing and parsing. While it exists, everything it shares with the
+    /// routing thread (`slots`, the file bookkeeping, `clock`) is read and written under `lock`.
+    private var encoder: SerialWorker?
+    /// The encoder thread's spill read buffer.
+    private var encoderBuffer: [UInt8] = []
+    /// Partitions with row groups queued on the encoder, and how many (under `lock`).
+    private var queuedSlots: [Int: Int] = [:]
 
     init(options: DatasetWriteOptions, stagingRoot: String, factory: DataFileSinkFactory) {
         self.options = options
@@ -119,7 +127,10 @@ final class PartitionedWriter {
         rowBudget = options.rowBudget
         minRowGroupBytes = max(64 << 10, options.effectiveRowGroupBytes / 8)
         maxOpenFiles = options.effectiveMaxOpenFiles
+        if options.encodeThreads > 1 { encoder = SerialWorker() }
     }
+
+    deinit { encoder?.stop() }
 
     /// Why an order could not be routed (the caller turns it into a reject).
     struct RouteError: Error {
@@ -157,8 +168,11 @@ final class PartitionedWriter {
             i = found
         } else {
             i = slots.count
-            slots.append(Slot(directory: String(decoding: keyScratch, as: UTF8.self),
-                values: values(batch, row: row), datasets: options.datasets.count))
+            let slot = Slot(directory: String(decoding: keyScratch, as: UTF8.self), values: values(batch, row: row),
+                datasets: options.datasets.count)
+            if encoder != nil { lock.lock() }
+            slots.append(slot)
+            if encoder != nil { lock.unlock() }
             slotIndex[keyScratch] = i
             slotCount.append(0)
         }
@@ -173,6 +187,7 @@ final class PartitionedWriter {
     /// Adds every order of `batch` (with its lines); returns the orders that could not be
     /// routed (not added).
     func add(_ batch: OrderBatch) throws(WaybillError) -> [RouteError] {
+        try encoder?.check()
         var errors: [RouteError] = []
         rowSlot.removeAll(keepingCapacity: true)
         touched.removeAll(keepingCapacity: true)
@@ -214,7 +229,7 @@ final class PartitionedWriter {
             let n = Int(slotCount[i])
             slotCount[i] = 0
             try take(batch, rows: from..<(from + n), into: i)
-            if bufferedBytes > rowBudget { try relievePressure() }
+            if heldBytes > rowBudget { try relievePressure() }
         }
         return errors
     }
@@ -239,7 +254,7 @@ final class PartitionedWriter {
             orders += to - from
             lines += lineRows.count
             remeasure(slot)
-            peakBufferedBytes = max(peakBufferedBytes, bufferedBytes)
+            peakBufferedBytes = max(peakBufferedBytes, heldBytes)
             if slot.bufferedOrders + slot.spilledOrders >= options.rowGroupRows
                 || slot.dataBytes + slot.spilledBytes >= rowGroupBytes
             {
@@ -248,6 +263,9 @@ final class PartitionedWriter {
             from = to
         }
     }
+
+    /// Rows waiting in partitions plus rows handed to the encoder and not yet written.
+    private var heldBytes: Int { bufferedBytes + (encoder?.pendingBytes ?? 0) }
 
     /// Recounts a partition's memory after its tables changed.
     private func remeasure(_ slot: Slot) {
@@ -278,6 +296,8 @@ final class PartitionedWriter {
     /// Frees memory until the buffers are under three quarters of the row budget: writes the
     /// largest partition as a row group while it is big enough to make a decent one, else
     /// moves every partition's rows to the spill file (many partitions, none with many rows).
+    /// Rows handed to the encoder count until they are written: while they keep the total over
+    /// the budget, the routing thread waits for the encoder.
     private func relievePressure() throws(WaybillError) {
         let target = rowBudget / 4 * 3
         while bufferedBytes > target {
@@ -287,18 +307,30 @@ final class PartitionedWriter {
                 largest = i
                 size = s.heapBytes
             }
-            guard largest >= 0 else { return }
+            guard largest >= 0 else { break }
             let s = slots[largest]
             // Writing it must not close another partition's file (that partition would go on in
             // a continuation file: shuffled input over more partitions than the cap made 3-4
             // files per partition at TPC-H scale 1); while the files are at the cap, spill.
-            let toOpen = options.datasets.indices.reduce(0) { $0 + (s.open[$1] == nil ? 1 : 0) }
-            if s.dataBytes + s.spilledBytes >= minRowGroupBytes && openFiles + toOpen <= maxOpenFiles {
+            if s.dataBytes + s.spilledBytes >= minRowGroupBytes && filesAfterQueue(opening: largest) <= maxOpenFiles {
                 try flush(largest)
             } else {
                 try spillAll()
             }
         }
+        if let encoder {
+            while bufferedBytes + encoder.pendingBytes > rowBudget { try encoder.waitForProgress() }
+        }
+    }
+
+    /// The files open once the encoder has run its queue and partition `i` has written.
+    private func filesAfterQueue(opening i: Int) -> Int {
+        if encoder != nil { lock.lock() }
+        defer { if encoder != nil { lock.unlock() } }
+        let closedFiles = { (k: Int) in self.options.datasets.indices.reduce(0) { $0 + (self.slots[k].open[$1] == nil ? 1 : 0) } }
+        var files = openFiles + closedFiles(i)
+        for (k, n) in queuedSlots where n > 0 && k != i { files += closedFiles(k) }
+        return files
     }
 
     /// Moves every partition's waiting rows to the spill file.
@@ -322,20 +354,41 @@ final class PartitionedWriter {
     private func flush(_ i: Int) throws(WaybillError) {
         let slot = slots[i]
         guard slot.bufferedOrders + slot.spilledOrders > 0 else { return }
+        if encoder != nil { lock.lock() }
         clock += 1
         slot.lastUse = clock
+        if encoder != nil { lock.unlock() }
         let spilled = slot.spilled
         slot.spilled = []
         slot.spilledOrders = 0
         slot.spilledBytes = 0
         let pending = (slot.orders, slot.lines)
+        let held = slot.heapBytes
         release(slot)
+        if let encoder {
+            // The encoder reads the segments with pread while this thread appends new ones.
+            if !spilled.isEmpty { try spill!.sync() }
+            lock.lock()
+            queuedSlots[i, default: 0] += 1
+            lock.unlock()
+            try encoder.submit(bytes: held) { [self] () throws(WaybillError) in
+                defer {
+                    lock.lock()
+                    queuedSlots[i] = queuedSlots[i]! > 1 ? queuedSlots[i]! - 1 : nil
+                    lock.unlock()
+                }
+                try write(i, spilled: spilled, pending: pending, buffer: &encoderBuffer, locked: true)
+                if encoderBuffer.capacity > 1 << 20 { encoderBuffer = [] }
+            }
+            return
+        }
         try write(i, spilled: spilled, pending: pending, buffer: &readBuffer, locked: false)
         if readBuffer.capacity > 1 << 20 { readBuffer = [] }
     }
 
-    /// Encodes a partition's spilled segments and waiting rows as row groups. `locked`: other
-    /// threads are encoding other partitions, so the shared file bookkeeping takes the lock.
+    /// Encodes a partition's spilled segments and waiting rows as row groups. `locked`: another
+    /// thread routes or encodes other partitions, so the shared file bookkeeping takes the lock
+    /// (and the spill file, synced beforehand, is only read).
     private func write(
         _ i: Int, spilled: [SpillFile.Segment], pending: (PendingTable?, PendingTable?), buffer: inout [UInt8],
         locked: Bool
@@ -354,7 +407,7 @@ final class PartitionedWriter {
         var o = PendingTable(fields: OrderSchema.orderFields)
         var l = PendingTable(fields: OrderSchema.lineFields)
         for seg in spilled {
-            try spill!.read(seg, into: &buffer)
+            if locked { try spill!.readWritten(seg, into: &buffer) } else { try spill!.read(seg, into: &buffer) }
             buffer.withUnsafeBytes { raw in
                 var p = 0
                 o.appendSerialized(raw, &p)
@@ -375,7 +428,9 @@ final class PartitionedWriter {
 
     /// Writes the tables as one row group of each dataset of partition `i`.
     private func writeTables(_ i: Int, _ o: PendingTable, _ l: PendingTable, locked: Bool) throws(WaybillError) {
+        if locked { lock.lock() }
         let slot = slots[i]
+        if locked { lock.unlock() }
         guard o.rowCount > 0 else { return }
         for (d, dataset) in options.datasets.enumerated() {
             let table: PendingTable
@@ -467,6 +522,11 @@ final class PartitionedWriter {
 
     /// Writes every waiting row and closes every file; returns the staged files.
     func finish() throws(WaybillError) -> [StagedFile] {
+        if let encoder {
+            try encoder.drain()
+            encoder.stop()
+            self.encoder = nil
+        }
         // Most runs end with every partition still waiting (rows arrive interleaved and fit in
         // the budget, or went to the spill file), so encoding them all is a large share of
         // the run: `encodeThreads` threads take partitions in turn.
@@ -542,6 +602,8 @@ final class PartitionedWriter {
 
     /// Closes open files without caring about errors (the run is being abandoned).
     func abandon() {
+        encoder?.stop()
+        encoder = nil
         for i in slots.indices {
             for d in options.datasets.indices { if let f = slots[i].open[d] { _ = try? f.sink.finish() } }
         }

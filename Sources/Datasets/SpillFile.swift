@@ -59,6 +59,12 @@ final class SpillFile {
     /// Reads a segment into `buffer` (replacing its contents).
     func read(_ seg: Segment, into buffer: inout [UInt8]) throws(WaybillError) {
         try flush()
+        try readWritten(seg, into: &buffer)
+    }
+
+    /// `read` for a segment appended before the last `sync()`: touches nothing but `fd`
+    /// (pread), so it may run beside `append` on another thread.
+    func readWritten(_ seg: Segment, into buffer: inout [UInt8]) throws(WaybillError) {
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: repeatElement(0, count: seg.length))
         var done = 0
