@@ -21,14 +21,15 @@ import Testing
         #expect(o["order_id"] as? String == "tpch:2")
         #expect(o["status"] as? String == "DELIVERED")
         #expect(o["created_at"] as? String == "1996-12-01T00:00:00Z")
-        let ext = o["ext"] as? [String: String]
-        #expect(ext?["tpch.o_comment"] == "foxes \"pending\"")
+        #expect((o["operation"] as? [String: Any])?["note"] as? String == "foxes \"pending\"")
+        #expect((o["ext"] as? [String: String])?["tpch.o_comment"] == nil)  // mapped, so not in ext
+        #expect((o["ext"] as? [String: String])?["tpch.o_custkey"] == "79")
         let line = (o["lines"] as? [[String: Any]])?.first
         #expect((line?["ext"] as? [String: String])?["tpch.l_shipinstruct"] == "COLLECT COD")
         let op = flat.orders[0]["operation"] as? [String: Any]
         #expect(op?["source_line"] as? Int == 2)
         #expect(op?["batch_id"] as? String == "test")
-        #expect((flat.orders[0]["ext"] as? [String: String])?["tpch.o_comment"] == "nstructions sleep ")
+        #expect(op?["note"] as? String == "nstructions sleep ")
     }
 
     @Test func batchesAreBounded() throws {
