@@ -63,14 +63,17 @@ final class PartitionedWriter {
     private var slots: [Slot] = []
     private var slotIndex: [[UInt8]: Int] = [:]
     private var openSlots: Set<Int> = []
-    /// Partitions being written by the other thread of a parallel finish: never closed as
-    /// the least recently used.
-    private var busy: Set<Int> = []
+    /// Partitions being written by the encoder or a thread of the parallel finish, with how
+    /// many writers each (a finish thread runs a partition's queued encoder jobs): never closed
+    /// as the least recently used.
+    private var busy: [Int: Int] = [:]
     /// The next partition and the first failure of a parallel finish (under its lock).
     private var finishNext = 0
     /// The partitions in the order the finish writes them (`finishOrder()`).
     private var finishQueue: [Int] = []
     private var finishFailure: WaybillError?
+    /// Row groups the encoder had not started when the input ended, by partition, in order.
+    private var finishJobs: [Int: [SerialWorker.Job]] = [:]
     private(set) var openFiles = 0
     private(set) var peakOpenFiles = 0
     private(set) var bufferedBytes = 0
@@ -107,8 +110,6 @@ final class PartitionedWriter {
     /// encoding overlaps routing and parsing. While it exists, everything it shares with the
     /// routing thread (`slots`, the file bookkeeping, `clock`) is read and written under `lock`.
     private var encoder: SerialWorker?
-    /// The encoder thread's spill read buffer.
-    private var encoderBuffer: [UInt8] = []
     /// Partitions with row groups queued on the encoder, and how many (under `lock`).
     private var queuedSlots: [Int: Int] = [:]
 
@@ -371,14 +372,18 @@ final class PartitionedWriter {
             lock.lock()
             queuedSlots[i, default: 0] += 1
             lock.unlock()
-            try encoder.submit(bytes: held) { [self] () throws(WaybillError) in
+            try encoder.submit(tag: i, bytes: held) { [self] (buffer: inout [UInt8]) throws(WaybillError) in
+                // Busy: a thread of the parallel finish must not close this partition's files.
+                lock.lock()
+                markBusy(i)
+                lock.unlock()
                 defer {
                     lock.lock()
+                    unmarkBusy(i)
                     queuedSlots[i] = queuedSlots[i]! > 1 ? queuedSlots[i]! - 1 : nil
                     lock.unlock()
                 }
-                try write(i, spilled: spilled, pending: pending, buffer: &encoderBuffer, locked: true)
-                if encoderBuffer.capacity > 1 << 20 { encoderBuffer = [] }
+                try write(i, spilled: spilled, pending: pending, buffer: &buffer, locked: true)
             }
             return
         }
@@ -467,7 +472,7 @@ final class PartitionedWriter {
             // Close the least recently used partition other than this one.
             var victim = -1
             var oldest = UInt64.max
-            for s in openSlots where s != i && !busy.contains(s) && slots[s].lastUse < oldest {
+            for s in openSlots where s != i && busy[s] == nil && slots[s].lastUse < oldest {
                 victim = s
                 oldest = slots[s].lastUse
             }
@@ -522,7 +527,11 @@ final class PartitionedWriter {
 
     /// Writes every waiting row and closes every file; returns the staged files.
     func finish() throws(WaybillError) -> [StagedFile] {
+        // Row groups still queued on the encoder are written by the finish's threads, before
+        // their partitions' last rows; only the one being encoded now is waited for.
+        finishJobs = [:]
         if let encoder {
+            for (i, job) in encoder.takeQueued() { finishJobs[i, default: []].append(job) }
             try encoder.drain()
             encoder.stop()
             self.encoder = nil
@@ -537,6 +546,7 @@ final class PartitionedWriter {
         // Partition by partition, so the end of a run holds one partition's files open, not
         // the cap's worth.
         for i in finishOrder() {
+            for job in finishJobs.removeValue(forKey: i) ?? [] { try job(&readBuffer) }
             try flush(i)
             for d in options.datasets.indices where slots[i].open[d] != nil { try close(i, d) }
         }
@@ -564,7 +574,8 @@ final class PartitionedWriter {
                 }
                 let i = w.finishQueue[w.finishNext]
                 w.finishNext += 1
-                w.busy.insert(i)
+                w.markBusy(i)
+                let jobs = w.finishJobs.removeValue(forKey: i) ?? []
                 let slot = w.slots[i]
                 w.clock += 1
                 slot.lastUse = w.clock
@@ -576,15 +587,16 @@ final class PartitionedWriter {
                 w.release(slot)
                 w.lock.unlock()
                 do throws(WaybillError) {
+                    for job in jobs { try job(&buffer) }
                     try w.write(i, spilled: spilled, pending: pending, buffer: &buffer, locked: true)
                     w.lock.lock()
                     defer { w.lock.unlock() }
-                    w.busy.remove(i)
+                    w.unmarkBusy(i)
                     for d in w.options.datasets.indices where slot.open[d] != nil { try w.close(i, d) }
                 } catch {
                     w.lock.lock()
                     if w.finishFailure == nil { w.finishFailure = error }
-                    w.busy.remove(i)
+                    w.unmarkBusy(i)
                     w.lock.unlock()
                     return
                 }
@@ -599,6 +611,10 @@ final class PartitionedWriter {
             (order[$0.directory] ?? 0, datasetIndex($0.dataset), $0.name) < (order[$1.directory] ?? 0, datasetIndex($1.dataset), $1.name)
         }
     }
+
+    /// Under `lock`: one more / one fewer writer on partition `i`.
+    private func markBusy(_ i: Int) { busy[i, default: 0] += 1 }
+    private func unmarkBusy(_ i: Int) { busy[i] = busy[i]! > 1 ? busy[i]! - 1 : nil }
 
     /// Closes open files without caring about errors (the run is being abandoned).
     func abandon() {

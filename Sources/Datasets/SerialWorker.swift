@@ -11,11 +11,13 @@ import OrderModel
 /// A failed job stops the worker: the jobs behind it are dropped and the failure is rethrown
 /// to the submitting thread at its next call. If no thread can be started, jobs run inline.
 final class SerialWorker: @unchecked Sendable {
-    typealias Job = () throws(WaybillError) -> Void
+    /// A job gets the scratch buffer of the thread that runs it.
+    typealias Job = (inout [UInt8]) throws(WaybillError) -> Void
 
     private var mutex = pthread_mutex_t()
     private var changed = pthread_cond_t()
-    private var queue: [(bytes: Int, run: Job)] = []
+    private var queue: [(tag: Int, bytes: Int, run: Job)] = []
+    private var buffer: [UInt8] = []
     private var head = 0
     private var runningBytes = 0
     private var completed = 0
@@ -45,15 +47,15 @@ final class SerialWorker: @unchecked Sendable {
     }
 
     /// Queues `job`, which holds `bytes` of memory until it ends; throws an earlier job's
-    /// failure instead.
-    func submit(bytes: Int, _ job: @escaping Job) throws(WaybillError) {
-        guard thread != nil else { return try job() }
+    /// failure instead. `tag` is the caller's name for what the job works on (`takeQueued`).
+    func submit(tag: Int, bytes: Int, _ job: @escaping Job) throws(WaybillError) {
+        guard thread != nil else { return try job(&buffer) }
         pthread_mutex_lock(&mutex)
         if let failure {
             pthread_mutex_unlock(&mutex)
             throw failure
         }
-        queue.append((bytes, job))
+        queue.append((tag, bytes, job))
         pthread_cond_broadcast(&changed)
         pthread_mutex_unlock(&mutex)
     }
@@ -85,6 +87,17 @@ final class SerialWorker: @unchecked Sendable {
         let f = failure
         pthread_mutex_unlock(&mutex)
         if let f { throw f }
+    }
+
+    /// Removes the jobs not started yet and returns them in submission order, so that the
+    /// caller can run them elsewhere (the job running now goes on; `drain` waits for it).
+    func takeQueued() -> [(tag: Int, run: Job)] {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        let taken = queue[head...].map { ($0.tag, $0.run) }
+        queue.removeAll()
+        head = 0
+        return taken
     }
 
     /// Throws the worker's failure, if a job failed.
@@ -122,7 +135,7 @@ final class SerialWorker: @unchecked Sendable {
             }
             var job: Job? = queue[head].run
             let bytes = queue[head].bytes
-            queue[head].run = {}
+            queue[head].run = { _ in }
             head += 1
             if head == queue.count {
                 queue.removeAll(keepingCapacity: true)
@@ -132,7 +145,8 @@ final class SerialWorker: @unchecked Sendable {
             isRunning = true
             pthread_mutex_unlock(&mutex)
             var failed: WaybillError?
-            do throws(WaybillError) { try job!() } catch { failed = error }
+            do throws(WaybillError) { try job!(&buffer) } catch { failed = error }
+            if buffer.capacity > 1 << 20 { buffer = [] }
             job = nil  // its captures (the rows it wrote) go before the bytes are counted free
             pthread_mutex_lock(&mutex)
             runningBytes = 0
