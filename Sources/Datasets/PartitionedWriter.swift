@@ -530,8 +530,9 @@ final class PartitionedWriter {
         // Row groups still queued on the encoder are written by the finish's threads, before
         // their partitions' last rows; only the one being encoded now is waited for.
         finishJobs = [:]
+        var queued: [(tag: Int, run: SerialWorker.Job)] = []
         if let encoder {
-            for (i, job) in encoder.takeQueued() { finishJobs[i, default: []].append(job) }
+            queued = encoder.takeQueued()
             try encoder.drain()
             encoder.stop()
             self.encoder = nil
@@ -540,13 +541,16 @@ final class PartitionedWriter {
         // the budget, or went to the spill file), so encoding them all is a large share of
         // the run: `encodeThreads` threads take partitions in turn.
         if options.encodeThreads > 1 && slots.count > 1 && maxOpenFiles >= 2 * options.encodeThreads * options.datasets.count {
+            for (i, job) in queued { finishJobs[i, default: []].append(job) }
             try finishInParallel(threads: options.encodeThreads)
             return staged
         }
+        // One thread: the queued row groups in the order they were cut, as the encoder would
+        // have written them (so the files are those of a one-thread writer).
+        for (_, job) in queued { try job(&readBuffer) }
         // Partition by partition, so the end of a run holds one partition's files open, not
         // the cap's worth.
         for i in finishOrder() {
-            for job in finishJobs.removeValue(forKey: i) ?? [] { try job(&readBuffer) }
             try flush(i)
             for d in options.datasets.indices where slots[i].open[d] != nil { try close(i, d) }
         }
