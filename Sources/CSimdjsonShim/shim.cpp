@@ -86,12 +86,20 @@ struct wb_json_batch {
     wb_walk::Parser *parser = wb_walk::make_parser();
 
     ~wb_json_batch() { wb_walk::free_parser(parser); }
+    // The DOM parser keeps buffers of about 14 bytes per byte of its longest document (its tape
+    // holds a 64-bit word per token); longer lines, which no real feed has, go to the on-demand
+    // walk alone (about 6 bytes per byte), so a hostile feed cannot make the batch hold more
+    // than ~14 MiB for this path.
+    static constexpr size_t dom_line_limit = 1 << 20;
+
     error_code parse(const uint8_t *line, size_t len, size_t capacity) {
-        size_t tape_mark = out.tape.size();
-        size_t arena_mark = out.arena.size();
-        if (wb_walk::dom_parse_line(dom_parser, &out, line, len)) return SUCCESS;
-        out.tape.resize(tape_mark);
-        out.arena.resize(arena_mark);
+        if (len <= dom_line_limit) {
+            size_t tape_mark = out.tape.size();
+            size_t arena_mark = out.arena.size();
+            if (wb_walk::dom_parse_line(dom_parser, &out, line, len)) return SUCCESS;
+            out.tape.resize(tape_mark);
+            out.arena.resize(arena_mark);
+        }
         return wb_walk::parse_line(parser, &out, line, len, capacity);
     }
 };
