@@ -245,6 +245,14 @@ error_code parse_doc(Parser *pp, Out *b, const uint8_t *line, size_t len, size_t
 
 
 inline Parser *make_parser() { return new Parser(); }
+// The on-demand parser has a depth bound of its own (1024 unless told otherwise), which only
+// its debug-build bookkeeping enforces (a start position per level, behind an assert). Kept
+// above the walk's limit, so a profile allowing deeper records cannot trip that assert; the
+// walk's own check (DEPTH_ERROR) is what rejects a line.
+inline void allow_depth(Parser *p, size_t depth) {
+    size_t need = depth + 2;  // the record object is level 1; its scalars one more
+    if (need > p->parser.max_depth()) (void)p->parser.allocate(p->parser.capacity(), need);
+}
 inline void free_parser(Parser *p) { delete p; }
 inline error_code parse_line(Parser *p, Out *b, const uint8_t *line, size_t len, size_t capacity) {
     return parse_doc(p, b, line, len, capacity);

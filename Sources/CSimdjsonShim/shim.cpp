@@ -191,4 +191,5 @@ extern "C" int wb_json_is_depth_error(int32_t code) { return code == simdjson::D
 
 extern "C" void wb_json_batch_set_max_depth(wb_json_batch *b, size_t depth) {
     b->out.max_depth = depth > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(depth);
+    wb_walk::allow_depth(b->parser, b->out.max_depth);
 }
