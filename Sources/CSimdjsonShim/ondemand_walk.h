@@ -1,7 +1,8 @@
-// The on-demand walk: shim.cpp's second parse of a line the DOM path (dom_walk.h) did not
-// take. It decides the error code of every rejected line (as it did for every line before the
-// DOM path existed, so rejects keep their reasons), and builds the tape of a valid line that is
-// nested deeper than the batch's limit allows or is a bare scalar. Expects `od` to name
+// The on-demand walk: shim.cpp's parse of a line the DOM path (dom_walk.h) did not take. It
+// decides the error code of every rejected line (as it did for every line before the DOM path
+// existed, so rejects keep their reasons), including the depth limit and bare scalars, and
+// builds the tape of the valid lines the DOM parser is not given or refuses (over 1 MiB, or
+// nested deeper than its 1024 levels under a profile allowing that). Expects `od` to name
 // simdjson's `ondemand` namespace and `Out` the output buffers.
 //
 // Why the walk mostly points into the input instead of asking simdjson for values: in the
