@@ -1,5 +1,9 @@
-// The on-demand walk behind shim.cpp. Expects `od` to name simdjson's `ondemand` namespace and
-// `Out` the output buffers.
+// The on-demand walk: shim.cpp's parse of a line the DOM path (dom_walk.h) did not take. It
+// decides the error code of every rejected line (as it did for every line before the DOM path
+// existed, so rejects keep their reasons), including the depth limit and bare scalars, and
+// builds the tape of the valid lines the DOM parser is not given or refuses (over 1 MiB, or
+// nested deeper than its 1024 levels under a profile allowing that). Expects `od` to name
+// simdjson's `ondemand` namespace and `Out` the output buffers.
 //
 // Why the walk mostly points into the input instead of asking simdjson for values: in the
 // Debian build (no -march flags) the header-only on-demand code is compiled for simdjson's
@@ -242,6 +246,14 @@ error_code parse_doc(Parser *pp, Out *b, const uint8_t *line, size_t len, size_t
 
 
 inline Parser *make_parser() { return new Parser(); }
+// The on-demand parser has a depth bound of its own (1024 unless told otherwise), which only
+// its debug-build bookkeeping enforces (a start position per level, behind an assert). Kept
+// above the walk's limit, so a profile allowing deeper records cannot trip that assert; the
+// walk's own check (DEPTH_ERROR) is what rejects a line.
+inline void allow_depth(Parser *p, size_t depth) {
+    size_t need = depth + 2;  // the record object is level 1; its scalars one more
+    if (need > p->parser.max_depth()) (void)p->parser.allocate(p->parser.capacity(), need);
+}
 inline void free_parser(Parser *p) { delete p; }
 inline error_code parse_line(Parser *p, Out *b, const uint8_t *line, size_t len, size_t capacity) {
     return parse_doc(p, b, line, len, capacity);

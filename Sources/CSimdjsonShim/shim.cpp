@@ -1,10 +1,19 @@
 // The simdjson batch loop behind CSimdjsonShim.h.
 //
-// The on-demand API is header-only, so its stage 2 is compiled for the kernel the compiler
-// flags allow (the generic one without -march flags); stage 1 is runtime-dispatched inside
-// libsimdjson. ondemand_walk.h says how the walk avoids the generic kernel's slow parts. Lines are parsed one at a time (a broken line must not take its
-// neighbours with it, which iterate_many would do), walking every value so that on-demand
-// validates all of it.
+// Each line is parsed by simdjson's DOM parser (stage 1 and 2 inside libsimdjson, with the
+// kernel chosen at run time for this CPU) and its tape read off the document (dom_walk.h).
+// A line the DOM parser rejects is parsed again by the on-demand walk (ondemand_walk.h), which
+// decides the error code, as it did for every line before: rejects keep their reasons. Lines
+// are parsed one at a time (a broken line must not take its neighbours with it, which
+// parse_many/iterate_many would do).
+//
+// Optimised builds of this target get no -DNDEBUG from the package, and without it simdjson
+// turns each SIMDJSON_ASSUME of its inline code into a run-time assert. simdjson itself treats
+// __OPTIMIZE__ as "release" for its development checks; this follows it (before any include,
+// so that every header sees the same setting). Debug builds, which run the tests, keep them.
+#if defined(__OPTIMIZE__) && !defined(NDEBUG)
+#define NDEBUG 1
+#endif
 #include "CSimdjsonShim.h"
 #include <simdjson.h>
 #include <cstdlib>
@@ -67,15 +76,30 @@ struct Out {
 namespace wb_walk {
 namespace od = simdjson::ondemand;
 #include "ondemand_walk.h"
+#include "dom_walk.h"
 }  // namespace wb_walk
 
 struct wb_json_batch {
     Out out;
     std::vector<wb_json_doc> docs;
+    dom::parser dom_parser;
     wb_walk::Parser *parser = wb_walk::make_parser();
 
     ~wb_json_batch() { wb_walk::free_parser(parser); }
+    // The DOM parser keeps buffers of about 14 bytes per byte of its longest document (its tape
+    // holds a 64-bit word per token); longer lines, which no real feed has, go to the on-demand
+    // walk alone (about 6 bytes per byte), so a hostile feed cannot make the batch hold more
+    // than ~14 MiB for this path.
+    static constexpr size_t dom_line_limit = 1 << 20;
+
     error_code parse(const uint8_t *line, size_t len, size_t capacity) {
+        if (len <= dom_line_limit) {
+            size_t tape_mark = out.tape.size();
+            size_t arena_mark = out.arena.size();
+            if (wb_walk::dom_parse_line(dom_parser, &out, line, len)) return SUCCESS;
+            out.tape.resize(tape_mark);
+            out.arena.resize(arena_mark);
+        }
         return wb_walk::parse_line(parser, &out, line, len, capacity);
     }
 };
@@ -167,4 +191,5 @@ extern "C" int wb_json_is_depth_error(int32_t code) { return code == simdjson::D
 
 extern "C" void wb_json_batch_set_max_depth(wb_json_batch *b, size_t depth) {
     b->out.max_depth = depth > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(depth);
+    wb_walk::allow_depth(b->parser, b->out.max_depth);
 }
