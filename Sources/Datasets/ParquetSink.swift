@@ -21,6 +21,7 @@ struct ParquetSinkFactory: DataFileSinkFactory {
         // file writer's own limits only act as a safety net.
         props.rowGroupRowLimit = max(options.rowGroupRows, 1)
         props.rowGroupByteLimit = max(options.effectiveRowGroupBytes, 1 << 20)
+        props.chunksWrittenWhole = true  // ParquetDataFile writes each column of a row group in one call
         if options.compression == .zstd { props.textCompressionLevel = DatasetWriteOptions.zstdTextLevel }
         props.applicationVersion = options.applicationVersion
         props.applicationBuild = "waybill-datasets"

@@ -66,6 +66,12 @@ public struct WriterProperties: Sendable {
     public var pageStatistics = true
     /// Write a CRC-32 of each page's on-disk body into the page header.
     public var pageChecksums = false
+    /// The caller writes each column of a row group in one call (as the dataset writer does):
+    /// a promise that lets a column give its dictionary up as soon as the values left in the
+    /// call can no longer bring the chunk's first page under the distinct-ratio limit (see
+    /// `abandonsDictionaryEarly`). Broken, it only makes a chunk PLAIN that might have kept its
+    /// dictionary; the file stays valid.
+    public var chunksWrittenWhole = false
     /// Write the page index (ColumnIndex + OffsetIndex after the row groups). Off by default: only Spark,
     /// Trino and arrow-rs use it, and it pays off mainly on sorted columns.
     public var pageIndex = false
@@ -88,15 +94,21 @@ public struct WriterProperties: Sendable {
         }
     }
 
-    /// Whether a flat column's open first page already has so many distinct values that
+    /// Whether a column's open first page already has so many distinct values that
     /// `abandonsDictionary` is certain to rewrite it PLAIN when it ends: the distinct count only
-    /// grows and the page holds at most `dataPageRowLimit` values, so the final ratio cannot get
-    /// back under the limit. Giving the dictionary up then saves hashing the rest of the page
-    /// (ids, free text) and changes no byte of the output. (A guess from the first values, e.g.
-    /// "90% distinct so far", was tried and misjudged cyclic data such as `i % 5000`.)
-    func abandonsDictionaryEarly(distinct: Int, values: Int, byteArray: Bool = false) -> Bool {
+    /// grows, so once it passes the limit for the most values the page can end with, the final
+    /// ratio cannot get back under it. That bound is `dataPageRowLimit` for a flat column (a
+    /// page holds at most that many rows), and the values so far plus `valuesLeft` (the rest of
+    /// the chunk, when the caller writes chunks whole) for any column. Giving the dictionary up
+    /// then saves hashing the rest of the page (ids, free text) and changes no byte of the
+    /// output. (A guess from the first values, e.g. "90% distinct so far", was tried and
+    /// misjudged cyclic data such as `i % 5000`.)
+    func abandonsDictionaryEarly(distinct: Int, values: Int, flat: Bool, valuesLeft: Int?, byteArray: Bool = false) -> Bool {
         guard values >= ParquetDefaults.dictionaryRatioMinValues, dictionaryDistinctRatioLimit < 1 else { return false }
-        return Double(distinct) > distinctRatioLimit(byteArray: byteArray) * Double(dataPageRowLimit)
+        var bound = flat ? dataPageRowLimit : Int.max
+        if let valuesLeft { bound = min(bound, values + valuesLeft) }
+        guard bound < Int.max else { return false }
+        return Double(distinct) > distinctRatioLimit(byteArray: byteArray) * Double(bound)
     }
 
     private func distinctRatioLimit(byteArray: Bool) -> Double {

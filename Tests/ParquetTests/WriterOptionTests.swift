@@ -111,6 +111,47 @@ import Testing
         #expect(try r.readColumn(rowGroup: 0, column: 1).strings == emails)
     }
 
+    /// `chunksWrittenWhole` only lets a column give its dictionary up sooner when that is
+    /// certain: the files are byte for byte those written without it, for flat and list
+    /// columns that are distinct, cyclic (`i % N` around the ratio limit) or low-cardinality.
+    @Test(arguments: [1, 3, 700, 1100, 1199, 1500, 2999, 6000])
+    func wholeChunkPromiseChangesNoByte(period: Int) throws {
+        let schema = try ParquetSchema(fields: [
+            .leaf(name: "id", physical: .int64, logical: nil, repetition: .required),
+            .leaf(name: "s", physical: .byteArray, logical: .string, repetition: .optional),
+            .list("tags", element: .leaf(name: "element", physical: .byteArray, logical: .string, repetition: .optional)),
+        ])
+        let n = 6000
+        let ids = (0..<n).map { Int64($0 % period) }
+        let s = (0..<n).map { "value-\($0 % period)" }
+        // Lists of 0-3 elements, so entries and rows differ.
+        var tags: [String] = []
+        var defs: [UInt8] = []
+        var reps: [UInt8] = []
+        for row in 0..<n {
+            let count = row % 4
+            if count == 0 {
+                defs.append(1)
+                reps.append(0)
+            }
+            for k in 0..<count {
+                tags.append("tag-\((row * 3 + k) % period)")
+                defs.append(3)
+                reps.append(k == 0 ? 0 : 1)
+            }
+        }
+        func write(_ whole: Bool) throws -> [UInt8] {
+            var props = WriterProperties()
+            props.chunksWrittenWhole = whole
+            return try writeInMemory(schema, props) { w in
+                try w.writeInt64(column: 0, values: ids)
+                try w.writeStrings(column: 1, values: s, defLevels: Array(repeating: 1, count: n))
+                try w.writeStrings(column: 2, values: tags, defLevels: defs, repLevels: reps)
+            }.bytes
+        }
+        #expect(try write(true) == write(false))
+    }
+
     /// A dictionary of only the empty string (an arena of no bytes), kept, and one rewritten
     /// PLAIN from such a dictionary when its column turns out too distinct.
     @Test func emptyStringDictionaries() throws {

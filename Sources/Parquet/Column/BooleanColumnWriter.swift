@@ -25,7 +25,7 @@ final class BooleanColumnWriter: LeafWriter {
         }
     }
 
-    func checkDictionary() throws {}
+    func checkDictionary(valuesLeft: Int?) throws {}
 
     static func statistics(hasTrue: Bool, hasFalse: Bool, nulls: Int64) -> Statistics {
         var s = Statistics()

@@ -53,12 +53,13 @@ final class ByteArrayColumnWriter: LeafWriter {
         }
     }
 
-    func checkDictionary() throws {
+    func checkDictionary(valuesLeft: Int?) throws {
         if useDictionary && dict.plainSize >= asm.properties.dictionaryPageByteLimit {
             try flushPage()
             useDictionary = false
-        } else if useDictionary && !dictionaryUsedInChunk && asm.maxRep == 0
-            && asm.properties.abandonsDictionaryEarly(distinct: dict.count, values: indices.count, byteArray: true)
+        } else if useDictionary && !dictionaryUsedInChunk
+            && asm.properties.abandonsDictionaryEarly(distinct: dict.count, values: indices.count, flat: asm.maxRep == 0,
+                valuesLeft: valuesLeft, byteArray: true)
         {
             dropDictionary()
         }

@@ -40,13 +40,14 @@ final class FixedColumnWriter<T: ParquetFixedValue>: LeafWriter {
         }
     }
 
-    func checkDictionary() throws {
+    func checkDictionary(valuesLeft: Int?) throws {
         if useDictionary && dict.plainSize >= asm.properties.dictionaryPageByteLimit {
             // arrow-rs style fallback: the pages written so far keep the dictionary, the rest goes PLAIN.
             try flushPage()
             useDictionary = false
-        } else if useDictionary && !dictionaryUsedInChunk && asm.maxRep == 0
-            && asm.properties.abandonsDictionaryEarly(distinct: dict.count, values: indices.count)
+        } else if useDictionary && !dictionaryUsedInChunk
+            && asm.properties.abandonsDictionaryEarly(distinct: dict.count, values: indices.count, flat: asm.maxRep == 0,
+                valuesLeft: valuesLeft)
         {
             dropDictionary()
         }

@@ -8,8 +8,9 @@ protocol LeafWriter: AnyObject {
     var dictionaryBytes: Int { get }
     /// Emits the open page (no-op when empty).
     func flushPage() throws
-    /// Checks the dictionary size after a slice; falls back to PLAIN when it is too big.
-    func checkDictionary() throws
+    /// Checks the dictionary after a slice; falls back to PLAIN when it is too big or certain
+    /// to be dropped. `valuesLeft`: the values still to come in this chunk, when known.
+    func checkDictionary(valuesLeft: Int?) throws
     /// Flushes the open page and seals the chunk.
     func sealChunk() throws
     /// Frees the page buffers and dictionary storage kept for reuse (called between row groups,
@@ -102,7 +103,7 @@ extension LeafWriter {
             a.chunkRows += rows
             v += values
             i = j
-            try checkDictionary()
+            try checkDictionary(valuesLeft: props.chunksWrittenWhole ? valueCount - v : nil)
             if a.pageRows >= props.dataPageRowLimit || pageValueBytes + a.pageLevelBytes >= props.dataPageByteLimit {
                 try flushPage()
             }
