@@ -8,6 +8,11 @@ struct ByteDictionary {
     /// Empty until the first value (see FixedDictionary.slots).
     private var slots: [Int32] = []
     private var mask = 0
+    /// The last index returned for a value of each length (mod 16), checked before hashing:
+    /// map keys and small enumerations (status, ship mode) repeat in short cycles of values of
+    /// different lengths, so most of their lookups end with one compare instead of a hash and
+    /// a probe. Empty until the first value.
+    private var recent: [UInt32] = []
 
     var count: Int { hashes.count }
     /// Size of the PLAIN dictionary page body (4-byte length + bytes per entry).
@@ -20,6 +25,7 @@ struct ByteDictionary {
         starts.append(0)
         hashes.removeAll(keepingCapacity: true)
         slots = []
+        recent = []
     }
 
     /// Appends the index of each value `k` in `range` (bytes `base[offsets[k]..<offsets[k+1]]`).
@@ -32,9 +38,22 @@ struct ByteDictionary {
             slots = [Int32](repeating: -1, count: 1024)
             mask = 1023
         }
+        if recent.isEmpty { recent = [UInt32](repeating: .max, count: 16) }
         for k in range {
             let s = Int(offsets[k])
-            out.append(index(of: base + s, count: Int(offsets[k + 1]) - s))
+            let n = Int(offsets[k + 1]) - s
+            let p = base + s
+            let e = recent[n & 15]
+            if e != .max {
+                let a = Int(starts[Int(e)])
+                if Int(starts[Int(e) + 1]) - a == n && arena.withUnsafeBytes({ memcmpEqual(Self.base($0) + a, p, n) }) {
+                    out.append(e)
+                    continue
+                }
+            }
+            let i = index(of: p, count: n)
+            recent[n & 15] = i
+            out.append(i)
         }
     }
 
