@@ -94,22 +94,36 @@ extension Column {
     /// and keys for a map) gathered by element index. A null row owns no elements.
     private mutating func gatherElements(of source: Column, rows: UnsafeBufferPointer<Int32>) {
         let n = rows.count, have = source.count
-        var elements: [Int32] = []
         let r0 = rowOffsets.count
         rowOffsets.append(contentsOf: repeatElement(0, count: n))
-        var e = offsets.count - 1  // elements already in this column
+        let e0 = offsets.count - 1  // elements already in this column
+        // The row offsets first (which also counts the elements), then the element index
+        // vector filled in place: appending index by index cost a capacity check per element.
+        var e = e0
         rowOffsets.withUnsafeMutableBufferPointer { ro in
             source.rowOffsets.withUnsafeBufferPointer { sro in
                 source.valid.withUnsafeBufferPointer { sv in
                     for i in 0..<n {
                         let s = Int(rows[i])
-                        if s < have && sv[s] {
-                            let lo = Int(sro[s]), hi = Int(sro[s + 1])
-                            for x in lo..<hi { elements.append(Int32(x)) }
-                            e += hi - lo
-                        }
+                        if s < have && sv[s] { e += Int(sro[s + 1] - sro[s]) }
                         ro[r0 + i] = UInt32(e)
                     }
+                }
+            }
+        }
+        let elements = [Int32](unsafeUninitializedCapacity: e - e0) { out, initialized in
+            source.rowOffsets.withUnsafeBufferPointer { sro in
+                source.valid.withUnsafeBufferPointer { sv in
+                    var k = 0
+                    for i in 0..<n {
+                        let s = Int(rows[i])
+                        guard s < have && sv[s] else { continue }
+                        for x in Int(sro[s])..<Int(sro[s + 1]) {
+                            out[k] = Int32(x)
+                            k += 1
+                        }
+                    }
+                    initialized = k  // == e - e0: the same rows as the first pass
                 }
             }
         }

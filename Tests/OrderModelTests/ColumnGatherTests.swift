@@ -64,6 +64,30 @@ import Testing
         }
     }
 
+    @Test(arguments: [ColumnKind.stringList, .stringMap])
+    func bulkElementsEqualOneByOne(kind: ColumnKind) {
+        let values = Array("aaabbd".utf8), ends = [3, 5, 5, 6]
+        let keys = Array("kkeyz".utf8), keyEnds = [1, 1, 4, 5]
+        var want = Column(kind: kind), got = Column(kind: kind)
+        values.withUnsafeBytes { vb in
+            keys.withUnsafeBytes { kb in
+                func value(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: vb[(i == 0 ? 0 : ends[i - 1])..<ends[i]]) }
+                func key(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: kb[(i == 0 ? 0 : keyEnds[i - 1])..<keyEnds[i]]) }
+                for _ in 0..<2 {  // a row before each, so offsets are rebased
+                    want.appendElement("x", key: "y"); want.closeRow()
+                    got.appendElement("x", key: "y"); got.closeRow()
+                    for i in ends.indices { want.appendElement(utf8: value(i), key: key(i)) }
+                    want.closeRow()
+                    got.appendElements(ends.count, values: vb, valueEnd: { ends[$0] }, key: key)
+                    got.closeRow()
+                }
+            }
+        }
+        #expect(got.list(3) == ["aaa", "bb", "", "d"])
+        if kind == .stringMap { #expect(got.map(3)?.map(\.key) == ["k", "", "key", "z"]) }
+        Self.assertSame(got, want)
+    }
+
     /// Appends row `r` of `col` to `out` through the row-by-row API.
     static func append(_ col: Column, _ r: Int, to out: inout Column) {
         if col.isNull(r) { out.appendNull(); return }
