@@ -159,7 +159,7 @@ extension Fulfiller {
 
     /// The goods type the child needs carried: bulky, a non-default temperature class, or normal.
     private func goods(_ c: Int) -> ArraySlice<UInt8> {
-        let def = plan.settings.defaultTempClass.utf8
+        let def = defaultTempClass  // bytes: comparing with the String's UTF-8 view was generic
         var cold: ArraySlice<UInt8>? = nil
         for i in children[c].start..<children[c].end {
             if facts[i].bulky { return Self.bulkyGoods }
@@ -252,7 +252,7 @@ extension Fulfiller {
         if let cap = s.maxWeightG, ch.chargeableG > cap { return .weight(have: ch.chargeableG, cap: cap) }
         if let cap = s.maxVolumeCm3, ch.volumeCm3 > cap { return .volume(have: ch.volumeCm3, cap: cap) }
         if !s.prices.contains(where: { ($0.maxWeightG ?? .max) >= ch.chargeableG }) { return .noPrice(ch.chargeableG) }
-        if s.transitDays(from: wh.zone, to: destZone) == nil { return .noTransit }
+        if !s.hasTransit(from: wh.zone, to: destZone) { return .noTransit }
         if let cap = s.insuredMax, let v = ch.insured, v > cap { return .insured(have: v, cap: cap) }
         if let cod = ch.cod {
             guard let range = s.cod else { return .codNotOffered }
