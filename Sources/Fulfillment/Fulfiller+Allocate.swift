@@ -24,6 +24,7 @@ extension Fulfiller {
         guard allocate(v, row) else { return }
         split()
         allocateMoney(v, row)
+        resolveRequestedLevel(v, row)
         for c in children.indices { planShipment(v, batch, row, child: c) }
     }
 

@@ -1,6 +1,13 @@
 import OrderModel
 
 /// Writes the planned order: the parent snapshot, then its children `parent-1..n`.
+///
+/// Most of an output row is a copy of its input order (a child carries its parent's customer,
+/// address, dates, channel, ...), and with the TPC-H plan five rows come out per order. So the
+/// rows are built in two parts: the fields the planner sets on some row (`plannerColumns`) row
+/// by row through the table API, and every other field afterwards, a column at a time, by
+/// gathering the input rows recorded in `orderSource` / `lineSource` (`gatherCopies`). Line
+/// rows are always plain copies: only their `order_id` is filled per order (`endOrder`).
 extension Fulfiller {
     private static let onHold = Array("ON_HOLD".utf8)
     private static let allocated = Array("ALLOCATED".utf8)
@@ -9,15 +16,14 @@ extension Fulfiller {
 
     func write(_ v: BatchView, _ input: OrderBatch, _ row: Int, into out: inout OrderBatch) {
         // The parent: the customer's order as it was, plus how it was split (or why it is held).
-        out.beginOrder()
-        out.copyOrderFields(from: input, row: row)
+        beginCopy(input, row, into: &out, columns: Self.plannerColumns)
         if let code = orderHold {
             Self.onHold.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
             out.orders.addElement(F.holdCodes, code)
         }
         out.orders.set(F.childCount, int: Int64(orderHold == nil ? children.count : 0))
         orderReasons.write(into: &out.orders, column: F.planReasons)
-        out.copyLines(from: input, row: row)
+        copyLines(input.lineRange(row), into: &out)
         out.endOrder()
         books.ordersOut += 1
         books.linesOut += input.lineRange(row).count
@@ -28,8 +34,7 @@ extension Fulfiller {
         let isCOD = (v.int(F.isCOD, row) ?? 0) != 0
         let advance = status.elementsEqual(Self.paid) || (isCOD && status.elementsEqual(Self.created))
         for (k, ch) in children.enumerated() {
-            out.beginOrder()
-            out.copyOrderFields(from: input, row: row, skipping: Self.setOnChildren)
+            beginCopy(input, row, into: &out, columns: Self.childCopied)
             idScratch.removeAll(keepingCapacity: true)
             idScratch.append(contentsOf: parentId)
             idScratch.append(UInt8(ascii: "-"))
@@ -68,26 +73,90 @@ extension Fulfiller {
             setOrNull(&out, F.lateShip, ch.lateShip.map { $0 ? 1 : 0 })
             setOrNull(&out, F.lateDelivery, ch.lateDelivery.map { $0 ? 1 : 0 })
             childReasons[k].write(into: &out.orders, column: F.planReasons)
-            for i in ch.start..<ch.end { out.copyLine(from: input, line: facts[i].line) }
+            for i in ch.start..<ch.end {
+                lineSource.append(Int32(facts[i].line))
+                out.beginLine()
+                out.endLine()
+            }
             out.endOrder()
             books.ordersOut += 1
             books.linesOut += ch.end - ch.start
         }
     }
 
+    /// An order passed through unchanged: every field and line copied.
+    func emit(passThrough input: OrderBatch, row: Int, into output: inout OrderBatch) {
+        beginCopy(input, row, into: &output, columns: Self.plannerColumns)
+        copyLines(input.lineRange(row), into: &output)
+        output.endOrder()
+        books.ordersOut += 1
+        books.linesOut += input.lineRange(row).count
+    }
+
+    /// Begins an output order that copies input order `row`: the planner's `columns` now, the
+    /// rest in `gatherCopies`.
+    private func beginCopy(_ input: OrderBatch, _ row: Int, into out: inout OrderBatch, columns: [Int]) {
+        out.beginOrder()
+        out.copyOrderFields(from: input, row: row, columns: columns)
+        orderSource.append(Int32(row))
+    }
+
+    /// Adds copies of the input lines `lines` to the order being built: empty rows now (their
+    /// `order_id` is filled by `endOrder`), the values in `gatherCopies`.
+    private func copyLines(_ lines: Range<Int>, into out: inout OrderBatch) {
+        for l in lines {
+            lineSource.append(Int32(l))
+            out.beginLine()
+            out.endLine()
+        }
+    }
+
+    /// Fills the copied columns of the rows written since `orders` / `lines` (the row counts
+    /// before the first of them) from the input rows recorded for them, one column at a time.
+    /// The columns were not touched since: with null padding deferred they are at most at
+    /// those counts, and each comes out at the table's row count.
+    func gatherCopies(_ input: OrderBatch, into out: inout OrderBatch, orders: Int, lines: Int) {
+        orderSource.withUnsafeBufferPointer { rows in
+            for c in Self.copiedOrderColumns {
+                out.orders.columns[c].padNulls(to: orders)
+                out.orders.columns[c].appendGathering(from: input.orders.columns[c], rows: rows)
+            }
+        }
+        lineSource.withUnsafeBufferPointer { rows in
+            for c in Self.copiedLineColumns {
+                out.lines.columns[c].padNulls(to: lines)
+                out.lines.columns[c].appendGathering(from: input.lines.columns[c], rows: rows)
+            }
+        }
+        orderSource.removeAll(keepingCapacity: true)
+        lineSource.removeAll(keepingCapacity: true)
+    }
+
     /// Order fields every child sets (or nulls) below, whatever the plan: not copied from the
     /// parent first. (status, service level, ship mode and hold codes are set only in some
     /// cases, so they are copied.)
-    private static let setOnChildren: [Bool] = {
-        var skip = [Bool](repeating: false, count: OrderSchema.orderFields.count)
-        for c in [OrderField.orderId, F.parentOrderId, F.childCount, F.warehouseCode, F.carrier, F.promisedShipBy,
-                  F.promisedFrom, F.promisedTo, F.chargeableWeightG, F.freightAmount, F.totalWeightG, F.volumeCm3,
-                  F.packageCount, F.lineCount, F.subtotal, F.grandTotal, F.codAmount, F.insuredValue, F.shippedAt,
-                  F.deliveredAt, F.lateShip, F.lateDelivery] + F.parentOnlyMoney {
-            skip[c] = true
-        }
-        return skip
-    }()
+    private static let setOnChildren: [Int] =
+        [OrderField.orderId, F.parentOrderId, F.childCount, F.warehouseCode, F.carrier, F.promisedShipBy,
+         F.promisedFrom, F.promisedTo, F.chargeableWeightG, F.freightAmount, F.totalWeightG, F.volumeCm3,
+         F.packageCount, F.lineCount, F.subtotal, F.grandTotal, F.codAmount, F.insuredValue, F.shippedAt,
+         F.deliveredAt, F.lateShip, F.lateDelivery] + F.parentOnlyMoney
+
+    /// Order fields some output row sets (or leaves null) itself: built row by row. A parent
+    /// or a passed-through order copies them from its input row first.
+    private static let plannerColumns: [Int] =
+        (Set(setOnChildren + [F.status, F.holdCodes, F.serviceLevel, F.shipMode, F.planReasons])).sorted()
+
+    /// What a child copies from its parent row by row: the planner's fields it sets only in
+    /// some cases.
+    private static let childCopied: [Int] = plannerColumns.filter { !setOnChildren.contains($0) }
+
+    /// Order fields that every output row copies from its input row: gathered.
+    private static let copiedOrderColumns: [Int] =
+        OrderSchema.orderFields.indices.filter { !plannerColumns.contains($0) }
+
+    /// Every line field but `order_id` (filled from the order by `endOrder`).
+    private static let copiedLineColumns: [Int] =
+        OrderSchema.lineFields.indices.filter { $0 != LineField.orderId }
 
     /// For fields of `setOnChildren` only: not copied, so nil is left unset, which is null.
     private func setOrNull(_ out: inout OrderBatch, _ col: Int, _ value: Int64?) {

@@ -2,8 +2,8 @@ import OrderModel
 
 /// F4-F14 for one child order: weight, carrier and service, freight, ship-by, promise, SLA.
 extension Fulfiller {
-    private static let levels = ["same_day", "next_day", "standard", "economy", "scheduled"]
-    private static let levelBytes = levels.map { Array($0.utf8) }
+    static let canonicalLevels = ["same_day", "next_day", "standard", "economy", "scheduled"]
+    private static let canonicalLevelBytes = canonicalLevels.map { Array($0.utf8) }
     private static let selfSeller: [UInt8] = Array("self".utf8)
     private static let normal: ArraySlice<UInt8> = ArraySlice("normal".utf8)
     private static let bulkyGoods: ArraySlice<UInt8> = ArraySlice("bulky".utf8)
@@ -51,6 +51,13 @@ extension Fulfiller {
         let p = amount.multipliedFullWidth(by: part)
         let (q, _) = whole.dividingFullWidth(p)
         return q
+    }
+
+    /// The order's requested level (its canonical `service_level`, else the default): once
+    /// per order, so that each child walks levels by id.
+    func resolveRequestedLevel(_ v: BatchView, _ row: Int) {
+        let requested = v.bytes(F.serviceLevel, row)
+        requestedLevel = Self.canonicalLevelBytes.firstIndex { $0.elementsEqual(requested) } ?? defaultLevel
     }
 
     func planShipment(_ v: BatchView, _ batch: OrderBatch, _ row: Int, child c: Int) {
@@ -152,7 +159,7 @@ extension Fulfiller {
 
     /// The goods type the child needs carried: bulky, a non-default temperature class, or normal.
     private func goods(_ c: Int) -> ArraySlice<UInt8> {
-        let def = plan.settings.defaultTempClass.utf8
+        let def = defaultTempClass  // bytes: comparing with the String's UTF-8 view was generic
         var cold: ArraySlice<UInt8>? = nil
         for i in children[c].start..<children[c].end {
             if facts[i].bulky { return Self.bulkyGoods }
@@ -164,10 +171,8 @@ extension Fulfiller {
     /// F4/F12: the requested level's services in table order, walking down the downgrade
     /// chain when none is eligible; nil (with the child held) when nothing carries it.
     private func chooseService(_ v: BatchView, _ row: Int, child c: Int, orderDay: Int64) -> Int? {
-        let requestedBytes = v.bytes(F.serviceLevel, row)
-        var level = plan.settings.defaultServiceLevel
-        if let i = Self.levelBytes.firstIndex(where: { $0.elementsEqual(requestedBytes) }) { level = Self.levels[i] }
-        let requested = level
+        let requested = requestedLevel
+        var level = requested
         let goodsType = goods(c)
         var r = takeReasons(c)
         defer { childReasons[c] = r }
@@ -180,7 +185,7 @@ extension Fulfiller {
         let facts = self.facts
         let wh = plan.warehouses[ch.warehouse]
         while true {
-            for s in servicesOfLevel(level) {
+            for s in levelServices[level] {
                 if serviceCovers[s] == 0 {
                     serviceCovers[s] = RegionPattern.bestIndex(plan.services[s].coverage, dest) == nil ? 2 : 1
                 }
@@ -193,13 +198,13 @@ extension Fulfiller {
                 }
                 r.begin("service")
                 r.text(plan.services[s].id); r.text(" ("); r.text(plan.services[s].carrier); r.text(", ")
-                r.text(level); r.text(")")
+                r.text(levelNames[level]); r.text(")")
                 if level == requested {
-                    r.text(": first eligible "); r.text(level); r.text(" service for ")
+                    r.text(": first eligible "); r.text(levelNames[level]); r.text(" service for ")
                     r.bytes(goodsType); r.text(" goods")
                 } else {
                     hit(.downgrade)
-                    r.text(": downgraded from "); r.text(requested)
+                    r.text(": downgraded from "); r.text(levelNames[requested])
                     if let (fs, why) = firstFailure {
                         r.text(" because "); r.text(plan.services[fs].id); r.text(" "); why.describe(into: &r)
                     }
@@ -207,7 +212,7 @@ extension Fulfiller {
                 r.end()
                 return s
             }
-            guard let next = plan.settings.downgrade[level], steps < 8 else { break }
+            guard let next = levelDowngrade[level], steps < 8 else { break }
             level = next
             steps += 1
         }
@@ -217,7 +222,7 @@ extension Fulfiller {
         children[c].hold = code
         hit(rule)
         r.begin("hold")
-        r.text(code); r.text(": no service from "); r.text(requested); r.text(" down carries it")
+        r.text(code); r.text(": no service from "); r.text(levelNames[requested]); r.text(" down carries it")
         if let (fs, why) = detail { r.text("; "); r.text(plan.services[fs].id); r.text(" "); why.describe(into: &r) }
         r.end()
         return nil
@@ -247,7 +252,7 @@ extension Fulfiller {
         if let cap = s.maxWeightG, ch.chargeableG > cap { return .weight(have: ch.chargeableG, cap: cap) }
         if let cap = s.maxVolumeCm3, ch.volumeCm3 > cap { return .volume(have: ch.volumeCm3, cap: cap) }
         if !s.prices.contains(where: { ($0.maxWeightG ?? .max) >= ch.chargeableG }) { return .noPrice(ch.chargeableG) }
-        if s.transitDays(from: wh.zone, to: destZone) == nil { return .noTransit }
+        if !s.hasTransit(from: wh.zone, to: destZone) { return .noTransit }
         if let cap = s.insuredMax, let v = ch.insured, v > cap { return .insured(have: v, cap: cap) }
         if let cod = ch.cod {
             guard let range = s.cod else { return .codNotOffered }
@@ -256,5 +261,4 @@ extension Fulfiller {
         return nil
     }
 
-    private func servicesOfLevel(_ level: String) -> [Int] { servicesByLevel[level] ?? [] }
 }

@@ -30,6 +30,10 @@ public final class Fulfiller {
     var stockKey: [UInt8] = []
     var taken: [(key: [UInt8], qty: Int64)] = []
     var idScratch: [UInt8] = []
+    /// For each order and line row written in the current `process` call, the input row it
+    /// copies (see `gatherCopies`).
+    var orderSource: [Int32] = []
+    var lineSource: [Int32] = []
     var orderHold: String?
     let encoder = UnifiedNDJSONEncoder()
     var candidateScratch: [Int] = []
@@ -38,7 +42,16 @@ public final class Fulfiller {
     var whyWarehouse: [(warehouse: Int, candidates: Int, pattern: (warehouse: Int, index: Int)?, stock: Int64?)] = []
     var destZone = "*"
     var shipDay: Int64 = 0
-    let servicesByLevel: [String: [Int]]
+    /// Service levels by id, compared as integers per child: the five canonical levels first
+    /// (in `Fulfiller.canonicalLevels` order, so that an order's requested level resolves to
+    /// its index), then any other name the default or the downgrade chain uses.
+    let levelNames: [String]
+    /// The services of each level, in table order; the level each downgrades to.
+    let levelServices: [[Int]]
+    let levelDowngrade: [Int?]
+    let defaultLevel: Int
+    /// The requested level of the order being planned.
+    var requestedLevel = 0
     let defaultTempClass: ArraySlice<UInt8>
 
     // Per-plan indexes, built once so that a child's checks compare integers, not names.
@@ -62,9 +75,16 @@ public final class Fulfiller {
         self.plan = plan
         self.stock = plan.stock
         defaultTempClass = ArraySlice(Array(plan.settings.defaultTempClass.utf8))
-        var byLevel: [String: [Int]] = [:]
-        for (i, s) in plan.services.enumerated() { byLevel[s.level, default: []].append(i) }
-        servicesByLevel = byLevel
+        var levels = Self.canonicalLevels
+        let settings = plan.settings
+        for name in [settings.defaultServiceLevel] + settings.downgrade.keys.sorted() + settings.downgrade.values.sorted()
+        where !levels.contains(name) {
+            levels.append(name)
+        }
+        levelNames = levels
+        levelServices = levels.map { l in plan.services.indices.filter { plan.services[$0].level == l } }
+        levelDowngrade = levels.map { l in settings.downgrade[l].flatMap { levels.firstIndex(of: $0) } }
+        defaultLevel = levels.firstIndex(of: settings.defaultServiceLevel)!
         var names: [String] = []
         var carrierOf: [Int] = []
         for s in plan.services {
@@ -116,6 +136,11 @@ public final class Fulfiller {
         let deferred = output.defersNullPadding
         output.defersNullPadding = true
         defer { output.defersNullPadding = deferred }
+        // The copied fields of every row written below are filled at the end, a column at a
+        // time (Fulfiller+Output.swift); also when a reject fails to write, so that the
+        // output stays a well-formed batch.
+        let ordersBefore = output.orders.rowCount, linesBefore = output.lines.rowCount
+        defer { gatherCopies(input, into: &output, orders: ordersBefore, lines: linesBefore) }
         for row in rows {
             books.recordsIn += 1
             if view.isNull(F.createdAt, row) {
@@ -200,12 +225,6 @@ public final class Fulfiller {
         try rejects.write(Reject(stage: "fulfill", code: "fulfill.bad_order", reason: reason, field: nil,
             position: SourcePosition(file: inputName, line: books.recordsIn, byteOffset: 0), raw: raw))
         books.rejected += 1
-    }
-
-    private func emit(passThrough input: OrderBatch, row: Int, into output: inout OrderBatch) {
-        output.append(from: input, row: row)
-        books.ordersOut += 1
-        books.linesOut += input.lineRange(row).count
     }
 
     func hit(_ r: PlanRule) { hits[r.rawValue] += 1 }

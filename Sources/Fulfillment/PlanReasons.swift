@@ -157,15 +157,17 @@ struct PlanReasons {
         bytes(out)
     }
 
-    /// Writes every reason into map column `col` of the row being built.
+    /// Writes every reason into map column `col` of the row being built: the row opened with
+    /// `touch` (as `addElement` opens it), then all entries in one bulk append, since the
+    /// values already lie back to back in the buffer.
     func write(into table: inout ColumnTable, column col: Int) {
         table.touch(col)
-        var vs = 0
-        for i in 0..<keys.count {
-            let k = keys[i]
-            let v = UnsafeRawBufferPointer(start: base.map { UnsafeRawPointer($0 + vs) }, count: valueEnds[i] - vs)
-            table.addElement(col, utf8: v, key: UnsafeRawBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
-            vs = valueEnds[i]
+        keys.withUnsafeBufferPointer { ks in
+            valueEnds.withUnsafeBufferPointer { ends in
+                table.columns[col].appendElements(
+                    ks.count, values: UnsafeRawBufferPointer(start: base, count: ends.last ?? 0), valueEnd: { ends[$0] },
+                    key: { UnsafeRawBufferPointer(start: ks[$0].utf8Start, count: ks[$0].utf8CodeUnitCount) })
+            }
         }
     }
 }

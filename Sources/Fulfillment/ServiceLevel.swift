@@ -64,6 +64,12 @@ public final class Service: Sendable {
     /// A premium level that may be downgraded when its conditions fail (F12).
     var isPremium: Bool { level == "same_day" || level == "next_day" }
 
+    /// Whether `transitDays` has a lane: the eligibility check per child, without building
+    /// (and releasing) the rule it would return.
+    func hasTransit(from origin: String, to dest: String) -> Bool {
+        defaultTransit != nil || transit.contains { ($0.from == origin || $0.from == "*") && ($0.to == dest || $0.to == "*") }
+    }
+
     func transitDays(from origin: String, to dest: String) -> (ClosedRange<Int>, TransitRule?)? {
         for r in transit where (r.from == origin || r.from == "*") && (r.to == dest || r.to == "*") {
             return (r.days, r)

@@ -11,16 +11,16 @@
 /// - `.stringMap`: as a list, with each element's key in `keyBytes`/`keyOffsets` beside it.
 public struct Column: Sendable {
     public let kind: ColumnKind
-    public private(set) var count: Int = 0
-    public private(set) var ints: [Int64] = []
-    public private(set) var valid: [Bool] = []
-    public private(set) var bytes: [UInt8] = []
-    public private(set) var offsets: [UInt32] = [0]
-    public private(set) var rowOffsets: [UInt32] = [0]
-    public private(set) var keyBytes: [UInt8] = []
-    public private(set) var keyOffsets: [UInt32] = [0]
+    public internal(set) var count: Int = 0
+    public internal(set) var ints: [Int64] = []
+    public internal(set) var valid: [Bool] = []
+    public internal(set) var bytes: [UInt8] = []
+    public internal(set) var offsets: [UInt32] = [0]
+    public internal(set) var rowOffsets: [UInt32] = [0]
+    public internal(set) var keyBytes: [UInt8] = []
+    public internal(set) var keyOffsets: [UInt32] = [0]
     /// Number of null rows, kept up to date so writers need not count.
-    public private(set) var nullCount: Int = 0
+    public internal(set) var nullCount: Int = 0
 
     public init(kind: ColumnKind) {
         self.kind = kind

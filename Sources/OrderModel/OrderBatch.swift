@@ -164,25 +164,31 @@ func copyRow(from source: ColumnTable, row: Int, into target: inout ColumnTable,
     source.columns.withUnsafeBufferPointer { cols in
         for c in cols.indices where !cols[c].isNull(row) {
             if let skip, skip[c] { continue }
-            switch cols[c].kind {
-            case .string:
-                let r = cols[c].range(row)
-                cols[c].bytes.withUnsafeBytes { target.set(c, utf8: UnsafeRawBufferPointer(rebasing: $0[r])) }
-            case .stringList, .stringMap:
-                target.touch(c)
-                let isMap = cols[c].kind == .stringMap
-                cols[c].bytes.withUnsafeBytes { vb in
-                    cols[c].keyBytes.withUnsafeBytes { kb in
-                        for e in cols[c].elements(row) {
-                            let value = UnsafeRawBufferPointer(rebasing: vb[cols[c].elementRange(e)])
-                            let key = isMap ? UnsafeRawBufferPointer(rebasing: kb[cols[c].keyRange(e)]) : nil
-                            target.addElement(c, utf8: value, key: key)
-                        }
-                    }
+            copyField(cols, c, row: row, into: &target)
+        }
+    }
+}
+
+/// Copies field `c` (not null) of `row` of the columns `cols` into the row being built in `target`.
+@inline(__always)
+func copyField(_ cols: UnsafeBufferPointer<Column>, _ c: Int, row: Int, into target: inout ColumnTable) {
+    switch cols[c].kind {
+    case .string:
+        let r = cols[c].range(row)
+        cols[c].bytes.withUnsafeBytes { target.set(c, utf8: UnsafeRawBufferPointer(rebasing: $0[r])) }
+    case .stringList, .stringMap:
+        target.touch(c)
+        let isMap = cols[c].kind == .stringMap
+        cols[c].bytes.withUnsafeBytes { vb in
+            cols[c].keyBytes.withUnsafeBytes { kb in
+                for e in cols[c].elements(row) {
+                    let value = UnsafeRawBufferPointer(rebasing: vb[cols[c].elementRange(e)])
+                    let key = isMap ? UnsafeRawBufferPointer(rebasing: kb[cols[c].keyRange(e)]) : nil
+                    target.addElement(c, utf8: value, key: key)
                 }
-            default:
-                target.set(c, int: cols[c].int(row))
             }
         }
+    default:
+        target.set(c, int: cols[c].int(row))
     }
 }
