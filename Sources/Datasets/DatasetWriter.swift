@@ -43,7 +43,10 @@ public final class DatasetWriter {
         }
     }
 
-    deinit { router?.stop() }
+    deinit {
+        router?.stop()
+        partitioned.stopEncoder()  // its queued jobs hold the partitioned writer
+    }
 
     /// Adds every order of `batch` (with its lines). The batch can be reused afterwards.
     public func write(_ batch: OrderBatch) throws(WaybillError) {

@@ -133,6 +133,13 @@ final class PartitionedWriter {
 
     deinit { encoder?.stop() }
 
+    /// Stops the encoder thread, dropping the row groups it has not started (the writer is
+    /// being dropped: its queued jobs hold the writer, so its own deinit would never run).
+    func stopEncoder() {
+        encoder?.stop()
+        encoder = nil
+    }
+
     /// Why an order could not be routed (the caller turns it into a reject).
     struct RouteError: Error {
         var row: Int
