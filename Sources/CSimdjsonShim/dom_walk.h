@@ -57,12 +57,9 @@ inline void dom_string(DomCursor &c, std::string_view unescaped, uint32_t &off, 
 }
 
 bool dom_object(DomCursor &c, dom::object obj, Key key) {
-    if (++c.b->depth > c.b->max_depth) return false;
+    size_t start;
+    if (!open_container(c.b, WB_JSON_OBJECT, key, start)) return false;
     c.next++;  // '{'
-    size_t start = c.b->tape.size();
-    wb_json_entry e;
-    push_key(WB_JSON_OBJECT, key, e);
-    c.b->tape.push_back(e);
     for (dom::key_value_pair field : obj) {
         Key k;
         dom_string(c, field.key, k.off, k.len, k.flag, WB_JSON_KEY_IN_INPUT);
@@ -71,29 +68,20 @@ bool dom_object(DomCursor &c, dom::object obj, Key key) {
         if (c.line[c.structurals[c.next]] == ',') c.next++;
     }
     c.next++;  // '}'
-    wb_json_entry end{WB_JSON_END, 0, 0, 0, 0};
-    c.b->tape.push_back(end);
-    c.b->tape[start].val_len = static_cast<uint32_t>(c.b->tape.size() - start - 1);
-    c.b->depth--;
+    close_container(c.b, start);
     return true;
 }
 
 bool dom_array(DomCursor &c, dom::array arr, Key key) {
-    if (++c.b->depth > c.b->max_depth) return false;
+    size_t start;
+    if (!open_container(c.b, WB_JSON_ARRAY, key, start)) return false;
     c.next++;  // '['
-    size_t start = c.b->tape.size();
-    wb_json_entry e;
-    push_key(WB_JSON_ARRAY, key, e);
-    c.b->tape.push_back(e);
     for (dom::element child : arr) {
         if (!dom_value(c, child, Key())) return false;
         if (c.line[c.structurals[c.next]] == ',') c.next++;
     }
     c.next++;  // ']'
-    wb_json_entry end{WB_JSON_END, 0, 0, 0, 0};
-    c.b->tape.push_back(end);
-    c.b->tape[start].val_len = static_cast<uint32_t>(c.b->tape.size() - start - 1);
-    c.b->depth--;
+    close_container(c.b, start);
     return true;
 }
 

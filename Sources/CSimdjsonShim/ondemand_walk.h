@@ -88,12 +88,27 @@ inline void push_key(uint32_t kind, Key key, wb_json_entry &e) {
     e.val_len = 0;
 }
 
-error_code walk_object(Out *b, od::object obj, Key key) {
-    if (++b->depth > b->max_depth) return DEPTH_ERROR;
-    size_t start = b->tape.size();
+// Opens an object or array entry on the tape (both walks): false past the depth limit, else
+// `start` is the entry's index, which `close_container` fills with the entry count.
+inline bool open_container(Out *b, uint32_t kind, Key key, size_t &start) {
+    if (++b->depth > b->max_depth) return false;
+    start = b->tape.size();
     wb_json_entry e;
-    push_key(WB_JSON_OBJECT, key, e);
+    push_key(kind, key, e);
     b->tape.push_back(e);
+    return true;
+}
+
+inline void close_container(Out *b, size_t start) {
+    wb_json_entry end{WB_JSON_END, 0, 0, 0, 0};
+    b->tape.push_back(end);
+    b->tape[start].val_len = static_cast<uint32_t>(b->tape.size() - start - 1);
+    b->depth--;
+}
+
+error_code walk_object(Out *b, od::object obj, Key key) {
+    size_t start;
+    if (!open_container(b, WB_JSON_OBJECT, key, start)) return DEPTH_ERROR;
     for (auto f : obj) {
         od::field field;
         auto err = std::move(f).get(field);
@@ -115,19 +130,13 @@ error_code walk_object(Out *b, od::object obj, Key key) {
         err = walk(b, field.value(), k);
         if (err) return err;
     }
-    wb_json_entry end{WB_JSON_END, 0, 0, 0, 0};
-    b->tape.push_back(end);
-    b->tape[start].val_len = static_cast<uint32_t>(b->tape.size() - start - 1);
-    b->depth--;
+    close_container(b, start);
     return SUCCESS;
 }
 
 error_code walk_array(Out *b, od::array arr, Key key) {
-    if (++b->depth > b->max_depth) return DEPTH_ERROR;
-    size_t start = b->tape.size();
-    wb_json_entry e;
-    push_key(WB_JSON_ARRAY, key, e);
-    b->tape.push_back(e);
+    size_t start;
+    if (!open_container(b, WB_JSON_ARRAY, key, start)) return DEPTH_ERROR;
     for (auto element : arr) {
         od::value child;
         auto err = element.get(child);
@@ -135,10 +144,7 @@ error_code walk_array(Out *b, od::array arr, Key key) {
         err = walk(b, child, Key());
         if (err) return err;
     }
-    wb_json_entry end{WB_JSON_END, 0, 0, 0, 0};
-    b->tape.push_back(end);
-    b->tape[start].val_len = static_cast<uint32_t>(b->tape.size() - start - 1);
-    b->depth--;
+    close_container(b, start);
     return SUCCESS;
 }
 
