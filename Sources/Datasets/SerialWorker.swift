@@ -10,6 +10,8 @@ import OrderModel
 ///
 /// A failed job stops the worker: the jobs behind it are dropped and the failure is rethrown
 /// to the submitting thread at its next call. If no thread can be started, jobs run inline.
+/// `maxWaiting` bounds the jobs waiting to start (`submit` blocks), for callers whose jobs hold
+/// memory the byte count does not see (the routing thread's batches).
 final class SerialWorker: @unchecked Sendable {
     /// A job gets the scratch buffer of the thread that runs it.
     typealias Job = (inout [UInt8]) throws(WaybillError) -> Void
@@ -24,8 +26,10 @@ final class SerialWorker: @unchecked Sendable {
     private var closed = false
     private var failure: WaybillError?
     private var thread: pthread_t?
+    private let maxWaiting: Int
 
-    init() {
+    init(maxWaiting: Int = .max) {
+        self.maxWaiting = maxWaiting
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&changed, nil)
         var t = pthread_t()
@@ -51,6 +55,7 @@ final class SerialWorker: @unchecked Sendable {
     func submit(tag: Int, bytes: Int, _ job: @escaping Job) throws(WaybillError) {
         guard thread != nil else { return try job(&buffer) }
         pthread_mutex_lock(&mutex)
+        while queue.count - head >= maxWaiting && failure == nil { pthread_cond_wait(&changed, &mutex) }
         if let failure {
             pthread_mutex_unlock(&mutex)
             throw failure
