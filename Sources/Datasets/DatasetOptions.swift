@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import OrderModel
+import Parquet
 
 /// The datasets `waybill write` lands.
 public enum DatasetKind: String, Sendable, CaseIterable {
@@ -69,6 +70,9 @@ public struct DatasetWriteOptions: Sendable {
     public var memoryBudget = 128 << 20
     /// A partition's rows go to a row group once this many orders wait.
     public var rowGroupRows = 1_048_576
+    /// The most `rowGroupRows` may be: Waybill's reader decodes a row group whole and refuses
+    /// bigger ones (`ParquetReadLimits`), so no writer makes them.
+    public static let maxRowGroupRows = Int(ParquetReadLimits.standard.maxRowGroupRows)
     /// ...or once they take this many bytes (capped at a quarter of the budget).
     public var rowGroupBytes = 128 << 20
     /// A data file is closed and the partition continues in the next (`-c001`) past this size.
@@ -124,6 +128,7 @@ public struct DatasetWriteOptions: Sendable {
         guard maxOpenFiles >= 2 else { throw .usage("--max-open-files must be at least 2") }
         guard memoryBudget >= 1 << 20 else { throw .usage("--memory-budget must be at least 1MiB") }
         guard rowGroupRows >= 1 else { throw .usage("--row-group-rows must be at least 1") }
+        guard rowGroupRows <= Self.maxRowGroupRows else { throw .usage("--row-group-rows must be at most \(Self.maxRowGroupRows)") }
         guard !datasets.isEmpty else { throw .usage("no dataset to write") }
         try encryption?.validate(partitionKeys: partitionKeys)
         for key in partitionKeys where key.name.hasPrefix("_") || key.name.hasPrefix(".") {

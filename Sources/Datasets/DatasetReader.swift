@@ -102,7 +102,12 @@ public final class DatasetReader {
         _ file: ParquetFileReader, rowGroup g: Int, path: String, dataset: DatasetKind, keys: [PartitionKey],
         values: [String?], fields wanted: Set<Int>?, where full: String
     ) throws(WaybillError) -> DecodedRowGroup {
-        let rows = Int(file.metadata.rowGroups[g].numRows)
+        let rows: Int
+        do {
+            rows = Int(try file.rowCount(rowGroup: g))
+        } catch {
+            throw wrap(error, full)
+        }
         var leavesByName: [String: [Int]] = [:]
         for c in file.schema.columns { leavesByName[c.path[0], default: []].append(c.index) }
         var partitionValue: [String: String?] = [:]

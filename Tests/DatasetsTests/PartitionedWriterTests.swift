@@ -146,4 +146,14 @@ import Testing
         let text = try String(contentsOfFile: out + "/rejects.ndjson", encoding: .utf8)
         #expect(text.contains("partition_value_too_long") && text.contains("s:1"))
     }
+
+    /// A row group bigger than Waybill's reader decodes (ParquetReadLimits) is never written.
+    @Test func rowGroupsStayReadable() throws {
+        var o = DatasetWriteOptions(outputDirectory: tempDirectory(), batchId: "b1")
+        o.rowGroupRows = 1 << 24
+        try o.validate()
+        o.rowGroupRows = (1 << 24) + 1
+        let error = #expect(throws: WaybillError.self) { try o.validate() }
+        #expect(error?.description.contains("--row-group-rows must be at most 16777216") == true)
+    }
 }

@@ -29,9 +29,10 @@ struct RLEHybridDecoder {
         }
     }
 
-    /// Decodes exactly `count` values into `out` (appending).
-    mutating func decode(count: Int, into out: inout [UInt32]) throws {
-        guard bitWidth >= 0 && bitWidth <= 32 else { throw fail("bit width \(bitWidth) out of range") }
+    /// Decodes exactly `count` values into `out` (appending): levels into `UInt8`, dictionary
+    /// indices into `UInt32`.
+    mutating func decode<Value: FixedWidthInteger & UnsignedInteger>(count: Int, into out: inout [Value]) throws {
+        guard bitWidth >= 0 && bitWidth <= min(32, Value.bitWidth) else { throw fail("bit width \(bitWidth) out of range") }
         var left = count
         let mask: UInt64 = bitWidth == 32 ? 0xFFFF_FFFF : (1 << UInt64(bitWidth)) - 1
         while left > 0 {
@@ -46,7 +47,7 @@ struct RLEHybridDecoder {
                 pos += nb
                 guard v <= mask else { throw fail("RLE value \(v) wider than \(bitWidth) bits") }
                 let take = Int(min(n, UInt64(left)))
-                out.append(contentsOf: repeatElement(UInt32(v), count: take))
+                out.append(contentsOf: repeatElement(Value(truncatingIfNeeded: v), count: take))
                 left -= take
             } else {
                 let groups = header >> 1
@@ -68,7 +69,7 @@ struct RLEHybridDecoder {
                         p += 1
                         bits += 8
                     }
-                    out.append(UInt32(truncatingIfNeeded: acc & mask))
+                    out.append(Value(truncatingIfNeeded: acc & mask))
                     acc = bitWidth == 0 ? acc : acc >> UInt64(bitWidth)
                     bits -= bitWidth
                 }

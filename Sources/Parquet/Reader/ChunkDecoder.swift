@@ -6,6 +6,8 @@ struct ChunkDecoder {
     let column: ColumnDescriptor
     let codec: ParquetCompression
     let expectedValues: Int64
+    /// Cap on `arena` (ParquetReadLimits.maxChunkValueBytes).
+    let maxValueBytes: Int
     let where_: String
     private let maxDef: UInt8
     private let maxRep: UInt8
@@ -34,10 +36,14 @@ struct ChunkDecoder {
     static let maxPageBytes = 1 << 30
     static let minPageAllowance = 1 << 24
 
-    init(column: ColumnDescriptor, codec: ParquetCompression, expectedValues: Int64, where w: String) {
+    init(
+        column: ColumnDescriptor, codec: ParquetCompression, expectedValues: Int64,
+        maxValueBytes: Int = ParquetReadLimits.standard.maxChunkValueBytes, where w: String
+    ) {
         self.column = column
         self.codec = codec
         self.expectedValues = expectedValues
+        self.maxValueBytes = min(maxValueBytes, Int(UInt32.max))
         self.where_ = w
         self.maxDef = UInt8(column.maxDefinitionLevel)
         self.maxRep = UInt8(column.maxRepetitionLevel)
@@ -50,6 +56,11 @@ struct ChunkDecoder {
     }
 
     private func fail(_ m: String, at offset: Int) -> ParquetError { .corrupt("\(where_): \(m) (page at byte \(offset))") }
+
+    /// Byte-array values past `maxValueBytes` (offsets are 32-bit, so never more than 4 GiB).
+    private func tooManyBytes() -> ParquetError {
+        ParquetError(.unsupported, "\(where_): values expand to more than \(maxValueBytes) bytes in one chunk, more than this reader decodes at once")
+    }
 
     mutating func decodePages(_ file: [UInt8], from start: Int, to end: Int) throws {
         var pos = start
@@ -185,12 +196,11 @@ struct ChunkDecoder {
         var dec = RLEHybridDecoder(
             UnsafeRawBufferPointer(rebasing: b[(p + 4)..<(p + 4 + len)]),
             bitWidth: RLEHybridEncoder.bitWidth(UInt64(maxLevel)), what: "\(where_): \(kind) levels of page at byte \(pos)")
-        var tmp: [UInt32] = []
-        tmp.reserveCapacity(n)
-        try dec.decode(count: n, into: &tmp)
-        for v in tmp {
-            guard v <= maxLevel else { throw fail("\(kind) level \(v) above the maximum \(maxLevel)", at: pos) }
-            out.append(UInt8(v))
+        let before = out.count
+        // Straight into the one-byte levels (the bit width of a level is at most 8).
+        try dec.decode(count: n, into: &out)
+        for i in before..<out.count where out[i] > maxLevel {
+            throw fail("\(kind) level \(out[i]) above the maximum \(maxLevel)", at: pos)
         }
         return p + 4 + len
     }
@@ -204,6 +214,7 @@ struct ChunkDecoder {
             let w = fixedBytes
             guard w > 0 else { throw fail("fixed-length column without a type length", at: pos) }
             guard count <= b.count / w else { throw fail("\(count) values need \(count * w) bytes, page has \(b.count)", at: pos) }
+            guard count * w <= maxValueBytes - arena.count else { throw tooManyBytes() }
             arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[0..<(count * w)]))
             for _ in 0..<count { offsets.append(offsets.last! + UInt32(w)) }
         case .int32, .int64, .double, .float:
@@ -218,13 +229,11 @@ struct ChunkDecoder {
                 let len = Int(b.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian)
                 p += 4
                 guard len <= b.count - p else { throw fail("byte array of \(len) bytes runs past the page", at: pos) }
+                guard len <= maxValueBytes - arena.count else { throw tooManyBytes() }
                 arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[p..<p + len]))
                 offsets.append(UInt32(truncatingIfNeeded: arena.count))
                 p += len
             }
-        }
-        guard arena.count <= Int(UInt32.max) else {
-            throw ParquetError(.unsupported, "\(where_): more than 4 GiB of byte-array data in one chunk")
         }
     }
 
@@ -243,14 +252,12 @@ struct ChunkDecoder {
             guard Int(i) < dictCount else { throw fail("dictionary index \(i) beyond the \(dictCount) entries", at: pos) }
             if bytesLike {
                 let s = Int(dictOffsets[Int(i)]), e = Int(dictOffsets[Int(i) + 1])
+                guard e - s <= maxValueBytes - arena.count else { throw tooManyBytes() }
                 arena.append(contentsOf: dictArena[s..<e])
                 offsets.append(UInt32(truncatingIfNeeded: arena.count))
             } else {
                 fixed.append(dictFixed[Int(i)])
             }
-        }
-        guard arena.count <= Int(UInt32.max) else {
-            throw ParquetError(.unsupported, "\(where_): more than 4 GiB of byte-array data in one chunk")
         }
     }
 

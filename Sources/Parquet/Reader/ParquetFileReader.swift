@@ -14,15 +14,18 @@ public final class ParquetFileReader {
     public let bytes: [UInt8]
     /// Size of the serialized FileMetaData.
     public let footerLength: Int
+    /// What decoding may materialise (row group rows, chunk entries and bytes).
+    public let limits: ParquetReadLimits
     let source: String
 
-    public convenience init(path: String) throws {
-        try self.init(bytes: try Self.readFile(path), source: path)
+    public convenience init(path: String, limits: ParquetReadLimits = .standard) throws {
+        try self.init(bytes: try Self.readFile(path), source: path, limits: limits)
     }
 
-    public init(bytes: [UInt8], source: String = "<memory>") throws {
+    public init(bytes: [UInt8], source: String = "<memory>", limits: ParquetReadLimits = .standard) throws {
         self.bytes = bytes
         self.source = source
+        self.limits = limits
         let n = bytes.count
         guard n >= 12 else { throw ParquetError.corrupt("\(source): \(n) bytes is too short for a Parquet file") }
         guard bytes[0..<4].elementsEqual(ParquetFileWriter.magic) else {
@@ -71,6 +74,21 @@ public final class ParquetFileReader {
         return m
     }
 
+    /// The rows of a row group, refused when they exceed `limits.maxRowGroupRows`: whoever decodes
+    /// the row group allocates for that many rows.
+    public func rowCount(rowGroup: Int) throws -> Int64 {
+        guard rowGroup >= 0 && rowGroup < metadata.rowGroups.count else {
+            throw ParquetError.invalid("row group \(rowGroup) out of range (file has \(metadata.rowGroups.count))")
+        }
+        let rows = metadata.rowGroups[rowGroup].numRows
+        guard rows <= limits.maxRowGroupRows else {
+            throw ParquetError(
+                .unsupported,
+                "\(source): row group \(rowGroup) declares \(rows) rows, more than this reader decodes at once (\(limits.maxRowGroupRows))")
+        }
+        return rows
+    }
+
     /// Decodes one column chunk into values and levels.
     public func readColumn(rowGroup: Int, column: Int) throws -> ColumnData {
         let meta = try chunkMetadata(rowGroup: rowGroup, column: column)
@@ -82,7 +100,12 @@ public final class ParquetFileReader {
         guard let codec = ParquetCompression(rawValue: meta.codec) else {
             throw ParquetError(.unsupported, "\(where_): compression codec \(meta.codec)")
         }
-        let rows = metadata.rowGroups[rowGroup].numRows
+        let rows = try rowCount(rowGroup: rowGroup)
+        guard meta.numValues <= limits.maxChunkEntries else {
+            throw ParquetError(
+                .unsupported,
+                "\(where_): chunk declares \(meta.numValues) entries, more than this reader decodes at once (\(limits.maxChunkEntries))")
+        }
         if rows == 0 && meta.numValues == 0 {
             // An empty row group: parquet-cpp writes its chunks with page offset 0, pointing at nothing.
             return ChunkDecoder(column: desc, codec: codec, expectedValues: 0, where: where_).finish()
@@ -97,7 +120,8 @@ public final class ParquetFileReader {
         }
         guard meta.numValues >= 0 else { throw ParquetError.corrupt("\(where_): negative num_values") }
         var decoder = ChunkDecoder(
-            column: desc, codec: codec, expectedValues: meta.numValues, where: where_)
+            column: desc, codec: codec, expectedValues: meta.numValues, maxValueBytes: limits.maxChunkValueBytes,
+            where: where_)
         try decoder.decodePages(bytes, from: Int(start), to: Int(start + meta.totalCompressedSize))
         let data = decoder.finish()
         let entries = Int64(max(data.defLevels.count, data.repLevels.count, desc.maxDefinitionLevel == 0 ? data.values.count : 0))

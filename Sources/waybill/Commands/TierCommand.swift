@@ -40,7 +40,7 @@ struct TierCommand: ParsableCommand {
     @Option(help: "ZSTD level of the cold files (1-22).")
     var compressionLevel: Int32 = 19
 
-    @Option(help: "Rows per row group in the cold files.")
+    @Option(help: "Rows per row group in the cold files (at most 16777216, what Waybill's reader decodes).")
     var rowGroupRows = 4_194_304
 
     @Option(help: "Pack each partition's cold files into a tar archive: 'tar' (default: none).")
@@ -61,6 +61,8 @@ struct TierCommand: ParsableCommand {
                 today = Int64(time(nil)) / 86_400
             }
             guard (1...22).contains(compressionLevel) else { throw WaybillError.usage("--compression-level must be 1-22") }
+            let readable = DatasetWriteOptions.maxRowGroupRows
+            guard rowGroupRows <= readable else { throw WaybillError.usage("--row-group-rows must be at most \(readable)") }
             var o = TierOptions(directory: directory, cold: cold, policy: TierPolicy(cutoffDay: today - age))
             o.compressionLevel = compressionLevel
             o.rowGroupRows = max(1, rowGroupRows)

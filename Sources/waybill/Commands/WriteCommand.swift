@@ -48,7 +48,7 @@ struct WriteCommand: ParsableCommand {
     @Option(name: .customLong("memory-budget"), help: "Memory for buffered rows and open files (e.g. 256MiB).")
     var memoryBudget: String = "128MiB"
 
-    @Option(name: .customLong("row-group-rows"), help: "Orders per row group (at most).")
+    @Option(name: .customLong("row-group-rows"), help: "Orders per row group (at most; 16777216 at most, what Waybill's reader decodes).")
     var rowGroupRows: Int = 1_048_576
 
     @Option(name: .customLong("row-group-size"), help: "Buffered bytes per row group (at most; e.g. 128MiB).")
