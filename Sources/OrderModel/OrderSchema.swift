@@ -153,6 +153,7 @@ public enum OrderSchema {
         FieldDef("ship_date", .date, .product, "Date the line shipped."),
         FieldDef("commit_date", .date, .product, "Date the line was committed to arrive."),
         FieldDef("receipt_date", .date, .product, "Date the line was received."),
+        FieldDef("note", .string, .product, "Free-text remark on the line (TPC-H l_comment, a buyer's per-item message)."),
         FieldDef("ext", .stringMap, .ext, "Every unmapped source field of the line, keyed `<source>.<field>`."),
     ]
 
