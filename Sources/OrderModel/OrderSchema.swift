@@ -7,7 +7,7 @@
 public enum OrderSchema {
     /// The version of the unified model, written into every Parquet file's key-value metadata
     /// and into the JSON Schema's `$id`.
-    public static let version = "2"
+    public static let version = "3"
 
     /// The canonical order types (three inbound and three outbound flows, plus exchange).
     public static let orderTypes = [
@@ -153,8 +153,9 @@ public enum OrderSchema {
         FieldDef("ship_date", .date, .product, "Date the line shipped."),
         FieldDef("commit_date", .date, .product, "Date the line was committed to arrive."),
         FieldDef("receipt_date", .date, .product, "Date the line was received."),
-        FieldDef("note", .string, .product, "Free-text remark on the line (TPC-H l_comment, a buyer's per-item message)."),
         FieldDef("ext", .stringMap, .ext, "Every unmapped source field of the line, keyed `<source>.<field>`."),
+        // appended in schema version 3, so earlier indexes hold
+        FieldDef("note", .string, .product, "Free-text remark on the line (TPC-H l_comment, a buyer's per-item message)."),
     ]
 
     /// Index of an order field by name, or nil.
