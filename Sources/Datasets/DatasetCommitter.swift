@@ -67,8 +67,12 @@ final class DatasetCommitter {
 
     private func datasetRoot(_ d: DatasetKind) -> String { out + "/" + d.name }
 
+    /// Things the last check found worth telling the user that do not stop the run.
+    private(set) var warnings: [String] = []
+
     /// Mode and partition-key checks against the datasets as they are.
     private func checkExisting() throws(WaybillError) {
+        warnings = []
         for d in options.datasets {
             let root = datasetRoot(d)
             let manifest = try DatasetManifest.read(root + "/" + DatasetManifest.fileName)
@@ -82,6 +86,13 @@ final class DatasetCommitter {
                 if !m.files.isEmpty && had != now {
                     throw .usage("\(root): dataset is partitioned by [\(had.joined(separator: ","))], "
                         + "this run by [\(now.joined(separator: ","))]")
+                }
+                // Files of an older model lack its newer columns: Waybill reads them as null,
+                // other readers only when told to match columns by name (docs/datasets.md).
+                if !m.files.isEmpty && m.schemaVersion != OrderSchema.version {
+                    warnings.append("\(root): its files are model version \(m.schemaVersion), this run adds version "
+                        + "\(OrderSchema.version) files beside them; readers other than Waybill must match columns by name "
+                        + "(DuckDB union_by_name), or `waybill compact` rewrites the old files at the current version")
                 }
             }
         }

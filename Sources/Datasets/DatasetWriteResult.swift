@@ -33,6 +33,9 @@ public struct DatasetWriteResult: Sendable {
     /// Bytes of rows that went through the spill file (0 unless memory ran out with many
     /// small partitions).
     public var spillBytes: Int = 0
+    /// What the commit found worth telling the user (e.g. files of an older model version
+    /// beside this run's).
+    public var warnings: [String] = []
 
     /// Per dataset: (rows, bytes, files, partitions).
     public func totals(of dataset: String) -> (rows: Int, bytes: Int, files: Int, partitions: Int) {

@@ -100,12 +100,14 @@ public final class DatasetWriter {
             router = nil
             let staged = try partitioned.finish()
             let removed = try committer.commit(staged)
-            return DatasetWriteResult(batchId: options.batchId, orders: partitioned.orders, lines: partitioned.lines,
+            var result = DatasetWriteResult(batchId: options.batchId, orders: partitioned.orders, lines: partitioned.lines,
                 rejected: rejected,
                 files: staged.map { $0.dataset.name + "/" + $0.relativePath }.sorted(),
                 removedFiles: removed, partitions: partitioned.partitionStats,
                 bytes: staged.reduce(0) { $0 + $1.bytes }, peakBufferedBytes: partitioned.peakBufferedBytes,
                 peakOpenFiles: partitioned.peakOpenFiles, spillBytes: partitioned.spillBytes)
+            result.warnings = committer.warnings
+            return result
         } catch {
             fail()
             throw error

@@ -197,6 +197,7 @@ final class LineRunner: @unchecked Sendable {
             let result = try writer.commit()
             try writeRejects.close()
             out.landed = result
+            out.warnings += result.warnings
             out.write.rejected = result.rejected
             out.write.rowsOut -= result.rejected
             out.write.ordersOut = result.orders

@@ -112,6 +112,29 @@ import Testing
         #expect(throws: WaybillError.self) { try writer(out, batch: "b2", mode: .append, keys: "order_month") }
     }
 
+    /// Appending to a dataset of an older model version works and says so: its files lack the
+    /// newer columns, which other readers must be told to match by name.
+    @Test func appendBesideAnOlderModelVersionWarns() throws {
+        let out = tempDirectory()
+        defer { FileOps.removeTree(out) }
+        let first = try writer(out)
+        try first.write(days([0]))
+        #expect(try first.commit().warnings.isEmpty)
+        let path = out + "/orders/" + DatasetManifest.fileName
+        var m = try #require(try DatasetManifest.read(path))
+        m.schemaVersion = "2"
+        try FileOps.writeFile(path, m.encoded())
+        let second = try writer(out, batch: "b2", mode: .append)
+        try second.write(days([1]))
+        let warnings = try second.commit().warnings
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("orders: its files are model version 2, this run adds version \(OrderSchema.version)") == true)
+        // The manifest now records this commit's version, so the next append is quiet.
+        let third = try writer(out, batch: "b3", mode: .append)
+        try third.write(days([2]))
+        #expect(try third.commit().warnings.isEmpty)
+    }
+
     @Test func crashBeforeCommitLeavesTheDatasetUnchanged() throws {
         let out = tempDirectory()
         defer { FileOps.removeTree(out) }

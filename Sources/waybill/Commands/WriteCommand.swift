@@ -117,6 +117,8 @@ struct WriteCommand: ParsableCommand {
         let result = try writer.commit()
         try rejectWriter.close()
         meter?.finish()
+        let log = reporting.logger(stage: "write", quiet: quiet)
+        for w in result.warnings { log.warning("\(w)") }
         // The writer's own rejects (orders it could not place) move orders from out to rejected.
         books.rejected += result.rejected
         books.rowsOut -= result.rejected
