@@ -40,9 +40,14 @@ extension LeafWriter {
             guard let def else { throw ParquetError.invalid("column '\(name)' is nullable/nested: definition levels are required") }
             n = def.count
             var present = 0
-            for d in def {
-                if d > maxDef { throw ParquetError.invalid("column '\(name)': definition level \(d) above the maximum \(maxDef)") }
-                if d == maxDef { present &+= 1 }
+            if valueCount == 0, allLevelsZero(def) {
+                // A column with no value in this call (model fields a feed never fills): every
+                // level is 0, checked 8 bytes at a time.
+            } else {
+                for d in def {
+                    if d > maxDef { throw ParquetError.invalid("column '\(name)': definition level \(d) above the maximum \(maxDef)") }
+                    if d == maxDef { present &+= 1 }
+                }
             }
             guard present == valueCount else {
                 throw ParquetError.invalid(
@@ -90,7 +95,9 @@ extension LeafWriter {
                 }
             }
             var values = j - i
-            if maxDef > 0 {
+            if maxDef > 0 && valueCount == 0 {
+                values = 0
+            } else if maxDef > 0 && valueCount != n {
                 let d = def!
                 values = 0
                 for k in i..<j where d[k] == maxDef { values &+= 1 }
@@ -112,4 +119,22 @@ extension LeafWriter {
             }
         }
     }
+}
+
+/// Whether every level is 0, eight bytes at a time.
+private func allLevelsZero(_ levels: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = levels.baseAddress else { return true }
+    let raw = UnsafeRawPointer(base)
+    let n = levels.count
+    var acc: UInt64 = 0
+    var k = 0
+    while n - k >= 8 {
+        acc |= raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+        k += 8
+    }
+    while k < n {
+        acc |= UInt64(levels[k])
+        k += 1
+    }
+    return acc == 0
 }
