@@ -63,3 +63,35 @@ import Testing
         #expect(try r.offsetIndex(rowGroup: 0, column: 0) == nil && r.columnIndex(rowGroup: 0, column: 0) == nil)
     }
 }
+
+/// Page statistics of dictionary-encoded string pages are folded from the distinct entries a
+/// page uses; they must be exactly the extremes of the page's values, page after page, and
+/// across the fall back to PLAIN when the dictionary grows past its limit.
+@Suite struct DictionaryPageStatisticsTests {
+    @Test(arguments: [1 << 20, 600])
+    func pageExtremesAreThoseOfItsValues(dictionaryLimit: Int) throws {
+        let schema = try ParquetSchema(fields: [.leaf(name: "s", physical: .byteArray, logical: .string, repetition: .required)])
+        var p = WriterProperties()
+        p.dataPageRowLimit = 50
+        p.dictionaryPageByteLimit = dictionaryLimit
+        var rng = LCG(7)
+        // A pool whose values recur across pages, with new ones appearing late (so the limited
+        // dictionary falls back part way through).
+        let values = (0..<1000).map { i -> String in
+            let k = i < 500 ? rng.below(12) : rng.below(60)
+            return String(repeating: "ab", count: k % 5) + "v\(k)"
+        }
+        let (bytes, _) = try writeInMemory(schema, p) { w in try w.writeStrings(column: 0, values: values) }
+        let r = try ParquetFileReader(bytes: bytes)
+        let data = try r.readColumn(rowGroup: 0, column: 0)
+        let pages = data.pages.filter { $0.type == .dataPage }
+        #expect(pages.count == 20)
+        #expect(pages.first?.encoding == .rleDictionary)
+        if dictionaryLimit < 1000 { #expect(pages.last?.encoding == .plain) }
+        for (k, page) in pages.enumerated() {
+            let slice = values[(k * 50)..<((k + 1) * 50)].map { Array($0.utf8) }
+            let lo = slice.min { $0.lexicographicallyPrecedes($1) }, hi = slice.max { $0.lexicographicallyPrecedes($1) }
+            #expect(page.statistics?.minValue == lo && page.statistics?.maxValue == hi, "page \(k)")
+        }
+    }
+}

@@ -10,6 +10,11 @@ final class ByteArrayColumnWriter: LeafWriter {
     private var plain: [UInt8] = []
     private var encoded: [UInt8] = []
     private var pageStats = ByteStats()
+    /// Per dictionary entry, the page whose statistics already include it (`page`), so a
+    /// dictionary-encoded page compares each distinct value once instead of every value.
+    private var statsStamp: [UInt32] = []
+    private var page: UInt32 = 1
+    private var distinct: [UInt32] = []
     private var chunkStats = ByteStats()
     private(set) var fileStats = ByteStats()
 
@@ -44,12 +49,45 @@ final class ByteArrayColumnWriter: LeafWriter {
         // An empty arena may have no base address; any non-null pointer works since no byte is read.
         let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
         try feed(valueCount: offsets.count - 1, def: def, rep: rep) { _, range in
-            pageStats.update(base, offsets, range)
             if useDictionary {
+                let first = indices.count
                 dict.appendIndices(base, offsets, range, to: &indices)
+                updateStatsFromDictionary(from: first)
             } else {
+                pageStats.update(base, offsets, range)
                 PlainEncoder.appendByteArrays(base, offsets, range, to: &plain)
             }
+        }
+    }
+
+    /// Folds the dictionary entries of `indices[first...]` not yet seen on this page into the
+    /// page's statistics: the same extremes as comparing every value.
+    private func updateStatsFromDictionary(from first: Int) {
+        if statsStamp.count < dict.count { statsStamp.append(contentsOf: repeatElement(0, count: dict.count - statsStamp.count)) }
+        distinct.removeAll(keepingCapacity: true)
+        let stamp = page
+        statsStamp.withUnsafeMutableBufferPointer { seen in
+            indices.withUnsafeBufferPointer { ix in
+                for k in first..<ix.count {
+                    let e = Int(ix[k])
+                    if seen[e] != stamp {
+                        seen[e] = stamp
+                        distinct.append(UInt32(e))
+                    }
+                }
+            }
+        }
+        if !distinct.isEmpty { dict.updateStats(&pageStats, entries: distinct) }
+    }
+
+    /// A new page, or a dictionary whose indices now mean other values: no entry is in the
+    /// statistics being built.
+    private func forgetStatsStamps(dictionaryReset: Bool) {
+        if dictionaryReset || page == .max {
+            statsStamp.removeAll(keepingCapacity: true)
+            page = 1
+        } else {
+            page += 1
         }
     }
 
@@ -72,6 +110,7 @@ final class ByteArrayColumnWriter: LeafWriter {
         dict.appendPlain(indices, to: &plain)
         indices.removeAll(keepingCapacity: true)
         dict.reset()
+        forgetStatsStamps(dictionaryReset: true)
         useDictionary = false
     }
 
@@ -100,6 +139,7 @@ final class ByteArrayColumnWriter: LeafWriter {
         plain.removeAll(keepingCapacity: true)
         chunkStats.merge(pageStats)
         pageStats = ByteStats()
+        forgetStatsStamps(dictionaryReset: false)
     }
 
     func releaseBuffers() {
@@ -107,6 +147,9 @@ final class ByteArrayColumnWriter: LeafWriter {
         plain = []
         encoded = []
         dict = ByteDictionary()
+        statsStamp = []
+        distinct = []
+        page = 1
         asm.releaseBuffers()
     }
 
@@ -122,6 +165,7 @@ final class ByteArrayColumnWriter: LeafWriter {
         fileStats.merge(chunkStats)
         chunkStats = ByteStats()
         dict.reset()
+        forgetStatsStamps(dictionaryReset: true)
         dictionaryUsedInChunk = false
         useDictionary = dictionaryConfigured
     }

@@ -96,6 +96,15 @@ struct ByteDictionary {
         }
     }
 
+    /// Folds the entries `entries` into `stats` (min/max; the null count is the caller's).
+    func updateStats(_ stats: inout ByteStats, entries: [UInt32]) {
+        arena.withUnsafeBytes { a in
+            starts.withUnsafeBufferPointer { st in
+                entries.withUnsafeBufferPointer { stats.update(Self.base(a), st, gathering: $0) }
+            }
+        }
+    }
+
     /// PLAIN body of the dictionary page.
     func plainBody(into out: inout [UInt8]) {
         guard count > 0 else { return }

@@ -26,9 +26,20 @@ struct ByteStats {
     /// Updates with values `range` of an arena; finds the slice's extremes first so at most two copies are made.
     mutating func update(_ bytes: UnsafeRawPointer, _ offsets: UnsafeBufferPointer<UInt32>, _ range: Range<Int>) {
         guard !range.isEmpty else { return }
-        var lo = range.lowerBound
-        var hi = range.lowerBound
-        for k in range.dropFirst() {
+        update(bytes, offsets, first: range.lowerBound, rest: range.dropFirst())
+    }
+
+    /// Updates with the values `entries` of an arena (dictionary entries, in any order).
+    mutating func update(_ bytes: UnsafeRawPointer, _ offsets: UnsafeBufferPointer<UInt32>, gathering entries: UnsafeBufferPointer<UInt32>) {
+        guard let f = entries.first else { return }
+        update(bytes, offsets, first: Int(f), rest: entries.dropFirst().lazy.map { Int($0) })
+    }
+
+    @inline(__always)
+    private mutating func update<S: Sequence<Int>>(_ bytes: UnsafeRawPointer, _ offsets: UnsafeBufferPointer<UInt32>, first: Int, rest: S) {
+        var lo = first
+        var hi = first
+        for k in rest {
             let s = Int(offsets[k]), n = Int(offsets[k + 1]) - s
             let ls = Int(offsets[lo]), ln = Int(offsets[lo + 1]) - ls
             if Self.compare(bytes + s, n, bytes + ls, ln) < 0 { lo = k; continue }
