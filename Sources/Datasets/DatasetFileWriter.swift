@@ -9,7 +9,7 @@ public final class DatasetFileWriter {
     public let path: String
     private let sink: ParquetDataFile
     private var pending: ColumnTable
-    private let rowGroupRows: Int
+    let rowGroupRows: Int
     private let rowGroupBytes: Int
     public private(set) var rows = 0
 
@@ -35,7 +35,9 @@ public final class DatasetFileWriter {
         case .none: props.compression = .uncompressed
         }
         props.compressionLevel = compressionLevel
-        self.rowGroupRows = max(1, rowGroupRows)
+        // Never more rows than Waybill's reader decodes from one row group (the recrypter asks
+        // for no row cap at all, only the byte one).
+        self.rowGroupRows = min(max(1, rowGroupRows), DatasetWriteOptions.maxRowGroupRows)
         self.rowGroupBytes = max(1 << 16, rowGroupBytes)
         props.rowGroupRowLimit = self.rowGroupRows
         props.applicationVersion = applicationVersion

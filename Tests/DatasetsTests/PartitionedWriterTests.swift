@@ -155,5 +155,10 @@ import Testing
         o.rowGroupRows = (1 << 24) + 1
         let error = #expect(throws: WaybillError.self) { try o.validate() }
         #expect(error?.description.contains("--row-group-rows must be at most 16777216") == true)
+        // The lifecycle writer (compact, tier, recrypt) clamps to the same bound.
+        let dir = tempDirectory()
+        defer { FileOps.removeTree(dir) }
+        let w = try DatasetFileWriter(path: dir + "/x.parquet", dataset: .orders, keys: [], batchId: "b1", rowGroupRows: Int(Int32.max))
+        #expect(w.rowGroupRows == 1 << 24)
     }
 }
