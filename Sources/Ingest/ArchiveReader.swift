@@ -189,6 +189,10 @@ final class ArchiveReader {
     /// Reads up to `buffer.count` bytes of the current member. 0 means its end.
     /// Bytes taken from the input as stored (before decompression), for progress: comparable
     /// with the file's size even when it is compressed. Moves in steps of the block size.
+    /// After the first `nextMember()`: the input is a plain file, neither an archive nor
+    /// compressed (its bytes are the member's bytes, so it can be read in chunks).
+    var isPlainFile: Bool { !isArchive && archive_filter_count(handle) == 1 && archive_filter_code(handle, 0) == ARCHIVE_FILTER_NONE }
+
     var rawBytesConsumed: Int { Int(archive_filter_bytes(handle, -1)) }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, ArchiveReadError> {

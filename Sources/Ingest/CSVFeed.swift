@@ -34,12 +34,20 @@ final class CSVFeed: RecordExtras {
 
     deinit { current.deallocate() }
 
-    /// Reads one member; returns the read error if it is truncated or corrupt.
-    func read(_ stream: inout MemberStream, file: String) -> ArchiveReadError? {
+    /// Reads one member, or one chunk of a file read in parallel (`part`: where it starts, the
+    /// header's columns, and the bounds it keeps); returns the read error if it is truncated or
+    /// corrupt.
+    func read(_ stream: inout MemberStream, file: String, part: ChunkPart? = nil) -> ArchiveReadError? {
         var needHeader = profile.hasHeader
         if let cols = profile.columns { setColumns(cols, file: file) }
-        return reader.read(&stream, stop: { [assembler] in assembler.stopped }) { [self] record in
+        if let part, part.offset > 0 {
+            if let names = part.columns { setColumns(names, file: file) }
+            needHeader = false
+        }
+        let stop = { [assembler] in assembler.stopped || part?.ended == true || part?.cancelled() == true }
+        return reader.read(&stream, offset: part?.offset ?? 0, line: part?.line ?? 1, stop: stop) { [self] record in
             if assembler.stopped { return }
+            if let part, !admit(part, record) { return }
             if needHeader {
                 needHeader = false
                 if case .none = record.problem {
@@ -64,6 +72,54 @@ final class CSVFeed: RecordExtras {
         for name in profile.recordSlots.names where !names.contains(name) {
             warnings.append("\(file): column '\(name)' named by profile \(profile.path) is not in the header")
         }
+    }
+
+    /// Whether a record maps without a parse problem (what `handle` checks before mapping).
+    private func isClean(_ record: CSVRecord) -> Bool {
+        guard case .none = record.problem, record.count == colSlot.count else { return false }
+        if record.count > 0, case let f = record.field(0), f.count >= 3, f[0] == 0xEF, f[1] == 0xBB, f[2] == 0xBF {
+            return false
+        }
+        return true
+    }
+
+    /// Keeps a chunk's bounds (see `ChunkedCSVReader`): false when the record is not the
+    /// chunk's to map. A chunk boundary is a clean record after a clean one with another order
+    /// key (any clean pair without grouping): an order starts there whatever came before, so
+    /// the chunk before and the chunk after, each reading on its own, agree on it. A chunk
+    /// skips its records up to the first boundary after its first record, and stops at the
+    /// first boundary after the first record that starts at or past `endAfter`. In between,
+    /// one offset comparison per record.
+    private func admit(_ part: ChunkPart, _ record: CSVRecord) -> Bool {
+        if part.ended { return false }
+        let o = record.byteOffset
+        let pastEnd = o >= part.endAfter
+        if !part.skipping && !pastEnd { return true }
+        let clean = isClean(record)
+        let key = clean ? keyField(record) : nil
+        let boundary = part.hasPrev && part.prevClean && clean && (profile.groupKey == nil || !part.prevKeyEquals(key))
+        if part.skipping {
+            guard boundary else {
+                part.remember(clean: clean, key: key)
+                if pastEnd { part.sawEndFirst = true }
+                return false
+            }
+            part.skipping = false
+            part.begin(at: o)
+            if part.sawEndFirst {
+                part.stop(at: o, line: record.line)
+                return false
+            }
+        }
+        if pastEnd {
+            if part.sawEndFirst && boundary {
+                part.stop(at: o, line: record.line)
+                return false
+            }
+            part.sawEndFirst = true
+            part.remember(clean: clean, key: key)
+        }
+        return true
     }
 
     private func handle(_ record: inout CSVRecord) {

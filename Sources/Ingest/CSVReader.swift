@@ -23,6 +23,8 @@ final class CSVReader {
     /// Set when the current record is being skipped (parse error or too long) until its end.
     private var skipping: RecordProblem?
     private var skippedPrefix: [UInt8] = []
+    /// Absolute offset of the skipped record's first byte not yet in `skippedPrefix`.
+    private var skippedNext = 0
     /// `CSVScanner.splitSimple`'s byte classes for this dialect.
     private let specialBytes: [UInt8]
 
@@ -56,12 +58,18 @@ final class CSVReader {
 
     /// Reads the whole member, calling `handler` once per record (including bad ones, whose
     /// `problem` says why). Returns the read error when the member is truncated or corrupt.
-    func read(_ stream: inout MemberStream, stop: () -> Bool = { false }, handler: @escaping (inout CSVRecord) -> Void)
-        -> ArchiveReadError?
-    {
+    /// A chunk of a file read in parallel starts at byte `offset`, on line `line`, between
+    /// records (and has no byte order mark to drop); a member starts at 0 on line 1.
+    func read(
+        _ stream: inout MemberStream, offset: Int = 0, line: Int = 1, stop: () -> Bool = { false },
+        handler: @escaping (inout CSVRecord) -> Void
+    ) -> ArchiveReadError? {
         self.handler = handler
         defer { self.handler = nil }
-        var first = true
+        // Line numbers and offsets count from each member's (or chunk's) start.
+        scanner.restart(line: line)
+        base = offset
+        var first = offset == 0
         var failure: ArchiveReadError?
         while true {
             let before = buffer.count
@@ -237,6 +245,7 @@ final class CSVReader {
                 rememberPrefix()
                 resetParser()
             }
+            if skipping != nil { extendPrefix() }
             keepFrom = skipping != nil ? buffer.count : scanner.recordStart - base
         } else {
             keepFrom = buffer.count
@@ -251,6 +260,18 @@ final class CSVReader {
         }
     }
 
+    /// Adds the skipped record's bytes in this block to its prefix, up to 4096 bytes: the
+    /// reject's raw bytes then do not depend on where blocks were cut (a chunk of a parallel
+    /// read cuts them elsewhere than a reader of the whole file).
+    private func extendPrefix(until end: Int = Int.max) {
+        let room = 4096 - skippedPrefix.count
+        guard room > 0, skippedNext >= base, skippedNext < base + buffer.count else { return }
+        let from = skippedNext - base
+        let upTo = min(buffer.count, from + room, max(from, end - base))
+        skippedPrefix += buffer[from..<upTo]
+        skippedNext = base + upTo
+    }
+
     /// Saves the first bytes of the record being skipped, for its reject.
     private func rememberPrefix() {
         let startInBuffer = max(0, scanner.recordStart - base)
@@ -258,10 +279,13 @@ final class CSVReader {
         if head < boundaries.count {
             let b = boundaries[head]
             skippedPrefix = Array(buffer[(b.start - base)..<min(b.end - base, b.start - base + 4096)])
+            skippedNext = Int.max  // the whole record (or 4096 bytes of it) is in the prefix
         } else if startInBuffer < upTo {
             skippedPrefix = Array(buffer[startInBuffer..<upTo])
+            skippedNext = base + upTo
         } else {
             skippedPrefix = []
+            skippedNext = base + startInBuffer
         }
     }
 
@@ -336,6 +360,7 @@ final class CSVReader {
         let rs = b.start - base, re = b.end - base
         // The whole record when it is still in the buffer, else the prefix kept when skipping began.
         let useBuffer = rs >= 0 && re <= buffer.count && re - rs <= options.maxLineBytes
+        if !useBuffer { extendPrefix(until: b.end) }
         let raw = useBuffer ? Array(buffer[rs..<re]) : skippedPrefix
         skippedPrefix = []
         raw.withUnsafeBytes { r in

@@ -30,6 +30,14 @@ struct CSVScanner {
         self.quote = quote
     }
 
+    /// Starts a new input whose first byte is on line `line` (between records).
+    mutating func restart(line: Int) {
+        state = .rowNotBegun
+        self.line = line
+        recordLine = line
+        high = 0
+    }
+
     /// Whether a record has begun and not yet ended.
     var inRecord: Bool { state != .rowNotBegun }
     var currentRecordLine: Int { recordLine }

@@ -10,6 +10,20 @@ public final class FeedCollector {
     private let csv: CSVFeed?
     private let json: JSONFeed?
     private let tap = ProgressTap()
+    private let rejects: RejectWriter
+    private let batchID: String
+    private let batchSize: Int
+    private let emitBatch: (inout OrderBatch) throws(WaybillError) -> Void
+
+    /// Threads that map a large plain CSV file in chunks (`ChunkedCSVReader`); 1 reads every
+    /// input on the calling thread.
+    public var parseThreads = 1
+    /// The chunk size of a parallel read; files under two chunks are read on one thread.
+    public var chunkBytes = 4 << 20
+    /// Chunks mapped a second time because a worker guessed their start wrong (quoted line
+    /// breaks near a chunk boundary).
+    public private(set) var remappedChunks = 0
+    private var chunkWarnings: [String] = []
 
     /// Bumped once per emitted batch and once per member with the records read so far and the
     /// bytes consumed of the current input (nil: no progress display, and no cost).
@@ -26,6 +40,10 @@ public final class FeedCollector {
         emit: @escaping (inout OrderBatch) throws(WaybillError) -> Void
     ) {
         self.profile = profile
+        self.rejects = rejects
+        self.batchID = batchID
+        self.batchSize = batchSize
+        emitBatch = emit
         mapper = RecordMapper(profile: profile)
         let tap = self.tap
         assembler = OrderAssembler(mapper: mapper, rejects: rejects, batchID: batchID, batchSize: batchSize) {
@@ -49,7 +67,7 @@ public final class FeedCollector {
 
     /// Things worth telling the user that are not errors (e.g. a profile column missing from a
     /// file's header).
-    public var warnings: [String] { csv?.warnings ?? [] }
+    public var warnings: [String] { (csv?.warnings ?? []) + chunkWarnings }
 
     /// The inputs a limit ended early (each also a reject): callers exit 65 once everything
     /// read was written, as for a reject threshold.
@@ -77,6 +95,13 @@ public final class FeedCollector {
             return
         }
         let archive = try ArchiveReader(input: input, blockSize: 1 << 20, limits: profile.limits)
+        if parseThreads > 1 && canReadInChunks(input) {
+            if case .member(nil) = archive.nextMember(), archive.isPlainFile {
+                try collectChunked(input)
+                return
+            }
+            return try collect(input)  // the probe consumed the first member: start again
+        }
         tap.archive = archive
         assembler.countFile()
         var first = true
@@ -126,6 +151,44 @@ public final class FeedCollector {
 }
 
 extension FeedCollector {
+    /// Whether `input` may be read in chunks by several threads: a large plain UTF-8 CSV file
+    /// that no input limit can end early, grouped by key alone (a group start marker would
+    /// need the records before a chunk to tell where an order starts).
+    fileprivate func canReadInChunks(_ input: InputSpec) -> Bool {
+        profile.format == .csv && profile.encoding == .utf8 && profile.groupStartWhenSet == nil && !input.isStdin
+            && input.size >= 2 * chunkBytes && input.size <= profile.limits.maxInputBytes
+            && input.size <= profile.limits.maxMemberBytes
+    }
+
+    /// Reads a plain CSV file in chunks on `parseThreads` threads; the batches, rejects and
+    /// books are those of a sequential read (see `ChunkedCSVReader`).
+    fileprivate func collectChunked(_ input: InputSpec) throws(WaybillError) {
+        guard let reader = ChunkedCSVReader(profile: profile, path: input.path, size: input.size, threads: parseThreads,
+            chunkBytes: chunkBytes, batchID: batchID, batchSize: batchSize)
+        else {
+            // Parallel set-up failed (e.g. an unreadable header): one reader says what is wrong.
+            let saved = parseThreads
+            parseThreads = 1
+            defer { parseThreads = saved }
+            return try collect(input)
+        }
+        assembler.countFile()
+        assembler.begin(file: input.path, member: nil)
+        try assembler.flushPending()
+        let tap = self.tap
+        let failure = try reader.run(into: assembler, rejects: rejects, tick: { tap.tick() }, emit: emitBatch)
+        chunkWarnings += reader.warnings
+        remappedChunks += reader.remapped
+        if let (error, at) = failure {
+            assembler.countBytes(at)
+            assembler.broken(
+                raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: at, code: "archive_corrupt",
+                reason: "\(input.path): truncated or corrupt after \(at) bytes: \(error.message)")
+            return
+        }
+        assembler.countBytes(input.size)
+    }
+
     /// Ends an input at a broken limit: one reject naming file, member, limit and what was
     /// seen (so the books balance), and a breach for the exit code.
     fileprivate func limitReached(_ breach: LimitBreach, offset: Int) {

@@ -1,16 +1,33 @@
+import Glibc
 import OrderModel
 
 /// The bytes of one member (or plain file), read in large chunks, with the text encoding the
 /// profile declares turned into UTF-8 on the way. Readers pull from it; it counts bytes read.
 struct MemberStream {
-    let archive: ArchiveReader
+    private let archive: ArchiveReader?
+    private let file: FileRangeReader?
     let encoding: TextEncoding
     private(set) var bytesRead = 0
     private var raw: [UInt8] = []
 
     init(archive: ArchiveReader, encoding: TextEncoding) {
         self.archive = archive
+        file = nil
         self.encoding = encoding
+    }
+
+    /// A plain UTF-8 file read from `reader`'s position on (one chunk of a file read in parallel).
+    init(file reader: FileRangeReader) {
+        archive = nil
+        file = reader
+        encoding = .utf8
+    }
+
+    private static func source(
+        _ archive: ArchiveReader?, _ file: FileRangeReader?, _ out: UnsafeMutableRawBufferPointer
+    ) -> Result<Int, ArchiveReadError> {
+        if let archive { return archive.read(into: out) }
+        return file!.read(into: out)
     }
 
     /// Reads up to `into.count` bytes straight into `into` when the member is UTF-8 already
@@ -18,19 +35,21 @@ struct MemberStream {
     /// Returns 0 at the end of the member.
     mutating func readDirect(into out: UnsafeMutableRawBufferPointer) -> Result<Int, ArchiveReadError>? {
         guard encoding == .utf8 else { return nil }
-        let result = archive.read(into: out)
+        let result = Self.source(archive, file, out)
         if case .success(let n) = result { bytesRead += n }
         return result
     }
 
     /// Appends up to about `max` bytes to `buffer`. Returns 0 at the end of the member.
     mutating func read(appendingTo buffer: inout [UInt8], max: Int) -> Result<Int, ArchiveReadError> {
+        let archive = self.archive, file = self.file
         if encoding == .utf8 {
+            let max = file?.clip(max) ?? max
             let old = buffer.count
             var result: Result<Int, ArchiveReadError> = .success(0)
             buffer.append(contentsOf: repeatElement(0, count: max))
             buffer.withUnsafeMutableBytes { b in
-                result = archive.read(into: UnsafeMutableRawBufferPointer(rebasing: b[old..<(old + max)]))
+                result = Self.source(archive, file, UnsafeMutableRawBufferPointer(rebasing: b[old..<(old + max)]))
             }
             let n = (try? result.get()) ?? 0
             buffer.removeLast(max - n)
@@ -42,7 +61,7 @@ struct MemberStream {
         if raw.count < want { raw = Array(repeating: 0, count: want) }
         var result: Result<Int, ArchiveReadError> = .success(0)
         raw.withUnsafeMutableBytes { b in
-            result = archive.read(into: UnsafeMutableRawBufferPointer(rebasing: b[0..<want]))
+            result = Self.source(archive, file, UnsafeMutableRawBufferPointer(rebasing: b[0..<want]))
         }
         guard case .success(let n) = result else { return result }
         bytesRead += n
@@ -51,6 +70,39 @@ struct MemberStream {
             Transcoder.appendUTF8(UnsafeRawBufferPointer(rebasing: b[0..<n]), from: encoding, into: &buffer)
         }
         return .success(buffer.count - before)
+    }
+}
+
+/// Reads a plain file with `pread` from a position on: each thread of a parallel read has its
+/// own position over one shared descriptor. Past `softEnd` (where its chunk ends, give or take
+/// an order) it reads small blocks, so that a reader told to stop there has not read, and
+/// parsed, a whole block more.
+final class FileRangeReader {
+    let fd: Int32
+    private(set) var position: Int
+    let softEnd: Int
+
+    init(fd: Int32, from position: Int, softEnd: Int = Int.max) {
+        self.fd = fd
+        self.position = position
+        self.softEnd = softEnd
+    }
+
+    /// How many of `n` bytes the next read may return.
+    func clip(_ n: Int) -> Int { min(n, position < softEnd ? softEnd - position : 8 << 10) }
+
+    func read(into out: UnsafeMutableRawBufferPointer) -> Result<Int, ArchiveReadError> {
+        let want = clip(out.count)
+        guard want > 0 else { return .success(0) }
+        while true {
+            let n = pread(fd, out.baseAddress, want, off_t(position))
+            if n >= 0 {
+                position += n
+                return .success(n)
+            }
+            if errno == EINTR { continue }
+            return .failure(ArchiveReadError(message: String(cString: strerror(errno))))
+        }
     }
 }
 

@@ -87,6 +87,23 @@ final class OrderAssembler {
     /// Ends the current member.
     func endMember() { closeGroup() }
 
+    /// Adds the books of records another assembler mapped (a chunk of a file read in parallel).
+    func absorb(_ other: Books) {
+        var b = other
+        b.files = 0
+        b.archiveMembers = 0
+        b.bytesRead = 0
+        state.pointee.books.add(b)
+    }
+
+    /// Ends the open order and hands on the batch so far, so that batches made elsewhere
+    /// (chunks of a file read in parallel) follow it in input order.
+    func flushPending() throws(WaybillError) {
+        closeGroup()
+        if let failure { throw failure }
+        if batch.count > 0 { try flush() }
+    }
+
     /// Ends the run: the last order and the last batch.
     func finish() throws(WaybillError) {
         closeGroup()

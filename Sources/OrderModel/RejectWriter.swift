@@ -13,10 +13,21 @@ public final class RejectWriter {
     public private(set) var count = 0
     public private(set) var byCode: [String: Int] = [:]
     public let path: String?
+    /// Rejects kept in memory by a writer made with `init(holding:)`, in order.
+    public private(set) var held: [Reject] = []
+    private let holds: Bool
+
+    /// Keeps the rejects in `held` (a thread reading part of an input, whose rejects the
+    /// input's own writer takes later, in input order).
+    public init(holding: Void) {
+        path = nil
+        holds = true
+    }
 
     /// Opens (truncates) `path`, or counts only when `path` is nil.
     public init(path: String?) throws(WaybillError) {
         self.path = path
+        holds = false
         if let path {
             fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             if fd < 0 { throw WaybillError.cannotCreate(path: path, errno: errno) }
@@ -27,6 +38,7 @@ public final class RejectWriter {
     public func write(_ reject: Reject) throws(WaybillError) {
         count += 1
         byCode[reject.code, default: 0] += 1
+        if holds { held.append(reject) }
         guard fd >= 0 else { return }
         reject.ndjson(into: &buffer)
         if buffer.count >= 1 << 16 { try flush() }

@@ -102,6 +102,8 @@ final class LineRunner: @unchecked Sendable {
             if mine.count > 0 && !queues[0].push(mine) { throw LineRunner.cancelled }
         }
         collector.meter = meter
+        // A large plain CSV input is mapped in chunks on as many threads as the writer encodes on.
+        collector.parseThreads = max(1, writerOptions.encodeThreads)
         let started = Date()
         var threads: [StageThread] = []
         threads.append(StageThread(name: "collect-\(line.name)") { [self] in

@@ -45,6 +45,10 @@ struct Collected {
     var rejects: [[String: Any]]
     var books: Books
     var batches: Int
+    /// The reject file as written.
+    var rejectText = ""
+    /// Chunks a parallel read mapped a second time.
+    var remapped = 0
 }
 
 enum Fixture {
@@ -60,7 +64,10 @@ enum Fixture {
         return try ProfileLoader.load(path: root.path + "/Pipelines/profiles/" + name)
     }
 
-    static func collect(_ profile: Profile, _ inputs: [String], batchSize: Int = 4096, dir: TempDir) throws -> Collected {
+    static func collect(
+        _ profile: Profile, _ inputs: [String], batchSize: Int = 4096, parseThreads: Int = 1, chunkBytes: Int? = nil,
+        dir: TempDir
+    ) throws -> Collected {
         let rejectPath = dir.path + "/rejects-\(UUID().uuidString).ndjson"
         let writer = try RejectWriter(path: rejectPath)
         let encoder = UnifiedNDJSONEncoder()
@@ -71,6 +78,8 @@ enum Fixture {
             batches += 1
             encoder.encode(batch, into: &out)
         }
+        collector.parseThreads = parseThreads
+        if let chunkBytes { collector.chunkBytes = chunkBytes }
         try collector.collect(try InputResolver.resolve(inputs))
         try writer.close()
         let lines = String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
@@ -79,7 +88,8 @@ enum Fixture {
         let rejects = rejectText.split(separator: "\n").map {
             try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
-        return Collected(orders: orders, lines: lines, rejects: rejects, books: collector.books, batches: batches)
+        return Collected(orders: orders, lines: lines, rejects: rejects, books: collector.books, batches: batches,
+            rejectText: rejectText, remapped: collector.remappedChunks)
     }
 }
 
