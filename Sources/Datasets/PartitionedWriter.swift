@@ -192,14 +192,34 @@ final class PartitionedWriter {
         return .success(i)
     }
 
+    /// Orders routed so far (every order handed to `add`).
+    private var routed = 0
+    /// Orders are routed in steps that end at multiples of this count of all orders so far,
+    /// whatever the batches: row groups and spills are decided per step, so the files depend
+    /// on the orders alone, not on where batches were cut (by a batch size, or by the chunks of
+    /// a file read on several threads).
+    static let routeStep = 4096
+
     /// Adds every order of `batch` (with its lines); returns the orders that could not be
     /// routed (not added).
     func add(_ batch: OrderBatch) throws(WaybillError) -> [RouteError] {
         try encoder?.check()
         var errors: [RouteError] = []
+        var start = 0
+        while start < batch.count {
+            let end = min(batch.count, start + Self.routeStep - routed % Self.routeStep)
+            try add(batch, rows: start..<end, errors: &errors)
+            routed += end - start
+            start = end
+        }
+        return errors
+    }
+
+    /// Adds orders `rows` of `batch`.
+    private func add(_ batch: OrderBatch, rows: Range<Int>, errors: inout [RouteError]) throws(WaybillError) {
         rowSlot.removeAll(keepingCapacity: true)
         touched.removeAll(keepingCapacity: true)
-        for row in 0..<batch.count {
+        for row in rows {
             switch slot(for: batch, row: row) {
             case .success(let i):
                 if slotCount[i] == 0 { touched.append(i) }
@@ -224,9 +244,9 @@ final class PartitionedWriter {
         slotRows.withUnsafeMutableBufferPointer { out in
             slotFill.withUnsafeMutableBufferPointer { fill in
                 // In bounds: fill[k] runs from partition k's start up to start + slotCount[k].
-                for (row, i) in rowSlot.enumerated() where i >= 0 {
+                for (r, i) in rowSlot.enumerated() where i >= 0 {
                     let k = Int(i)
-                    out[Int(fill[k])] = Int32(row)
+                    out[Int(fill[k])] = Int32(rows.lowerBound + r)
                     fill[k] += 1
                 }
             }
@@ -239,7 +259,6 @@ final class PartitionedWriter {
             try take(batch, rows: from..<(from + n), into: i)
             if heldBytes > rowBudget { try relievePressure() }
         }
-        return errors
     }
 
     /// Adds the orders `slotRows[range]` of `batch` to partition `i`, cutting row groups at

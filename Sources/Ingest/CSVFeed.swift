@@ -83,7 +83,7 @@ final class CSVFeed: RecordExtras {
         return true
     }
 
-    /// Keeps a chunk's bounds (see `ChunkedCSVReader`): false when the record is not the
+    /// Keeps a chunk's bounds (see `ChunkedFeedReader`): false when the record is not the
     /// chunk's to map. A chunk boundary is a clean record after a clean one with another order
     /// key (any clean pair without grouping): an order starts there whatever came before, so
     /// the chunk before and the chunk after, each reading on its own, agree on it. A chunk

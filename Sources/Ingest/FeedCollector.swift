@@ -15,8 +15,8 @@ public final class FeedCollector {
     private let batchSize: Int
     private let emitBatch: (inout OrderBatch) throws(WaybillError) -> Void
 
-    /// Threads that map a large plain CSV file in chunks (`ChunkedCSVReader`); 1 reads every
-    /// input on the calling thread.
+    /// Threads that map a large plain CSV or NDJSON file in chunks (`ChunkedFeedReader`); 1
+    /// reads every input on the calling thread.
     public var parseThreads = 1
     /// The chunk size of a parallel read; files under two chunks are read on one thread.
     public var chunkBytes = 4 << 20
@@ -151,19 +151,19 @@ public final class FeedCollector {
 }
 
 extension FeedCollector {
-    /// Whether `input` may be read in chunks by several threads: a large plain UTF-8 CSV file
-    /// that no input limit can end early, grouped by key alone (a group start marker would
-    /// need the records before a chunk to tell where an order starts).
+    /// Whether `input` may be read in chunks by several threads: a large plain UTF-8 file that
+    /// no input limit can end early; CSV grouped by key alone (a group start marker would need
+    /// the records before a chunk to tell where an order starts), NDJSON not grouped at all.
     fileprivate func canReadInChunks(_ input: InputSpec) -> Bool {
-        profile.format == .csv && profile.encoding == .utf8 && profile.groupStartWhenSet == nil && !input.isStdin
-            && input.size >= 2 * chunkBytes && input.size <= profile.limits.maxInputBytes
-            && input.size <= profile.limits.maxMemberBytes
+        let grouping = profile.format == .csv ? profile.groupStartWhenSet == nil : profile.groupKey == nil
+        return grouping && profile.encoding == .utf8 && !input.isStdin && input.size >= 2 * chunkBytes
+            && input.size <= profile.limits.maxInputBytes && input.size <= profile.limits.maxMemberBytes
     }
 
-    /// Reads a plain CSV file in chunks on `parseThreads` threads; the batches, rejects and
-    /// books are those of a sequential read (see `ChunkedCSVReader`).
+    /// Reads a plain file in chunks on `parseThreads` threads; the batches, rejects and books
+    /// are those of a sequential read (see `ChunkedFeedReader`).
     fileprivate func collectChunked(_ input: InputSpec) throws(WaybillError) {
-        guard let reader = ChunkedCSVReader(profile: profile, path: input.path, size: input.size, threads: parseThreads,
+        guard let reader = ChunkedFeedReader(profile: profile, path: input.path, size: input.size, threads: parseThreads,
             chunkBytes: chunkBytes, batchID: batchID, batchSize: batchSize)
         else {
             // Parallel set-up failed (e.g. an unreadable header): one reader says what is wrong.

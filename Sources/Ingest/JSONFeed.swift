@@ -44,8 +44,22 @@ final class JSONFeed: RecordExtras {
         st.deallocate()
     }
 
-    func read(_ stream: inout MemberStream) -> ArchiveReadError? {
-        reader.read(&stream, stop: { assembler.stopped }) { line in handle(&line) }
+    /// Reads one member, or one chunk of a file read in parallel (`part`): NDJSON records are
+    /// lines, so a chunk holds exactly the lines that start in its region (see
+    /// `ChunkedFeedReader`; only profiles without grouping are read so).
+    func read(_ stream: inout MemberStream, part: ChunkPart? = nil) -> ArchiveReadError? {
+        guard let part else { return reader.read(&stream, stop: { assembler.stopped }) { line in handle(&line) } }
+        let stop = { [assembler] in assembler.stopped || part.ended || part.cancelled() }
+        return reader.read(&stream, offset: part.offset, line: part.line, stop: stop) { line in
+            if part.ended { return }
+            // A chunk whose region no line starts in starts and ends at the next line.
+            if part.start == nil { part.begin(at: line.byteOffset) }
+            if line.byteOffset >= part.endAfter {
+                part.stop(at: line.byteOffset, line: line.line)
+                return
+            }
+            handle(&line)
+        }
     }
 
     private func handle(_ line: inout JSONLine) {

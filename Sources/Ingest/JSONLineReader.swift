@@ -60,9 +60,14 @@ final class JSONLineReader {
         skippingLong = false
     }
 
-    /// Reads the member to its end, calling `handler` once per non-blank line.
-    func read(_ stream: inout MemberStream, stop: () -> Bool, handler: (inout JSONLine) -> Void) -> ArchiveReadError? {
+    /// Reads the member to its end, calling `handler` once per non-blank line. A chunk of a
+    /// file read in parallel starts at byte `offset` (a line start), on line `line`.
+    func read(
+        _ stream: inout MemberStream, offset: Int = 0, line: Int = 1, stop: () -> Bool, handler: (inout JSONLine) -> Void
+    ) -> ArchiveReadError? {
         reset()
+        base = offset
+        baseLine = line
         while step(&stream, stop: stop, handler: handler) {}
         return failure
     }

@@ -102,7 +102,7 @@ final class LineRunner: @unchecked Sendable {
             if mine.count > 0 && !queues[0].push(mine) { throw LineRunner.cancelled }
         }
         collector.meter = meter
-        // A large plain CSV input is mapped in chunks on as many threads as the writer encodes on.
+        // A large plain input is mapped in chunks on as many threads as the writer encodes on.
         collector.parseThreads = max(1, writerOptions.encodeThreads)
         let started = Date()
         var threads: [StageThread] = []

@@ -5,7 +5,7 @@ import Testing
 
 /// A CSV file read in chunks on several threads gives what one reader gives: the same orders
 /// in the same order, the same rejects with the same lines and offsets, the same books.
-@Suite struct ChunkedCSVTests {
+@Suite struct ChunkedFeedTests {
     /// TPC-H flat rows: orders of one to five lines, comments with commas, doubled quotes and
     /// quoted line breaks (so chunk starts guessed after a line break land inside quoted
     /// fields), CRLF and blank lines, and broken records: an unclosed quote, a row with too few
@@ -81,6 +81,33 @@ import Testing
             let r = try Fixture.collect(profile, [path], parseThreads: 2, chunkBytes: chunk, dir: dir)
             #expect(r.lines == one.lines, "chunk \(chunk)")
             #expect(r.books == one.books, "chunk \(chunk)")
+        }
+    }
+
+    /// NDJSON: a chunk holds the lines that start in its region; blank lines, invalid JSON, a
+    /// non-object and a CRLF line end keep their rejects and line numbers.
+    @Test func ndjsonChunksGiveWhatOneReaderGives() throws {
+        let dir = TempDir()
+        let rows = TPCH.ndjson.split(separator: "\n").map(String.init)
+        var text = ""
+        for o in 0..<300 {
+            let row = rows[o % rows.count].replacingOccurrences(
+                of: "\"o_orderkey\":\(o % rows.count + 1),", with: "\"o_orderkey\":\(o + 1),")
+            text += row + (o % 13 == 0 ? "\r\n" : "\n")
+            if o % 37 == 0 { text += "\n" }
+            if o % 41 == 0 { text += "{\"o_orderkey\": \n" }
+            if o % 43 == 0 { text += "[1, 2]\n" }
+        }
+        let path = dir.write("n.ndjson", text)
+        let profile = try Fixture.shipped("tpch-nested-ndjson.yaml")
+        let one = try Fixture.collect(profile, [path], batchSize: 32, dir: dir)
+        #expect(one.books.balances && one.books.ordersOut == 300 && one.books.rejected > 10)
+        for (chunk, threads) in [(61, 2), (500, 3), (3000, 2)] {
+            let r = try Fixture.collect(profile, [path], batchSize: 32, parseThreads: threads, chunkBytes: chunk, dir: dir)
+            #expect(r.lines == one.lines, "chunk \(chunk), \(threads) threads")
+            #expect(r.rejectText == one.rejectText, "chunk \(chunk), \(threads) threads")
+            #expect(r.books == one.books, "chunk \(chunk), \(threads) threads")
+            #expect(r.remapped == 0)
         }
     }
 

@@ -1,8 +1,8 @@
 import Glibc
 import OrderModel
 
-/// Collects one plain CSV file on several threads. Parsing and mapping are most of `collect`,
-/// and one thread doing them was the slowest part of a run; chunks of one file are
+/// Collects one plain CSV or NDJSON file on several threads. Parsing and mapping are most of
+/// `collect`, and one thread doing them was the slowest part of a run; chunks of one file are
 /// independent once each knows where its first order starts and on which line.
 ///
 /// The file is cut into regions of `chunkBytes`. A worker takes the next region, counts its
@@ -18,8 +18,10 @@ import OrderModel
 /// reads on past its region, with the true parser state, to the first boundary there by the
 /// same rule and says where it stopped. When the two offsets differ (the guess began inside a
 /// quoted field, or a broken record hid the boundary), the calling thread maps that chunk
-/// again from where the previous one really stopped: slower, never wrong.
-final class ChunkedCSVReader {
+/// again from where the previous one really stopped: slower, never wrong. NDJSON needs no
+/// guess: a record is a line (a JSON string holds no raw line break), and without grouping a
+/// chunk is exactly the records that start in its region.
+final class ChunkedFeedReader {
     let profile: Profile
     let path: String
     let size: Int
@@ -60,7 +62,7 @@ final class ChunkedCSVReader {
         regions = (size + chunkBytes - 1) / chunkBytes
         newlines = Array(repeating: -1, count: regions)
         results = Array(repeating: nil, count: regions)
-        if profile.hasHeader {
+        if profile.format == .csv && profile.hasHeader {
             guard let names = Self.readHeader(fd: fd, profile: profile) else {
                 close(fd)
                 return nil
@@ -100,7 +102,7 @@ final class ChunkedCSVReader {
         for _ in 0..<max(1, threads) {
             var t = pthread_t()
             let rc = pthread_create(&t, nil, { arg in
-                Unmanaged<ChunkedCSVReader>.fromOpaque(arg!).takeUnretainedValue().work()
+                Unmanaged<ChunkedFeedReader>.fromOpaque(arg!).takeUnretainedValue().work()
                 return nil
             }, box.toOpaque())
             if rc == 0 { workers.append(t) }
@@ -205,14 +207,20 @@ final class ChunkedCSVReader {
             swap(&out, &batch)
             chunk.batches.append(out)
         }
-        let feed = CSVFeed(profile: profile, mapper: mapper, assembler: assembler)
         assembler.begin(file: path, member: nil)
         var stream = MemberStream(file: FileRangeReader(fd: fd, from: from, softEnd: endAfter))
-        let failure = feed.read(&stream, file: path, part: part)
+        let failure: ArchiveReadError?
+        switch profile.format {
+        case .csv:
+            let feed = CSVFeed(profile: profile, mapper: mapper, assembler: assembler)
+            failure = feed.read(&stream, file: path, part: part)
+            chunk.warnings = feed.warnings
+        case .ndjson:
+            failure = JSONFeed(profile: profile, mapper: mapper, assembler: assembler).read(&stream, part: part)
+        }
         try? assembler.finish()  // keeping batches and rejects cannot fail
         chunk.books = assembler.books
         chunk.rejects = held.held
-        chunk.warnings = feed.warnings
         chunk.start = part.start ?? size
         if let failure {
             chunk.readError = failure
@@ -226,15 +234,16 @@ final class ChunkedCSVReader {
         return chunk
     }
 
-    /// The first offset at or after `p` that follows a line break (CR or LF), and whether that
-    /// byte was a newline (the line count moves by one); `size` when there is none.
+    /// The first offset at or after `p` that follows a line break (CR or LF in CSV, LF in
+    /// NDJSON), and whether that byte was a newline (the line count moves by one); `size` when
+    /// there is none.
     private func firstRecordStart(from p: Int) -> (Int, Bool) {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var pos = p - 1
         while pos < size {
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(pos)) }
             if n <= 0 { return (size, false) }
-            for i in 0..<n where buffer[i] == 0x0A || buffer[i] == 0x0D {
+            for i in 0..<n where buffer[i] == 0x0A || (buffer[i] == 0x0D && profile.format == .csv) {
                 return (pos + i + 1, buffer[i] == 0x0A && pos + i >= p)
             }
             pos += n
