@@ -183,6 +183,7 @@ final class PartitionedWriter {
             if encoder != nil { lock.unlock() }
             slotIndex[keyScratch] = i
             slotCount.append(0)
+            inStep.append(false)
         }
         // Copy into lastKey's own storage: assigning would share keyScratch's buffer and make
         // the next removeAll(keepingCapacity:) allocate.
@@ -195,10 +196,14 @@ final class PartitionedWriter {
     /// Orders routed so far (every order handed to `add`).
     private var routed = 0
     /// Orders are routed in steps that end at multiples of this count of all orders so far,
-    /// whatever the batches: row groups and spills are decided per step, so the files depend
-    /// on the orders alone, not on where batches were cut (by a batch size, or by the chunks of
-    /// a file read on several threads).
+    /// whatever the batches: row groups by size and spills are decided at the end of a step,
+    /// from the rows buffered (never from what the encoder thread has still to write), so the
+    /// files depend on the orders alone, not on where batches were cut (by a batch size, or by
+    /// the chunks of a file read on several threads) nor on thread timing.
     static let routeStep = 4096
+    /// Partitions that took rows in the current step, in the order they first did.
+    private var stepTouched: [Int] = []
+    private var inStep: [Bool] = []
 
     /// Adds every order of `batch` (with its lines); returns the orders that could not be
     /// routed (not added).
@@ -211,8 +216,26 @@ final class PartitionedWriter {
             try add(batch, rows: start..<end, errors: &errors)
             routed += end - start
             start = end
+            if routed % Self.routeStep == 0 { try endStep() }
         }
         return errors
+    }
+
+    /// The decisions of a step: partitions whose rows reach the row-group size write a row
+    /// group (in the order they first took rows in the step), then the buffers are brought
+    /// under the budget.
+    private func endStep() throws(WaybillError) {
+        for i in stepTouched {
+            inStep[i] = false
+            let slot = slots[i]
+            if slot.bufferedOrders > 0 && slot.dataBytes + slot.spilledBytes >= rowGroupBytes { try flush(i) }
+        }
+        stepTouched.removeAll(keepingCapacity: true)
+        peakBufferedBytes = max(peakBufferedBytes, heldBytes)
+        if bufferedBytes > rowBudget { try relievePressure() }
+        if let encoder {
+            while bufferedBytes + encoder.pendingBytes > rowBudget { try encoder.waitForProgress() }
+        }
     }
 
     /// Adds orders `rows` of `batch`.
@@ -257,7 +280,10 @@ final class PartitionedWriter {
             let n = Int(slotCount[i])
             slotCount[i] = 0
             try take(batch, rows: from..<(from + n), into: i)
-            if heldBytes > rowBudget { try relievePressure() }
+            if !inStep[i] {
+                inStep[i] = true
+                stepTouched.append(i)
+            }
         }
     }
 
@@ -282,11 +308,8 @@ final class PartitionedWriter {
             lines += lineRows.count
             remeasure(slot)
             peakBufferedBytes = max(peakBufferedBytes, heldBytes)
-            if slot.bufferedOrders + slot.spilledOrders >= options.rowGroupRows
-                || slot.dataBytes + slot.spilledBytes >= rowGroupBytes
-            {
-                try flush(i)
-            }
+            // Full by rows: exactly here, whatever the batches (by size: at the end of the step).
+            if slot.bufferedOrders + slot.spilledOrders >= options.rowGroupRows { try flush(i) }
             from = to
         }
     }
@@ -323,8 +346,8 @@ final class PartitionedWriter {
     /// Frees memory until the buffers are under three quarters of the row budget: writes the
     /// largest partition as a row group while it is big enough to make a decent one, else
     /// moves every partition's rows to the spill file (many partitions, none with many rows).
-    /// Rows handed to the encoder count until they are written: while they keep the total over
-    /// the budget, the routing thread waits for the encoder.
+    /// (Rows handed to the encoder count against the budget too, but only by waiting for it:
+    /// `endStep`.)
     private func relievePressure() throws(WaybillError) {
         let target = rowBudget / 4 * 3
         while bufferedBytes > target {
@@ -344,9 +367,6 @@ final class PartitionedWriter {
             } else {
                 try spillAll()
             }
-        }
-        if let encoder {
-            while bufferedBytes + encoder.pendingBytes > rowBudget { try encoder.waitForProgress() }
         }
     }
 

@@ -63,15 +63,19 @@ struct PendingColumn {
         rows += n
         entries += n
         guard materialized else { return }
-        defs.append(contentsOf: repeatElement(0, count: n))
-        if isNested { reps.append(contentsOf: repeatElement(0, count: n)) }
+        Self.extend(&defs, by: n)
+        if isNested { Self.extend(&reps, by: n) }
     }
 
     private mutating func materialize() {
         guard !materialized else { return }
         materialized = true
-        defs = Array(repeating: 0, count: entries)
-        if isNested { reps = Array(repeating: 0, count: entries) }
+        defs = []
+        Self.extend(&defs, by: entries)
+        if isNested {
+            reps = []
+            Self.extend(&reps, by: entries)
+        }
         if hasBytes { offsets = [0] }
         if kind == .stringMap { keyOffsets = [0] }
     }
@@ -130,7 +134,17 @@ struct PendingColumn {
     @inline(__always)
     private static func reserve<T>(_ a: inout [T], _ k: Int) {
         let need = a.count + k
-        if a.capacity < need { a.reserveCapacity(Swift.max(need, a.count + a.count / 2)) }
+        if a.capacity < need { a.reserveCapacity(grownCapacity(need)) }
+    }
+
+    /// The capacity an array grows to for `n` elements: the first of 16, 24, 36, ... (each
+    /// half more than the last) that holds them. A function of the count alone, so the memory
+    /// the budget charges (`heapBytes`) does not depend on how the rows arrived (in how many
+    /// appends), and neither do the writer's decisions.
+    static func grownCapacity(_ n: Int) -> Int {
+        var c = 16
+        while c < n { c += c / 2 }
+        return c
     }
 
     /// Sets `dd[from + j]` to 1 for each selected row that holds a value (the slots were
@@ -168,6 +182,7 @@ struct PendingColumn {
                 reserve(&values, sel.count)
                 withoutActuallyEscaping(convert) { c in values.append(contentsOf: sel.lazy.map { c(v[Int($0)]) }) }
             } else {
+                reserve(&values, present)
                 for r32 in sel where valid[Int(r32)] { values.append(convert(v[Int(r32)])) }
             }
         }
@@ -294,9 +309,12 @@ struct PendingColumn {
     }
 
     /// Bytes of memory held (capacities), for the memory budget.
+    /// Counted from the element counts (`grownCapacity`), not the arrays' capacities, which
+    /// depend on the history of appends.
     var heapBytes: Int {
-        defs.capacity + reps.capacity + ints.capacity * 8 + int32s.capacity * 4 + bools.capacity + bytes.capacity
-            + offsets.capacity * 4 + keyBytes.capacity + keyOffsets.capacity * 4
+        @inline(__always) func held(_ n: Int, _ width: Int) -> Int { n == 0 ? 0 : Self.grownCapacity(n) * width }
+        return held(defs.count, 1) + held(reps.count, 1) + held(ints.count, 8) + held(int32s.count, 4) + held(bools.count, 1)
+            + held(bytes.count, 1) + held(offsets.count, 4) + held(keyBytes.count, 1) + held(keyOffsets.count, 4)
     }
 
     /// Bytes of row data held (counts), for row-group thresholds.

@@ -84,7 +84,7 @@ struct PendingTable {
 
     /// Memory held, for the budget: the column arrays plus the table's own arrays.
     var heapBytes: Int {
-        present.reduce(present.capacity * MemoryLayout<PendingColumn>.stride + slot.capacity * 2) { $0 + $1.heapBytes }
+        present.reduce(present.count * MemoryLayout<PendingColumn>.stride + slot.count * 2) { $0 + $1.heapBytes }
     }
 
     /// Bytes of row data, for the row-group threshold.
