@@ -127,6 +127,7 @@ final class PartitionedWriter {
         rowGroupBytes = options.effectiveRowGroupBytes
         rowBudget = options.rowBudget
         minRowGroupBytes = max(64 << 10, options.effectiveRowGroupBytes / 8)
+        routeStep = max(16, min(4096, options.rowBudget >> 14))
         maxOpenFiles = options.effectiveMaxOpenFiles
         if options.encodeThreads > 1 { encoder = SerialWorker() }
     }
@@ -199,8 +200,10 @@ final class PartitionedWriter {
     /// whatever the batches: row groups by size and spills are decided at the end of a step,
     /// from the rows buffered (never from what the encoder thread has still to write), so the
     /// files depend on the orders alone, not on where batches were cut (by a batch size, or by
-    /// the chunks of a file read on several threads) nor on thread timing.
-    static let routeStep = 4096
+    /// the chunks of a file read on several threads) nor on thread timing. 4096 orders, fewer
+    /// under a small budget (one step's rows may come on top of the budget: about 1/16 of it
+    /// at 1 KiB per order).
+    private let routeStep: Int
     /// Partitions that took rows in the current step, in the order they first did.
     private var stepTouched: [Int] = []
     private var inStep: [Bool] = []
@@ -212,11 +215,11 @@ final class PartitionedWriter {
         var errors: [RouteError] = []
         var start = 0
         while start < batch.count {
-            let end = min(batch.count, start + Self.routeStep - routed % Self.routeStep)
+            let end = min(batch.count, start + routeStep - routed % routeStep)
             try add(batch, rows: start..<end, errors: &errors)
             routed += end - start
             start = end
-            if routed % Self.routeStep == 0 { try endStep() }
+            if routed % routeStep == 0 { try endStep() }
         }
         return errors
     }
