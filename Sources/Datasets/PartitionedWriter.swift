@@ -235,7 +235,7 @@ final class PartitionedWriter {
         }
         stepTouched.removeAll(keepingCapacity: true)
         peakBufferedBytes = max(peakBufferedBytes, heldBytes)
-        if bufferedBytes > rowBudget { try relievePressure() }
+        if bufferedBytes > rowBudget / 2 { try relievePressure() }
         if let encoder {
             while bufferedBytes + encoder.pendingBytes > rowBudget { try encoder.waitForProgress() }
         }
@@ -346,13 +346,15 @@ final class PartitionedWriter {
         }
     }
 
-    /// Frees memory until the buffers are under three quarters of the row budget: writes the
+    /// Frees memory until the buffers are under three eighths of the row budget: writes the
     /// largest partition as a row group while it is big enough to make a decent one, else
     /// moves every partition's rows to the spill file (many partitions, none with many rows).
-    /// (Rows handed to the encoder count against the budget too, but only by waiting for it:
-    /// `endStep`.)
+    /// Called when the buffers pass half the budget: the other half is room for the rows handed
+    /// to the encoder thread, which count against the budget by waiting for it (`endStep`) but
+    /// never decide anything here (their amount depends on thread timing). With the trigger at
+    /// the full budget, the routing thread waited on the encoder for much of a scale-1 run.
     private func relievePressure() throws(WaybillError) {
-        let target = rowBudget / 4 * 3
+        let target = rowBudget / 8 * 3
         while bufferedBytes > target {
             var largest = -1
             var size = 0
