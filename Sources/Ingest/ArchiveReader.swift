@@ -186,15 +186,15 @@ final class ArchiveReader {
         return nil
     }
 
-    /// Reads up to `buffer.count` bytes of the current member. 0 means its end.
-    /// Bytes taken from the input as stored (before decompression), for progress: comparable
-    /// with the file's size even when it is compressed. Moves in steps of the block size.
     /// After the first `nextMember()`: the input is a plain file, neither an archive nor
     /// compressed (its bytes are the member's bytes, so it can be read in chunks).
     var isPlainFile: Bool { !isArchive && archive_filter_count(handle) == 1 && archive_filter_code(handle, 0) == ARCHIVE_FILTER_NONE }
 
+    /// Bytes taken from the input as stored (before decompression), for progress: comparable
+    /// with the file's size even when it is compressed. Moves in steps of the block size.
     var rawBytesConsumed: Int { Int(archive_filter_bytes(handle, -1)) }
 
+    /// Reads up to `buffer.count` bytes of the current member. 0 means its end.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, ArchiveReadError> {
         if let breach { return .failure(ArchiveReadError(message: breach.description, breach: breach)) }
         // Ask for no more than one byte past a size limit: everything up to the limit is

@@ -95,18 +95,24 @@ public final class FeedCollector {
             return
         }
         let archive = try ArchiveReader(input: input, blockSize: 1 << 20, limits: profile.limits)
+        // Whether the input is plain shows once libarchive has seen its first member; when it
+        // is not (or a chunked read cannot start), the loop goes on from that member.
+        var probed: ArchiveReader.Next?
         if parseThreads > 1 && canReadInChunks(input) {
-            if case .member(nil) = archive.nextMember(), archive.isPlainFile {
-                try collectChunked(input)
+            let next = archive.nextMember()
+            if case .member(nil) = next, archive.isPlainFile, let reader = chunkedReader(input) {
+                try collectChunked(input, reader)
                 return
             }
-            return try collect(input)  // the probe consumed the first member: start again
+            probed = next
         }
         tap.archive = archive
         assembler.countFile()
         var first = true
         while !assembler.stopped {
-            switch archive.nextMember() {
+            let next = probed ?? archive.nextMember()
+            probed = nil
+            switch next {
             case .end:
                 return
             case .corrupt(let message):
@@ -160,18 +166,16 @@ extension FeedCollector {
             && input.size <= profile.limits.maxInputBytes && input.size <= profile.limits.maxMemberBytes
     }
 
+    /// A chunked reader of `input`; nil when it cannot start (e.g. an unreadable header: one
+    /// reader then says what is wrong).
+    fileprivate func chunkedReader(_ input: InputSpec) -> ChunkedFeedReader? {
+        ChunkedFeedReader(profile: profile, path: input.path, size: input.size, threads: parseThreads,
+            chunkBytes: chunkBytes, batchID: batchID, batchSize: batchSize)
+    }
+
     /// Reads a plain file in chunks on `parseThreads` threads; the batches, rejects and books
     /// are those of a sequential read (see `ChunkedFeedReader`).
-    fileprivate func collectChunked(_ input: InputSpec) throws(WaybillError) {
-        guard let reader = ChunkedFeedReader(profile: profile, path: input.path, size: input.size, threads: parseThreads,
-            chunkBytes: chunkBytes, batchID: batchID, batchSize: batchSize)
-        else {
-            // Parallel set-up failed (e.g. an unreadable header): one reader says what is wrong.
-            let saved = parseThreads
-            parseThreads = 1
-            defer { parseThreads = saved }
-            return try collect(input)
-        }
+    fileprivate func collectChunked(_ input: InputSpec, _ reader: ChunkedFeedReader) throws(WaybillError) {
         assembler.countFile()
         assembler.begin(file: input.path, member: nil)
         try assembler.flushPending()

@@ -111,6 +111,20 @@ import Testing
         }
     }
 
+    /// A compressed feed over the chunk threshold is read by one reader, as before.
+    @Test func compressedFeedsAreReadWhole() throws {
+        let dir = TempDir()
+        let path = dir.write("flat.csv", Self.feed(orders: 200))
+        #expect(dir.sh("gzip -k flat.csv") == 0)
+        let profile = try Fixture.shipped("tpch-flat-csv.yaml")
+        let one = try Fixture.collect(profile, [path + ".gz"], dir: dir)
+        #expect(one.books.ordersOut > 150)
+        let r = try Fixture.collect(profile, [path + ".gz"], parseThreads: 2, chunkBytes: 97, dir: dir)
+        #expect(r.lines == one.lines)
+        #expect(r.rejectText == one.rejectText)
+        #expect(r.books == one.books)
+    }
+
     /// Line numbers and offsets count from each file's start, not from the first file's.
     @Test func linesCountPerFile() throws {
         let dir = TempDir()
