@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import OrderModel
 
@@ -39,7 +40,7 @@ final class ChunkedFeedReader {
 
     private let fd: Int32
     private let regions: Int
-    private let sync = Monitor()
+    private let sync = NSCondition()
     // Under `sync`:
     private var nextRegion = 0
     private var merged = -1
@@ -340,22 +341,4 @@ final class ChunkPart {
     }
 
     func begin(at offset: Int) { start = offset }
-}
-
-/// A pthread mutex with its condition: the chunk hand-over needs nothing more.
-private final class Monitor {
-    private var mutex = pthread_mutex_t()
-    private var cond = pthread_cond_t()
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&cond, nil)
-    }
-    deinit {
-        pthread_cond_destroy(&cond)
-        pthread_mutex_destroy(&mutex)
-    }
-    func lock() { pthread_mutex_lock(&mutex) }
-    func unlock() { pthread_mutex_unlock(&mutex) }
-    func wait() { pthread_cond_wait(&cond, &mutex) }
-    func broadcast() { pthread_cond_broadcast(&cond) }
 }
