@@ -234,7 +234,6 @@ final class PartitionedWriter {
             if slot.bufferedOrders > 0 && slot.dataBytes + slot.spilledBytes >= rowGroupBytes { try flush(i) }
         }
         stepTouched.removeAll(keepingCapacity: true)
-        peakBufferedBytes = max(peakBufferedBytes, heldBytes)
         if bufferedBytes > rowBudget / 2 { try relievePressure() }
         if let encoder {
             while bufferedBytes + encoder.pendingBytes > rowBudget { try encoder.waitForProgress() }
