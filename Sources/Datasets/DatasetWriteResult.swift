@@ -15,9 +15,13 @@ public struct PartitionStats: Sendable, Equatable {
 /// What a committed run did.
 public struct DatasetWriteResult: Sendable {
     public var batchId: String
-    /// Orders and lines landed.
+    /// Orders taken (the books' out: planned children included), and lines landed in
+    /// `order_lines/`.
     public var orders: Int
     public var lines: Int
+    /// Planned child orders among `orders`: they land in `fulfillment/` only (when it is one of
+    /// the datasets), not in `orders/` or `order_lines/`.
+    public var children: Int = 0
     /// Orders rejected by the writer (e.g. a partition value too long for a folder name).
     public var rejected: Int
     /// Data files committed by this run, as paths relative to the output folder.

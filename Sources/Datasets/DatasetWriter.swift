@@ -106,7 +106,12 @@ public final class DatasetWriter {
                 removedFiles: removed, partitions: partitioned.partitionStats,
                 bytes: staged.reduce(0) { $0 + $1.bytes }, peakBufferedBytes: partitioned.peakBufferedBytes,
                 peakOpenFiles: partitioned.peakOpenFiles, spillBytes: partitioned.spillBytes)
+            result.children = partitioned.children
             result.warnings = committer.warnings
+            if partitioned.children > 0 && !options.datasets.contains(.fulfillment) {
+                result.warnings.append("\(partitioned.children) planned child orders were not written: they land in "
+                    + "fulfillment/ only, which is not among the datasets (add it: --datasets orders,order_lines,fulfillment)")
+            }
             return result
         } catch {
             fail()

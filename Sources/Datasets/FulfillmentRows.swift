@@ -2,13 +2,17 @@ import OrderModel
 
 /// The `fulfillment/` dataset: one row per child order of a fulfillment plan, with the
 /// columns an analyst needs to read the plan (where, how, by when, at what cost, and why).
-/// Rows are the orders with `parent_order_id` and `plan_reasons` set and no `child_count`
-/// (planned children; parent snapshots carry `child_count`).
+///
+/// Its rows are the planned children `waybill fulfill` writes after each parent snapshot:
+/// orders with `parent_order_id` and `plan_reasons` set and no `child_count` (parents carry
+/// `child_count`). They land here only, not in `orders/` or `order_lines/`: `orders/` holds
+/// the customer's orders (each parent once, so sums over it never count an order twice), and
+/// the parent's lines name their child in `child_order_id`.
 enum FulfillmentRows {
     static let names = [
         "order_id", "parent_order_id", "source", "order_date", "business_line", "status", "warehouse_code", "carrier",
         "service_level", "ship_mode", "package_count", "line_count", "total_weight_g", "volume_cm3",
-        "chargeable_weight_g", "freight_amount", "currency", "grand_total", "cod_amount", "insured_value",
+        "chargeable_weight_g", "freight_amount", "currency", "subtotal", "grand_total", "cod_amount", "insured_value",
         "promised_ship_by", "promised_delivery_from", "promised_delivery_to", "shipped_at", "delivered_at",
         "late_ship", "late_delivery", "hold_codes", "plan_reasons",
     ]
@@ -18,18 +22,20 @@ enum FulfillmentRows {
     private static let parent = OrderSchema.orderFieldIndex("parent_order_id")!
     private static let reasons = OrderSchema.orderFieldIndex("plan_reasons")!
     private static let childCount = OrderSchema.orderFieldIndex("child_count")!
-}
 
-extension FulfillmentRows {
-    /// The child rows of a partition's pending orders, projected onto `fields` (what the
-    /// partitioned writer writes as the partition's `fulfillment/` row group).
-    static func project(_ o: PendingTable) -> PendingTable {
-        let parentNull = o.column(parent).nullRows(), reasonsNull = o.column(reasons).nullRows()
-        let childNull = o.column(childCount).nullRows()
-        var sel: [Int] = []
-        for row in 0..<o.rowCount where !parentNull[row] && !reasonsNull[row] && childNull[row] {
-            sel.append(row)
+    /// Marks in `flags` (one per order of `orders`) the planned children; false when there is
+    /// none (a batch no plan touched has no `plan_reasons` at all and is not scanned).
+    static func markChildren(_ orders: ColumnTable, into flags: inout [Bool]) -> Bool {
+        flags.removeAll(keepingCapacity: true)
+        return orders.columns.withUnsafeBufferPointer { cols in
+            guard cols[reasons].nullCount < cols[reasons].count else { return false }
+            var any = false
+            for row in 0..<orders.rowCount {
+                let child = !cols[parent].isNull(row) && !cols[reasons].isNull(row) && cols[childCount].isNull(row)
+                flags.append(child)
+                any = any || child
+            }
+            return any
         }
-        return o.selecting(rows: sel, columns: source, fields: fields)
     }
 }

@@ -30,9 +30,8 @@ final class PartitionedWriter {
     private final class Slot {
         let directory: String
         let values: [String?]
-        var orders: PendingTable?
-        var lines: PendingTable?
-        /// Memory charged for `orders` and `lines` (their heap bytes when last measured).
+        var pending: PartitionRows?
+        /// Memory charged for `pending` (its heap bytes when last measured).
         var heapBytes = 0
         var dataBytes = 0
         var bufferedOrders = 0
@@ -79,8 +78,11 @@ final class PartitionedWriter {
     private(set) var bufferedBytes = 0
     private(set) var peakBufferedBytes = 0
     private(set) var staged: [StagedFile] = []
+    /// Orders taken (children included), lines landed in `order_lines/`, and the planned
+    /// children among the orders (landed in `fulfillment/` when it is written).
     private(set) var orders = 0
     private(set) var lines = 0
+    private(set) var children = 0
     private var clock: UInt64 = 0
     private var keyScratch: [UInt8] = []
     private var valueScratch: [UInt8] = []
@@ -90,6 +92,13 @@ final class PartitionedWriter {
     private var rowSlot: [Int32] = []
     private var slotRows: [Int32] = []
     private var lineRows: [Int32] = []
+    private var orderRows: [Int32] = []
+    /// Per batch: whether it holds planned children, and which of its orders are.
+    private var hasChildren = false
+    private var childFlags: [Bool] = []
+    /// Whether planned children are kept (for `fulfillment/`); else they are only counted.
+    private let writesChildren: Bool
+    private var childRows: [Int32] = []
     private var slotCount: [Int32] = []
     private var slotFill: [Int32] = []
     private var touched: [Int] = []
@@ -128,6 +137,7 @@ final class PartitionedWriter {
         rowBudget = options.rowBudget
         minRowGroupBytes = max(64 << 10, options.effectiveRowGroupBytes / 8)
         routeStep = max(16, min(4096, options.rowBudget >> 14))
+        writesChildren = options.datasets.contains(.fulfillment)
         maxOpenFiles = options.effectiveMaxOpenFiles
         if options.encodeThreads > 1 { encoder = SerialWorker() }
     }
@@ -213,6 +223,7 @@ final class PartitionedWriter {
     func add(_ batch: OrderBatch) throws(WaybillError) -> [RouteError] {
         try encoder?.check()
         var errors: [RouteError] = []
+        hasChildren = FulfillmentRows.markChildren(batch.orders, into: &childFlags)
         var start = 0
         while start < batch.count {
             let end = min(batch.count, start + routeStep - routed % routeStep)
@@ -298,13 +309,35 @@ final class PartitionedWriter {
             let room = options.rowGroupRows - slot.bufferedOrders - slot.spilledOrders
             let to = min(range.upperBound, from + max(room, 1))
             lineRows.removeAll(keepingCapacity: true)
-            for k in from..<to {
-                for l in batch.lineRange(Int(slotRows[k])) { lineRows.append(Int32(l)) }
+            if slot.pending == nil { slot.pending = PartitionRows() }
+            if hasChildren {
+                orderRows.removeAll(keepingCapacity: true)
+                childRows.removeAll(keepingCapacity: true)
+                for k in from..<to {
+                    let r = Int(slotRows[k])
+                    if childFlags[r] {
+                        childRows.append(Int32(r))
+                    } else {
+                        orderRows.append(Int32(r))
+                        for l in batch.lineRange(r) { lineRows.append(Int32(l)) }
+                    }
+                }
+                orderRows.withUnsafeBufferPointer { slot.pending!.orders.append(batch.orders, rows: $0) }
+                if writesChildren {
+                    childRows.withUnsafeBufferPointer {
+                        slot.pending!.children.append(batch.orders, rows: $0, columns: FulfillmentRows.source)
+                    }
+                }
+                children += childRows.count
+            } else {
+                for k in from..<to {
+                    for l in batch.lineRange(Int(slotRows[k])) { lineRows.append(Int32(l)) }
+                }
+                slotRows.withUnsafeBufferPointer {
+                    slot.pending!.orders.append(batch.orders, rows: UnsafeBufferPointer(rebasing: $0[from..<to]))
+                }
             }
-            if slot.orders == nil { slot.orders = PendingTable(fields: OrderSchema.orderFields) }
-            if slot.lines == nil { slot.lines = PendingTable(fields: OrderSchema.lineFields) }
-            slotRows.withUnsafeBufferPointer { slot.orders!.append(batch.orders, rows: UnsafeBufferPointer(rebasing: $0[from..<to])) }
-            lineRows.withUnsafeBufferPointer { slot.lines!.append(batch.lines, rows: $0) }
+            lineRows.withUnsafeBufferPointer { slot.pending!.lines.append(batch.lines, rows: $0) }
             slot.bufferedOrders += to - from
             orders += to - from
             lines += lineRows.count
@@ -321,10 +354,10 @@ final class PartitionedWriter {
 
     /// Recounts a partition's memory after its tables changed.
     private func remeasure(_ slot: Slot) {
-        let heap = (slot.orders?.heapBytes ?? 0) + (slot.lines?.heapBytes ?? 0)
+        let heap = slot.pending?.heapBytes ?? 0
         bufferedBytes += heap - slot.heapBytes
         slot.heapBytes = heap
-        slot.dataBytes = (slot.orders?.dataBytes ?? 0) + (slot.lines?.dataBytes ?? 0)
+        slot.dataBytes = slot.pending?.dataBytes ?? 0
     }
 
     /// Drops a partition's waiting rows from memory (they were written or spilled).
@@ -332,8 +365,7 @@ final class PartitionedWriter {
         bufferedBytes -= slot.heapBytes
         slot.heapBytes = 0
         slot.dataBytes = 0
-        slot.orders = nil
-        slot.lines = nil
+        slot.pending = nil
         slot.bufferedOrders = 0
     }
 
@@ -390,8 +422,7 @@ final class PartitionedWriter {
         var buffer: [UInt8] = []
         for slot in slots where slot.bufferedOrders > 0 {
             buffer.removeAll(keepingCapacity: true)
-            slot.orders!.serialize(into: &buffer)
-            slot.lines!.serialize(into: &buffer)
+            slot.pending!.serialize(into: &buffer)
             slot.spilled.append(try spill!.append(buffer))
             slot.spilledOrders += slot.bufferedOrders
             slot.spilledBytes += slot.dataBytes
@@ -413,7 +444,7 @@ final class PartitionedWriter {
         slot.spilled = []
         slot.spilledOrders = 0
         slot.spilledBytes = 0
-        let pending = (slot.orders, slot.lines)
+        let pending = slot.pending
         let held = slot.heapBytes
         release(slot)
         if let encoder {
@@ -445,55 +476,42 @@ final class PartitionedWriter {
     /// thread routes or encodes other partitions, so the shared file bookkeeping takes the lock
     /// (and the spill file, synced beforehand, is only read).
     private func write(
-        _ i: Int, spilled: [SpillFile.Segment], pending: (PendingTable?, PendingTable?), buffer: inout [UInt8],
-        locked: Bool
+        _ i: Int, spilled: [SpillFile.Segment], pending: PartitionRows?, buffer: inout [UInt8], locked: Bool
     ) throws(WaybillError) {
-        let tail = pending.0.map { ($0, pending.1!) }
         if spilled.isEmpty {
-            if let tail { try writeTables(i, tail.0, tail.1, locked: locked) }
+            if let pending { try writeTables(i, pending, locked: locked) }
             return
         }
-        try writeSpilled(i, spilled, tail, buffer: &buffer, locked: locked)
+        try writeSpilled(i, spilled, pending, buffer: &buffer, locked: locked)
     }
 
     private func writeSpilled(
-        _ i: Int, _ spilled: [SpillFile.Segment], _ tail: (PendingTable, PendingTable)?, buffer: inout [UInt8], locked: Bool
+        _ i: Int, _ spilled: [SpillFile.Segment], _ tail: PartitionRows?, buffer: inout [UInt8], locked: Bool
     ) throws(WaybillError) {
-        var o = PendingTable(fields: OrderSchema.orderFields)
-        var l = PendingTable(fields: OrderSchema.lineFields)
+        var rows = PartitionRows()
         for seg in spilled {
             if locked { try spill!.readWritten(seg, into: &buffer) } else { try spill!.read(seg, into: &buffer) }
             buffer.withUnsafeBytes { raw in
                 var p = 0
-                o.appendSerialized(raw, &p)
-                l.appendSerialized(raw, &p)
+                rows.appendSerialized(raw, &p)
             }
-            if o.dataBytes + l.dataBytes >= rowGroupBytes {
-                try writeTables(i, o, l, locked: locked)
-                o = PendingTable(fields: OrderSchema.orderFields)
-                l = PendingTable(fields: OrderSchema.lineFields)
+            if rows.dataBytes >= rowGroupBytes {
+                try writeTables(i, rows, locked: locked)
+                rows = PartitionRows()
             }
         }
-        if let tail {
-            o.append(contentsOf: tail.0)
-            l.append(contentsOf: tail.1)
-        }
-        try writeTables(i, o, l, locked: locked)
+        if let tail { rows.append(contentsOf: tail) }
+        try writeTables(i, rows, locked: locked)
     }
 
     /// Writes the tables as one row group of each dataset of partition `i`.
-    private func writeTables(_ i: Int, _ o: PendingTable, _ l: PendingTable, locked: Bool) throws(WaybillError) {
+    private func writeTables(_ i: Int, _ rows: PartitionRows, locked: Bool) throws(WaybillError) {
         if locked { lock.lock() }
         let slot = slots[i]
         if locked { lock.unlock() }
-        guard o.rowCount > 0 else { return }
+        guard !rows.isEmpty else { return }
         for (d, dataset) in options.datasets.enumerated() {
-            let table: PendingTable
-            switch dataset {
-            case .orders: table = o
-            case .orderLines: table = l
-            case .fulfillment: table = FulfillmentRows.project(o)
-            }
+            let table = rows.table(dataset)
             if table.rowCount == 0 { continue }
             if locked { lock.lock() }
             do throws(WaybillError) { try ensureOpen(i, d) } catch {
@@ -634,7 +652,7 @@ final class PartitionedWriter {
                 w.clock += 1
                 slot.lastUse = w.clock
                 let spilled = slot.spilled
-                let pending = (slot.orders, slot.lines)
+                let pending = slot.pending
                 slot.spilled = []
                 slot.spilledOrders = 0
                 slot.spilledBytes = 0

@@ -63,6 +63,20 @@ struct PendingTable {
         rowCount += sel.count
     }
 
+    /// Appends rows `sel` of the columns `columns` of `table`: this table's field `i` is the
+    /// table's column `columns[i]` (a projection, as the fulfillment dataset is of orders).
+    mutating func append(_ table: ColumnTable, rows sel: UnsafeBufferPointer<Int32>, columns: [Int]) {
+        guard !sel.isEmpty else { return }
+        table.columns.withUnsafeBufferPointer { src in
+            for (c, from) in columns.enumerated() {
+                if slot[c] < 0 && src[from].nullCount == src[from].count { continue }  // still null throughout
+                let k = materialize(c)
+                present[k].append(src[from], rows: sel)
+            }
+        }
+        rowCount += sel.count
+    }
+
     /// Appends every row of `other` (a table of the same fields).
     mutating func append(contentsOf other: PendingTable) {
         guard other.rowCount > 0 else { return }

@@ -23,22 +23,23 @@ extension Fulfiller {
         }
         out.orders.set(F.childCount, int: Int64(orderHold == nil ? children.count : 0))
         orderReasons.write(into: &out.orders, column: F.planReasons)
-        copyLines(input.lineRange(row), into: &out)
+        let parentId = v.bytes(OrderField.orderId, row)
+        if orderHold == nil {
+            parentLines(input.lineRange(row), parentId, into: &out)
+        } else {
+            copyLines(input, input.lineRange(row), into: &out)
+        }
         out.endOrder()
         books.ordersOut += 1
         books.linesOut += input.lineRange(row).count
         guard orderHold == nil else { return }
 
-        let parentId = v.bytes(OrderField.orderId, row)
         let status = v.bytes(F.status, row)
         let isCOD = (v.int(F.isCOD, row) ?? 0) != 0
         let advance = status.elementsEqual(Self.paid) || (isCOD && status.elementsEqual(Self.created))
         for (k, ch) in children.enumerated() {
             beginCopy(input, row, into: &out, columns: Self.childCopied)
-            idScratch.removeAll(keepingCapacity: true)
-            idScratch.append(contentsOf: parentId)
-            idScratch.append(UInt8(ascii: "-"))
-            appendDigits(UInt64(k + 1), into: &idScratch)
+            childId(parentId, k)
             idScratch.withUnsafeBytes { out.orders.set(OrderField.orderId, utf8: $0) }
             parentId.withUnsafeBytes { out.orders.set(F.parentOrderId, utf8: $0) }
             if let code = ch.hold {
@@ -84,10 +85,39 @@ extension Fulfiller {
         }
     }
 
+    /// `idScratch` = the id of child `k` of `parentId`: `<parent>-<k+1>`.
+    private func childId(_ parentId: ArraySlice<UInt8>, _ k: Int) {
+        idScratch.removeAll(keepingCapacity: true)
+        idScratch.append(contentsOf: parentId)
+        idScratch.append(UInt8(ascii: "-"))
+        appendDigits(UInt64(k + 1), into: &idScratch)
+    }
+
+    /// The lines of a split parent: copies that name the child shipping each line in
+    /// `child_order_id` (null for a line no child ships, e.g. one that needs no shipping), so
+    /// `order_lines/` joins `fulfillment/` without the children's own line copies.
+    private func parentLines(_ lines: Range<Int>, _ parentId: ArraySlice<UInt8>, into out: inout OrderBatch) {
+        childOfLine.removeAll(keepingCapacity: true)
+        childOfLine.append(contentsOf: repeatElement(-1, count: lines.count))
+        for (k, ch) in children.enumerated() {
+            for i in ch.start..<ch.end { childOfLine[facts[i].line - lines.lowerBound] = k }
+        }
+        for l in lines {
+            lineSource.append(Int32(l))
+            out.beginLine()
+            let k = childOfLine[l - lines.lowerBound]
+            if k >= 0 {
+                childId(parentId, k)
+                idScratch.withUnsafeBytes { out.lines.set(LineField.childOrderId, utf8: $0) }
+            }
+            out.endLine()
+        }
+    }
+
     /// An order passed through unchanged: every field and line copied.
     func emit(passThrough input: OrderBatch, row: Int, into output: inout OrderBatch) {
         beginCopy(input, row, into: &output, columns: Self.plannerColumns)
-        copyLines(input.lineRange(row), into: &output)
+        copyLines(input, input.lineRange(row), into: &output)
         output.endOrder()
         books.ordersOut += 1
         books.linesOut += input.lineRange(row).count
@@ -102,11 +132,19 @@ extension Fulfiller {
     }
 
     /// Adds copies of the input lines `lines` to the order being built: empty rows now (their
-    /// `order_id` is filled by `endOrder`), the values in `gatherCopies`.
-    private func copyLines(_ lines: Range<Int>, into out: inout OrderBatch) {
+    /// `order_id` is filled by `endOrder`), the values in `gatherCopies`, but for
+    /// `child_order_id`, copied here (a line of an order planned before keeps it).
+    private func copyLines(_ input: OrderBatch, _ lines: Range<Int>, into out: inout OrderBatch) {
+        let planned = input.lines.columns[LineField.childOrderId]
+        let none = planned.nullCount == planned.count
         for l in lines {
             lineSource.append(Int32(l))
             out.beginLine()
+            if !none && !planned.isNull(l) {
+                planned.bytes.withUnsafeBytes {
+                    out.lines.set(LineField.childOrderId, utf8: UnsafeRawBufferPointer(rebasing: $0[planned.range(l)]))
+                }
+            }
             out.endLine()
         }
     }
@@ -154,9 +192,10 @@ extension Fulfiller {
     private static let copiedOrderColumns: [Int] =
         OrderSchema.orderFields.indices.filter { !plannerColumns.contains($0) }
 
-    /// Every line field but `order_id` (filled from the order by `endOrder`).
+    /// Every line field but `order_id` (filled from the order by `endOrder`) and
+    /// `child_order_id` (set line by line).
     private static let copiedLineColumns: [Int] =
-        OrderSchema.lineFields.indices.filter { $0 != LineField.orderId }
+        OrderSchema.lineFields.indices.filter { $0 != LineField.orderId && $0 != LineField.childOrderId }
 
     /// For fields of `setOnChildren` only: not copied, so nil is left unset, which is null.
     private func setOrNull(_ out: inout OrderBatch, _ col: Int, _ value: Int64?) {

@@ -30,6 +30,8 @@ public final class Fulfiller {
     var stockKey: [UInt8] = []
     var taken: [(key: [UInt8], qty: Int64)] = []
     var idScratch: [UInt8] = []
+    /// For each line of the order being written, the index of the child that ships it, or -1.
+    var childOfLine: [Int] = []
     /// For each order and line row written in the current `process` call, the input row it
     /// copies (see `gatherCopies`).
     var orderSource: [Int32] = []

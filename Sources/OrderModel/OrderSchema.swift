@@ -7,7 +7,7 @@
 public enum OrderSchema {
     /// The version of the unified model, written into every Parquet file's key-value metadata
     /// and into the JSON Schema's `$id`.
-    public static let version = "3"
+    public static let version = "4"
 
     /// The canonical order types (three inbound and three outbound flows, plus exchange).
     public static let orderTypes = [
@@ -156,6 +156,9 @@ public enum OrderSchema {
         FieldDef("ext", .stringMap, .ext, "Every unmapped source field of the line, keyed `<source>.<field>`."),
         // appended in schema version 3, so earlier indexes hold
         FieldDef("note", .string, .product, "Free-text remark on the line (TPC-H l_comment, a buyer's per-item message)."),
+        // appended in schema version 4
+        FieldDef("child_order_id", .string, .product,
+            "Planned parent snapshot: the child order (shipment) that ships this line, as in `fulfillment/`."),
     ]
 
     /// Index of an order field by name, or nil.
@@ -187,4 +190,5 @@ public enum OrderField {
 public enum LineField {
     public static let orderId = 0, lineNo = 1, quantity = 7
     public static let ext = OrderSchema.lineFieldIndex("ext")!
+    public static let childOrderId = OrderSchema.lineFieldIndex("child_order_id")!
 }

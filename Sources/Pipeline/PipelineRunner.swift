@@ -164,8 +164,9 @@ public final class PipelineRunner {
         if let e = o.error {
             log("run: line \(o.name): FAILED (exit \(e.exitCode)): \(e.description)")
         } else if let l = o.landed {
-            log("run: line \(o.name): landed \(l.orders) orders, \(l.lines) lines in \(l.files.count) files, \(l.bytes) bytes "
-                + "(batch \(l.batchId))")
+            let shipments = l.children > 0 ? ", \(l.children) shipments" : ""
+            log("run: line \(o.name): landed \(l.orders - l.children) orders\(shipments), \(l.lines) lines in "
+                + "\(l.files.count) files, \(l.bytes) bytes (batch \(l.batchId))")
         }
     }
 }

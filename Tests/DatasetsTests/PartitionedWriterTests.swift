@@ -101,6 +101,75 @@ import Testing
         #expect(!r.files.contains { $0.contains("-c001") })
     }
 
+    /// `n` planned parents (`s:<i>`, two lines, `child_count` 2), each followed by its two
+    /// children (`s:<i>-1`, `s:<i>-2`, one line each), as `waybill fulfill` writes them.
+    private func planned(_ n: Int, from first: Int) -> OrderBatch {
+        let parentId = OrderSchema.orderFieldIndex("parent_order_id")!
+        let childCount = OrderSchema.orderFieldIndex("child_count")!
+        let reasons = OrderSchema.orderFieldIndex("plan_reasons")!
+        var b = OrderBatch()
+        for i in first..<(first + n) {
+            for k in 0...2 {
+                b.beginOrder()
+                b.orders.set(OrderField.orderId, string: k == 0 ? "s:\(i)" : "s:\(i)-\(k)")
+                b.orders.set(OrderField.source, string: "s")
+                b.orders.set(OrderField.orderDate, int: 19_000)
+                if k == 0 {
+                    b.orders.set(childCount, int: 2)
+                    b.orders.addElement(reasons, "2 child orders", key: "split")
+                } else {
+                    b.orders.set(parentId, string: "s:\(i)")
+                    b.orders.addElement(reasons, "W1", key: "warehouse")
+                }
+                for l in (k == 0 ? [1, 2] : [k]) {
+                    b.beginLine()
+                    b.lines.set(LineField.lineNo, int: Int64(l))
+                    b.lines.set(LineField.quantity, int: 10_000)
+                    if k == 0 { b.lines.set(LineField.childOrderId, string: "s:\(i)-\(l)") }
+                    b.endLine()
+                }
+                b.endOrder()
+            }
+        }
+        return b
+    }
+
+    /// Planned children land in `fulfillment/` only (through the spill file too): `orders/`
+    /// holds each customer order once and `order_lines/` the parents' lines. Without the
+    /// fulfillment dataset they are counted and a warning says they were not written.
+    @Test func plannedChildrenLandInFulfillmentOnly() throws {
+        for spilling in [false, true] {
+            for withFulfillment in [true, false] {
+                let out = tempDirectory()
+                defer { FileOps.removeTree(out) }
+                var o = try options(out, keys: spilling ? "bucket(200, order_id)" : "")
+                if spilling { o.memoryBudget = 1 << 20 }
+                o.datasets = withFulfillment ? [.orders, .orderLines, .fulfillment] : [.orders, .orderLines]
+                let w = try DatasetWriter(options: o, rejects: nil, factory: RecordingFactory())
+                for chunk in 0..<3 { try w.write(planned(1000, from: chunk * 1000)) }
+                let r = try w.commit()
+                let label = "spilling \(spilling), fulfillment \(withFulfillment)"
+                #expect((r.spillBytes > 0) == spilling, "\(label)")
+                #expect(r.orders == 9000 && r.children == 6000 && r.lines == 6000, "\(label)")
+                #expect(r.totals(of: "orders").rows == 3000 && r.totals(of: "order_lines").rows == 6000, "\(label)")
+                var ids: [String: [String]] = [:]
+                for f in r.files {
+                    let text = try String(contentsOfFile: out + "/" + f, encoding: .utf8)
+                    ids[String(f.prefix { $0 != "/" }), default: []] += text.split(separator: "\n")
+                        .filter { !$0.hasPrefix("rowgroup") }.map(String.init)
+                }
+                #expect(ids["orders"]!.allSatisfy { !$0.contains("-") }, "\(label)")
+                if withFulfillment {
+                    #expect(r.totals(of: "fulfillment").rows == 6000 && r.warnings.isEmpty, "\(label)")
+                    #expect(Set(ids["fulfillment"]!) == Set((0..<3000).flatMap { ["s:\($0)-1", "s:\($0)-2"] }), "\(label)")
+                } else {
+                    #expect(ids["fulfillment"] == nil, "\(label)")
+                    #expect(r.warnings.contains { $0.hasPrefix("6000 planned child orders were not written") }, "\(label)")
+                }
+            }
+        }
+    }
+
     @Test func openFilesAreChargedAgainstTheBudget() {
         var o = DatasetWriteOptions(outputDirectory: "/x", batchId: "b")
         o.memoryBudget = 16 << 20

@@ -22,6 +22,9 @@ import Testing
         #expect(out[1...].map { $0.string("order_id")! } == ["shop:77-1", "shop:77-2", "shop:77-3"])
         #expect(out[1...].map { $0.string("warehouse_code")! } == ["CN-LF-BULKY", "CN-SH-COLD", "CN-SH-RDC"])
         #expect(out[1...].map(\.lineNumbers) == [[3], [2], [1]])
+        // The parent's lines name the child shipping each; the children's own copies do not.
+        #expect(parent.lineChildren == ["shop:77-3", "shop:77-2", "shop:77-1"])
+        #expect(out[1...].allSatisfy { $0.lineChildren == [nil] })
         #expect(out[1...].allSatisfy { $0.string("parent_order_id") == "shop:77" && $0.string("status") == "ALLOCATED" })
         // The chilled child's share of the COD rules out JD-COLD (no COD): SF economy carries it.
         #expect(out[1...].map { $0.string("carrier")! } == ["DEPPON", "SF", "JD"])
@@ -52,7 +55,7 @@ import Testing
             cnOrder(province: "Tokyo", city: "Tokyo", extra: ["consignee_country": "JP"], lines: [smallLine()]))
         #expect(out.count == 1)
         #expect(out[0].string("status") == "ON_HOLD" && out[0].holds == [HoldCode.noWarehouse])
-        #expect(out[0].int("child_count") == 0)
+        #expect(out[0].int("child_count") == 0 && out[0].lineChildren == [nil])
         #expect(out[0].reasons()["hold"]!.hasPrefix("no_warehouse: line 1 (ambient): no warehouse covers JP/Tokyo/Tokyo"))
         #expect(summary.rules.first { $0.id == "F1.no_warehouse" }?.hits == 1)
     }
@@ -169,6 +172,7 @@ import Testing
         try Fulfiller(plan: try shippedPlan()).process(try run(try shippedPlan(), cnOrder(lines: [smallLine()])).out[0].batch,
                                                        into: &again, rejects: rejects)
         #expect(again.count == 2)
+        #expect(Planned(batch: again, row: 0).lineChildren == ["shop:1-1"])  // kept by the pass-through
     }
 }
 

@@ -84,6 +84,10 @@ struct Planned {
     var lineNumbers: [Int64] {
         batch.lineRange(row).map { batch.lines.columns[LineField.lineNo].int($0) }
     }
+    /// Each line's `child_order_id` (nil when null).
+    var lineChildren: [String?] {
+        batch.lineRange(row).map { batch.lines.columns[LineField.childOrderId].string($0) }
+    }
 }
 
 /// Plans `orders` and returns every output order (parents and children) in output order.

@@ -283,7 +283,7 @@ def test_markers_and_manifest(awkward):
     root = out / "orders"
     assert (root / "_SUCCESS").exists() and (root / "_waybill_manifest.json").exists()
     m = json.loads((root / "_waybill_manifest.json").read_text())
-    assert m["schema_version"] == "3" and m["dataset"] == "orders" and m["batch_id"] == "aw1"
+    assert m["schema_version"] == "4" and m["dataset"] == "orders" and m["batch_id"] == "aw1"
     assert [k["type"] for k in m["partition_keys"]] == ["VARCHAR", "DATE"]
     assert sum(f["rows"] for f in m["files"]) == len(orders)
     on_disk = sorted(str(p.relative_to(root)) for p in root.rglob("*.parquet"))
@@ -292,7 +292,7 @@ def test_markers_and_manifest(awkward):
     assert sorted(p.name for p in root.iterdir() if not p.is_dir()) == ["_SUCCESS", "_waybill_manifest.json"]
     assert not any(p.name.startswith(".waybill-staging") for p in out.iterdir())
     kv = pq.read_metadata(root / m["files"][0]["path"]).metadata
-    assert kv[b"waybill.schema_version"] == b"3" and kv[b"waybill.dataset"] == b"orders"
+    assert kv[b"waybill.schema_version"] == b"4" and kv[b"waybill.dataset"] == b"orders"
 
 
 def test_inspect_checks_manifest(awkward, tmp_path):

@@ -25,7 +25,7 @@ def planned(waybill, tpch_feeds, tmp_path_factory):
     assert collect.wait() == 0
     assert fulfill.returncode == 0, fulfill.stderr.decode()
     (out / "planned.ndjson").write_bytes(fulfill.stdout)
-    run([waybill, "write", "--out", out / "warehouse", "--datasets", "orders,fulfillment", "--batch-id", "ff",
+    run([waybill, "write", "--out", out / "warehouse", "--datasets", "orders,order_lines,fulfillment", "--batch-id", "ff",
          "--partition-by", "order_month"], stdin=fulfill.stdout)
     return out, fulfill.stderr.decode()
 
@@ -71,3 +71,20 @@ def test_dataset_carriers_and_shares_match_duckdb(planned, tpch_feeds):
     children = con.execute(f"""SELECT sum(child_count) FROM read_parquet('{out}/warehouse/orders/**/*.parquet',
         hive_partitioning = true) WHERE child_count IS NOT NULL""").fetchone()[0]
     assert rows == children == duck_late(tpch_feeds)[1]
+
+
+def test_orders_hold_each_customer_order_once_and_lines_name_their_shipment(planned, tpch_feeds):
+    # Children land in fulfillment/ only: orders/ sums count each customer order once, and
+    # every parent line names the child that ships it (a join, not a second copy of the line).
+    out, _ = planned
+    con = duckdb.connect()
+    orders, total = con.execute(f"""SELECT count(*), sum(o_totalprice)::DECIMAL(18,2) FROM read_csv('{tpch_feeds}/orders.csv')""").fetchone()
+    got = con.execute(f"""SELECT count(*), sum(grand_total)::DECIMAL(18,2), count(*) FILTER (WHERE parent_order_id IS NOT NULL)
+        FROM read_parquet('{out}/warehouse/orders/**/*.parquet', hive_partitioning = true)""").fetchone()
+    assert got == (orders, total, 0)
+    late, lines = duck_late(tpch_feeds)
+    joined = con.execute(f"""SELECT count(*), count(DISTINCT f.order_id), sum(f.late_delivery::INT)
+        FROM read_parquet('{out}/warehouse/order_lines/**/*.parquet', hive_partitioning = true) l
+        JOIN read_parquet('{out}/warehouse/fulfillment/**/*.parquet', hive_partitioning = true) f
+          ON l.child_order_id = f.order_id AND l.order_id = f.parent_order_id""").fetchone()
+    assert joined == (lines, lines, late)

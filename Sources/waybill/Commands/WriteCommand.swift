@@ -175,7 +175,7 @@ struct WriteCommand: ParsableCommand {
 
     private func printSummary(_ r: DatasetWriteResult, _ books: Books) {
         var s = books.summary(stage: "write") + "\n"
-        for d in ["orders", "order_lines"] {
+        for d in ["orders", "order_lines", "fulfillment"] {
             let t = r.totals(of: d)
             if t.files == 0 { continue }
             s += "write: \(d): \(t.rows) rows, \(t.bytes) bytes, \(t.files) files, \(t.partitions) partitions\n"
