@@ -97,7 +97,8 @@ public struct PipelineOutcome: Sendable {
         run.stages = stageRuns
         run.lines = lines.map {
             LineRun(name: $0.name, source: $0.source, succeeded: $0.succeeded, exitCode: $0.error?.exitCode ?? 0,
-                error: $0.error?.description ?? "", books: $0.collect, ordersLanded: $0.landed?.orders ?? 0,
+                error: $0.error?.description ?? "", books: $0.collect,
+                ordersLanded: ($0.landed?.orders ?? 0) - ($0.landed?.children ?? 0),  // planned children: fulfillment/
                 linesLanded: $0.landed?.lines ?? 0, rejected: $0.rejected, durationSeconds: $0.seconds["line"] ?? 0,
                 otherShards: $0.otherShards)
         }
