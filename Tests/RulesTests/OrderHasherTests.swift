@@ -1,0 +1,61 @@
+import OrderModel
+import Testing
+@testable import Rules
+
+/// The content hash is stored in `--state` files: its layout must not move when the model
+/// grows, or every order of an earlier state would look changed (a conflict) on the next run.
+@Suite struct OrderHasherTests {
+    /// One order with a few fields set, its line naming a planned child.
+    private func order(child: String?) -> OrderBatch {
+        var b = OrderBatch()
+        b.beginOrder()
+        b.orders.set(OrderField.orderId, string: "shop:1")
+        b.orders.set(OrderField.version, int: 3)
+        b.orders.set(OrderField.batchId, string: "lineage is not content")
+        b.beginLine()
+        b.lines.set(LineField.lineNo, int: 1)
+        b.lines.set(LineField.quantity, int: 20_000)
+        if let child { b.lines.set(LineField.childOrderId, string: child) }
+        b.endLine()
+        b.endOrder()
+        return b
+    }
+
+    @Test func contentHashFollowsTheDocumentedLayout() {
+        // Per field in model order: a presence byte, then 8 little-endian bytes for a number or
+        // an 8-byte length and the bytes for text. Lineage, transact's own output and the
+        // line's order_id and child_order_id are left out.
+        func le(_ v: Int64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+        let skip: Set<String> = ["batch_id", "source_file", "source_member", "source_line", "hold_codes", "rule_results",
+                                 "consignee_phone_hash", "consignee_email_hash"]
+        var bytes: [UInt8] = []
+        for (i, f) in OrderSchema.orderFields.enumerated() where !skip.contains(f.name) {
+            switch i {
+            case OrderField.orderId: bytes += [1] + le(6) + Array("shop:1".utf8)
+            case OrderField.version: bytes += [1] + le(3)
+            case OrderField.lineCount: bytes += [1] + le(1)  // set by endOrder
+            default: bytes += [0]
+            }
+        }
+        for i in OrderSchema.lineFields.indices where i != LineField.orderId && i != LineField.childOrderId {
+            switch i {
+            case LineField.lineNo: bytes += [1] + le(1)
+            case LineField.quantity: bytes += [1] + le(20_000)
+            default: bytes += [0]
+            }
+        }
+        let sha = SHA256()
+        sha.update(bytes)
+        #expect(OrderHasher().contents(order(child: nil)) == [sha.finish128()])
+        // The plan's child_order_id (model version 4) does not change the content.
+        #expect(OrderHasher().contents(order(child: "shop:1-1")) == [sha.finish128Again(bytes)])
+    }
+}
+
+private extension SHA256 {
+    func finish128Again(_ bytes: [UInt8]) -> Digest128 {
+        reset()
+        update(bytes)
+        return finish128()
+    }
+}
