@@ -38,24 +38,6 @@ struct PendingColumn {
 
     var isNested: Bool { kind == .stringList || kind == .stringMap }
 
-    /// Takes arrays built elsewhere in this layout (row selection, PendingTable+Select.swift).
-    mutating func adopt(
-        rows: Int, entries: Int, defs: [UInt8], reps: [UInt8], ints: [Int64], int32s: [Int32], bools: [Bool],
-        bytes: [UInt8], offsets: [UInt32], keyBytes: [UInt8], keyOffsets: [UInt32]
-    ) {
-        materialized = true
-        self.rows = rows
-        self.entries = entries
-        self.defs = defs
-        self.reps = reps
-        self.ints = ints
-        self.int32s = int32s
-        self.bools = bools
-        self.bytes = hasBytes ? bytes : []
-        self.offsets = hasBytes ? offsets : []
-        self.keyBytes = kind == .stringMap ? keyBytes : []
-        self.keyOffsets = kind == .stringMap ? keyOffsets : []
-    }
     private var hasBytes: Bool { kind == .string || isNested }
 
     /// Adds `n` null rows.
@@ -297,7 +279,7 @@ struct PendingColumn {
     }
 
     /// Appends strings `values` of an arena (value i: `b[o[i]..<o[i+1]]`) to `bytes`, with their
-    /// end offsets rebased onto it (also PendingTable+Select.swift).
+    /// end offsets rebased onto it.
     static func appendStrings(_ b: [UInt8], _ o: [UInt32], _ values: Range<Int>, to bytes: inout [UInt8], _ offsets: inout [UInt32]) {
         guard !values.isEmpty else { return }
         let from = Int(o[values.lowerBound])

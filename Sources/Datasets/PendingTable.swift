@@ -22,14 +22,6 @@ struct PendingTable {
         slot = Array(repeating: -1, count: fields.count)
     }
 
-    /// Sets field `c`'s column (rows must match `setRowCount`; PendingTable+Select.swift).
-    mutating func set(_ c: Int, _ col: PendingColumn) {
-        present.append(col)
-        slot[c] = Int16(present.count - 1)
-    }
-
-    mutating func setRowCount(_ n: Int) { rowCount = n }
-
     /// Field `c`'s column (a null-only column, allocation-free, when never set).
     func column(_ c: Int) -> PendingColumn {
         let k = Int(slot[c])
