@@ -170,6 +170,25 @@ import Testing
         }
     }
 
+    /// Two partitions taking rows in turns, each reaching the row-group size in its turn, under
+    /// a cap of one partition's files: the one whose files are closed keeps its rows (they
+    /// spill) instead of closing the other's, so each ends in one file per dataset.
+    @Test func fullRowGroupsDoNotCloseAnotherPartitionsFiles() throws {
+        let out = tempDirectory()
+        defer { FileOps.removeTree(out) }
+        var o = try options(out, keys: "business_line")
+        o.memoryBudget = 4 << 20  // 2 open files (one partition), row groups of 256 KiB
+        let w = try DatasetWriter(options: o, rejects: nil, factory: RecordingFactory())
+        for turn in 0..<8 {
+            let line = turn % 2 == 0 ? "a" : "b"
+            try w.write(Orders.batch((0..<1500).map { (id: "s:\(turn)-\($0)", day: Int64(19_000), line: Optional(line), lines: 3) }))
+        }
+        let r = try w.commit()
+        #expect(r.totals(of: "orders").rows == 12_000 && r.totals(of: "order_lines").rows == 36_000)
+        #expect(r.totals(of: "orders").files == 2 && r.totals(of: "order_lines").files == 2, "\(r.files)")
+        #expect(r.peakOpenFiles <= 2)
+    }
+
     @Test func openFilesAreChargedAgainstTheBudget() {
         var o = DatasetWriteOptions(outputDirectory: "/x", batchId: "b")
         o.memoryBudget = 16 << 20
