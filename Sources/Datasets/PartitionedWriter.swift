@@ -618,17 +618,21 @@ final class PartitionedWriter {
         if options.encodeThreads > 1 && slots.count > 1 && maxOpenFiles >= 2 * options.encodeThreads * options.datasets.count {
             for (i, job) in queued { finishJobs[i, default: []].append(job) }
             try finishInParallel(threads: options.encodeThreads)
-            return staged
+        } else {
+            // One thread: the queued row groups in the order they were cut, as the encoder
+            // would have written them (so the files are those of a one-thread writer).
+            for (_, job) in queued { try job(&readBuffer) }
+            // Partition by partition, so the end of a run holds one partition's files open,
+            // not the cap's worth.
+            for i in finishOrder() {
+                try flush(i)
+                for d in options.datasets.indices where slots[i].open[d] != nil { try close(i, d) }
+            }
         }
-        // One thread: the queued row groups in the order they were cut, as the encoder would
-        // have written them (so the files are those of a one-thread writer).
-        for (_, job) in queued { try job(&readBuffer) }
-        // Partition by partition, so the end of a run holds one partition's files open, not
-        // the cap's worth.
-        for i in finishOrder() {
-            try flush(i)
-            for d in options.datasets.indices where slots[i].open[d] != nil { try close(i, d) }
-        }
+        // Every spilled row is written: the spill file goes now, before the commit's syncfs,
+        // which would otherwise write its dirty pages to disk for nothing (TPC-H scale 0.1:
+        // 163 MB, a syncfs of 112 ms instead of a few).
+        spill?.remove()  // kept for its size (`spillBytes`)
         return staged
     }
 

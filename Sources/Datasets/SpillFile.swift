@@ -8,7 +8,7 @@ import OrderModel
 /// partitions, shuffled input). Each partition keeps the (offset, length) of its segments and
 /// reads them back when it writes: so ten thousand partitions still get one file each and
 /// full row groups, instead of thousands of tiny files, and memory stays within the budget.
-/// The file goes away with the staging folder.
+/// The writer deletes it once every partition is written (else it goes with the staging folder).
 final class SpillFile {
     struct Segment {
         var offset: Int
@@ -30,6 +30,14 @@ final class SpillFile {
     }
 
     deinit { if fd >= 0 { close(fd) } }
+
+    /// Closes and deletes the file (its dirty pages are dropped, not written back). Nothing
+    /// may be read afterwards.
+    func remove() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+        unlink(path)
+    }
 
     /// Appends `bytes`; returns where they are.
     func append(_ bytes: [UInt8]) throws(WaybillError) -> Segment {
