@@ -18,7 +18,8 @@ struct FulfillCommand: ParsableCommand {
             gets a chargeable weight, a carrier and service level (downgraded with a reason when a premium \
             one does not apply), freight, a ship-by time from the warehouse cut-off and calendar, and a \
             promised delivery window over the carrier calendar. The parent is written first, unchanged but \
-            for child_count and plan_reasons (the snapshot), then its children with parent_order_id set. \
+            for child_count, plan_reasons and each line's child_order_id (the snapshot), then its children \
+            with parent_order_id set. `waybill write` lands the children in the fulfillment dataset only. \
             Every decision is explained in operation.plan_reasons. Orders no warehouse or carrier can take \
             come out ON_HOLD with the code in hold_codes. SLA breaches (late ship, late delivery) are \
             flagged when shipped/delivered times are known and counted per warehouse and carrier on stderr. \
