@@ -151,7 +151,7 @@ public enum PipelineLoader {
             var kinds: [DatasetKind] = []
             for name in d.strings(v, "output.datasets") {
                 if let kind = DatasetKind(rawValue: name) { kinds.append(kind) } else {
-                    d.problem(v, "output.datasets: unknown dataset '\(name)' (orders, order_lines)")
+                    d.problem(v, "output.datasets: unknown dataset '\(name)' (orders, order_lines, fulfillment)")
                 }
             }
             if !kinds.isEmpty { o.datasets = kinds }

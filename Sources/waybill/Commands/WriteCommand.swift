@@ -156,7 +156,7 @@ struct WriteCommand: ParsableCommand {
         var kinds: [DatasetKind] = []
         for name in datasets.split(separator: ",") {
             guard let k = DatasetKind(rawValue: String(name)) else {
-                throw .usage("--datasets: unknown dataset '\(name)' (orders, order_lines)")
+                throw .usage("--datasets: unknown dataset '\(name)' (orders, order_lines, fulfillment)")
             }
             kinds.append(k)
         }
