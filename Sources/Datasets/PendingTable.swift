@@ -42,25 +42,14 @@ struct PendingTable {
         return present.count - 1
     }
 
-    /// Appends rows `sel` of `table` (a table of the same fields), in that order.
-    mutating func append(_ table: ColumnTable, rows sel: UnsafeBufferPointer<Int32>) {
+    /// Appends rows `sel` of `table`, in that order: of a table of the same fields, or with
+    /// `columns` of a projection of it (this table's field `i` is the table's column
+    /// `columns[i]`, as the fulfillment dataset is of orders).
+    mutating func append(_ table: ColumnTable, rows sel: UnsafeBufferPointer<Int32>, columns: [Int]? = nil) {
         guard !sel.isEmpty else { return }
         table.columns.withUnsafeBufferPointer { src in
-            for c in 0..<src.count {
-                if slot[c] < 0 && src[c].nullCount == src[c].count { continue }  // still null throughout
-                let k = materialize(c)
-                present[k].append(src[c], rows: sel)
-            }
-        }
-        rowCount += sel.count
-    }
-
-    /// Appends rows `sel` of the columns `columns` of `table`: this table's field `i` is the
-    /// table's column `columns[i]` (a projection, as the fulfillment dataset is of orders).
-    mutating func append(_ table: ColumnTable, rows sel: UnsafeBufferPointer<Int32>, columns: [Int]) {
-        guard !sel.isEmpty else { return }
-        table.columns.withUnsafeBufferPointer { src in
-            for (c, from) in columns.enumerated() {
+            for c in fields.indices {
+                let from = columns?[c] ?? c
                 if slot[c] < 0 && src[from].nullCount == src[from].count { continue }  // still null throughout
                 let k = materialize(c)
                 present[k].append(src[from], rows: sel)
