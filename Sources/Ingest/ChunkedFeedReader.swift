@@ -267,10 +267,26 @@ final class ChunkedFeedReader {
         return count
     }
 
-    /// A plain counting loop: the compiler vectorises it.
-    private static func newlines(_ bytes: UnsafeRawBufferPointer) -> Int {
+    /// Counts eight bytes at a time (SWAR): the plain byte loop compiled to a compare and
+    /// branch per byte, 3% of a scale-0.1 `collect`.
+    static func newlines(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let pattern: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
         var n = 0
-        for b in bytes { n &+= b == 0x0A ? 1 : 0 }
+        var i = 0
+        while i + 8 <= bytes.count {
+            // A byte of `x` is zero where the input byte is a newline; `y` has its high bit
+            // set exactly there (no carries between bytes: each byte's low seven bits plus 0x7F
+            // stay under 0x100).
+            let x = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
+            let y = ~(((x & lows) &+ lows) | x | lows)
+            n &+= y.nonzeroBitCount
+            i += 8
+        }
+        while i < bytes.count {
+            if bytes[i] == 0x0A { n &+= 1 }
+            i += 1
+        }
         return n
     }
 

@@ -9,6 +9,11 @@ public enum JSONText {
         var i = 0
         let n = bytes.count
         while i < n {
+            // Eight bytes at a time while none needs an escape (almost all text).
+            if i + 8 <= n && !needsEscape(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let b = bytes[i]
             if b < 0x20 || b == 0x22 || b == 0x5C {
                 if start < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<i])) }
@@ -19,6 +24,18 @@ public enum JSONText {
         }
         if start < n { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<n])) }
         out.append(0x22)
+    }
+
+    /// Whether any of the eight bytes of `w` is a control character, `"` or `\`: the classic
+    /// SWAR tests (Bit Twiddling Hacks, "determine if a word has a byte less than n" and "has a
+    /// zero byte"), exact as to whether one is there.
+    @inlinable @inline(__always)
+    static func needsEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        let control = (w &- ones &* 0x20) & ~w & highs != 0
+        return control || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C))
     }
 
     /// Appends a Swift string as a JSON string literal.

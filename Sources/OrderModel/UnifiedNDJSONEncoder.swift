@@ -40,15 +40,56 @@ public struct UnifiedNDJSONEncoder: Sendable {
 
     /// Appends every order of `batch` to `out`, one line each.
     public func encode(_ batch: OrderBatch, into out: inout [UInt8]) {
-        // Columns are read in place through buffer pointers: binding a `Column` to a local
-        // would retain and release each of its arrays once per field, which cost about a fifth
-        // of `collect`'s time before this was done.
-        batch.orders.columns.withUnsafeBufferPointer { orders in
-            batch.lines.columns.withUnsafeBufferPointer { lines in
+        encode(batch, rows: 0..<batch.count, into: &out)
+    }
+
+    /// Appends order `row` of `batch` as one NDJSON line.
+    public func encodeOrder(_ batch: OrderBatch, row: Int, into out: inout [UInt8]) {
+        encode(batch, rows: row..<(row + 1), into: &out)
+    }
+
+    /// The fields of a batch that hold a value in at least one row, by group in output order:
+    /// most of the model's ~100 order and ~40 line fields are null throughout a feed's batches,
+    /// and testing each of them on every order was most of the encoder's time.
+    private struct PresentFields {
+        /// Order fields, group after group; group `g` owns `orderFields[groupEnds[g - 1]..<groupEnds[g]]`.
+        var orderFields: [Int] = []
+        var groups: [FieldGroup] = []
+        var groupEnds: [Int] = []
+        var lineFields: [Int] = []
+
+        init(_ batch: OrderBatch, layout: [(group: FieldGroup, fields: [Int])], lineFields all: [Int]) {
+            for (group, fields) in layout {
+                let before = orderFields.count
+                for f in fields where batch.orders.columns[f].nullCount < batch.orders.columns[f].count { orderFields.append(f) }
+                if orderFields.count > before {
+                    groups.append(group)
+                    groupEnds.append(orderFields.count)
+                }
+            }
+            lineFields = all.filter { batch.lines.columns[$0].nullCount < batch.lines.columns[$0].count }
+        }
+    }
+
+    private func encode(_ batch: OrderBatch, rows: Range<Int>, into out: inout [UInt8]) {
+        let present = PresentFields(batch, layout: orderLayout, lineFields: lineFields)
+        // Columns are read through views bound once per batch: reading a column's arrays per
+        // field retains and releases them (see `ColumnView`).
+        batch.orders.withViews(of: present.orderFields) { orders in
+            batch.lines.withViews(of: present.lineFields) { lines in
                 keyBytes.withUnsafeBufferPointer { keys in
                     keyOffsets.withUnsafeBufferPointer { offsets in
-                        for row in 0..<batch.count {
-                            encodeOrder(orders, lines, batch.lineRange(row), row: row, keys: Keys(bytes: keys, offsets: offsets, lineBase: lineKeyBase), into: &out)
+                        present.orderFields.withUnsafeBufferPointer { orderFields in
+                            present.groupEnds.withUnsafeBufferPointer { groupEnds in
+                                present.lineFields.withUnsafeBufferPointer { lineFields in
+                                    let fields = Fields(
+                                        order: orderFields, groups: present.groups, groupEnds: groupEnds, line: lineFields,
+                                        keys: Keys(bytes: keys, offsets: offsets, lineBase: lineKeyBase))
+                                    for row in rows {
+                                        encodeOrder(orders, lines, batch.lineRange(row), row: row, fields, into: &out)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -56,36 +97,34 @@ public struct UnifiedNDJSONEncoder: Sendable {
         }
     }
 
-    /// Appends order `row` of `batch` as one NDJSON line.
-    public func encodeOrder(_ batch: OrderBatch, row: Int, into out: inout [UInt8]) {
-        batch.orders.columns.withUnsafeBufferPointer { orders in
-            batch.lines.columns.withUnsafeBufferPointer { lines in
-                keyBytes.withUnsafeBufferPointer { keys in
-                    keyOffsets.withUnsafeBufferPointer { offsets in
-                        encodeOrder(orders, lines, batch.lineRange(row), row: row, keys: Keys(bytes: keys, offsets: offsets, lineBase: lineKeyBase), into: &out)
-                    }
-                }
-            }
-        }
+    /// A batch's present fields and the keys, bound for its rows. View `i` of the orders is of
+    /// order field `order[i]`, view `i` of the lines of line field `line[i]`.
+    private struct Fields {
+        let order: UnsafeBufferPointer<Int>
+        let groups: [FieldGroup]
+        let groupEnds: UnsafeBufferPointer<Int>
+        let line: UnsafeBufferPointer<Int>
+        let keys: Keys
     }
 
     private func encodeOrder(
-        _ orders: UnsafeBufferPointer<Column>, _ lineColumns: UnsafeBufferPointer<Column>, _ lines: Range<Int>,
-        row: Int, keys: Keys, into out: inout [UInt8]
+        _ orders: UnsafeBufferPointer<ColumnView>, _ lineColumns: UnsafeBufferPointer<ColumnView>, _ lines: Range<Int>,
+        row: Int, _ fields: Fields, into out: inout [UInt8]
     ) {
         out.append(UInt8(ascii: "{"))
         var first = true
-        for (group, fields) in orderLayout {
-            switch group {
-            case .header:
-                for f in fields { writeField(orders.baseAddress! + f, keys.order(f), row, &first, &out) }
-            case .ext:
+        var start = 0
+        for g in fields.groupEnds.indices {
+            let end = fields.groupEnds[g]
+            defer { start = end }
+            switch fields.groups[g] {
+            case .header, .ext:
                 // `ext` is its own group: written as `"ext":{...}` when it has entries.
-                writeField(orders.baseAddress! + fields[0], keys.order(fields[0]), row, &first, &out)
-            default:
+                for i in start..<end { writeField(orders[i], fields.keys.order(fields.order[i]), row, &first, &out) }
+            case let group:
                 var groupOpen = false
                 var innerFirst = true
-                for f in fields where !orders[f].isNull(row) {
+                for i in start..<end where !orders[i].isNull(row) {
                     if !groupOpen {
                         if !first { out.append(UInt8(ascii: ",")) }
                         first = false
@@ -94,7 +133,7 @@ public struct UnifiedNDJSONEncoder: Sendable {
                         out.append(contentsOf: "\":{".utf8)
                         groupOpen = true
                     }
-                    writeField(orders.baseAddress! + f, keys.order(f), row, &innerFirst, &out)
+                    writeField(orders[i], fields.keys.order(fields.order[i]), row, &innerFirst, &out)
                 }
                 if groupOpen { out.append(UInt8(ascii: "}")) }
             }
@@ -105,7 +144,7 @@ public struct UnifiedNDJSONEncoder: Sendable {
                 if l != lines.lowerBound { out.append(UInt8(ascii: ",")) }
                 out.append(UInt8(ascii: "{"))
                 var lfirst = true
-                for f in lineFields { writeField(lineColumns.baseAddress! + f, keys.line(f), l, &lfirst, &out) }
+                for i in lineColumns.indices { writeField(lineColumns[i], fields.keys.line(fields.line[i]), l, &lfirst, &out) }
                 out.append(UInt8(ascii: "}"))
             }
             out.append(UInt8(ascii: "]"))
@@ -115,11 +154,10 @@ public struct UnifiedNDJSONEncoder: Sendable {
 
     @inline(__always)
     private func writeField(
-        _ col: UnsafePointer<Column>, _ key: UnsafeBufferPointer<UInt8>, _ row: Int, _ first: inout Bool, _ out: inout [UInt8]
+        _ col: ColumnView, _ key: UnsafeBufferPointer<UInt8>, _ row: Int, _ first: inout Bool, _ out: inout [UInt8]
     ) {
-        // Through a pointer: `pointee` is read in place, so no array of the column is retained.
-        if col.pointee.isNull(row) { return }
-        if col.pointee.kind == .stringMap && col.pointee.elements(row).isEmpty { return }
+        if col.isNull(row) { return }
+        if col.kind == .stringMap && col.elements(row).isEmpty { return }
         if !first { out.append(UInt8(ascii: ",")) }
         first = false
         out.append(contentsOf: key)
@@ -127,48 +165,44 @@ public struct UnifiedNDJSONEncoder: Sendable {
     }
 
     @inline(__always)
-    private func writeValue(_ c: UnsafePointer<Column>, _ row: Int, _ out: inout [UInt8]) {
-        switch c.pointee.kind {
+    private func writeValue(_ c: ColumnView, _ row: Int, _ out: inout [UInt8]) {
+        switch c.kind {
         case .string:
-            c.pointee.bytes.withUnsafeBytes { JSONText.appendString(UnsafeRawBufferPointer(rebasing: $0[c.pointee.range(row)]), into: &out) }
+            JSONText.appendString(c.string(row), into: &out)
         case .int32, .int64:
-            let v = c.pointee.int(row)
+            let v = c.int(row)
             if v < 0 { out.append(UInt8(ascii: "-")) }
             appendDigits(v.magnitude, into: &out)
         case .decimal:
             out.append(0x22)
-            ExactDecimal.format(c.pointee.int(row), into: &out)
+            ExactDecimal.format(c.int(row), into: &out)
             out.append(0x22)
         case .timestamp:
             out.append(0x22)
-            CivilTime.formatTimestamp(micros: c.pointee.int(row), into: &out)
+            CivilTime.formatTimestamp(micros: c.int(row), into: &out)
             out.append(0x22)
         case .date:
             out.append(0x22)
-            CivilTime.formatDate(days: c.pointee.int(row), into: &out)
+            CivilTime.formatDate(days: c.int(row), into: &out)
             out.append(0x22)
         case .bool:
-            out.append(contentsOf: c.pointee.int(row) != 0 ? "true".utf8 : "false".utf8)
+            out.append(contentsOf: c.int(row) != 0 ? "true".utf8 : "false".utf8)
         case .stringList:
             out.append(UInt8(ascii: "["))
-            c.pointee.bytes.withUnsafeBytes { raw in
-                for e in c.pointee.elements(row) {
-                    if e != c.pointee.elements(row).lowerBound { out.append(UInt8(ascii: ",")) }
-                    JSONText.appendString(UnsafeRawBufferPointer(rebasing: raw[c.pointee.elementRange(e)]), into: &out)
-                }
+            let elements = c.elements(row)
+            for e in elements {
+                if e != elements.lowerBound { out.append(UInt8(ascii: ",")) }
+                JSONText.appendString(c.element(e), into: &out)
             }
             out.append(UInt8(ascii: "]"))
         case .stringMap:
             out.append(UInt8(ascii: "{"))
-            c.pointee.bytes.withUnsafeBytes { raw in
-                c.pointee.keyBytes.withUnsafeBytes { keys in
-                    for e in c.pointee.elements(row) {
-                        if e != c.pointee.elements(row).lowerBound { out.append(UInt8(ascii: ",")) }
-                        JSONText.appendString(UnsafeRawBufferPointer(rebasing: keys[c.pointee.keyRange(e)]), into: &out)
-                        out.append(UInt8(ascii: ":"))
-                        JSONText.appendString(UnsafeRawBufferPointer(rebasing: raw[c.pointee.elementRange(e)]), into: &out)
-                    }
-                }
+            let elements = c.elements(row)
+            for e in elements {
+                if e != elements.lowerBound { out.append(UInt8(ascii: ",")) }
+                JSONText.appendString(c.key(e), into: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONText.appendString(c.element(e), into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

@@ -136,4 +136,20 @@ import Testing
         #expect(r.rejects.count == 1)
         #expect(r.rejects.first?["line"] as? Int == 8)
     }
+
+    /// The word-at-a-time newline count agrees with a byte loop at every length and alignment,
+    /// on bytes near the newline (0x0A +- 1, 0x8A) that a wrong carry would miscount.
+    @Test func newlineCountMatchesAByteLoop() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x0A, 0x0B, 0x09, 0x8A, 0x00, 0xFF, 0x41]
+        for length in 0..<80 {
+            let bytes = (0..<(length + 7)).map { _ in alphabet.randomElement(using: &rng)! }
+            for start in 0..<7 {
+                bytes.withUnsafeBytes { raw in
+                    let part = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                    #expect(ChunkedFeedReader.newlines(part) == part.filter { $0 == 0x0A }.count)
+                }
+            }
+        }
+    }
 }

@@ -21,6 +21,37 @@ import Testing
         #expect(String(decoding: out, as: UTF8.self) == #""a\"b\\c\n\u0001é""#)
     }
 
+    /// The word-at-a-time scan escapes exactly what the byte loop escapes: every byte that needs
+    /// an escape, at every offset of strings of every length up to a few words, next to bytes
+    /// one off from them (0x1F/0x20, 0x21/0x23, 0x5B/0x5D, 0x7F, 0x80, 0xFF).
+    @Test func escapesAtEveryOffset() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for b in bytes {
+                if b < 0x20 || b == 0x22 || b == 0x5C { JSONText.appendEscape(b, into: &out) } else { out.append(b) }
+            }
+            out.append(0x22)
+            return out
+        }
+        let plain: [UInt8] = [0x20, 0x21, 0x23, 0x41, 0x5B, 0x5D, 0x7F, 0x80, 0xFF]
+        let special: [UInt8] = [0x00, 0x0A, 0x1F, 0x22, 0x5C]
+        for length in 1..<26 {
+            for at in 0..<length {
+                for s in special {
+                    var bytes = (0..<length).map { plain[($0 * 7 + length) % plain.count] }
+                    bytes[at] = s
+                    var out: [UInt8] = []
+                    bytes.withUnsafeBytes { JSONText.appendString($0, into: &out) }
+                    #expect(out == reference(bytes), "length \(length), byte \(s) at \(at)")
+                }
+            }
+            let clean = (0..<length).map { plain[$0 % plain.count] }
+            var out: [UInt8] = []
+            clean.withUnsafeBytes { JSONText.appendString($0, into: &out) }
+            #expect(out == [0x22] + clean + [0x22])
+        }
+    }
+
     @Test func rejectKeepsNonUTF8RawAsBase64() {
         let r = Reject(
             stage: "collect", code: "invalid_utf8", reason: "field note is not UTF-8", field: "note",

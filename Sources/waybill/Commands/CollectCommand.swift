@@ -77,7 +77,7 @@ struct CollectCommand: ParsableCommand {
         let inputs = try InputResolver.resolve(self.inputs)
         let writer = try RejectWriter(path: rejects)
         if threads < 1 { throw WaybillError.usage("--threads must be at least 1") }
-        let output = EncodingWriter(background: threads > 1 && !check)
+        let output = EncodingWriter(threads: check || threads < 2 ? 0 : threads)
         let id = batchId ?? InputResolver.batchID(source: profile.source, inputs: inputs)
         let lines = BusinessLineCounter()
         let log = reporting.logger(stage: "collect", quiet: quiet)
@@ -127,96 +127,6 @@ struct CollectCommand: ParsableCommand {
                     "reject rate \(books.rejected)/\(books.recordsIn) = \(rate) exceeds --max-reject-rate \(limit)")
             }
         }
-    }
-}
-
-/// Encodes batches as unified NDJSON and writes them to fd 1 in large chunks, either inline or
-/// on a background thread (so that encoding overlaps reading and mapping the next batch). At
-/// most two batches wait in the queue, which keeps memory bounded.
-final class EncodingWriter: @unchecked Sendable {
-    private let encoder = UnifiedNDJSONEncoder()
-    private var buffer: [UInt8] = []
-    private let condition = NSCondition()
-    private var queue: [OrderBatch] = []
-    private var closed = false
-    private var failure: WaybillError?
-    private var worker: Thread?
-    private let finished = DispatchSemaphore(value: 0)
-
-    init(background: Bool) {
-        buffer.reserveCapacity(2 << 20)
-        guard background else { return }
-        let t = Thread { [unowned self] in self.run() }
-        t.stackSize = 1 << 20
-        worker = t
-        t.start()
-    }
-
-    /// Queues (or, inline, writes) a batch. The caller may reuse its batch afterwards.
-    func submit(_ batch: OrderBatch) throws(WaybillError) {
-        guard worker != nil else {
-            try write(batch)
-            return
-        }
-        condition.lock()
-        while queue.count >= 2 && failure == nil { condition.wait() }
-        if let failure {
-            condition.unlock()
-            throw failure
-        }
-        queue.append(batch)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Writes what is queued and stops the worker; throws the first write error.
-    func finish() throws(WaybillError) {
-        if worker != nil {
-            condition.lock()
-            closed = true
-            condition.broadcast()
-            condition.unlock()
-            finished.wait()
-            worker = nil
-        }
-        if let failure { throw failure }
-        try flush()
-    }
-
-    private func run() {
-        while true {
-            condition.lock()
-            while queue.isEmpty && !closed { condition.wait() }
-            if queue.isEmpty {
-                condition.unlock()
-                break
-            }
-            let batch = queue.removeFirst()
-            condition.broadcast()
-            condition.unlock()
-            do {
-                try write(batch)
-            } catch {
-                condition.lock()
-                failure = error
-                queue.removeAll()
-                condition.broadcast()
-                condition.unlock()
-                break
-            }
-        }
-        finished.signal()
-    }
-
-    private func write(_ batch: OrderBatch) throws(WaybillError) {
-        encoder.encode(batch, into: &buffer)
-        if buffer.count >= 1 << 20 { try flush() }
-    }
-
-    private func flush() throws(WaybillError) {
-        guard !buffer.isEmpty else { return }
-        try FD.writeAll(1, buffer, path: "stdout")
-        buffer.removeAll(keepingCapacity: true)
     }
 }
 

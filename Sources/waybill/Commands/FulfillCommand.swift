@@ -68,7 +68,7 @@ struct FulfillCommand: ParsableCommand {
         let writer = try RejectWriter(path: rejects)
         let fulfiller = Fulfiller(plan: plan)
         fulfiller.inputName = input == "-" ? "stdin" : input
-        let output = EncodingWriter(background: false)
+        let output = EncodingWriter(threads: 0)
         var batch = OrderBatch()
         var planned = OrderBatch()
         while try reader.next(into: &batch, maxOrders: batchSize) {

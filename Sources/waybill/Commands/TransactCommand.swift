@@ -73,7 +73,7 @@ struct TransactCommand: ParsableCommand {
         let writer = try RejectWriter(path: rejects)
         let transactor = try Transactor(ruleSet: ruleSet, state: store)
         transactor.inputName = input == "-" ? "stdin" : input
-        let output = EncodingWriter(background: false)
+        let output = EncodingWriter(threads: 0)
         let meter = reporting.progressMeter(stage: "transact", inputCount: 1, quiet: quiet)
         defer { meter?.finish() }
         meter?.beginInput(input, size: ProgressDisplay.fileSize(input))
