@@ -120,7 +120,7 @@ public struct UnifiedNDJSONEncoder: Sendable {
             switch fields.groups[g] {
             case .header, .ext:
                 // `ext` is its own group: written as `"ext":{...}` when it has entries.
-                for i in start..<end { writeField(orders[i], fields.keys.order(fields.order[i]), row, &first, &out) }
+                for i in start..<end { writeField(orders.baseAddress! + i, fields.keys.order(fields.order[i]), row, &first, &out) }
             case let group:
                 var groupOpen = false
                 var innerFirst = true
@@ -133,7 +133,7 @@ public struct UnifiedNDJSONEncoder: Sendable {
                         out.append(contentsOf: "\":{".utf8)
                         groupOpen = true
                     }
-                    writeField(orders[i], fields.keys.order(fields.order[i]), row, &innerFirst, &out)
+                    writeField(orders.baseAddress! + i, fields.keys.order(fields.order[i]), row, &innerFirst, &out)
                 }
                 if groupOpen { out.append(UInt8(ascii: "}")) }
             }
@@ -144,7 +144,7 @@ public struct UnifiedNDJSONEncoder: Sendable {
                 if l != lines.lowerBound { out.append(UInt8(ascii: ",")) }
                 out.append(UInt8(ascii: "{"))
                 var lfirst = true
-                for i in lineColumns.indices { writeField(lineColumns[i], fields.keys.line(fields.line[i]), l, &lfirst, &out) }
+                for i in lineColumns.indices { writeField(lineColumns.baseAddress! + i, fields.keys.line(fields.line[i]), l, &lfirst, &out) }
                 out.append(UInt8(ascii: "}"))
             }
             out.append(UInt8(ascii: "]"))
@@ -154,10 +154,11 @@ public struct UnifiedNDJSONEncoder: Sendable {
 
     @inline(__always)
     private func writeField(
-        _ col: ColumnView, _ key: UnsafeBufferPointer<UInt8>, _ row: Int, _ first: inout Bool, _ out: inout [UInt8]
+        _ col: UnsafePointer<ColumnView>, _ key: UnsafeBufferPointer<UInt8>, _ row: Int, _ first: inout Bool, _ out: inout [UInt8]
     ) {
-        if col.isNull(row) { return }
-        if col.kind == .stringMap && col.elements(row).isEmpty { return }
+        // By pointer: a view is nine words, which passing by value copied for every field.
+        if col.pointee.isNull(row) { return }
+        if col.pointee.kind == .stringMap && col.pointee.elements(row).isEmpty { return }
         if !first { out.append(UInt8(ascii: ",")) }
         first = false
         out.append(contentsOf: key)
@@ -165,7 +166,8 @@ public struct UnifiedNDJSONEncoder: Sendable {
     }
 
     @inline(__always)
-    private func writeValue(_ c: ColumnView, _ row: Int, _ out: inout [UInt8]) {
+    private func writeValue(_ view: UnsafePointer<ColumnView>, _ row: Int, _ out: inout [UInt8]) {
+        let c = view.pointee
         switch c.kind {
         case .string:
             JSONText.appendString(c.string(row), into: &out)

@@ -40,7 +40,7 @@ struct CollectCommand: ParsableCommand {
     @Option(help: "Lineage batch id (default: derived from the source and the inputs).")
     var batchId: String?
 
-    @Option(help: "Threads: 1 reads, maps and writes in turn; N of 2 or more (the default 2) write the NDJSON on a thread of its own and map a large plain CSV or NDJSON file in chunks on N threads (same output).")
+    @Option(help: "Threads: 1 reads, maps and writes in turn; N of 2 or more (the default 2) encode the NDJSON on N threads of their own and map a large plain CSV or NDJSON file in chunks on N threads (same output, in order).")
     var threads: Int = 2
 
     @Option(help: "Orders per internal batch.")
