@@ -173,3 +173,47 @@ import Testing
         #expect(try r.readColumn(rowGroup: 0, column: 1).strings == mixed)
     }
 }
+
+/// `textCompressionLevel` applies to PLAIN string pages of text only (values averaging
+/// `textMinAverageBytes` or more): pages of short ids keep the writer's level.
+@Suite struct TextCompressionLevelTests {
+    @Test func onlyLongValuesCountAsText() {
+        var props = WriterProperties()
+        props.textCompressionLevel = 9
+        // 10 values of 20 bytes each, with their 4-byte lengths: text.
+        #expect(props.textLevel(plainBytes: 240, values: 10) == 9)
+        #expect(props.textLevel(plainBytes: 239, values: 10) == nil)
+        #expect(props.textLevel(plainBytes: 0, values: 0) == nil)
+        props.textCompressionLevel = nil
+        #expect(props.textLevel(plainBytes: 240, values: 10) == nil)
+    }
+
+    @Test func shortValuesKeepTheWritersLevel() throws {
+        let schema = try ParquetSchema(fields: [
+            .leaf(name: "note", physical: .byteArray, logical: .string, repetition: .required),
+            .leaf(name: "id", physical: .byteArray, logical: .string, repetition: .required),
+        ])
+        var rng = LCG(7)
+        let words = ["furiously", "pending", "deposits", "sleep", "quickly", "among", "the", "bold", "accounts"]
+        let n = 4000
+        let notes = (0..<n).map { _ in (0..<6).map { _ in words[rng.below(words.count)] }.joined(separator: " ") }
+        let ids = (0..<n).map { "o\($0 * 7919 % 100_003)" }
+        func sizes(_ textLevel: Int32?) throws -> (note: Int64, id: Int64) {
+            var props = WriterProperties()
+            props.compressionLevel = 1
+            props.textCompressionLevel = textLevel
+            props.dictionaryEnabled = false
+            let bytes = try writeInMemory(schema, props) { w in
+                try w.writeStrings(column: 0, values: notes)
+                try w.writeStrings(column: 1, values: ids)
+            }.bytes
+            let r = try ParquetFileReader(bytes: bytes)
+            return (try r.chunkMetadata(rowGroup: 0, column: 0).totalCompressedSize,
+                try r.chunkMetadata(rowGroup: 0, column: 1).totalCompressedSize)
+        }
+        let plain = try sizes(nil)
+        let text = try sizes(19)
+        #expect(text.note < plain.note)
+        #expect(text.id == plain.id)
+    }
+}

@@ -132,7 +132,7 @@ final class ByteArrayColumnWriter: LeafWriter {
         } else {
             try plain.withUnsafeBytes {
                 try asm.emitDataPage(values: $0, encoding: ParquetEncoding.plain.rawValue, statistics: stats,
-                    level: asm.properties.textCompressionLevel)
+                    level: asm.properties.textLevel(plainBytes: plain.count, values: asm.pageEntries - Int(asm.pageNulls)))
             }
         }
         indices.removeAll(keepingCapacity: true)
