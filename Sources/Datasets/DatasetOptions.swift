@@ -105,7 +105,8 @@ public struct DatasetWriteOptions: Sendable {
     /// columns); charged against the budget so that many open files cannot break it.
     static let openFileBytes = 1536 << 10
 
-    /// zstd level of PLAIN text pages (strings averaging 20 bytes or more, `ParquetDefaults.textMinAverageBytes`;
+    /// zstd level of PLAIN text pages (strings averaging 20 bytes or more, and pages over 128 KiB:
+    /// `ParquetDefaults.textMinAverageBytes`, `textLevelPageBytes`;
     /// other pages keep the writer's level 3). On the TPC-H
     /// feeds (scale 0.1, free text in its own columns) levels 3 / 5 / 7 give 1.12x / 1.11x /
     /// 1.08x DuckDB's bytes (1.15x / 1.12x at scale 1) for 4.77 / 5.34 / 6.09 G instructions
