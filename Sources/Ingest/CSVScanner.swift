@@ -192,8 +192,17 @@ extension CSVScanner {
                 guard after == 0x0A || after == 0x0D else { return nil }  // a doubled or stray quote
                 i = c + 1
             } else {
-                // Plain: up to the next delimiter, quote or line end (`classes` marks those bytes).
+                // Plain: up to the next delimiter, quote or line end (`classes` marks those bytes),
+                // eight bytes at a time while a word holds none of them, then byte by byte.
                 var j = i
+                var wide: UInt64 = 0
+                while j + 8 <= end {
+                    let w = UnsafeRawPointer(bytes + j).loadUnaligned(as: UInt64.self)
+                    if Self.hasByte(w, d) || Self.hasByte(w, q) || Self.hasByte(w, 0x0A) || Self.hasByte(w, 0x0D) { break }
+                    wide |= w
+                    j += 8
+                }
+                if wide & 0x8080_8080_8080_8080 != 0 { hi |= 0x80 }
                 while j < end && classes[Int(bytes[j])] == 0 {
                     hi |= bytes[j]
                     j += 1
@@ -212,6 +221,14 @@ extension CSVScanner {
             line = ln
             return (Boundary(start: base + start, end: base + i, line: startLine, hasHighBytes: hi >= 0x80), i + 1)
         }
+    }
+
+    /// Whether one of the eight bytes of `w` is `b` (the "has a zero byte" test of Bit Twiddling
+    /// Hacks on `w ^ b`, exact as to whether there is one).
+    @inline(__always)
+    static func hasByte(_ w: UInt64, _ b: UInt8) -> Bool {
+        let x = w ^ (0x0101_0101_0101_0101 &* UInt64(b))
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
     }
 
     /// The number of LF bytes in `p[0..<n]` and the OR of all its bytes.
