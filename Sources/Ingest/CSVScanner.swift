@@ -193,16 +193,26 @@ extension CSVScanner {
                 i = c + 1
             } else {
                 // Plain: up to the next delimiter, quote or line end (`classes` marks those bytes),
-                // eight bytes at a time while a word holds none of them, then byte by byte.
+                // a word of eight bytes at a time: the first special byte of a word is found from
+                // its mask, without a byte loop (most fields are shorter than a word). Only the
+                // last bytes of a block go byte by byte.
                 var j = i
                 var wide: UInt64 = 0
                 while j + 8 <= end {
                     let w = UnsafeRawPointer(bytes + j).loadUnaligned(as: UInt64.self)
-                    if Self.hasByte(w, d) || Self.hasByte(w, q) || Self.hasByte(w, 0x0A) || Self.hasByte(w, 0x0D) { break }
-                    wide |= w
-                    j += 8
+                    let m = Self.byteMask(w, d) | Self.byteMask(w, q) | Self.byteMask(w, 0x0A) | Self.byteMask(w, 0x0D)
+                    if m == 0 {
+                        wide |= w
+                        j += 8
+                        continue
+                    }
+                    let k = m.trailingZeroBitCount >> 3
+                    if k > 0 { wide |= w & ((1 << (UInt64(k) << 3)) &- 1) }
+                    j += k
+                    break
                 }
                 if wide & 0x8080_8080_8080_8080 != 0 { hi |= 0x80 }
+                // The last bytes of a block (at a special byte found above it stops at once).
                 while j < end && classes[Int(bytes[j])] == 0 {
                     hi |= bytes[j]
                     j += 1
@@ -223,12 +233,14 @@ extension CSVScanner {
         }
     }
 
-    /// Whether one of the eight bytes of `w` is `b` (the "has a zero byte" test of Bit Twiddling
-    /// Hacks on `w ^ b`, exact as to whether there is one).
+    /// The high bit of each byte of `w` that equals `b`, except that bytes above the lowest
+    /// match may be flagged wrongly (a borrow): the "has a zero byte" test of Bit Twiddling
+    /// Hacks on `w ^ b`. Zero exactly when no byte is `b`, and its lowest set bit is always a
+    /// true match, which is all `splitSimple` reads from it.
     @inline(__always)
-    static func hasByte(_ w: UInt64, _ b: UInt8) -> Bool {
+    static func byteMask(_ w: UInt64, _ b: UInt8) -> UInt64 {
         let x = w ^ (0x0101_0101_0101_0101 &* UInt64(b))
-        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
     /// The number of LF bytes in `p[0..<n]` and the OR of all its bytes.
