@@ -1,4 +1,5 @@
 import Glibc
+import OrderModel
 
 /// Finds where CSV records start and end, mirroring libcsv's strict state machine (with no
 /// space trimming), so that every record libcsv delivers can be given its line number, byte
@@ -200,7 +201,7 @@ extension CSVScanner {
                 var wide: UInt64 = 0
                 while j + 8 <= end {
                     let w = UnsafeRawPointer(bytes + j).loadUnaligned(as: UInt64.self)
-                    let m = Self.byteMask(w, d) | Self.byteMask(w, q) | Self.byteMask(w, 0x0A) | Self.byteMask(w, 0x0D)
+                    let m = ByteWord.matches(w, d) | ByteWord.matches(w, q) | ByteWord.matches(w, 0x0A) | ByteWord.matches(w, 0x0D)
                     if m == 0 {
                         wide |= w
                         j += 8
@@ -231,16 +232,6 @@ extension CSVScanner {
             line = ln
             return (Boundary(start: base + start, end: base + i, line: startLine, hasHighBytes: hi >= 0x80), i + 1)
         }
-    }
-
-    /// The high bit of each byte of `w` that equals `b`, except that bytes above the lowest
-    /// match may be flagged wrongly (a borrow): the "has a zero byte" test of Bit Twiddling
-    /// Hacks on `w ^ b`. Zero exactly when no byte is `b`, and its lowest set bit is always a
-    /// true match, which is all `splitSimple` reads from it.
-    @inline(__always)
-    static func byteMask(_ w: UInt64, _ b: UInt8) -> UInt64 {
-        let x = w ^ (0x0101_0101_0101_0101 &* UInt64(b))
-        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
     /// The number of LF bytes in `p[0..<n]` and the OR of all its bytes.

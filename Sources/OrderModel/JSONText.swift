@@ -26,16 +26,10 @@ public enum JSONText {
         out.append(0x22)
     }
 
-    /// Whether any of the eight bytes of `w` is a control character, `"` or `\`: the classic
-    /// SWAR tests (Bit Twiddling Hacks, "determine if a word has a byte less than n" and "has a
-    /// zero byte"), exact as to whether one is there.
+    /// Whether any of the eight bytes of `w` is a control character, `"` or `\`.
     @inlinable @inline(__always)
     static func needsEscape(_ w: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
-        let control = (w &- ones &* 0x20) & ~w & highs != 0
-        return control || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C))
+        ByteWord.below(w, 0x20) | ByteWord.matches(w, 0x22) | ByteWord.matches(w, 0x5C) != 0
     }
 
     /// Appends a Swift string as a JSON string literal.

@@ -52,20 +52,16 @@ public struct UnifiedNDJSONEncoder: Sendable {
     /// most of the model's ~100 order and ~40 line fields are null throughout a feed's batches,
     /// and testing each of them on every order was most of the encoder's time.
     private struct PresentFields {
-        /// Order fields, group after group; group `g` owns `orderFields[groupEnds[g - 1]..<groupEnds[g]]`.
+        /// Order fields, group after group; group `g` owns `orderFields[groups[g - 1].end..<groups[g].end]`.
         var orderFields: [Int] = []
-        var groups: [FieldGroup] = []
-        var groupEnds: [Int] = []
+        var groups: [(group: FieldGroup, end: Int)] = []
         var lineFields: [Int] = []
 
         init(_ batch: OrderBatch, layout: [(group: FieldGroup, fields: [Int])], lineFields all: [Int]) {
             for (group, fields) in layout {
                 let before = orderFields.count
                 for f in fields where batch.orders.columns[f].nullCount < batch.orders.columns[f].count { orderFields.append(f) }
-                if orderFields.count > before {
-                    groups.append(group)
-                    groupEnds.append(orderFields.count)
-                }
+                if orderFields.count > before { groups.append((group, orderFields.count)) }
             }
             lineFields = all.filter { batch.lines.columns[$0].nullCount < batch.lines.columns[$0].count }
         }
@@ -80,10 +76,10 @@ public struct UnifiedNDJSONEncoder: Sendable {
                 keyBytes.withUnsafeBufferPointer { keys in
                     keyOffsets.withUnsafeBufferPointer { offsets in
                         present.orderFields.withUnsafeBufferPointer { orderFields in
-                            present.groupEnds.withUnsafeBufferPointer { groupEnds in
+                            present.groups.withUnsafeBufferPointer { groups in
                                 present.lineFields.withUnsafeBufferPointer { lineFields in
                                     let fields = Fields(
-                                        order: orderFields, groups: present.groups, groupEnds: groupEnds, line: lineFields,
+                                        order: orderFields, groups: groups, line: lineFields,
                                         keys: Keys(bytes: keys, offsets: offsets, lineBase: lineKeyBase))
                                     for row in rows {
                                         encodeOrder(orders, lines, batch.lineRange(row), row: row, fields, into: &out)
@@ -101,8 +97,7 @@ public struct UnifiedNDJSONEncoder: Sendable {
     /// order field `order[i]`, view `i` of the lines of line field `line[i]`.
     private struct Fields {
         let order: UnsafeBufferPointer<Int>
-        let groups: [FieldGroup]
-        let groupEnds: UnsafeBufferPointer<Int>
+        let groups: UnsafeBufferPointer<(group: FieldGroup, end: Int)>
         let line: UnsafeBufferPointer<Int>
         let keys: Keys
     }
@@ -114,14 +109,13 @@ public struct UnifiedNDJSONEncoder: Sendable {
         out.append(UInt8(ascii: "{"))
         var first = true
         var start = 0
-        for g in fields.groupEnds.indices {
-            let end = fields.groupEnds[g]
+        for (group, end) in fields.groups {
             defer { start = end }
-            switch fields.groups[g] {
+            switch group {
             case .header, .ext:
                 // `ext` is its own group: written as `"ext":{...}` when it has entries.
                 for i in start..<end { writeField(orders.baseAddress! + i, fields.keys.order(fields.order[i]), row, &first, &out) }
-            case let group:
+            default:
                 var groupOpen = false
                 var innerFirst = true
                 for i in start..<end where !orders[i].isNull(row) {

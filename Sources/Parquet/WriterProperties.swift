@@ -50,15 +50,13 @@ public struct WriterProperties: Sendable {
     public var compression: ParquetCompression = .zstd
     /// Codec level (zstd 1...22, gzip 1...9); nil means the codec's default from `ParquetDefaults`.
     public var compressionLevel: Int32? = nil
-    /// Codec level for PLAIN BYTE_ARRAY data pages of text (values of `textMinAverageBytes` or more
-    /// on average) and of any page over `ParquetDefaults.textLevelPageBytes`; nil means
+    /// Codec level for PLAIN BYTE_ARRAY data pages of text (values of `ParquetDefaults.textMinAverageBytes`
+    /// or more on average) and of any page over `ParquetDefaults.textLevelPageBytes`; nil means
     /// `compressionLevel`. Free text is where a higher zstd level pays: on TPC-H, level 7 instead
     /// of 3 makes comment pages 10-13% smaller while numbers and dictionary indices gain under 1%.
     /// Short values (ids, keys) in small pages gain nothing: there level 5 made TPC-H's id pages
     /// 1-5% larger than level 3, at about three times the compression time.
     public var textCompressionLevel: Int32? = nil
-    /// See `textCompressionLevel` (`ParquetDefaults.textMinAverageBytes`).
-    public var textMinAverageBytes = ParquetDefaults.textMinAverageBytes
     public var dataPageByteLimit = ParquetDefaults.dataPageByteLimit
     public var dataPageRowLimit = ParquetDefaults.dataPageRowLimit
     public var rowGroupRowLimit = ParquetDefaults.rowGroupRowLimit
@@ -106,7 +104,7 @@ public struct WriterProperties: Sendable {
     /// level) otherwise.
     func textLevel(plainBytes: Int, values: Int) -> Int32? {
         guard let textCompressionLevel, values > 0 else { return nil }
-        let text = plainBytes - 4 * values >= textMinAverageBytes * values
+        let text = plainBytes - 4 * values >= ParquetDefaults.textMinAverageBytes * values
         return text || plainBytes > ParquetDefaults.textLevelPageBytes ? textCompressionLevel : nil
     }
 
