@@ -15,8 +15,9 @@ public final class FeedCollector {
     private let batchSize: Int
     private let emitBatch: (inout OrderBatch) throws(WaybillError) -> Void
 
-    /// Threads that map a large plain CSV or NDJSON file in chunks (`ChunkedFeedReader`); 1
-    /// reads every input on the calling thread.
+    /// Threads that map a large plain CSV or NDJSON file in chunks (`ChunkedFeedReader`); with
+    /// 2 or more a compressed input or an archive member is also decompressed a few blocks ahead
+    /// on a thread of its own (`ArchiveReader`). 1 reads every input on the calling thread.
     public var parseThreads = 1
     /// The chunk size of a parallel read; files under two chunks are read on one thread.
     public var chunkBytes = 4 << 20
@@ -94,7 +95,7 @@ public final class FeedCollector {
             assembler.countFile()  // an empty file holds no records (libarchive refuses to open it)
             return
         }
-        let archive = try ArchiveReader(input: input, blockSize: 1 << 20, limits: profile.limits)
+        let archive = try ArchiveReader(input: input, blockSize: 1 << 20, readAheadBlockSize: parseThreads > 1 ? profile.csv.blockSize : 0, limits: profile.limits)
         // Whether the input is plain shows once libarchive has seen its first member; when it
         // is not (or a chunked read cannot start), the loop goes on from that member.
         var probed: ArchiveReader.Next?

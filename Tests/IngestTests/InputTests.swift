@@ -100,6 +100,84 @@ import Testing
         #expect(members(r) == [nil, nil])
     }
 
+    /// Compressed data is decompressed ahead on a helper thread in blocks of the reader's size
+    /// (`ArchiveReader`; 4 KiB here): members of many blocks, bad rows across block boundaries,
+    /// members one after another and a plain file after the archive give the same orders and
+    /// rejects (codes, lines, offsets) as the plain files.
+    @Test(arguments: ["gzip -c", "zstd -q -c"])
+    func compressedFeedsReadAheadGiveWhatPlainFilesGive(tool: String) throws {
+        let dir = TempDir()
+        var a = "id,day,qty\n", b = "id,day,qty\n"
+        for i in 1...15_000 { a += i % 791 == 0 ? "\(i),2025-13-45,1\n" : "\(i),2025-01-0\(i % 9 + 1),\(i % 50 + 1)\n" }
+        for i in 15_001...20_000 { b += i % 401 == 0 ? "\(i),x\n" : "\(i),2025-02-0\(i % 9 + 1),\(i % 7 + 1)\n" }
+        dir.write("p/a.csv", a)
+        dir.write("p/b.csv", b)
+        dir.write("after.csv", Self.feed([7]))
+        #expect(dir.sh("mkdir z && \(tool) p/a.csv > z/a.csv.z && \(tool) p/b.csv > z/b.csv.z") == 0)
+        #expect(dir.sh("cd p && tar cf - a.csv b.csv | \(tool) > ../both.tar.z") == 0)
+        let profile = try Fixture.profile(Self.profile, blockSize: 4096)
+        let after = dir.path + "/after.csv"
+        let plain = try Fixture.collect(profile, [dir.path + "/p/a.csv", dir.path + "/p/b.csv", after], dir: dir)
+        let single = try Fixture.collect(profile, [dir.path + "/z/a.csv.z", dir.path + "/z/b.csv.z", after], parseThreads: 2, dir: dir)
+        let tarred = try Fixture.collect(profile, [dir.path + "/both.tar.z", after], parseThreads: 2, dir: dir)
+        func rejects(_ r: Collected) -> [String] {
+            r.rejects.map { "\($0["code"] ?? "") \($0["line"] ?? "") \($0["byte_offset"] ?? "")" }
+        }
+        #expect(plain.orders.count == 20_000 - 18 - 12 + 1)
+        #expect(rejects(plain).count == 30)
+        for r in [single, tarred] {
+            #expect(ids(r) == ids(plain), "\(tool)")
+            #expect(rejects(r) == rejects(plain), "\(tool)")
+            #expect(r.books.recordsIn == plain.books.recordsIn && r.books.balances, "\(tool)")
+        }
+        #expect(tarred.books.archiveMembers == 2)
+    }
+
+    /// The read-ahead's own bookkeeping: requests smaller and larger than its blocks, a member
+    /// left half read for the next one, and the end of each member.
+    @Test func readAheadDeliversEveryByteWhateverTheRequestSizes() throws {
+        let dir = TempDir()
+        func text(_ seed: Int, _ count: Int) -> [UInt8] {
+            var x = UInt64(seed), out: [UInt8] = []
+            for _ in 0..<count {
+                x = x &* 6364136223846793005 &+ 1442695040888963407
+                out.append(UInt8(ascii: "a") + UInt8((x >> 33) % 26))
+            }
+            return out
+        }
+        let a = text(1, 300_001), b = text(2, 123_457)
+        dir.write("a.txt", a)
+        dir.write("b.txt", b)
+        #expect(dir.sh("gzip -c a.txt > a.gz && tar cf - a.txt b.txt | zstd -q -c > ab.tar.zst") == 0)
+
+        let single = try ArchiveReader(input: InputSpec(path: dir.path + "/a.gz"), readAheadBlockSize: 1000)
+        guard case .member(nil) = single.nextMember() else { Issue.record("no member"); return }
+        #expect(try readAll(single, sizes: [1, 777, 4096, 999, 1000, 3]) == a)
+        if case .end = single.nextMember() {} else { Issue.record("expected the end") }
+
+        let tar = try ArchiveReader(input: InputSpec(path: dir.path + "/ab.tar.zst"), readAheadBlockSize: 1000)
+        guard case .member("a.txt") = tar.nextMember() else { Issue.record("no a.txt"); return }
+        #expect(try readAll(tar, sizes: [2500], limit: 4321) == Array(a[0..<4321]))
+        guard case .member("b.txt") = tar.nextMember() else { Issue.record("no b.txt"); return }
+        #expect(try readAll(tar, sizes: [64, 1001]) == b)
+        if case .end = tar.nextMember() {} else { Issue.record("expected the end") }
+    }
+
+    /// Reads the current member with requests of `sizes` (in turn) up to its end or `limit` bytes.
+    private func readAll(_ reader: ArchiveReader, sizes: [Int], limit: Int = .max) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        var k = 0
+        while out.count < limit {
+            let want = min(sizes[k % sizes.count], limit - out.count)
+            k += 1
+            let n = try buffer.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])).get() }
+            if n == 0 { break }
+            out += buffer[0..<n]
+        }
+        return out
+    }
+
     @Test func archiveSkipsDirectoriesAndSymlinks() throws {
         let dir = TempDir()
         dir.write("d/a.csv", Self.feed([1]))

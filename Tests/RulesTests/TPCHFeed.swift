@@ -9,18 +9,25 @@ enum TPCHFeed {
         .deletingLastPathComponent().path
 
     /// The scale-0.01 feed, generated with the project's script when it is missing.
-    static func flatCSV() throws -> String {
+    static func flatCSV() throws -> String { try flatCSVText.get() }
+
+    /// Read (and made) once per process: the suites that use it run in parallel, and two of
+    /// them generating into the same folder at once read a half-written file.
+    private static let flatCSVText = Result<String, any Error> {
         let dir = "/tmp/waybill-transact-feeds01"
         let path = dir + "/orders_flat.csv"
         if !FileManager.default.fileExists(atPath: path) {
+            // Made aside and renamed into place, so another process never sees half a feed.
+            let staging = dir + ".tmp-\(getpid())"
             let p = Process()
             // The Python environment .ci/install-deps.sh makes (WAYBILL_VENV, as `make test` sets it).
             let env = ProcessInfo.processInfo.environment
             let venv = env["WAYBILL_VENV"] ?? (NSHomeDirectory() + "/.cache/waybill-venv")
             p.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-            p.arguments = [repoRoot + "/Benchmarks/make_feeds.py", "0.01", dir]
+            p.arguments = [repoRoot + "/Benchmarks/make_feeds.py", "0.01", staging]
             try p.run()
             p.waitUntilExit()
+            if rename(staging, dir) != 0 { try? FileManager.default.removeItem(atPath: staging) }
         }
         return try String(contentsOfFile: path, encoding: .utf8)
     }
