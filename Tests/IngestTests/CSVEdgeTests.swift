@@ -74,10 +74,12 @@ import Testing
         var expected: [(id: Int, note: String?, reject: String?)] = []
         var id = 0
         // Not at a field's first byte: a quote there opens a quoted field (and, unclosed, takes
-        // the rows after it into its reject), which is not the path under test.
-        for length in 2...26 {
-            for at in 1..<length {
-                for special in ["é", "\u{FF}", "\"", ",", "a"] {
+        // the rows after it into its reject), which is not the path under test. The stray quotes
+        // come last: the one-pass splitter (`CSVScanner.splitSimple`) gives a block up to libcsv
+        // at the first record it cannot split, so rows after one would not test it.
+        for special in ["é", "\u{FF}", ",", "a", "\""] {
+            for length in 2...26 {
+                for at in 1..<length {
                     id += 1
                     var chars = Array(repeating: "x", count: length)
                     chars[at] = special
@@ -107,6 +109,7 @@ import Testing
         #expect(r.orders.map { $0["external_order_id"] as! String } == good.map { String($0.id) })
         #expect(r.orders.map { ($0["operation"] as? [String: Any])?["note"] as? String } == good.map { $0.note })
         #expect(r.books.rejected == expected.count - good.count)
+        #expect(r.rejects.map { $0["code"] as? String } == expected.compactMap { $0.reject })
         #expect(r.books.balances)
     }
 
