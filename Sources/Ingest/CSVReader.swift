@@ -113,8 +113,20 @@ final class CSVReader {
             from += used
         }
         // libcsv holds no half record here when the scanner is between records and nothing
-        // is being skipped, so the one-pass splitter may take the records it can.
-        if skipping == nil && !scanner.inRecord { from = splitRecords(from: from) }
+        // is being skipped, so the one-pass splitter may take the records it can. A record it
+        // cannot take (a doubled or stray quote, a quoted line break) goes the general way on
+        // its own, and the splitter takes over again after it: before, the rest of the block
+        // (up to 1 MiB) went the general way after one such record.
+        while skipping == nil && !scanner.inRecord {
+            from = splitRecords(from: from)
+            guard from < buffer.count else { break }
+            let used = buffer.withUnsafeBytes { raw in
+                scanner.scan(UnsafeRawBufferPointer(rebasing: raw[from...]), base: base + from, into: &boundaries, firstOnly: true)
+            }
+            feed(from: from, to: from + used)
+            from += used
+            if used == 0 { break }
+        }
         buffer.withUnsafeBytes { raw in
             scanner.scan(UnsafeRawBufferPointer(rebasing: raw[from...]), base: base + from, into: &boundaries)
         }
