@@ -16,9 +16,10 @@ import OrderModel
 /// Enforces `InputLimits` on what it decompresses: a broken limit ends the input (the reader
 /// must not skip ahead, which would decompress the rest anyway) and is kept in `breach`.
 ///
-/// A compressed file's or an archive member's data is decompressed one block ahead on a
-/// helper thread (`ReadAhead`), so that decompressing and parsing overlap: a `.gz` feed was
-/// read by one thread doing both, at half the speed of the same feed uncompressed.
+/// A compressed file's or an archive member's data is decompressed up to three blocks ahead
+/// on a helper thread (`ReadAhead`), so that decompressing and parsing overlap: a `.gz` feed
+/// was read by one thread doing both, at half the speed of the same feed uncompressed. The
+/// unified NDJSON reader (`transact`, `fulfill`, `write`) reads ahead the same way.
 final class ArchiveReader {
     private let handle: OpaquePointer
     let path: String
