@@ -38,7 +38,8 @@ final class ArchiveReader {
     private var started = false
     /// Decompresses ahead while a member that needs it is read; nil until the first one.
     private var readAhead: ReadAhead?
-    private let readAheadBlockSize: Int
+    /// 0 when reading ahead is off (asked for, or no thread could be started).
+    private var readAheadBlockSize: Int
     /// Whether the current member is being read through `readAhead`.
     private var readingAhead = false
     /// The filter chain's output and input byte counts as of the data delivered so far (read
@@ -126,8 +127,7 @@ final class ArchiveReader {
         var entry: OpaquePointer?
         while true {
             let rc = archive_read_next_header(handle, &entry)
-            filterOutBytes = Int(archive_filter_bytes(handle, 0))
-            filterInBytes = Int(archive_filter_bytes(handle, -1))
+            (filterOutBytes, filterInBytes) = Self.filterBytes(handle)
             if rc == ARCHIVE_EOF { return .end }
             if rc == ARCHIVE_FATAL || rc == ARCHIVE_RETRY { return .corrupt(Self.errorString(handle)) }
             // ARCHIVE_WARN still delivers a usable header.
@@ -229,12 +229,12 @@ final class ArchiveReader {
         let room = max(0, min(memberRoom, inputRoom))
         let want = room < buffer.count ? room + 1 : buffer.count
         let n: Int
-        if readingAhead || (readAheadBlockSize > 0 && !isPlainFile) {
-            if !readingAhead {
-                if readAhead == nil { readAhead = ReadAhead(handle: handle, blockSize: readAheadBlockSize) }
-                readAhead!.start()
-                readingAhead = true
-            }
+        if !readingAhead && readAheadBlockSize > 0 && !isPlainFile {
+            if readAhead == nil { readAhead = ReadAhead(handle: handle, blockSize: readAheadBlockSize) }
+            readingAhead = readAhead!.start()
+            if !readingAhead { readAheadBlockSize = 0 }  // no thread: every read on this one
+        }
+        if readingAhead {
             switch readAhead!.take(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want])) {
             case .data(let k, let outBytes, let inBytes):
                 n = k
@@ -248,8 +248,7 @@ final class ArchiveReader {
             if n < 0 {
                 return .failure(ArchiveReadError(message: Self.errorString(handle)))
             }
-            filterOutBytes = Int(archive_filter_bytes(handle, 0))
-            filterInBytes = Int(archive_filter_bytes(handle, -1))
+            (filterOutBytes, filterInBytes) = Self.filterBytes(handle)
         }
         if n > room {
             let b = memberRoom <= inputRoom
@@ -268,6 +267,11 @@ final class ArchiveReader {
     fileprivate static func errorString(_ a: OpaquePointer) -> String {
         if let s = archive_error_string(a) { return String(cString: s) }
         return "unknown libarchive error"
+    }
+
+    /// The filter chain's output (decompressed) and input (as stored) byte counts.
+    fileprivate static func filterBytes(_ a: OpaquePointer) -> (out: Int, in: Int) {
+        (Int(archive_filter_bytes(a, 0)), Int(archive_filter_bytes(a, -1)))
     }
 }
 
@@ -319,9 +323,11 @@ private final class ReadAhead {
         free = (0..<Self.blocks).map { _ in Block(bytes: [UInt8](repeating: 0, count: blockSize)) }
     }
 
-    /// Lets the helper read the current member (starting the thread the first time).
-    func start() {
+    /// Lets the helper read the current member (starting the thread the first time); false
+    /// when no thread could be started (then the owner reads on its own thread).
+    func start() -> Bool {
         sync.lock()
+        defer { sync.unlock() }
         active = true
         if thread == nil {
             let box = Unmanaged.passRetained(self)
@@ -335,11 +341,12 @@ private final class ReadAhead {
                 thread = t
             } else {
                 box.release()
-                active = false  // no thread: `take` reads on the caller's thread
+                active = false
+                return false
             }
         }
         sync.broadcast()
-        sync.unlock()
+        return true
     }
 
     /// Stops reading ahead and drops what was read: the owner is moving to another member.
@@ -370,10 +377,6 @@ private final class ReadAhead {
     func take(into out: UnsafeMutableRawBufferPointer) -> Taken {
         if current == nil {
             sync.lock()
-            if thread == nil {
-                sync.unlock()
-                return readHere(into: out)
-            }
             while ready.isEmpty { sync.wait() }
             current = ready.removeFirst()
             sync.unlock()
@@ -397,13 +400,6 @@ private final class ReadAhead {
         return .data(k, outBytes: block.outBytes, inBytes: block.inBytes)
     }
 
-    /// Without a helper thread: one read on the caller's thread.
-    private func readHere(into out: UnsafeMutableRawBufferPointer) -> Taken {
-        let n = archive_read_data(handle, out.baseAddress, out.count)
-        if n < 0 { return .failure(ArchiveReader.errorString(handle)) }
-        return .data(n, outBytes: Int(archive_filter_bytes(handle, 0)), inBytes: Int(archive_filter_bytes(handle, -1)))
-    }
-
     private func work() {
         sync.lock()
         while true {
@@ -415,8 +411,7 @@ private final class ReadAhead {
             let n = block.bytes.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, $0.count) }
             block.count = n < 0 ? -1 : n
             block.error = n < 0 ? ArchiveReader.errorString(handle) : ""
-            block.outBytes = Int(archive_filter_bytes(handle, 0))
-            block.inBytes = Int(archive_filter_bytes(handle, -1))
+            (block.outBytes, block.inBytes) = ArchiveReader.filterBytes(handle)
             sync.lock()
             busy = false
             ready.append(block)

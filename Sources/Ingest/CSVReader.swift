@@ -106,11 +106,7 @@ final class CSVReader {
         if skipping == nil && scanner.inRecord {
             // The record that began in the previous block goes the general way; after it
             // the one-pass splitter can take over again.
-            let used = buffer.withUnsafeBytes { raw in
-                scanner.scan(UnsafeRawBufferPointer(rebasing: raw[from...]), base: base + from, into: &boundaries, firstOnly: true)
-            }
-            feed(from: from, to: from + used)
-            from += used
+            from += feedOneRecord(from: from)
         }
         // libcsv holds no half record here when the scanner is between records and nothing
         // is being skipped, so the one-pass splitter may take the records it can. A record it
@@ -120,10 +116,7 @@ final class CSVReader {
         while skipping == nil && !scanner.inRecord {
             from = splitRecords(from: from)
             guard from < buffer.count else { break }
-            let used = buffer.withUnsafeBytes { raw in
-                scanner.scan(UnsafeRawBufferPointer(rebasing: raw[from...]), base: base + from, into: &boundaries, firstOnly: true)
-            }
-            feed(from: from, to: from + used)
+            let used = feedOneRecord(from: from)
             from += used
             if used == 0 { break }
         }
@@ -132,6 +125,16 @@ final class CSVReader {
         }
         feed(from: from)
         compact()
+    }
+
+    /// Scans and parses the record at buffer[from...] (to its end, or the block's); returns the
+    /// bytes it took.
+    private func feedOneRecord(from: Int) -> Int {
+        let used = buffer.withUnsafeBytes { raw in
+            scanner.scan(UnsafeRawBufferPointer(rebasing: raw[from...]), base: base + from, into: &boundaries, firstOnly: true)
+        }
+        feed(from: from, to: from + used)
+        return used
     }
 
     /// Delivers the records from buffer[start...] that `CSVScanner.splitSimple` can split in
