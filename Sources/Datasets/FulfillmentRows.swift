@@ -39,3 +39,18 @@ enum FulfillmentRows {
         }
     }
 }
+
+extension DatasetWriteOptions {
+    /// The order fields the writer reads of a planned child order: the `fulfillment/` columns
+    /// (among them what marks a row as a child: `parent_order_id`, `plan_reasons`, and the
+    /// `child_count` only parents carry), the partition keys' fields, and the source position a
+    /// route reject names. A stage feeding the writer may leave every other field of a child
+    /// null and give it no lines (`Fulfiller.childFields`).
+    public var childOrderFields: Set<Int> {
+        var fields = Set(FulfillmentRows.source)
+        fields.insert(OrderSchema.orderFieldIndex("child_count")!)
+        fields.formUnion(partitionKeys.map(\.field))
+        fields.formUnion([OrderField.sourceFile, OrderField.sourceMember, OrderField.sourceLine])
+        return fields
+    }
+}

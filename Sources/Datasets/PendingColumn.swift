@@ -124,10 +124,24 @@ struct PendingColumn {
     /// the budget charges (`heapBytes`) does not depend on how the rows arrived (in how many
     /// appends), and neither do the writer's decisions.
     static func grownCapacity(_ n: Int) -> Int {
-        var c = 16
-        while c < n { c += c / 2 }
-        return c
+        // A binary search of the precomputed steps: `heapBytes` asks for every array of every
+        // buffered column after each routed slice, and stepping up from 16 took ~30 rounds
+        // per array at a partition's size.
+        let steps = capacitySteps
+        var lo = 0, hi = steps.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if steps[mid] < n { lo = mid + 1 } else { hi = mid }
+        }
+        return steps[lo]
     }
+
+    /// 16, 24, 36, ... up to the first step past 2^56 bytes (more than any machine holds).
+    private static let capacitySteps: [Int] = {
+        var steps = [16]
+        while steps.last! < 1 << 56 { steps.append(steps.last! + steps.last! / 2) }
+        return steps
+    }()
 
     /// Sets `dd[from + j]` to 1 for each selected row that holds a value (the slots were
     /// appended as 0); returns how many do.

@@ -48,15 +48,24 @@ struct PendingTable {
     mutating func append(_ table: ColumnTable, rows sel: UnsafeBufferPointer<Int32>, columns: [Int]? = nil) {
         guard !sel.isEmpty else { return }
         table.columns.withUnsafeBufferPointer { src in
-            for c in fields.indices {
-                let from = columns?[c] ?? c
-                if slot[c] < 0 && src[from].nullCount == src[from].count { continue }  // still null throughout
-                let k = materialize(c)
-                present[k].append(src[from], rows: sel)
-            }
+            for c in fields.indices { appendColumn(c, src[columns?[c] ?? c], rows: sel) }
         }
-        rowCount += sel.count
+        endAppend(rows: sel.count)
     }
+
+    /// Appends rows `sel` of `col` to field `c` only. For routing column by column across
+    /// partitions: call it for every field, then `endAppend` with the row count (the fields
+    /// created meanwhile are padded to the row count before the append).
+    @inline(__always)
+    mutating func appendColumn(_ c: Int, _ col: Column, rows sel: UnsafeBufferPointer<Int32>) {
+        guard !sel.isEmpty else { return }
+        if slot[c] < 0 && col.nullCount == col.count { return }  // still null throughout
+        let k = materialize(c)
+        present[k].append(col, rows: sel)
+    }
+
+    /// Ends an append made with `appendColumn`: `n` rows were added to every field.
+    mutating func endAppend(rows n: Int) { rowCount += n }
 
     /// Appends every row of `other` (a table of the same fields).
     mutating func append(contentsOf other: PendingTable) {

@@ -38,7 +38,7 @@ extension Fulfiller {
         let isCOD = (v.int(F.isCOD, row) ?? 0) != 0
         let advance = status.elementsEqual(Self.paid) || (isCOD && status.elementsEqual(Self.created))
         for (k, ch) in children.enumerated() {
-            beginCopy(input, row, into: &out, columns: Self.childCopied)
+            beginCopy(input, row, into: &out, columns: Self.childCopied, child: true)
             childId(parentId, k)
             idScratch.withUnsafeBytes { out.orders.set(OrderField.orderId, utf8: $0) }
             parentId.withUnsafeBytes { out.orders.set(F.parentOrderId, utf8: $0) }
@@ -74,10 +74,12 @@ extension Fulfiller {
             setOrNull(&out, F.lateShip, ch.lateShip.map { $0 ? 1 : 0 })
             setOrNull(&out, F.lateDelivery, ch.lateDelivery.map { $0 ? 1 : 0 })
             childReasons[k].write(into: &out.orders, column: F.planReasons)
-            for i in ch.start..<ch.end {
-                lineSource.append(Int32(facts[i].line))
-                out.beginLine()
-                out.endLine()
+            if childFields == nil {
+                for i in ch.start..<ch.end {
+                    lineSource.append(Int32(facts[i].line))
+                    out.beginLine()
+                    out.endLine()
+                }
             }
             out.endOrder()
             books.ordersOut += 1
@@ -125,10 +127,11 @@ extension Fulfiller {
 
     /// Begins an output order that copies input order `row`: the planner's `columns` now, the
     /// rest in `gatherCopies`.
-    private func beginCopy(_ input: OrderBatch, _ row: Int, into out: inout OrderBatch, columns: [Int]) {
+    private func beginCopy(_ input: OrderBatch, _ row: Int, into out: inout OrderBatch, columns: [Int], child: Bool = false) {
         out.beginOrder()
         out.copyOrderFields(from: input, row: row, columns: columns)
         orderSource.append(Int32(row))
+        if childFields != nil { parentSource.append(child ? Int32.max : Int32(row)) }
     }
 
     /// Adds copies of the input lines `lines` to the order being built: empty rows now (their
@@ -155,9 +158,12 @@ extension Fulfiller {
     /// those counts, and each comes out at the table's row count.
     func gatherCopies(_ input: OrderBatch, into out: inout OrderBatch, orders: Int, lines: Int) {
         orderSource.withUnsafeBufferPointer { rows in
-            for c in Self.copiedOrderColumns {
-                out.orders.columns[c].padNulls(to: orders)
-                out.orders.columns[c].appendGathering(from: input.orders.columns[c], rows: rows)
+            parentSource.withUnsafeBufferPointer { parentRows in
+                for (k, c) in Self.copiedOrderColumns.enumerated() {
+                    out.orders.columns[c].padNulls(to: orders)
+                    let copied = copiedChildColumns?[k] ?? true
+                    out.orders.columns[c].appendGathering(from: input.orders.columns[c], rows: copied ? rows : parentRows)
+                }
             }
         }
         lineSource.withUnsafeBufferPointer { rows in
@@ -167,6 +173,7 @@ extension Fulfiller {
             }
         }
         orderSource.removeAll(keepingCapacity: true)
+        parentSource.removeAll(keepingCapacity: true)
         lineSource.removeAll(keepingCapacity: true)
     }
 
@@ -189,7 +196,7 @@ extension Fulfiller {
     private static let childCopied: [Int] = plannerColumns.filter { !setOnChildren.contains($0) }
 
     /// Order fields that every output row copies from its input row: gathered.
-    private static let copiedOrderColumns: [Int] =
+    static let copiedOrderColumns: [Int] =
         OrderSchema.orderFields.indices.filter { !plannerColumns.contains($0) }
 
     /// Every line field but `order_id` (filled from the order by `endOrder`) and

@@ -107,6 +107,9 @@ public final class PipelineRunner {
         options.datasets = spec.output.datasets
         options.applicationVersion = applicationVersion
         if let encodeThreads { options.encodeThreads = encodeThreads }
+        // Fulfill, the last stage, feeds the writer, which reads a child order's
+        // `fulfillment/` fields only.
+        (stages.last as? FulfillStage)?.fulfiller.childFields = options.childOrderFields
         // The line's last stage already has a thread of its own (the one calling the writer),
         // so routing there costs no overlap; a routing thread would only add its queue's
         // batches to the line's memory.

@@ -136,4 +136,49 @@ import Testing
         let codes = t.column(OrderSchema.orderFieldIndex("discount_codes")!)
         #expect(codes.defs == [0, 0, 0, 1])
     }
+
+    /// Routing column by column (`appendColumn` for every field of several tables, then
+    /// `endAppend`) must build what a row-major `append` of each table builds, including a
+    /// field a table first sees in its second append (padded with nulls before it).
+    @Test func columnByColumnAppendsEqualRowAppends() {
+        let b = sample()
+        let slices: [[[Int32]]] = [[[0, 2], [3]], [[1], [3, 0]]]  // per table: its appends, in order
+        var byRow = slices.map { _ in PendingTable(fields: OrderSchema.orderFields) }
+        var byColumn = byRow
+        for (t, appends) in slices.enumerated() {
+            for sel in appends { sel.withUnsafeBufferPointer { byRow[t].append(b.orders, rows: $0) } }
+        }
+        for step in 0..<2 {
+            b.orders.columns.withUnsafeBufferPointer { src in
+                for c in OrderSchema.orderFields.indices {
+                    for t in slices.indices {
+                        slices[t][step].withUnsafeBufferPointer { byColumn[t].appendColumn(c, src[c], rows: $0) }
+                    }
+                }
+            }
+            for t in slices.indices { byColumn[t].endAppend(rows: slices[t][step].count) }
+        }
+        for t in slices.indices {
+            var a: [UInt8] = []
+            var c: [UInt8] = []
+            byRow[t].serialize(into: &a)
+            byColumn[t].serialize(into: &c)
+            #expect(a == c, "table \(t)")
+            #expect(byColumn[t].rowCount == 3)
+        }
+        // Table 0 met the tags (row 3) in its second append: two nulls come first.
+        #expect(byColumn[0].column(OrderSchema.orderFieldIndex("tags")!).defs.prefix(2) == [0, 0])
+    }
+
+    /// The capacity steps (searched, not stepped) are 16, then half more each time.
+    @Test func grownCapacityIsTheFirstStepThatHolds() {
+        var step = 16
+        var previous = 0
+        for n in [0, 1, 15, 16, 17, 24, 25, 1000, 4095, 4096, 65_537, 1 << 30, (1 << 40) + 3] {
+            while step < n { step += step / 2 }
+            #expect(PendingColumn.grownCapacity(n) == step, "n = \(n)")
+            #expect(step >= previous)
+            previous = step
+        }
+    }
 }

@@ -40,6 +40,37 @@ import Testing
         #expect(again.map { $0.reasons() } == out.map { $0.reasons() })
     }
 
+    /// What `waybill run` asks when the fulfill stage feeds the dataset writer: children carry
+    /// the fields the writer reads of them and no lines; parents, plans and books are as ever.
+    @Test func childrenForTheWriterCarryOnlyTheFieldsAskedFor() throws {
+        let lines = [smallLine(), smallLine(["sku": "MILK-1L", "temp_class": "chilled"]), Self.tv]
+        let order = cnOrder(id: "shop:78", lines: lines)
+        let (full, fullSummary) = try run(try shippedPlan(), order)
+        let kept = ["order_id", "parent_order_id", "warehouse_code", "plan_reasons", "currency"]
+        let f = Fulfiller(plan: try shippedPlan())
+        f.childFields = Set(kept.map { OrderSchema.orderFieldIndex($0)! })
+        var out = OrderBatch()
+        try f.process(order.batch, into: &out, rejects: try RejectWriter(path: nil))
+        let summary = f.finish()
+        #expect(out.count == full.count && out.count == 4)
+        let parent = Planned(batch: out, row: 0)
+        #expect(parent.lineNumbers == [1, 2, 3] && parent.lineChildren == full[0].lineChildren)
+        #expect(parent.string("consignee_city") == "上海市" && parent.int("child_count") == 3)
+        for k in 1..<4 {
+            let child = Planned(batch: out, row: k)
+            for name in kept where name != "plan_reasons" {
+                #expect(child.string(name) == full[k].string(name), "\(name) of child \(k)")
+            }
+            #expect(child.reasons() == full[k].reasons())
+            // Set by the planner, so there whatever is asked; copied fields outside the set are null.
+            #expect(child.string("carrier") == full[k].string("carrier") && child.int("line_count") == 1)
+            #expect(child.string("consignee_city") == nil && full[k].string("consignee_city") == "上海市")
+            #expect(child.string("external_order_id") == nil && child.lineNumbers.isEmpty)
+        }
+        #expect(out.lines.rowCount == 3)
+        #expect(summary.books == fullSummary.books)
+    }
+
     @Test func mostSpecificRegionWins() throws {
         // Hangzhou: the city FDC beats the province-level RDC listed after it and the national CDC.
         let (out, _) = try run(try shippedPlan(), cnOrder(province: "浙江省", city: "杭州市", lines: [smallLine()]))
