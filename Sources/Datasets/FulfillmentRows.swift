@@ -8,7 +8,7 @@ import OrderModel
 /// `child_count`). They land here only, not in `orders/` or `order_lines/`: `orders/` holds
 /// the customer's orders (each parent once, so sums over it never count an order twice), and
 /// the parent's lines name their child in `child_order_id`.
-enum FulfillmentRows {
+public enum FulfillmentRows {
     static let names = [
         "order_id", "parent_order_id", "source", "order_date", "business_line", "status", "warehouse_code", "carrier",
         "service_level", "ship_mode", "package_count", "line_count", "total_weight_g", "volume_cm3",
@@ -25,7 +25,7 @@ enum FulfillmentRows {
 
     /// Marks in `flags` (one per order of `orders`) the planned children; false when there is
     /// none (a batch no plan touched has no `plan_reasons` at all and is not scanned).
-    static func markChildren(_ orders: ColumnTable, into flags: inout [Bool]) -> Bool {
+    public static func markChildren(_ orders: ColumnTable, into flags: inout [Bool]) -> Bool {
         flags.removeAll(keepingCapacity: true)
         return orders.columns.withUnsafeBufferPointer { cols in
             guard cols[reasons].nullCount < cols[reasons].count else { return false }

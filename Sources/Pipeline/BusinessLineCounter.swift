@@ -1,17 +1,23 @@
+import Datasets
 import OrderModel
 
 /// Counts orders per business line for the metrics, keyed by the raw bytes of the column (no
 /// String per order; business lines are few, so the small key array per order is cheap).
+/// Planned child orders (fulfillment's shipments) are not counted: they are not customer
+/// orders, and land in `fulfillment/` only, so the counts add up to the orders in `orders/`.
 public final class BusinessLineCounter {
     public init() {}
 
     private var byBytes: [[UInt8]: Int] = [:]
     private var nulls = 0
+    private var children: [Bool] = []
 
     public func count(_ batch: OrderBatch) {
         let col = batch.orders.columns[OrderField.businessLine]
+        let hasChildren = FulfillmentRows.markChildren(batch.orders, into: &children)
         col.bytes.withUnsafeBufferPointer { bytes in
             for row in 0..<batch.count {
+                if hasChildren && children[row] { continue }
                 if col.isNull(row) {
                     nulls += 1
                     continue

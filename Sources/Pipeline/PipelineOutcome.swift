@@ -83,7 +83,9 @@ public struct PipelineOutcome: Sendable {
         for line in lines {
             books.add(line.collect)
         }
-        books.ordersOut = lines.reduce(0) { $0 + ($1.landed?.orders ?? 0) }
+        // Orders as they landed in `orders/`: the writer's count less the planned children
+        // (they land in `fulfillment/` only), as each line's `orders_landed`.
+        books.ordersOut = lines.reduce(0) { $0 + ($1.landed.map { $0.orders - $0.children } ?? 0) }
         books.linesOut = lines.reduce(0) { $0 + ($1.landed?.lines ?? 0) }
         run.books = books
         for s in stageRuns {

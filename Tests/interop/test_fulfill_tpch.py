@@ -98,9 +98,16 @@ def test_run_writes_what_the_chain_writes(planned, waybill, tpch_feeds, tmp_path
     out, _ = planned
     run([waybill, "run", ROOT / "Pipelines/bench/tpch-flat.yaml", "--set", f"output.folder={tmp_path}",
          "--set", f"fulfillment.rules={ROOT}/Pipelines/rules/tpch-fulfillment.yaml",
-         "--set", "output.datasets=[orders,order_lines,fulfillment]", "--quiet"],
+         "--set", "output.datasets=[orders,order_lines,fulfillment]", "--quiet", "--report", tmp_path / "run.json"],
         env={**os.environ, "FEEDS": str(tpch_feeds)})
     con = duckdb.connect()
+    # The run's books and business-line counts are of customer orders (those in orders/);
+    # the planned children are counted in fulfillment/'s rows.
+    orders = con.execute(f"SELECT count(*) FROM read_parquet('{tmp_path}/orders/**/*.parquet')").fetchone()[0]
+    report = json.loads((tmp_path / "run.json").read_text())
+    assert report["books"]["orders_out"] == orders == sum(report["by_business_line"].values())
+    assert report["lines"][0]["orders_landed"] == orders
+    assert report["datasets"]["fulfillment"]["rows"] == duck_late(tpch_feeds)[1]
     # Lineage differs by design (batch ids); everything else must not.
     lineage = {"batch_id", "ingested_at"}
     for ds in ("fulfillment", "orders", "order_lines"):
