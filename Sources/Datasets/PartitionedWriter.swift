@@ -328,6 +328,29 @@ final class PartitionedWriter {
         var lines = 0..<0
     }
 
+    /// `takeByColumn`'s inner loops: for each field of `dataset`'s table (`columns`: the column
+    /// of `source` each field takes; nil, the same index), every piece's rows `sel[range]`.
+    private func appendByColumn(_ source: ColumnTable, _ sel: [Int32], columns: [Int]?, to dataset: DatasetKind) {
+        let fields = columns?.count ?? source.columns.count
+        sel.withUnsafeBufferPointer { sel in
+            source.columns.withUnsafeBufferPointer { src in
+                for c in 0..<fields {
+                    let col = src[columns?[c] ?? c]
+                    for j in pieces.indices {
+                        switch dataset {
+                        case .orders:
+                            work[j].orders.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].orders]))
+                        case .orderLines:
+                            work[j].lines.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].lines]))
+                        case .fulfillment:
+                            work[j].children.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].children]))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Adds each piece's rows to its partition, column by column: every partition's slice of
     /// a batch column, then the next column. Partition by partition, every column of the batch
     /// was read once per partition touched (about 80 with TPC-H's months, ~50 orders each): the
@@ -358,38 +381,9 @@ final class PartitionedWriter {
             work.append(slot.pending ?? PartitionRows())
             slot.pending = nil
         }
-        orderRows.withUnsafeBufferPointer { sel in
-            batch.orders.columns.withUnsafeBufferPointer { src in
-                for c in OrderSchema.orderFields.indices {
-                    let col = src[c]
-                    for j in pieces.indices {
-                        work[j].orders.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].orders]))
-                    }
-                }
-            }
-        }
-        if writesChildren {
-            childRows.withUnsafeBufferPointer { sel in
-                batch.orders.columns.withUnsafeBufferPointer { src in
-                    for (c, from) in FulfillmentRows.source.enumerated() {
-                        let col = src[from]
-                        for j in pieces.indices {
-                            work[j].children.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].children]))
-                        }
-                    }
-                }
-            }
-        }
-        lineRows.withUnsafeBufferPointer { sel in
-            batch.lines.columns.withUnsafeBufferPointer { src in
-                for c in OrderSchema.lineFields.indices {
-                    let col = src[c]
-                    for j in pieces.indices {
-                        work[j].lines.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].lines]))
-                    }
-                }
-            }
-        }
+        appendByColumn(batch.orders, orderRows, columns: nil, to: .orders)
+        if writesChildren { appendByColumn(batch.orders, childRows, columns: FulfillmentRows.source, to: .fulfillment) }
+        appendByColumn(batch.lines, lineRows, columns: nil, to: .orderLines)
         for j in pieces.indices {
             let p = pieces[j]
             work[j].orders.endAppend(rows: p.orders.count)
