@@ -3,10 +3,16 @@ import OrderModel
 
 /// Counts orders per business line for the metrics, keyed by the raw bytes of the column (no
 /// String per order; business lines are few, so the small key array per order is cheap).
-/// Planned child orders (fulfillment's shipments) are not counted: they are not customer
-/// orders, and land in `fulfillment/` only, so the counts add up to the orders in `orders/`.
 public final class BusinessLineCounter {
-    public init() {}
+    /// Whether planned child orders (fulfillment's shipments) are left out: what `run` counts
+    /// at its writer, where children are not customer orders and land in `fulfillment/` only,
+    /// so the counts add up to the orders in `orders/`. `collect` counts every order it emits,
+    /// as its books do.
+    private let skipsChildren: Bool
+
+    public init(skippingPlannedChildren: Bool = false) {
+        skipsChildren = skippingPlannedChildren
+    }
 
     private var byBytes: [[UInt8]: Int] = [:]
     private var nulls = 0
@@ -14,7 +20,7 @@ public final class BusinessLineCounter {
 
     public func count(_ batch: OrderBatch) {
         let col = batch.orders.columns[OrderField.businessLine]
-        let hasChildren = FulfillmentRows.markChildren(batch.orders, into: &children)
+        let hasChildren = skipsChildren && FulfillmentRows.markChildren(batch.orders, into: &children)
         col.bytes.withUnsafeBufferPointer { bytes in
             for row in 0..<batch.count {
                 if hasChildren && children[row] { continue }

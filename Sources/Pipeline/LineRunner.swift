@@ -152,7 +152,7 @@ final class LineRunner: @unchecked Sendable {
                 }
             })
         }
-        let lines = BusinessLineCounter()
+        let lines = BusinessLineCounter(skippingPlannedChildren: true)
         var received = 0
         do throws(WaybillError) {
             while let batch = queues[stages.count].pop() {
