@@ -22,6 +22,8 @@ public struct DatasetWriteResult: Sendable {
     /// Planned child orders among `orders`: they land in `fulfillment/` only (when it is one of
     /// the datasets), not in `orders/` or `order_lines/`.
     public var children: Int = 0
+    /// Orders landed in `orders/`: `orders` less the planned children.
+    public var customerOrders: Int { orders - children }
     /// Orders rejected by the writer (e.g. a partition value too long for a folder name).
     public var rejected: Int
     /// Data files committed by this run, as paths relative to the output folder.

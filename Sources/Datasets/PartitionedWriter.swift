@@ -314,7 +314,7 @@ final class PartitionedWriter {
                 stepTouched.append(i)
             }
         }
-        if !pieces.isEmpty { takeByColumn(batch) }
+        if !pieces.isEmpty { takeByColumn(batch, &pieces) }
     }
 
     /// The rows of one partition in a step, routed by `takeByColumn`: its orders
@@ -330,7 +330,9 @@ final class PartitionedWriter {
 
     /// `takeByColumn`'s inner loops: for each field of `dataset`'s table (`columns`: the column
     /// of `source` each field takes; nil, the same index), every piece's rows `sel[range]`.
-    private func appendByColumn(_ source: ColumnTable, _ sel: [Int32], columns: [Int]?, to dataset: DatasetKind) {
+    private func appendByColumn(
+        _ source: ColumnTable, _ sel: [Int32], columns: [Int]?, to dataset: DatasetKind, _ pieces: [Piece]
+    ) {
         let fields = columns?.count ?? source.columns.count
         sel.withUnsafeBufferPointer { sel in
             source.columns.withUnsafeBufferPointer { src in
@@ -355,8 +357,8 @@ final class PartitionedWriter {
     /// a batch column, then the next column. Partition by partition, every column of the batch
     /// was read once per partition touched (about 80 with TPC-H's months, ~50 orders each): the
     /// columns no longer sat in the cache when the next partition came to them, and the gathers
-    /// waited on memory. Only for pieces that cut no row group (`take` does those).
-    private func takeByColumn(_ batch: OrderBatch) {
+    /// waited on memory. A piece must cut no row group (`take` cuts them into such pieces).
+    private func takeByColumn(_ batch: OrderBatch, _ pieces: inout [Piece]) {
         orderRows.removeAll(keepingCapacity: true)
         childRows.removeAll(keepingCapacity: true)
         lineRows.removeAll(keepingCapacity: true)
@@ -381,9 +383,9 @@ final class PartitionedWriter {
             work.append(slot.pending ?? PartitionRows())
             slot.pending = nil
         }
-        appendByColumn(batch.orders, orderRows, columns: nil, to: .orders)
-        if writesChildren { appendByColumn(batch.orders, childRows, columns: FulfillmentRows.source, to: .fulfillment) }
-        appendByColumn(batch.lines, lineRows, columns: nil, to: .orderLines)
+        appendByColumn(batch.orders, orderRows, columns: nil, to: .orders, pieces)
+        if writesChildren { appendByColumn(batch.orders, childRows, columns: FulfillmentRows.source, to: .fulfillment, pieces) }
+        appendByColumn(batch.lines, lineRows, columns: nil, to: .orderLines, pieces)
         for j in pieces.indices {
             let p = pieces[j]
             work[j].orders.endAppend(rows: p.orders.count)
@@ -409,41 +411,8 @@ final class PartitionedWriter {
         while from < range.upperBound {
             let room = options.rowGroupRows - slot.bufferedOrders - slot.spilledOrders
             let to = min(range.upperBound, from + max(room, 1))
-            lineRows.removeAll(keepingCapacity: true)
-            orderRows.removeAll(keepingCapacity: true)
-            childRows.removeAll(keepingCapacity: true)
-            for k in from..<to {
-                let r = Int(slotRows[k])
-                if hasChildren {
-                    // Children go to their own table (`fulfillment/` only), without their lines.
-                    if childFlags[r] {
-                        childRows.append(Int32(r))
-                        continue
-                    }
-                    orderRows.append(Int32(r))
-                }
-                for l in batch.lineRange(r) { lineRows.append(Int32(l)) }
-            }
-            if slot.pending == nil { slot.pending = PartitionRows() }
-            if hasChildren {
-                orderRows.withUnsafeBufferPointer { slot.pending!.orders.append(batch.orders, rows: $0) }
-            } else {
-                slotRows.withUnsafeBufferPointer {
-                    slot.pending!.orders.append(batch.orders, rows: UnsafeBufferPointer(rebasing: $0[from..<to]))
-                }
-            }
-            if writesChildren {
-                childRows.withUnsafeBufferPointer {
-                    slot.pending!.children.append(batch.orders, rows: $0, columns: FulfillmentRows.source)
-                }
-            }
-            children += childRows.count
-            lineRows.withUnsafeBufferPointer { slot.pending!.lines.append(batch.lines, rows: $0) }
-            slot.bufferedOrders += to - from
-            orders += to - from
-            lines += lineRows.count
-            remeasure(slot)
-            peakBufferedBytes = max(peakBufferedBytes, heldBytes)
+            var piece = [Piece(slot: i, rows: from..<to)]
+            takeByColumn(batch, &piece)
             // Full by rows: exactly here, whatever the batches (by size: at the end of the step).
             if slot.bufferedOrders + slot.spilledOrders >= options.rowGroupRows { try flush(i) }
             from = to

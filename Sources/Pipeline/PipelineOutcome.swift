@@ -83,9 +83,9 @@ public struct PipelineOutcome: Sendable {
         for line in lines {
             books.add(line.collect)
         }
-        // Orders as they landed in `orders/`: the writer's count less the planned children
-        // (they land in `fulfillment/` only), as each line's `orders_landed`.
-        books.ordersOut = lines.reduce(0) { $0 + ($1.landed.map { $0.orders - $0.children } ?? 0) }
+        // Orders as they landed in `orders/` (the planned children land in `fulfillment/`
+        // only), as each line's `orders_landed`.
+        books.ordersOut = lines.reduce(0) { $0 + ($1.landed?.customerOrders ?? 0) }
         books.linesOut = lines.reduce(0) { $0 + ($1.landed?.lines ?? 0) }
         run.books = books
         for s in stageRuns {
@@ -100,7 +100,7 @@ public struct PipelineOutcome: Sendable {
         run.lines = lines.map {
             LineRun(name: $0.name, source: $0.source, succeeded: $0.succeeded, exitCode: $0.error?.exitCode ?? 0,
                 error: $0.error?.description ?? "", books: $0.collect,
-                ordersLanded: ($0.landed?.orders ?? 0) - ($0.landed?.children ?? 0),  // planned children: fulfillment/
+                ordersLanded: $0.landed?.customerOrders ?? 0,  // planned children: fulfillment/
                 linesLanded: $0.landed?.lines ?? 0, rejected: $0.rejected, durationSeconds: $0.seconds["line"] ?? 0,
                 otherShards: $0.otherShards)
         }

@@ -168,7 +168,7 @@ public final class PipelineRunner {
             log("run: line \(o.name): FAILED (exit \(e.exitCode)): \(e.description)")
         } else if let l = o.landed {
             let shipments = l.children > 0 ? ", \(l.children) shipments" : ""
-            log("run: line \(o.name): landed \(l.orders - l.children) orders\(shipments), \(l.lines) lines in "
+            log("run: line \(o.name): landed \(l.customerOrders) orders\(shipments), \(l.lines) lines in "
                 + "\(l.files.count) files, \(l.bytes) bytes (batch \(l.batchId))")
         }
     }
