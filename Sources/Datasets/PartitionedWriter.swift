@@ -41,6 +41,10 @@ final class PartitionedWriter {
         var open: [OpenFile?]
         var nextSeq: [Int]
         var lastUse: UInt64 = 0
+        /// The routing thread's model of the files: which of them are open once every row
+        /// group handed out so far is written, and when the partition last handed one out.
+        var plannedOpen: [Bool]
+        var plannedUse: UInt64 = 0
         var rows: [Int]
         var bytes: [Int]
         var files: [Int]
@@ -49,6 +53,7 @@ final class PartitionedWriter {
             self.directory = directory
             self.values = values
             open = Array(repeating: nil, count: datasets)
+            plannedOpen = Array(repeating: false, count: datasets)
             nextSeq = Array(repeating: 0, count: datasets)
             rows = Array(repeating: 0, count: datasets)
             bytes = Array(repeating: 0, count: datasets)
@@ -71,8 +76,6 @@ final class PartitionedWriter {
     /// The partitions in the order the finish writes them (`finishOrder()`).
     private var finishQueue: [Int] = []
     private var finishFailure: WaybillError?
-    /// Row groups the encoder had not started when the input ended, by partition, in order.
-    private var finishJobs: [Int: [SerialWorker.Job]] = [:]
     private(set) var openFiles = 0
     private(set) var peakOpenFiles = 0
     private(set) var bufferedBytes = 0
@@ -84,6 +87,12 @@ final class PartitionedWriter {
     private(set) var lines = 0
     private(set) var children = 0
     private var clock: UInt64 = 0
+    /// The routing thread's model of the open files (`Slot.plannedOpen`), on which it decides
+    /// whether a partition may write: the files actually open at that moment depend on how far
+    /// the encoder thread has got, so deciding on them made the files depend on thread timing.
+    private var plannedOpenFiles = 0
+    private var plannedOpenSlots: Set<Int> = []
+    private var planClock: UInt64 = 0
     private var keyScratch: [UInt8] = []
     private var valueScratch: [UInt8] = []
     private var lastKey: [UInt8] = [0xFF]
@@ -476,14 +485,38 @@ final class PartitionedWriter {
         }
     }
 
-    /// The files open once the encoder has run its queue and partition `i` has written.
+    /// The files open, in the routing thread's model, once partition `i` has written.
     private func filesAfterQueue(opening i: Int) -> Int {
-        if encoder != nil { lock.lock() }
-        defer { if encoder != nil { lock.unlock() } }
-        let closedFiles = { (k: Int) in self.options.datasets.indices.reduce(0) { $0 + (self.slots[k].open[$1] == nil ? 1 : 0) } }
-        var files = openFiles + closedFiles(i)
-        for (k, n) in queuedSlots where n > 0 && k != i { files += closedFiles(k) }
-        return files
+        plannedOpenFiles + slots[i].plannedOpen.reduce(0) { $0 + ($1 ? 0 : 1) }
+    }
+
+    /// Records in the model that partition `i` writes: its files open, closing the least
+    /// recently planned partition's at the cap, as `ensureOpen` does with the real files.
+    /// A model, not a mirror: it opens every dataset's file, and knows nothing of the files
+    /// closed at `maxFileBytes`; what matters is that it follows from the orders alone.
+    private func planWrite(_ i: Int) {
+        let slot = slots[i]
+        planClock += 1
+        slot.plannedUse = planClock
+        for d in options.datasets.indices where !slot.plannedOpen[d] {
+            while plannedOpenFiles >= maxOpenFiles {
+                var victim = -1
+                var oldest = UInt64.max
+                for s in plannedOpenSlots where s != i && slots[s].plannedUse < oldest {
+                    victim = s
+                    oldest = slots[s].plannedUse
+                }
+                if victim < 0 { break }
+                for vd in options.datasets.indices where slots[victim].plannedOpen[vd] {
+                    slots[victim].plannedOpen[vd] = false
+                    plannedOpenFiles -= 1
+                }
+                plannedOpenSlots.remove(victim)
+            }
+            slot.plannedOpen[d] = true
+            plannedOpenFiles += 1
+            plannedOpenSlots.insert(i)
+        }
     }
 
     /// Moves every partition's waiting rows to the spill file.
@@ -506,10 +539,7 @@ final class PartitionedWriter {
     private func flush(_ i: Int) throws(WaybillError) {
         let slot = slots[i]
         guard slot.bufferedOrders + slot.spilledOrders > 0 else { return }
-        if encoder != nil { lock.lock() }
-        clock += 1
-        slot.lastUse = clock
-        if encoder != nil { lock.unlock() }
+        planWrite(i)
         let spilled = slot.spilled
         slot.spilled = []
         slot.spilledOrders = 0
@@ -523,9 +553,13 @@ final class PartitionedWriter {
             lock.lock()
             queuedSlots[i, default: 0] += 1
             lock.unlock()
-            try encoder.submit(tag: i, bytes: held) { [self] (buffer: inout [UInt8]) throws(WaybillError) in
+            try encoder.submit(bytes: held) { [self] (buffer: inout [UInt8]) throws(WaybillError) in
+                // Used when written, not when handed out: the least recently used partition,
+                // whose files an opening closes, must not depend on how far routing has got.
                 // Busy: a thread of the parallel finish must not close this partition's files.
                 lock.lock()
+                clock += 1
+                slot.lastUse = clock
                 markBusy(i)
                 lock.unlock()
                 defer {
@@ -538,6 +572,8 @@ final class PartitionedWriter {
             }
             return
         }
+        clock += 1
+        slot.lastUse = clock
         try write(i, spilled: spilled, pending: pending, buffer: &readBuffer, locked: false)
         if readBuffer.capacity > 1 << 20 { readBuffer = [] }
     }
@@ -665,12 +701,11 @@ final class PartitionedWriter {
 
     /// Writes every waiting row and closes every file; returns the staged files.
     func finish() throws(WaybillError) -> [StagedFile] {
-        // Row groups still queued on the encoder are written by the finish's threads, before
-        // their partitions' last rows; only the one being encoded now is waited for.
-        finishJobs = [:]
-        var queued: [(tag: Int, run: SerialWorker.Job)] = []
+        // The row groups handed to the encoder are written first, in the order they were cut:
+        // which files they open and close then follows from the orders alone. (Running the
+        // ones not started yet on the finish's threads, with their partitions, made the files
+        // depend on how far the encoder had got.)
         if let encoder {
-            queued = encoder.takeQueued()
             try encoder.drain()
             encoder.stop()
             self.encoder = nil
@@ -679,12 +714,8 @@ final class PartitionedWriter {
         // the budget, or went to the spill file), so encoding them all is a large share of
         // the run: `encodeThreads` threads take partitions in turn.
         if options.encodeThreads > 1 && slots.count > 1 && maxOpenFiles >= 2 * options.encodeThreads * options.datasets.count {
-            for (i, job) in queued { finishJobs[i, default: []].append(job) }
             try finishInParallel(threads: options.encodeThreads)
         } else {
-            // One thread: the queued row groups in the order they were cut, as the encoder
-            // would have written them (so the files are those of a one-thread writer).
-            for (_, job) in queued { try job(&readBuffer) }
             // Partition by partition, so the end of a run holds one partition's files open,
             // not the cap's worth.
             for i in finishOrder() {
@@ -721,7 +752,6 @@ final class PartitionedWriter {
                 let i = w.finishQueue[w.finishNext]
                 w.finishNext += 1
                 w.markBusy(i)
-                let jobs = w.finishJobs.removeValue(forKey: i) ?? []
                 let slot = w.slots[i]
                 w.clock += 1
                 slot.lastUse = w.clock
@@ -733,7 +763,6 @@ final class PartitionedWriter {
                 w.release(slot)
                 w.lock.unlock()
                 do throws(WaybillError) {
-                    for job in jobs { try job(&buffer) }
                     try w.write(i, spilled: spilled, pending: pending, buffer: &buffer, locked: true)
                     w.lock.lock()
                     defer { w.lock.unlock() }

@@ -25,7 +25,7 @@ final class RoutingThread: @unchecked Sendable {
 
     /// Queues a batch; blocks while two are waiting. Routes inline if no thread could start.
     func submit(_ batch: OrderBatch) throws(WaybillError) {
-        try worker.submit(tag: 0, bytes: 0) { [self] (_: inout [UInt8]) throws(WaybillError) in
+        try worker.submit(bytes: 0) { [self] (_: inout [UInt8]) throws(WaybillError) in
             let found = try route(batch)
             pthread_mutex_lock(&mutex)
             rejects.append(contentsOf: found)

@@ -18,7 +18,7 @@ final class SerialWorker: @unchecked Sendable {
 
     private var mutex = pthread_mutex_t()
     private var changed = pthread_cond_t()
-    private var queue: [(tag: Int, bytes: Int, run: Job)] = []
+    private var queue: [(bytes: Int, run: Job)] = []
     private var buffer: [UInt8] = []
     private var head = 0
     private var runningBytes = 0
@@ -51,8 +51,8 @@ final class SerialWorker: @unchecked Sendable {
     }
 
     /// Queues `job`, which holds `bytes` of memory until it ends; throws an earlier job's
-    /// failure instead. `tag` is the caller's name for what the job works on (`takeQueued`).
-    func submit(tag: Int, bytes: Int, _ job: @escaping Job) throws(WaybillError) {
+    /// failure instead.
+    func submit(bytes: Int, _ job: @escaping Job) throws(WaybillError) {
         guard thread != nil else { return try job(&buffer) }
         pthread_mutex_lock(&mutex)
         while queue.count - head >= maxWaiting && failure == nil { pthread_cond_wait(&changed, &mutex) }
@@ -60,7 +60,7 @@ final class SerialWorker: @unchecked Sendable {
             pthread_mutex_unlock(&mutex)
             throw failure
         }
-        queue.append((tag, bytes, job))
+        queue.append((bytes, job))
         pthread_cond_broadcast(&changed)
         pthread_mutex_unlock(&mutex)
     }
@@ -92,17 +92,6 @@ final class SerialWorker: @unchecked Sendable {
         let f = failure
         pthread_mutex_unlock(&mutex)
         if let f { throw f }
-    }
-
-    /// Removes the jobs not started yet and returns them in submission order, so that the
-    /// caller can run them elsewhere (the job running now goes on; `drain` waits for it).
-    func takeQueued() -> [(tag: Int, run: Job)] {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        let taken = queue[head...].map { ($0.tag, $0.run) }
-        queue.removeAll()
-        head = 0
-        return taken
     }
 
     /// Throws the worker's failure, if a job failed.

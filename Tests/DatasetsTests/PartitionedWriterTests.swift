@@ -189,6 +189,36 @@ import Testing
         #expect(r.peakOpenFiles <= 2)
     }
 
+    /// design.md: the same input gives the same files. Under the open-file cap, which partition
+    /// closes its files for another's (and so which continue in `-c001`) must not depend on
+    /// how far the encoder thread has got: the same shuffled input, written by a one-thread
+    /// writer, by the encoder thread at full speed and by one that is slow (row groups queue
+    /// up behind it until the end), lands the same files with the same row groups.
+    @Test func theFilesDoNotDependOnTheEncoderThreadsPace() throws {
+        func files(threads: Int, delay: UInt32) throws -> [String: String] {
+            let out = tempDirectory()
+            defer { FileOps.removeTree(out) }
+            var o = try options(out, keys: "bucket(40, order_id)")
+            o.maxOpenFiles = 8
+            o.memoryBudget = 64 << 20
+            o.rowGroupRows = 7  // row groups cut by rows all through the input, written at once
+            o.encodeThreads = threads
+            let w = try DatasetWriter(options: o, rejects: nil, factory: RecordingFactory(rowGroupDelay: delay))
+            for chunk in 0..<4 {
+                try w.write(Orders.batch((0..<400).map { (id: "s:\(chunk)-\($0)", day: Int64(19_000), line: Optional("x"), lines: 2) }))
+            }
+            let r = try w.commit()
+            #expect(r.orders == 1600 && r.totals(of: "order_lines").rows == 3200)
+            var contents: [String: String] = [:]
+            for f in r.files { contents[f] = try String(contentsOfFile: out + "/" + f, encoding: .utf8) }
+            return contents
+        }
+        let oneThread = try files(threads: 1, delay: 0)
+        #expect(oneThread.keys.contains { $0.contains("-c001") })  // the cap was hit
+        #expect(try files(threads: 2, delay: 0) == oneThread)
+        #expect(try files(threads: 2, delay: 300) == oneThread)
+    }
+
     @Test func openFilesAreChargedAgainstTheBudget() {
         var o = DatasetWriteOptions(outputDirectory: "/x", batchId: "b")
         o.memoryBudget = 16 << 20

@@ -42,14 +42,18 @@ final class RecordingSink: DataFileSink {
     let fd: FileHandle
     var bytesWritten = 0
     let dataset: DatasetKind
-    init(path: String, dataset: DatasetKind) throws(WaybillError) {
+    /// Microseconds each row group takes to write (a slow disk or encoder).
+    let rowGroupDelay: UInt32
+    init(path: String, dataset: DatasetKind, rowGroupDelay: UInt32 = 0) throws(WaybillError) {
         self.path = path
         self.dataset = dataset
+        self.rowGroupDelay = rowGroupDelay
         guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path)
         else { throw .cannotCreate(path: path, errno: 2) }
         fd = h
     }
     func writeRowGroup(_ table: PendingTable) throws(WaybillError) {
+        if rowGroupDelay > 0 { usleep(rowGroupDelay) }
         var text = "rowgroup \(table.rowCount)\n"
         let first = table.column(0)
         for r in 0..<table.rowCount { text += (first.string(r) ?? "null") + "\n" }
@@ -65,9 +69,11 @@ final class RecordingSink: DataFileSink {
 
 final class RecordingFactory: DataFileSinkFactory, @unchecked Sendable {
     var opened: [String] = []
+    let rowGroupDelay: UInt32
+    init(rowGroupDelay: UInt32 = 0) { self.rowGroupDelay = rowGroupDelay }
     func makeSink(path: String, dataset: DatasetKind, options: DatasetWriteOptions) throws(WaybillError) -> DataFileSink {
         opened.append(path)
-        return try RecordingSink(path: path, dataset: dataset)
+        return try RecordingSink(path: path, dataset: dataset, rowGroupDelay: rowGroupDelay)
     }
 }
 
