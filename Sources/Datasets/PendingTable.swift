@@ -88,7 +88,8 @@ struct PendingTable {
 
     /// Memory held, for the budget: the column arrays plus the table's own arrays.
     var heapBytes: Int {
-        present.reduce(present.count * MemoryLayout<PendingColumn>.stride + slot.count * 2) { $0 + $1.heapBytes }
+        let steps = PendingColumn.capacitySteps
+        return present.reduce(present.count * MemoryLayout<PendingColumn>.stride + slot.count * 2) { $0 + $1.heapBytes(steps) }
     }
 
     /// Bytes of row data, for the row-group threshold.

@@ -170,15 +170,23 @@ import Testing
         #expect(byColumn[0].column(OrderSchema.orderFieldIndex("tags")!).defs.prefix(2) == [0, 0])
     }
 
-    /// The capacity steps (searched, not stepped) are 16, then half more each time.
+    /// The capacity steps (looked up by bit length, not stepped) are 16, then half more each
+    /// time: checked for every count up to 100,000 and around every power of two.
     @Test func grownCapacityIsTheFirstStepThatHolds() {
-        var step = 16
-        var previous = 0
-        for n in [0, 1, 15, 16, 17, 24, 25, 1000, 4095, 4096, 65_537, 1 << 30, (1 << 40) + 3] {
-            while step < n { step += step / 2 }
-            #expect(PendingColumn.grownCapacity(n) == step, "n = \(n)")
-            #expect(step >= previous)
-            previous = step
+        var steps = [16]
+        while steps.last! < 1 << 57 { steps.append(steps.last! + steps.last! / 2) }
+        func expected(_ n: Int) -> Int { steps.first { $0 >= n }! }
+        for n in 0...100_000 where PendingColumn.grownCapacity(n) != expected(n) {
+            Issue.record("n = \(n): \(PendingColumn.grownCapacity(n)) instead of \(expected(n))")
+            break
+        }
+        for bits in 17...56 {
+            for n in [(1 << bits) - 1, 1 << bits, (1 << bits) + 1] {
+                #expect(PendingColumn.grownCapacity(n) == expected(n), "n = \(n)")
+            }
+        }
+        for s in steps.prefix(80) {
+            #expect(PendingColumn.grownCapacity(s) == s && PendingColumn.grownCapacity(s + 1) == expected(s + 1))
         }
     }
 }
