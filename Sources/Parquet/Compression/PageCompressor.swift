@@ -13,6 +13,16 @@ final class PageCompressor {
         self.level = level
     }
 
+    /// The last small page compressed, its level and its compressed bytes. A file's null
+    /// columns (most of a wide model's, in a given feed) each write a page of the same few
+    /// bytes of levels: repeating the output skips zstd's per-call set-up, which for pages of
+    /// a few bytes is all of its cost (about 2,700 instructions a page). zstd's output depends
+    /// only on the input and the level, so the bytes are those a new call would produce.
+    private var memoInput: [UInt8] = []
+    private var memoOutput: [UInt8] = []
+    private var memoLevel: Int32 = .min
+    private static let memoMaxInput = 256
+
     /// Frees the output buffer (between row groups).
     func releaseScratch() { scratch = [] }
 
@@ -29,6 +39,14 @@ final class PageCompressor {
         case .gzip: bound = wb_gzip_bound(n)
         }
         if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
+        let small = codec != .uncompressed && n <= Self.memoMaxInput
+        if small && level == memoLevel && memoInput.count == n && memoInput.withUnsafeBytes({ $0.elementsEqual(src) }) {
+            let k = memoOutput.count
+            scratch.withUnsafeMutableBytes { dst in
+                memoOutput.withUnsafeBytes { dst.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: k) }
+            }
+            return k
+        }
         let base = src.baseAddress
         let produced: Int = scratch.withUnsafeMutableBytes { dst in
             switch codec {
@@ -43,6 +61,13 @@ final class PageCompressor {
         // Every codec produces at least a frame header, so 0 can only mean failure.
         guard produced > 0 || (codec == .uncompressed) else {
             throw ParquetError(.codec, "\(codec.name) failed to compress a \(n)-byte page")
+        }
+        if small {
+            memoInput.removeAll(keepingCapacity: true)
+            memoInput.append(contentsOf: src)
+            memoOutput.removeAll(keepingCapacity: true)
+            memoOutput.append(contentsOf: scratch[0..<produced])
+            memoLevel = level
         }
         return produced
     }

@@ -3,7 +3,7 @@ struct FixedDictionary<T: ParquetFixedValue> {
     /// Appends the index of each value (one call per slice, so a column writer's stored
     /// dictionary and indices are exclusivity-checked once per slice, not per value).
     mutating func appendIndices(_ values: UnsafeBufferPointer<T>, to out: inout [UInt32]) {
-        if slots.isEmpty { allocateSlots() }
+        if slots.isEmpty { allocateSlots(for: values.count) }
         for x in values { out.append(index(of: x)) }
     }
 
@@ -13,9 +13,11 @@ struct FixedDictionary<T: ParquetFixedValue> {
     private var slots: [Int32] = []
     private var mask = 0
 
-    private mutating func allocateSlots() {
-        slots = [Int32](repeating: -1, count: 1024)
-        mask = 1023
+    /// A table for about `n` first values (see `initialSlotCount`).
+    private mutating func allocateSlots(for n: Int) {
+        let size = initialSlotCount(forFirst: n)
+        slots = [Int32](repeating: -1, count: size)
+        mask = size - 1
     }
 
     var count: Int { values.count }

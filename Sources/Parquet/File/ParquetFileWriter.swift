@@ -262,7 +262,7 @@ public final class ParquetFileWriter {
             version: 1, schema: schema.elements, numRows: totalRows, rowGroups: rowGroups,
             keyValueMetadata: keyValueMetadata.isEmpty ? nil : keyValueMetadata.map { (key: $0.0, value: Optional($0.1)) },
             createdBy: properties.createdBy, columnOrders: Array(repeating: true, count: schema.columns.count))
-        let footer = meta.serialized()
+        let footer = meta.serialized(schemaElements: schema.serializedElements)
         try emit(footer)
         let len = UInt32(footer.count)
         try emit([UInt8(len & 0xFF), UInt8((len >> 8) & 0xFF), UInt8((len >> 16) & 0xFF), UInt8(len >> 24)])

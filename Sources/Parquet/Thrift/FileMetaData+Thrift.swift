@@ -180,11 +180,16 @@ extension RowGroup {
 }
 
 extension FileMetaData {
-    func serialized() -> [UInt8] {
+    /// `schemaElements`: `schema` already serialized (`ParquetSchema.serializedElements`).
+    func serialized(schemaElements: [UInt8]? = nil) -> [UInt8] {
         var w = CompactWriter()
         w.i32(1, version)
         w.listHeader(2, .structure, count: schema.count)
-        for e in schema { e.write(to: &w) }
+        if let schemaElements {
+            w.bytes.append(contentsOf: schemaElements)
+        } else {
+            for e in schema { e.write(to: &w) }
+        }
         w.i64(3, numRows)
         w.listHeader(4, .structure, count: rowGroups.count)
         for g in rowGroups { g.write(to: &w) }
