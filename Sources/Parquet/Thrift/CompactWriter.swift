@@ -36,6 +36,7 @@ struct CompactWriter {
 
     mutating func zigzagVarint(_ n: Int64) { varint(Self.zigzag(n)) }
 
+    @inline(__always)
     mutating func fieldHeader(_ id: Int16, _ type: CompactType) {
         let delta = Int(id) - Int(lastFieldId)
         if delta > 0 && delta <= 15 {
@@ -82,14 +83,18 @@ struct CompactWriter {
     }
 
     mutating func string(_ id: Int16, _ v: String) {
-        binary(id, Array(v.utf8))
+        fieldHeader(id, .binary)
+        stringElement(v)
     }
 
-    /// Raw string element of a list (no field header).
+    /// Raw string element of a list (no field header). Straight from the string's UTF-8
+    /// storage: the footer writes every column's path and name in every file.
     mutating func stringElement(_ v: String) {
-        let u = Array(v.utf8)
-        varint(UInt64(u.count))
-        bytes.append(contentsOf: u)
+        var v = v
+        v.withUTF8 { u in
+            varint(UInt64(u.count))
+            bytes.append(contentsOf: u)
+        }
     }
 
     mutating func listHeader(_ id: Int16, _ elementType: CompactType, count: Int) {
