@@ -41,9 +41,13 @@ public final class ParquetFileWriter {
         self.keyValueMetadata = keyValueMetadata
         self.compressor = try PageCompressor(codec: properties.compression, level: properties.effectiveLevel)
         var leaves: [any LeafWriter] = []
+        leaves.reserveCapacity(schema.columns.count)
         for c in schema.columns {
             let asm = ChunkAssembler(column: c, properties: properties, compressor: compressor)
-            let dict = properties.dictionaryEnabled(forPath: c.dottedPath)
+            // The dotted path (a string joined per column and file) only when some column has
+            // its own setting.
+            let dict = properties.columnDictionary.isEmpty
+                ? properties.dictionaryEnabled : properties.dictionaryEnabled(forPath: c.dottedPath)
             switch c.physical {
             case .boolean: leaves.append(BooleanColumnWriter(assembler: asm))
             case .int32: leaves.append(FixedColumnWriter<Int32>(assembler: asm, dictionary: dict))
