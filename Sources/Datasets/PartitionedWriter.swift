@@ -131,8 +131,6 @@ final class PartitionedWriter {
     /// encoding overlaps routing and parsing. While it exists, everything it shares with the
     /// routing thread (`slots`, the file bookkeeping, `clock`) is read and written under `lock`.
     private var encoder: SerialWorker?
-    /// Partitions with row groups queued on the encoder, and how many (under `lock`).
-    private var queuedSlots: [Int: Int] = [:]
 
     init(options: DatasetWriteOptions, stagingRoot: String, factory: DataFileSinkFactory) {
         self.options = options
@@ -500,12 +498,7 @@ final class PartitionedWriter {
         slot.plannedUse = planClock
         for d in options.datasets.indices where !slot.plannedOpen[d] {
             while plannedOpenFiles >= maxOpenFiles {
-                var victim = -1
-                var oldest = UInt64.max
-                for s in plannedOpenSlots where s != i && slots[s].plannedUse < oldest {
-                    victim = s
-                    oldest = slots[s].plannedUse
-                }
+                let victim = leastRecentlyUsed(plannedOpenSlots, other: i) { slots[$0].plannedUse }
                 if victim < 0 { break }
                 for vd in options.datasets.indices where slots[victim].plannedOpen[vd] {
                     slots[victim].plannedOpen[vd] = false
@@ -517,6 +510,21 @@ final class PartitionedWriter {
             plannedOpenFiles += 1
             plannedOpenSlots.insert(i)
         }
+    }
+
+    /// The partition of `candidates` other than `i` whose `use` (nil: not eligible) is oldest,
+    /// or -1: the files an opening closes at the cap, in the real files (`ensureOpen`) and in
+    /// the routing thread's model (`planWrite`).
+    private func leastRecentlyUsed(_ candidates: Set<Int>, other i: Int, use: (Int) -> UInt64?) -> Int {
+        var victim = -1
+        var oldest = UInt64.max
+        for s in candidates where s != i {
+            if let u = use(s), u < oldest {
+                victim = s
+                oldest = u
+            }
+        }
+        return victim
     }
 
     /// Moves every partition's waiting rows to the spill file.
@@ -550,9 +558,6 @@ final class PartitionedWriter {
         if let encoder {
             // The encoder reads the segments with pread while this thread appends new ones.
             if !spilled.isEmpty { try spill!.sync() }
-            lock.lock()
-            queuedSlots[i, default: 0] += 1
-            lock.unlock()
             try encoder.submit(bytes: held) { [self] (buffer: inout [UInt8]) throws(WaybillError) in
                 // Used when written, not when handed out: the least recently used partition,
                 // whose files an opening closes, must not depend on how far routing has got.
@@ -565,7 +570,6 @@ final class PartitionedWriter {
                 defer {
                     lock.lock()
                     unmarkBusy(i)
-                    queuedSlots[i] = queuedSlots[i]! > 1 ? queuedSlots[i]! - 1 : nil
                     lock.unlock()
                 }
                 try write(i, spilled: spilled, pending: pending, buffer: &buffer, locked: true)
@@ -643,13 +647,8 @@ final class PartitionedWriter {
         let slot = slots[i]
         if slot.open[d] != nil { return }
         while openFiles >= maxOpenFiles {
-            // Close the least recently used partition other than this one.
-            var victim = -1
-            var oldest = UInt64.max
-            for s in openSlots where s != i && busy[s] == nil && slots[s].lastUse < oldest {
-                victim = s
-                oldest = slots[s].lastUse
-            }
+            // Close the least recently used partition other than this one (and not being written).
+            let victim = leastRecentlyUsed(openSlots, other: i) { busy[$0] == nil ? slots[$0].lastUse : nil }
             if victim < 0 { break }  // only this partition's other file is open
             for vd in options.datasets.indices where slots[victim].open[vd] != nil { try close(victim, vd) }
         }
