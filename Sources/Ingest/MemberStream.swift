@@ -81,11 +81,15 @@ final class FileRangeReader {
     let fd: Int32
     private(set) var position: Int
     let softEnd: Int
+    /// Bytes of the file already in memory (the region its chunk counted newlines in); reads
+    /// inside it are served from there instead of reading the file a second time.
+    private let window: FileWindow?
 
-    init(fd: Int32, from position: Int, softEnd: Int = Int.max) {
+    init(fd: Int32, from position: Int, softEnd: Int = Int.max, window: FileWindow? = nil) {
         self.fd = fd
         self.position = position
         self.softEnd = softEnd
+        self.window = window
     }
 
     /// How many of `n` bytes the next read may return.
@@ -94,6 +98,12 @@ final class FileRangeReader {
     func read(into out: UnsafeMutableRawBufferPointer) -> Result<Int, ArchiveReadError> {
         let want = clip(out.count)
         guard want > 0 else { return .success(0) }
+        if let window, position >= window.offset, position < window.offset + window.count {
+            let n = min(want, window.offset + window.count - position)
+            out.baseAddress!.copyMemory(from: window.base + (position - window.offset), byteCount: n)
+            position += n
+            return .success(n)
+        }
         while true {
             let n = pread(fd, out.baseAddress, want, off_t(position))
             if n >= 0 {
@@ -102,6 +112,39 @@ final class FileRangeReader {
             }
             if errno == EINTR { continue }
             return .failure(ArchiveReadError(message: String(cString: strerror(errno))))
+        }
+    }
+}
+
+/// One region of a file read into memory once, reused region after region by one thread.
+final class FileWindow {
+    let base: UnsafeMutableRawPointer
+    let capacity: Int
+    /// Where the bytes held start in the file, and how many were read (fewer than asked at
+    /// the end of the file or on a read error: a reader past them reads the file and meets
+    /// the error itself).
+    private(set) var offset = 0
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        base = .allocate(byteCount: self.capacity, alignment: 64)
+    }
+
+    deinit { base.deallocate() }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Reads bytes `from..<from + length` (at most `capacity`) of `fd`.
+    func load(fd: Int32, from: Int, length: Int) {
+        offset = from
+        count = 0
+        let want = min(length, capacity)
+        while count < want {
+            let n = pread(fd, base + count, want - count, off_t(from + count))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            count += n
         }
     }
 }

@@ -84,6 +84,24 @@ import Testing
         }
     }
 
+    /// Region boundaries at many positions over a short feed (a region starting right after an
+    /// LF, after a CR, between CR and LF, inside a quoted line break): each worker counts and
+    /// maps its region from the bytes it read once, and the result is still one reader's.
+    /// Prime chunk sizes put the region starts at ~150 different offsets.
+    @Test func everyRegionBoundaryGivesWhatOneReaderGives() throws {
+        let dir = TempDir()
+        let path = dir.write("small.csv", Self.feed(orders: 12))
+        let profile = try Fixture.shipped("tpch-flat-csv.yaml")
+        let one = try Fixture.collect(profile, [path], batchSize: 8, dir: dir)
+        #expect(one.books.balances && one.books.ordersOut >= 10)
+        for chunk in [101, 127, 149, 163, 181, 199, 223, 251] {
+            let r = try Fixture.collect(profile, [path], batchSize: 8, parseThreads: 2, chunkBytes: chunk, dir: dir)
+            #expect(r.lines == one.lines, "chunk \(chunk)")
+            #expect(r.rejectText == one.rejectText, "chunk \(chunk)")
+            #expect(r.books == one.books, "chunk \(chunk)")
+        }
+    }
+
     /// NDJSON: a chunk holds the lines that start in its region; blank lines, invalid JSON, a
     /// non-object and a CRLF line end keep their rejects and line numbers.
     @Test func ndjsonChunksGiveWhatOneReaderGives() throws {
