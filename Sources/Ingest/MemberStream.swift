@@ -44,6 +44,12 @@ struct MemberStream {
     mutating func read(appendingTo buffer: inout [UInt8], max: Int) -> Result<Int, ArchiveReadError> {
         let archive = self.archive, file = self.file
         if encoding == .utf8 {
+            if let file, let held = file.takeFromWindow(max) {
+                // Straight from the bytes already in memory: no zero-filled staging room.
+                buffer.append(contentsOf: held.assumingMemoryBound(to: UInt8.self))
+                bytesRead += held.count
+                return .success(held.count)
+            }
             let max = file?.clip(max) ?? max
             let old = buffer.count
             var result: Result<Int, ArchiveReadError> = .success(0)
@@ -95,15 +101,23 @@ final class FileRangeReader {
     /// How many of `n` bytes the next read may return.
     func clip(_ n: Int) -> Int { min(n, position < softEnd ? softEnd - position : 8 << 10) }
 
+    /// The next bytes (up to `max`, clipped as a read is) when the window holds them, and moves
+    /// past them; nil when it does not (then read the file).
+    func takeFromWindow(_ max: Int) -> UnsafeRawBufferPointer? {
+        guard let window, position >= window.offset, position < window.offset + window.count else { return nil }
+        let n = min(clip(max), window.offset + window.count - position)
+        guard n > 0 else { return nil }
+        defer { position += n }
+        return UnsafeRawBufferPointer(start: window.base + (position - window.offset), count: n)
+    }
+
     func read(into out: UnsafeMutableRawBufferPointer) -> Result<Int, ArchiveReadError> {
+        if let held = takeFromWindow(out.count) {
+            out.baseAddress!.copyMemory(from: held.baseAddress!, byteCount: held.count)
+            return .success(held.count)
+        }
         let want = clip(out.count)
         guard want > 0 else { return .success(0) }
-        if let window, position >= window.offset, position < window.offset + window.count {
-            let n = min(want, window.offset + window.count - position)
-            out.baseAddress!.copyMemory(from: window.base + (position - window.offset), byteCount: n)
-            position += n
-            return .success(n)
-        }
         while true {
             let n = pread(fd, out.baseAddress, want, off_t(position))
             if n >= 0 {
