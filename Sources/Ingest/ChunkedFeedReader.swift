@@ -243,23 +243,21 @@ final class ChunkedFeedReader {
 
     /// The first offset at or after `p` that follows a line break (CR or LF in CSV, LF in
     /// NDJSON), and whether that byte was a newline (the line count moves by one); `size` when
-    /// there is none.
+    /// there is none. `window` holds the region that starts at `p`.
     private func firstRecordStart(from p: Int, window: FileWindow) -> (Int, Bool) {
+        precondition(window.offset == p, "the window holds another region")
         func isBreak(_ b: UInt8) -> Bool { b == 0x0A || (b == 0x0D && profile.format == .csv) }
-        // The byte before the region (the previous region's last), then the region in memory.
+        // The byte before the region (the previous region's last: its newline was counted there).
         var before: UInt8 = 0
         if pread(fd, &before, 1, off_t(p - 1)) == 1 && isBreak(before) { return (p, false) }
-        if window.offset == p, let i = window.bytes.firstIndex(where: isBreak) {
-            return (p + i + 1, window.bytes[i] == 0x0A)
-        }
+        if let i = window.bytes.firstIndex(where: isBreak) { return (p + i + 1, window.bytes[i] == 0x0A) }
+        // A region without a line break (or cut short by a read error): read on past it.
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var pos = window.offset == p ? p + window.count : p - 1
+        var pos = p + window.count
         while pos < size {
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(pos)) }
             if n <= 0 { return (size, false) }
-            for i in 0..<n where isBreak(buffer[i]) {
-                return (pos + i + 1, buffer[i] == 0x0A && pos + i >= p)
-            }
+            for i in 0..<n where isBreak(buffer[i]) { return (pos + i + 1, buffer[i] == 0x0A) }
             pos += n
         }
         return (size, false)
