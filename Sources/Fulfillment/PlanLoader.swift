@@ -91,11 +91,11 @@ struct PlanLoader {
         return plan
     }
 
-    private func paths(_ m: Node.Mapping, _ key: String) throws(WaybillError) -> [String] {
+    private func paths(_ m: ConfigMapping, _ key: String) throws(WaybillError) -> [String] {
         try reader.strings(m, key, in: "tables") ?? []
     }
 
-    private func lineDate(_ m: Node.Mapping, _ key: String) throws(WaybillError) -> Int? {
+    private func lineDate(_ m: ConfigMapping, _ key: String) throws(WaybillError) -> Int? {
         guard let name = try reader.string(m, key, in: "feed_dates") else { return nil }
         guard let i = OrderSchema.lineFieldIndex(name), OrderSchema.lineFields[i].kind == .date else {
             throw reader.fail(m[key], "feed_dates: '\(name)' is not a date field of the order lines")

@@ -84,7 +84,7 @@ struct ServiceLoader {
         return a...b
     }
 
-    private func transitRules(_ m: Node.Mapping, _ what: String) throws(WaybillError) -> [TransitRule] {
+    private func transitRules(_ m: ConfigMapping, _ what: String) throws(WaybillError) -> [TransitRule] {
         guard let t = m["transit"] else { return [] }
         var out: [TransitRule] = []
         for item in try reader.list(t, "\(what) transit") {
@@ -97,7 +97,7 @@ struct ServiceLoader {
         return out
     }
 
-    private func tiers(_ m: Node.Mapping, _ what: String) throws(WaybillError) -> [PromiseTier] {
+    private func tiers(_ m: ConfigMapping, _ what: String) throws(WaybillError) -> [PromiseTier] {
         guard let t = m["promise"] else { return [] }
         var out: [PromiseTier] = []
         for item in try reader.list(t, "\(what) promise") {
@@ -115,7 +115,7 @@ struct ServiceLoader {
         return out
     }
 
-    private func priceRules(_ m: Node.Mapping, _ what: String) throws(WaybillError) -> [PriceRule] {
+    private func priceRules(_ m: ConfigMapping, _ what: String) throws(WaybillError) -> [PriceRule] {
         guard let p = m["price"] else { return [] }
         var out: [PriceRule] = []
         let w = "\(what) price"

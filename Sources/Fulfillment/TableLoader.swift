@@ -56,7 +56,7 @@ struct TableLoader {
         return out
     }
 
-    private func calendar(_ r: ConfigReader, _ m: Node.Mapping, _ what: String, at node: Node) throws(WaybillError) -> WorkCalendar? {
+    private func calendar(_ r: ConfigReader, _ m: ConfigMapping, _ what: String, at node: Node) throws(WaybillError) -> WorkCalendar? {
         guard let id = try r.string(m, "calendar", in: what) else { return nil }
         guard let c = calendars[id] else {
             throw r.fail(m["calendar"], "\(what): unknown calendar '\(id)' (known: \(calendars.keys.sorted().joined(separator: ", ")))")
@@ -64,7 +64,7 @@ struct TableLoader {
         return c
     }
 
-    private func patterns(_ r: ConfigReader, _ m: Node.Mapping, _ key: String, _ what: String) throws(WaybillError) -> [RegionPattern] {
+    private func patterns(_ r: ConfigReader, _ m: ConfigMapping, _ key: String, _ what: String) throws(WaybillError) -> [RegionPattern] {
         guard let n = m[key] else { return [] }
         return try patterns(r, n, what)
     }
@@ -138,7 +138,7 @@ struct TableLoader {
 
     func carrierCalendar(_ id: String) -> WorkCalendar? { carrierCalendars[id] }
     func calendarNamed(_ id: String) -> WorkCalendar? { calendars[id] }
-    func regionPatterns(_ r: ConfigReader, _ m: Node.Mapping, _ key: String, _ what: String) throws(WaybillError) -> [RegionPattern] {
+    func regionPatterns(_ r: ConfigReader, _ m: ConfigMapping, _ key: String, _ what: String) throws(WaybillError) -> [RegionPattern] {
         try patterns(r, m, key, what)
     }
 

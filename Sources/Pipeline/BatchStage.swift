@@ -49,8 +49,8 @@ public struct StageReport: Sendable {
 /// Builds the stages a pipeline names. Fulfillment lives in its own module; the command line
 /// passes a maker for it when the binary has one, and a pipeline that asks for fulfillment in
 /// a binary without it is told so before anything runs.
-public struct StageFactory {
-    public typealias Maker = (_ rulesPath: String) throws(WaybillError) -> any BatchStage
+public struct StageFactory: Sendable {
+    public typealias Maker = @Sendable (_ rulesPath: String) throws(WaybillError) -> any BatchStage
 
     /// Loads the fulfillment rules and makes the stage, or nil when this binary has no fulfillment.
     public var fulfillment: Maker?

@@ -1,3 +1,4 @@
+import Foundation
 import Fulfillment
 import OrderModel
 
@@ -38,10 +39,31 @@ public final class FulfillStage: BatchStage {
 }
 
 extension StageFactory {
-    /// Every stage this build has: fulfillment plans are loaded (and checked) from their rules file.
+    /// Every stage this build has: fulfillment plans are loaded (and checked) from their rules
+    /// file, once per factory and path (`PlanCache`).
     public static var standard: StageFactory {
-        StageFactory(fulfillment: { (path: String) throws(WaybillError) -> any BatchStage in
-            FulfillStage(plan: try FulfillmentPlan.load(path: path), inputName: "fulfillment")
+        let plans = PlanCache()
+        return StageFactory(fulfillment: { (path: String) throws(WaybillError) -> any BatchStage in
+            FulfillStage(plan: try plans.plan(path), inputName: "fulfillment")
         })
+    }
+}
+
+/// The fulfillment plans one factory has loaded, by rules path. Validating a pipeline loads
+/// the plan, and each business line of the run makes its own stage: without the cache the
+/// rules and tables were parsed and indexed again for every line (the load is some 40M
+/// instructions, more than planning a few hundred orders). The run also plans with exactly
+/// the plan it validated. A plan is immutable once loaded, so stages share it.
+final class PlanCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var plans: [String: FulfillmentPlan] = [:]
+
+    func plan(_ path: String) throws(WaybillError) -> FulfillmentPlan {
+        lock.lock()
+        defer { lock.unlock() }
+        if let p = plans[path] { return p }
+        let p = try FulfillmentPlan.load(path: path)
+        plans[path] = p
+        return p
     }
 }

@@ -20,6 +20,33 @@ import Testing
         #expect(cn.onOrAfter(day("2026-10-01")) == day("2026-10-08"))
     }
 
+    /// The precomputed day table says what the rule says on every day it covers: weekends, a
+    /// holiday, a make-up day, a day listed as both (the make-up day wins), and the first and
+    /// last days of the table; days outside it (listed or not) follow the rule directly.
+    @Test func dayTableAgreesWithTheRuleOnEveryDay() {
+        let first = DayTable.first, last = DayTable.first + Int64(DayTable.count) - 1
+        let holidays: Set<Int64> = [first, 0, 1, 100, 20_000, last, last + 3, first - 2]
+        let makeUp: Set<Int64> = [1, 2, 3, 19_999, last - 1, first - 1]
+        let weekdays = [true, true, false, true, true, false, false]
+        let cal = WorkCalendar(id: "t", weekdays: weekdays, holidays: holidays, makeUpDays: makeUp)
+        var mismatches: [Int64] = []
+        for d in (first - 10)...(last + 10) where cal.isWorking(d) != WorkCalendar.rule(d, weekdays, holidays, makeUp) {
+            mismatches.append(d)
+        }
+        #expect(mismatches.isEmpty)
+        #expect(cal.isWorking(1) && !cal.isWorking(0))
+        #expect(cal.adding(0, to: 0) == 1)
+        // Walking n working days over the table matches counting them one by one.
+        var base: Int64 = 19_990
+        while !WorkCalendar.rule(base, weekdays, holidays, makeUp) { base += 1 }
+        #expect(cal.onOrAfter(19_990) == base)
+        var d = base
+        for n in 1...30 {
+            repeat { d += 1 } while !WorkCalendar.rule(d, weekdays, holidays, makeUp)
+            #expect(cal.adding(n, to: base) == d)
+        }
+    }
+
     @Test func weekdaysAndGermanHolidays() throws {
         let plan = try shippedPlan()
         let de = plan.warehouses.first { $0.id == "DE-BER" }!.calendar

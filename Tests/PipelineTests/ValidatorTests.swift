@@ -87,4 +87,27 @@ struct ValidatorTests {
         #expect(good.problems.isEmpty, "\(good.problems.map(\.description))")
         #expect(good.spec.stages == ["collect", "fulfill", "write"])
     }
+
+    /// One factory loads a fulfillment plan once per path: validation and every business line
+    /// of the run share it, so the run plans with the plan it validated even if the files
+    /// change or go in between. A new factory reads the files again.
+    @Test func theStandardFactoryLoadsAPlanOnce() throws {
+        let dir = try Project.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reference = Project.path("Pipelines/reference")
+        try FileManager.default.copyItem(atPath: reference, toPath: dir + "/reference")
+        try FileManager.default.createDirectory(atPath: dir + "/rules", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Project.path("Pipelines/rules/fulfillment.yaml"), toPath: dir + "/rules/fulfillment.yaml")
+        let rules = dir + "/rules/fulfillment.yaml"
+        let factory = StageFactory.standard
+        let first = try #require(factory.fulfillment)
+        let stage = try first(rules) as? FulfillStage
+        let warehouses = stage?.fulfiller.plan.warehouses.count ?? 0
+        #expect(warehouses > 0)
+        try FileManager.default.removeItem(atPath: dir + "/reference")
+        let again = try first(rules) as? FulfillStage
+        #expect(again?.fulfiller.plan.warehouses.count == warehouses)
+        #expect(again !== stage)  // a stage of its own per line, on the shared plan
+        #expect(throws: WaybillError.self) { _ = try StageFactory.standard.fulfillment?(rules) }
+    }
 }

@@ -47,8 +47,9 @@ struct ValidateCommand: ParsableCommand {
 /// What `validate` and `run` share: loading with the overrides and the environment, and the
 /// stages this binary can build.
 enum PipelineCLI {
-    /// The stages built into this binary.
-    static var factory: StageFactory { .standard }
+    /// The stages built into this binary: one factory for the process, so that `run` reuses
+    /// what validating the pipeline loaded (the fulfillment plan).
+    static let factory = StageFactory.standard
 
     static func validate(file: String, overrides: [String], shard: Shard? = nil) throws(WaybillError) -> PipelineValidator.Validated {
         var parsed: [Override] = []
