@@ -76,7 +76,20 @@ struct PendingColumn {
         }
         materialize()
         rows += n
-        col.valid.withUnsafeBufferPointer { valid in
+        // Each branch passes its flags to a method rather than one closure serving both: a
+        // closure shared by the two paths of `withValidity` was not inlined, and capturing
+        // `col` in its context copied the column (a retain per array) on every call.
+        if col.nullCount == 0 {
+            AllValid.with(count: col.count) { appendPresent(col, $0, sel) }
+        } else {
+            col.validity.withUnsafeBufferPointer { appendPresent(col, $0, sel) }
+        }
+    }
+
+    @inline(__always)
+    private mutating func appendPresent(_ col: Column, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>) {
+        let n = sel.count
+        do {
             switch kind {
             case .string:
                 entries += n

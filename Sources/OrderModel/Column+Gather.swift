@@ -20,22 +20,31 @@ extension Column {
             return
         }
         let have = source.count
+        // Validity is recorded only once a column holds a null (`validity`): count the nulls
+        // gathered first, and write flags only if this column has or gets one.
         var nulls = 0
-        let v0 = valid.count
-        valid.append(contentsOf: repeatElement(false, count: n))
-        valid.withUnsafeMutableBufferPointer { out in
-            source.valid.withUnsafeBufferPointer { sv in
-                for i in 0..<n {
-                    let s = Int(rows[i])
-                    let ok = s < have && sv[s]
-                    out[v0 + i] = ok
-                    if !ok { nulls += 1 }
+        source.withValidity { sv in
+            for i in 0..<n {
+                let s = Int(rows[i])
+                if !(s < have && sv[s]) { nulls += 1 }
+            }
+        }
+        if nulls > 0 || nullCount > 0 {
+            if nullCount == 0 { validity.append(contentsOf: repeatElement(true, count: count)) }
+            let v0 = validity.count
+            validity.append(contentsOf: repeatElement(false, count: n))
+            validity.withUnsafeMutableBufferPointer { out in
+                source.withValidity { sv in
+                    for i in 0..<n {
+                        let s = Int(rows[i])
+                        out[v0 + i] = s < have && sv[s]
+                    }
                 }
             }
         }
         switch kind {
         case .string:
-            source.valid.withUnsafeBufferPointer { sv in
+            source.withValidity { sv in
                 Self.gather(source.bytes, source.offsets, rows: rows, valid: sv, into: &bytes, &offsets)
             }
         case .stringList, .stringMap:
@@ -102,7 +111,7 @@ extension Column {
         var e = e0
         rowOffsets.withUnsafeMutableBufferPointer { ro in
             source.rowOffsets.withUnsafeBufferPointer { sro in
-                source.valid.withUnsafeBufferPointer { sv in
+                source.withValidity { sv in
                     for i in 0..<n {
                         let s = Int(rows[i])
                         if s < have && sv[s] { e += Int(sro[s + 1] - sro[s]) }
@@ -113,7 +122,7 @@ extension Column {
         }
         let elements = [Int32](unsafeUninitializedCapacity: e - e0) { out, initialized in
             source.rowOffsets.withUnsafeBufferPointer { sro in
-                source.valid.withUnsafeBufferPointer { sv in
+                source.withValidity { sv in
                     var k = 0
                     for i in 0..<n {
                         let s = Int(rows[i])

@@ -1,4 +1,5 @@
-/// One column of a batch: typed values for a run of rows, with nulls in a validity array.
+/// One column of a batch: typed values for a run of rows, with nulls in a validity array
+/// (kept only once the column holds a null, see `validity`).
 ///
 /// Storage depends on the kind, and everything lives in a few flat arrays so that appending a
 /// value never allocates per field (the arrays grow geometrically and are reused across
@@ -13,7 +14,12 @@ public struct Column: Sendable {
     public let kind: ColumnKind
     public internal(set) var count: Int = 0
     public internal(set) var ints: [Int64] = []
-    public internal(set) var valid: [Bool] = []
+    /// Whether each row holds a value, recorded only from the column's first null: while
+    /// `nullCount` is 0 it stays empty and every row is valid; from the first null on it holds
+    /// one entry per row. Most columns of a batch have no nulls or no values at all, and a
+    /// validity entry per appended value was an array append (uniqueness and capacity checks)
+    /// on every field set. Readers use `isNull` or `withValidity`.
+    public internal(set) var validity: [Bool] = []
     public internal(set) var bytes: [UInt8] = []
     public internal(set) var offsets: [UInt32] = [0]
     public internal(set) var rowOffsets: [UInt32] = [0]
@@ -21,6 +27,25 @@ public struct Column: Sendable {
     public internal(set) var keyOffsets: [UInt32] = [0]
     /// Number of null rows, kept up to date so writers need not count.
     public internal(set) var nullCount: Int = 0
+
+    /// The validity of every row (allocates when the column has no null: tests and
+    /// convenience code; hot paths use `withValidity` or `isNull`).
+    public var valid: [Bool] { nullCount == 0 ? Array(repeating: true, count: count) : validity }
+
+    /// Calls `body` with one flag per row (true: the row holds a value). For a column without
+    /// nulls the flags come from a shared read-only buffer of trues, so this costs no
+    /// allocation whatever the column.
+    @inlinable @inline(__always)
+    public func withValidity<R>(_ body: (UnsafeBufferPointer<Bool>) throws -> R) rethrows -> R {
+        if nullCount != 0 { return try validity.withUnsafeBufferPointer(body) }
+        return try AllValid.with(count: count, body)
+    }
+
+    /// Starts recording validity: the column's first null is about to be appended.
+    private mutating func recordValidity() {
+        validity.removeAll(keepingCapacity: true)
+        validity.append(contentsOf: repeatElement(true, count: count))
+    }
 
     public init(kind: ColumnKind) {
         self.kind = kind
@@ -38,7 +63,8 @@ public struct Column: Sendable {
         default:
             ints.append(0)
         }
-        valid.append(false)
+        if nullCount == 0 { recordValidity() }
+        validity.append(false)
         nullCount += 1
         count += 1
     }
@@ -57,7 +83,8 @@ public struct Column: Sendable {
         default:
             ints.append(contentsOf: repeatElement(0, count: k))
         }
-        valid.append(contentsOf: repeatElement(false, count: k))
+        if nullCount == 0 { recordValidity() }
+        validity.append(contentsOf: repeatElement(false, count: k))
         nullCount += k
         count = newCount
     }
@@ -67,7 +94,7 @@ public struct Column: Sendable {
     public mutating func append(_ value: Int64) {
         precondition(kind.isNumeric, "append(Int64) on a \(kind) column")
         ints.append(value)
-        valid.append(true)
+        if nullCount != 0 { validity.append(true) }
         count += 1
     }
 
@@ -79,7 +106,7 @@ public struct Column: Sendable {
         // buffer went through the generic sequence path (this is once per string field).
         bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
         offsets.append(UInt32(bytes.count))
-        valid.append(true)
+        if nullCount != 0 { validity.append(true) }
         count += 1
     }
 
@@ -88,7 +115,7 @@ public struct Column: Sendable {
         precondition(kind == .string, "append(String) on a \(kind) column")
         bytes.append(contentsOf: value.utf8)
         offsets.append(UInt32(bytes.count))
-        valid.append(true)
+        if nullCount != 0 { validity.append(true) }
         count += 1
     }
 
@@ -120,7 +147,7 @@ public struct Column: Sendable {
     public mutating func closeRow() {
         precondition(kind == .stringList || kind == .stringMap, "closeRow on a \(kind) column")
         rowOffsets.append(UInt32(offsets.count - 1))
-        valid.append(true)
+        if nullCount != 0 { validity.append(true) }
         count += 1
     }
 
@@ -131,7 +158,11 @@ public struct Column: Sendable {
     /// failed half way through mapping). Also drops elements of an open list or map row.
     public mutating func truncate(toCount newCount: Int) {
         precondition(newCount <= count)
-        for r in newCount..<count where !valid[r] { nullCount -= 1 }
+        if nullCount != 0 {
+            for r in newCount..<count where !validity[r] { nullCount -= 1 }
+            // Back to no nulls: no validity is kept (the invariant `validity` states).
+            if nullCount == 0 { validity.removeAll(keepingCapacity: true) } else { validity.removeLast(count - newCount) }
+        }
         switch kind {
         case .string:
             offsets.removeLast(count - newCount)
@@ -148,7 +179,6 @@ public struct Column: Sendable {
         default:
             ints.removeLast(count - newCount)
         }
-        valid.removeLast(count - newCount)
         count = newCount
     }
 
@@ -157,7 +187,7 @@ public struct Column: Sendable {
         count = 0
         nullCount = 0
         ints.removeAll(keepingCapacity: true)
-        valid.removeAll(keepingCapacity: true)
+        validity.removeAll(keepingCapacity: true)
         bytes.removeAll(keepingCapacity: true)
         offsets.removeAll(keepingCapacity: true)
         offsets.append(0)
@@ -170,7 +200,10 @@ public struct Column: Sendable {
 
     // MARK: Reading
 
-    @inlinable public func isNull(_ row: Int) -> Bool { !valid[row] }
+    @inlinable public func isNull(_ row: Int) -> Bool {
+        precondition(row >= 0 && row < count, "row \(row) of a column of \(count)")
+        return nullCount != 0 && !validity[row]
+    }
 
     /// The numeric value of a row (0 when null).
     @inlinable public func int(_ row: Int) -> Int64 { ints[row] }
@@ -180,7 +213,7 @@ public struct Column: Sendable {
 
     /// The string value of a row, or nil when null. Allocates: not for hot paths.
     public func string(_ row: Int) -> String? {
-        guard valid[row] else { return nil }
+        guard !isNull(row) else { return nil }
         return String(decoding: bytes[range(row)], as: UTF8.self)
     }
 
@@ -195,13 +228,13 @@ public struct Column: Sendable {
 
     /// The elements of a list row as strings (allocates: tests and convenience code).
     public func list(_ row: Int) -> [String]? {
-        guard valid[row] else { return nil }
+        guard !isNull(row) else { return nil }
         return elements(row).map { String(decoding: bytes[elementRange($0)], as: UTF8.self) }
     }
 
     /// The entries of a map row as (key, value) pairs in insertion order (allocates).
     public func map(_ row: Int) -> [(key: String, value: String)]? {
-        guard valid[row] else { return nil }
+        guard !isNull(row) else { return nil }
         return elements(row).map {
             (String(decoding: keyBytes[keyRange($0)], as: UTF8.self),
              String(decoding: bytes[elementRange($0)], as: UTF8.self))
@@ -210,7 +243,28 @@ public struct Column: Sendable {
 
     /// Bytes held, for memory budgets.
     public var byteSize: Int {
-        ints.count * 8 + valid.count + bytes.count + offsets.count * 4 + rowOffsets.count * 4 + keyBytes.count
+        ints.count * 8 + validity.count + bytes.count + offsets.count * 4 + rowOffsets.count * 4 + keyBytes.count
             + keyOffsets.count * 4
+    }
+}
+
+/// A read-only run of trues that stands for the validity of a column without nulls
+/// (`Column.withValidity`). Allocated once, never written after; a column longer than it
+/// (none is, at the batch sizes the stages use) gets a temporary buffer.
+public enum AllValid {
+    public static let capacity = 1 << 20
+    @usableFromInline nonisolated(unsafe) static let trues: UnsafeBufferPointer<Bool> = {
+        let p = UnsafeMutableBufferPointer<Bool>.allocate(capacity: capacity)
+        p.initialize(repeating: true)
+        return UnsafeBufferPointer(p)
+    }()
+
+    @inlinable @inline(__always)
+    public static func with<R>(count: Int, _ body: (UnsafeBufferPointer<Bool>) throws -> R) rethrows -> R {
+        if count <= capacity { return try body(UnsafeBufferPointer(rebasing: trues[0..<count])) }
+        return try withUnsafeTemporaryAllocation(of: Bool.self, capacity: count) { p in
+            p.initialize(repeating: true)
+            return try body(UnsafeBufferPointer(p))
+        }
     }
 }

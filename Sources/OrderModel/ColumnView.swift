@@ -60,7 +60,7 @@ extension ColumnTable {
         guard i < fields.count else { return try views.withUnsafeBufferPointer { try body($0) } }
         let c = cols[fields[i]]
         // Empty arrays may have no storage; a placeholder that is never read stands in.
-        return try c.valid.withUnsafeBufferPointer { valid in
+        return try c.withValidity { valid in
             try c.ints.withUnsafeBufferPointer { ints in
                 try c.bytes.withUnsafeBufferPointer { bytes in
                     try c.offsets.withUnsafeBufferPointer { offsets in
