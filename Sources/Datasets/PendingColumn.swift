@@ -86,30 +86,29 @@ struct PendingColumn {
         }
     }
 
+    /// `append(_:rows:)` for a column with values: `valid` holds one flag per row of `col`.
     @inline(__always)
     private mutating func appendPresent(_ col: Column, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>) {
         let n = sel.count
-        do {
-            switch kind {
-            case .string:
-                entries += n
-                let d0 = defs.count
-                Self.extend(&defs, by: n)
-                let present = defs.withUnsafeMutableBufferPointer { Self.fillDefs($0, from: d0, valid, sel, allValid: col.nullCount == 0) }
-                // A flat string row is its own single element.
-                Self.copyElements(col.bytes, col.offsets, rowOffsets: nil, valid, sel, present, into: &bytes, &offsets)
-            case .int64, .decimal, .timestamp:
-                entries += n
-                Self.gather(col, valid, sel, into: &ints, defs: &defs) { $0 }
-            case .int32, .date:
-                entries += n
-                Self.gather(col, valid, sel, into: &int32s, defs: &defs) { Int32(truncatingIfNeeded: $0) }
-            case .bool:
-                entries += n
-                Self.gather(col, valid, sel, into: &bools, defs: &defs) { $0 != 0 }
-            case .stringList, .stringMap:
-                appendNested(col, valid, sel)
-            }
+        switch kind {
+        case .string:
+            entries += n
+            let d0 = defs.count
+            Self.extend(&defs, by: n)
+            let present = defs.withUnsafeMutableBufferPointer { Self.fillDefs($0, from: d0, valid, sel, allValid: col.nullCount == 0) }
+            // A flat string row is its own single element.
+            Self.copyElements(col.bytes, col.offsets, rowOffsets: nil, valid, sel, present, into: &bytes, &offsets)
+        case .int64, .decimal, .timestamp:
+            entries += n
+            Self.gather(col, valid, sel, into: &ints, defs: &defs) { $0 }
+        case .int32, .date:
+            entries += n
+            Self.gather(col, valid, sel, into: &int32s, defs: &defs) { Int32(truncatingIfNeeded: $0) }
+        case .bool:
+            entries += n
+            Self.gather(col, valid, sel, into: &bools, defs: &defs) { $0 != 0 }
+        case .stringList, .stringMap:
+            appendNested(col, valid, sel)
         }
     }
 
