@@ -38,14 +38,14 @@ public struct WorkCalendar: Sendable {
     }
 
     public func isWorking(_ day: Int64) -> Bool {
-        if let i = table.index(day) { return table.rank[i + 1] != table.rank[i] }
+        if let i = DayTable.index(day) { return table.rank[i + 1] != table.rank[i] }
         return Self.rule(day, weekdays, holidays, makeUpDays)
     }
 
     /// `day` itself when it is a working day, else the next one. Bounded: a calendar with no
     /// working day at all is refused at load, so this always ends.
     public func onOrAfter(_ day: Int64) -> Int64 {
-        if let i = table.index(day) {
+        if let i = DayTable.index(day) {
             let k = Int(table.rank[i])
             if k < table.workDays.count { return DayTable.first + Int64(table.workDays[k]) }
         }
@@ -57,7 +57,7 @@ public struct WorkCalendar: Sendable {
     /// The working day `n` working days after `day` (n = 0: `day` moved onto a working day).
     public func adding(_ n: Int, to day: Int64) -> Int64 {
         var d = onOrAfter(day)
-        if n >= 0, let i = table.index(d) {
+        if n >= 0, let i = DayTable.index(d) {
             let k = Int(table.rank[i]) + n  // d is worked: workDays[rank[i]] == d
             if k < table.workDays.count { return DayTable.first + Int64(table.workDays[k]) }
         }
@@ -92,8 +92,8 @@ final class DayTable: Sendable {
         // 0: the weekday decides; 1: a holiday (not worked); 2: a make-up day (worked, even if
         // it is also listed as a holiday, as `WorkCalendar.rule` says).
         var special = [UInt8](repeating: 0, count: Self.count)
-        for d in holidays where d >= Self.first && d - Self.first < Int64(Self.count) { special[Int(d - Self.first)] = 1 }
-        for d in makeUpDays where d >= Self.first && d - Self.first < Int64(Self.count) { special[Int(d - Self.first)] = 2 }
+        for d in holidays { if let i = Self.index(d) { special[i] = 1 } }
+        for d in makeUpDays { if let i = Self.index(d) { special[i] = 2 } }
         var rank = [Int32](repeating: 0, count: Self.count + 1)
         var work = [Int32](repeating: 0, count: Self.count)
         var worked = 0
@@ -120,7 +120,7 @@ final class DayTable: Sendable {
     }
 
     /// The table index of `day`, or nil outside the table.
-    @inline(__always) func index(_ day: Int64) -> Int? {
+    @inline(__always) static func index(_ day: Int64) -> Int? {
         let i = day - Self.first
         return i >= 0 && i < Int64(Self.count) ? Int(i) : nil
     }

@@ -30,7 +30,7 @@ extension Column {
             }
         }
         if nulls > 0 || nullCount > 0 {
-            if nullCount == 0 { validity.append(contentsOf: repeatElement(true, count: count)) }
+            if nullCount == 0 { recordValidity() }
             let v0 = validity.count
             validity.append(contentsOf: repeatElement(false, count: n))
             validity.withUnsafeMutableBufferPointer { out in

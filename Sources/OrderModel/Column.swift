@@ -41,8 +41,9 @@ public struct Column: Sendable {
         return try AllValid.with(count: count, body)
     }
 
-    /// Starts recording validity: the column's first null is about to be appended.
-    private mutating func recordValidity() {
+    /// Starts recording validity: the column's first null is about to be appended (here or
+    /// by `appendGathering`).
+    mutating func recordValidity() {
         validity.removeAll(keepingCapacity: true)
         validity.append(contentsOf: repeatElement(true, count: count))
     }
