@@ -29,32 +29,96 @@ struct ByteDictionary {
     }
 
     /// Appends the index of each value `k` in `range` (bytes `base[offsets[k]..<offsets[k+1]]`).
-    /// One call per slice: a column writer's stored dictionary and indices are then accessed
-    /// (and exclusivity-checked) once per slice instead of once per value.
+    /// One call per slice: `out` grows once, and the values already in the dictionary (nearly
+    /// all of them, in a column worth a dictionary) are looked up through pointers taken once
+    /// per run of such values (`indicesOfKnown`); a per-value `Array.append` and subscript
+    /// paid a uniqueness check and a bounds check for each.
     mutating func appendIndices(
         _ base: UnsafeRawPointer, _ offsets: UnsafeBufferPointer<UInt32>, _ range: Range<Int>, to out: inout [UInt32]
     ) {
+        guard !range.isEmpty else { return }
         if slots.isEmpty {
             let size = initialSlotCount(forFirst: range.count)
             slots = [Int32](repeating: -1, count: size)
             mask = size - 1
         }
         if recent.isEmpty { recent = [UInt32](repeating: .max, count: 16) }
-        for k in range {
-            let s = Int(offsets[k])
-            let n = Int(offsets[k + 1]) - s
-            let p = base + s
-            let e = recent[n & 15]
-            if e != .max {
-                let a = Int(starts[Int(e)])
-                if Int(starts[Int(e) + 1]) - a == n && arena.withUnsafeBytes({ memcmpEqual(Self.base($0) + a, p, n) }) {
-                    out.append(e)
-                    continue
+        let o0 = out.count
+        growForIndices(&out, by: range.count)
+        out.withUnsafeMutableBufferPointer { dst in
+            var k = range.lowerBound
+            var w = o0
+            while true {
+                k = indicesOfKnown(base, offsets, from: k, to: range.upperBound, into: dst, at: &w)
+                if k == range.upperBound { break }
+                // A new value: inserted through the checked path (it may grow the tables).
+                let s = Int(offsets[k])
+                let n = Int(offsets[k + 1]) - s
+                let i = index(of: base + s, count: n)
+                recent[n & 15] = i
+                dst[w] = i
+                w += 1
+                k += 1
+            }
+        }
+    }
+
+    /// Writes the indices of values `from..<end` to `dst[w...]` while each is already in the
+    /// dictionary; returns the first value that is not (or `end`). Each value is checked
+    /// against the last entry of its length (mod 16) first, then hashed and probed.
+    @inline(__always)
+    private mutating func indicesOfKnown(
+        _ base: UnsafeRawPointer, _ offsets: UnsafeBufferPointer<UInt32>, from: Int, to end: Int,
+        into dst: UnsafeMutableBufferPointer<UInt32>, at w: inout Int
+    ) -> Int {
+        let mask = self.mask
+        return arena.withUnsafeBytes { a in
+            let ab = Self.base(a)
+            return starts.withUnsafeBufferPointer { st in
+                hashes.withUnsafeBufferPointer { hs in
+                    slots.withUnsafeBufferPointer { sl in
+                        recent.withUnsafeMutableBufferPointer { rc in
+                            var k = from
+                            while k < end {
+                                let s = Int(offsets[k])
+                                let n = Int(offsets[k + 1]) &- s
+                                let p = base + s
+                                let e = rc[n & 15]
+                                if e != .max {
+                                    let a0 = Int(st[Int(e)])
+                                    if Int(st[Int(e) + 1]) &- a0 == n && memcmpEqual(ab + a0, p, n) {
+                                        dst[w] = e
+                                        w &+= 1
+                                        k &+= 1
+                                        continue
+                                    }
+                                }
+                                let h = ByteHash.hash(p, n)
+                                var slot = Int(truncatingIfNeeded: h) & mask
+                                var found = -1
+                                while true {
+                                    let f = Int(sl[slot])
+                                    if f < 0 { break }
+                                    if hs[f] == h {
+                                        let a0 = Int(st[f])
+                                        if Int(st[f + 1]) &- a0 == n && memcmpEqual(ab + a0, p, n) {
+                                            found = f
+                                            break
+                                        }
+                                    }
+                                    slot = (slot &+ 1) & mask
+                                }
+                                if found < 0 { return k }
+                                rc[n & 15] = UInt32(found)
+                                dst[w] = UInt32(found)
+                                w &+= 1
+                                k &+= 1
+                            }
+                            return k
+                        }
+                    }
                 }
             }
-            let i = index(of: p, count: n)
-            recent[n & 15] = i
-            out.append(i)
         }
     }
 
@@ -179,6 +243,15 @@ enum ByteHash {
         }
         return mix(h)
     }
+}
+
+/// Grows `out` by `n` slots (zeroed, to be overwritten), reserving geometrically: a column
+/// writer's index buffer is kept across pages, so it soon stops growing.
+@inline(__always)
+func growForIndices(_ out: inout [UInt32], by n: Int) {
+    let need = out.count + n
+    if out.capacity < need { out.reserveCapacity(max(need, 2 * out.capacity)) }
+    out.append(contentsOf: repeatElement(0, count: n))
 }
 
 /// The hash table size a dictionary starts with, given the values of its first slice: room

@@ -1,10 +1,58 @@
 /// Dictionary of fixed-width values: open addressing over the values' bit patterns, no per-value allocation.
 struct FixedDictionary<T: ParquetFixedValue> {
     /// Appends the index of each value (one call per slice, so a column writer's stored
-    /// dictionary and indices are exclusivity-checked once per slice, not per value).
+    /// dictionary and indices are exclusivity-checked once per slice, not per value). As in
+    /// `ByteDictionary.appendIndices`, `out` grows once and values already in the dictionary
+    /// are looked up through pointers; a new value goes through `index(of:)`.
     mutating func appendIndices(_ values: UnsafeBufferPointer<T>, to out: inout [UInt32]) {
+        guard !values.isEmpty else { return }
         if slots.isEmpty { allocateSlots(for: values.count) }
-        for x in values { out.append(index(of: x)) }
+        let o0 = out.count
+        growForIndices(&out, by: values.count)
+        out.withUnsafeMutableBufferPointer { dst in
+            var k = 0
+            var w = o0
+            while true {
+                k = indicesOfKnown(values, from: k, into: dst, at: &w)
+                if k == values.count { break }
+                dst[w] = index(of: values[k])
+                w += 1
+                k += 1
+            }
+        }
+    }
+
+    /// Writes the indices of `values[from...]` to `dst[w...]` while each is already in the
+    /// dictionary; returns the position of the first that is not (or the end).
+    @inline(__always)
+    private func indicesOfKnown(
+        _ values: UnsafeBufferPointer<T>, from: Int, into dst: UnsafeMutableBufferPointer<UInt32>, at w: inout Int
+    ) -> Int {
+        let mask = self.mask
+        return self.values.withUnsafeBufferPointer { vs in
+            slots.withUnsafeBufferPointer { sl in
+                var k = from
+                while k < values.count {
+                    let b = values[k].bits
+                    var s = Self.hash(b) & mask
+                    var found = -1
+                    while true {
+                        let e = Int(sl[s])
+                        if e < 0 { break }
+                        if vs[e].bits == b {
+                            found = e
+                            break
+                        }
+                        s = (s &+ 1) & mask
+                    }
+                    if found < 0 { return k }
+                    dst[w] = UInt32(found)
+                    w &+= 1
+                    k &+= 1
+                }
+                return k
+            }
+        }
     }
 
     private(set) var values: [T] = []
