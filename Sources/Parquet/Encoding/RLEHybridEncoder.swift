@@ -76,22 +76,32 @@ enum RLEHybridEncoder {
         let start = out.count
         let total = groups * bitWidth
         out.append(contentsOf: repeatElement(0, count: total))
-        out.withUnsafeMutableBufferPointer { buf in
-            var o = start
+        out.withUnsafeMutableBytes { buf in
+            // Bits gather in a 64-bit word and leave it 32 at a time (one 4-byte store where a
+            // byte loop took one step per byte): a value is at most 32 bits, so the word never
+            // holds more than 63. The stores stay in bounds: a 4-byte store only writes value
+            // bits, and the zero padding values contribute zero bits to bytes already zeroed.
+            let p = buf.baseAddress! + start
+            var o = 0
             var acc: UInt64 = 0
             var bits = 0
             for k in range {
                 acc |= UInt64(values[k]) << UInt64(bits)
                 bits &+= bitWidth
-                while bits >= 8 {
-                    buf[o] = UInt8(truncatingIfNeeded: acc)
-                    o &+= 1
-                    acc >>= 8
-                    bits &-= 8
+                if bits >= 32 {
+                    p.storeBytes(of: UInt32(truncatingIfNeeded: acc).littleEndian, toByteOffset: o, as: UInt32.self)
+                    o &+= 4
+                    acc >>= 32
+                    bits &-= 32
                 }
             }
-            // Flush the partial byte; the zero padding values contribute zero bits.
-            if bits > 0 { buf[o] = UInt8(truncatingIfNeeded: acc) }
+            // Flush the partial word.
+            while bits > 0 {
+                p.storeBytes(of: UInt8(truncatingIfNeeded: acc), toByteOffset: o, as: UInt8.self)
+                o &+= 1
+                acc >>= 8
+                bits &-= 8
+            }
         }
     }
 }
