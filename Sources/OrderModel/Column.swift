@@ -76,6 +76,12 @@ public struct Column: Sendable {
     public mutating func padNulls(to newCount: Int) {
         let k = newCount - count
         guard k > 0 else { return }
+        // A null or two (rows that alternate which fields they set, such as a planned order's
+        // parent and child rows) cost less one at a time than three sequence appends.
+        if k <= 2 && nullCount != 0 {
+            for _ in 0..<k { appendNull() }
+            return
+        }
         switch kind {
         case .string:
             offsets.append(contentsOf: repeatElement(UInt32(bytes.count), count: k))
