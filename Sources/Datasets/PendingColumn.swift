@@ -285,27 +285,42 @@ struct PendingColumn {
                 let r = Int(r32)
                 if allValid || valid[r] { total &+= Int(off[r &+ 1] &- off[r]) }
             }
-            let b0 = bytes.count
-            let o0 = offsets.count
-            extend(&bytes, by: total)
-            extend(&offsets, by: present)
-            srcBytes.withUnsafeBytes { src in
-                bytes.withUnsafeMutableBytes { dst in
-                    offsets.withUnsafeMutableBufferPointer { od in
-                        // In bounds: `total` and `present` were counted over this same selection.
-                        var p = b0
-                        var k = o0
-                        for r32 in sel {
-                            let r = Int(r32)
-                            if !allValid && !valid[r] { continue }
-                            let a = Int(off[r])
-                            let len = Int(off[r &+ 1]) &- a
-                            if len > 0 { (dst.baseAddress! + p).copyMemory(from: src.baseAddress! + a, byteCount: len) }
-                            p &+= len
-                            od[k] = UInt32(truncatingIfNeeded: p)
-                            k &+= 1
-                        }
-                    }
+            growArena(srcBytes, by: total, present, into: &bytes, &offsets) { src, dst, od, b0, o0 in
+                var p = b0
+                var k = o0
+                for r32 in sel {
+                    let r = Int(r32)
+                    if !allValid && !valid[r] { continue }
+                    let a = Int(off[r])
+                    let len = Int(off[r &+ 1]) &- a
+                    if len > 0 { (dst + p).copyMemory(from: src + a, byteCount: len) }
+                    p &+= len
+                    od[k] = UInt32(truncatingIfNeeded: p)
+                    k &+= 1
+                }
+            }
+        }
+    }
+
+    /// Grows `bytes` by `total` and `offsets` by `count` (zeroed), then calls `fill` with the
+    /// source arena, the destination arena and offsets, and where the new bytes and offsets
+    /// start, for it to write them (`total` and `count` were counted over the values it copies,
+    /// so its writes stay in bounds). An empty arena may have no address; then no byte is
+    /// copied, and any non-null pointer serves.
+    @inline(__always)
+    private static func growArena(
+        _ srcBytes: [UInt8], by total: Int, _ count: Int, into bytes: inout [UInt8], _ offsets: inout [UInt32],
+        _ fill: (UnsafeRawPointer, UnsafeMutableRawPointer, UnsafeMutableBufferPointer<UInt32>, Int, Int) -> Void
+    ) {
+        let b0 = bytes.count
+        let o0 = offsets.count
+        extend(&bytes, by: total)
+        extend(&offsets, by: count)
+        srcBytes.withUnsafeBytes { src in
+            bytes.withUnsafeMutableBytes { dst in
+                offsets.withUnsafeMutableBufferPointer { od in
+                    let none = UnsafeMutableRawPointer(bitPattern: 1)!
+                    fill(UnsafeRawPointer(src.baseAddress ?? UnsafeRawPointer(none)), dst.baseAddress ?? none, od, b0, o0)
                 }
             }
         }
@@ -327,29 +342,20 @@ struct PendingColumn {
                 let e = span(Int(r32))
                 total += Int(off[e.upperBound] &- off[e.lowerBound])
             }
-            let b0 = bytes.count
-            let o0 = offsets.count
-            extend(&bytes, by: total)
-            extend(&offsets, by: elements)
-            srcBytes.withUnsafeBytes { src in
-                bytes.withUnsafeMutableBytes { dst in
-                    offsets.withUnsafeMutableBufferPointer { od in
-                        // In bounds: `total` and `elements` were counted over this same selection.
-                        var p = b0
-                        var k = o0
-                        for r32 in sel where valid[Int(r32)] {
-                            let e = span(Int(r32))
-                            if e.isEmpty { continue }
-                            let a = Int(off[e.lowerBound])
-                            let len = Int(off[e.upperBound]) - a
-                            if len > 0 { (dst.baseAddress! + p).copyMemory(from: src.baseAddress! + a, byteCount: len) }
-                            for i in e {
-                                od[k] = UInt32(p + Int(off[i + 1]) - a)
-                                k += 1
-                            }
-                            p += len
-                        }
+            growArena(srcBytes, by: total, elements, into: &bytes, &offsets) { src, dst, od, b0, o0 in
+                var p = b0
+                var k = o0
+                for r32 in sel where valid[Int(r32)] {
+                    let e = span(Int(r32))
+                    if e.isEmpty { continue }
+                    let a = Int(off[e.lowerBound])
+                    let len = Int(off[e.upperBound]) - a
+                    if len > 0 { (dst + p).copyMemory(from: src + a, byteCount: len) }
+                    for i in e {
+                        od[k] = UInt32(p + Int(off[i + 1]) - a)
+                        k += 1
                     }
+                    p += len
                 }
             }
         }
