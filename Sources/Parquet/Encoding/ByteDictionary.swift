@@ -93,21 +93,7 @@ struct ByteDictionary {
                                         continue
                                     }
                                 }
-                                let h = ByteHash.hash(p, n)
-                                var slot = Int(truncatingIfNeeded: h) & mask
-                                var found = -1
-                                while true {
-                                    let f = Int(sl[slot])
-                                    if f < 0 { break }
-                                    if hs[f] == h {
-                                        let a0 = Int(st[f])
-                                        if Int(st[f + 1]) &- a0 == n && memcmpEqual(ab + a0, p, n) {
-                                            found = f
-                                            break
-                                        }
-                                    }
-                                    slot = (slot &+ 1) & mask
-                                }
+                                let found = Self.probe(p, n, ByteHash.hash(p, n), mask, ab, st, hs, sl).entry
                                 if found < 0 { return k }
                                 rc[n & 15] = UInt32(found)
                                 dst[w] = UInt32(found)
@@ -126,21 +112,15 @@ struct ByteDictionary {
     @inline(__always)
     mutating func index(of p: UnsafeRawPointer, count n: Int) -> UInt32 {
         let h = ByteHash.hash(p, n)
-        var s = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let e = slots[s]
-            if e < 0 { break }
-            let i = Int(e)
-            if hashes[i] == h {
-                let a = Int(starts[i])
-                let len = Int(starts[i + 1]) - a
-                if len == n {
-                    let same = arena.withUnsafeBytes { memcmpEqual($0.baseAddress! + a, p, n) }
-                    if same { return UInt32(i) }
+        let mask = self.mask
+        let (e, s) = arena.withUnsafeBytes { a in
+            starts.withUnsafeBufferPointer { st in
+                hashes.withUnsafeBufferPointer { hs in
+                    slots.withUnsafeBufferPointer { sl in Self.probe(p, n, h, mask, Self.base(a), st, hs, sl) }
                 }
             }
-            s = (s &+ 1) & mask
         }
+        if e >= 0 { return UInt32(e) }
         let idx = hashes.count
         arena.append(contentsOf: UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n))
         starts.append(UInt32(arena.count))
@@ -148,6 +128,25 @@ struct ByteDictionary {
         slots[s] = Int32(idx)
         if hashes.count * 2 > slots.count { grow() }
         return UInt32(idx)
+    }
+
+    /// The entry holding the bytes `p[0..<n]` (hash `h`) and its slot, or entry -1 and the
+    /// empty slot where they would go: linear probing over `slots`, comparing hashes first.
+    @inline(__always)
+    private static func probe(
+        _ p: UnsafeRawPointer, _ n: Int, _ h: UInt64, _ mask: Int, _ arena: UnsafeRawPointer,
+        _ starts: UnsafeBufferPointer<UInt32>, _ hashes: UnsafeBufferPointer<UInt64>, _ slots: UnsafeBufferPointer<Int32>
+    ) -> (entry: Int, slot: Int) {
+        var s = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let f = Int(slots[s])
+            if f < 0 { return (-1, s) }
+            if hashes[f] == h {
+                let a = Int(starts[f])
+                if Int(starts[f + 1]) &- a == n && memcmpEqual(arena + a, p, n) { return (f, s) }
+            }
+            s = (s &+ 1) & mask
+        }
     }
 
     private mutating func grow() {

@@ -33,18 +33,7 @@ struct FixedDictionary<T: ParquetFixedValue> {
             slots.withUnsafeBufferPointer { sl in
                 var k = from
                 while k < values.count {
-                    let b = values[k].bits
-                    var s = Self.hash(b) & mask
-                    var found = -1
-                    while true {
-                        let e = Int(sl[s])
-                        if e < 0 { break }
-                        if vs[e].bits == b {
-                            found = e
-                            break
-                        }
-                        s = (s &+ 1) & mask
-                    }
+                    let found = Self.probe(values[k].bits, mask, vs, sl).entry
                     if found < 0 { return k }
                     dst[w] = UInt32(found)
                     w &+= 1
@@ -87,19 +76,29 @@ struct FixedDictionary<T: ParquetFixedValue> {
     /// Index of `v`, inserting it if new.
     @inline(__always)
     mutating func index(of v: T) -> UInt32 {
-        let b = v.bits
-        var s = Self.hash(b) & mask
-        while true {
-            let e = slots[s]
-            if e < 0 { break }
-            if values[Int(e)].bits == b { return UInt32(e) }
-            s = (s &+ 1) & mask
-        }
+        let mask = self.mask
+        let (e, s) = values.withUnsafeBufferPointer { vs in slots.withUnsafeBufferPointer { Self.probe(v.bits, mask, vs, $0) } }
+        if e >= 0 { return UInt32(e) }
         let idx = values.count
         values.append(v)
         slots[s] = Int32(idx)
         if values.count * 2 > slots.count { grow() }
         return UInt32(idx)
+    }
+
+    /// The entry holding the bit pattern `b` and its slot, or entry -1 and the empty slot where
+    /// it would go (linear probing).
+    @inline(__always)
+    private static func probe(
+        _ b: UInt64, _ mask: Int, _ values: UnsafeBufferPointer<T>, _ slots: UnsafeBufferPointer<Int32>
+    ) -> (entry: Int, slot: Int) {
+        var s = hash(b) & mask
+        while true {
+            let e = Int(slots[s])
+            if e < 0 { return (-1, s) }
+            if values[e].bits == b { return (e, s) }
+            s = (s &+ 1) & mask
+        }
     }
 
     private mutating func grow() {
