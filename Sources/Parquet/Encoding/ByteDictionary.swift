@@ -48,13 +48,14 @@ struct ByteDictionary {
         out.withUnsafeMutableBufferPointer { dst in
             var k = range.lowerBound
             var w = o0
+            var miss = (hash: UInt64(0), slot: 0)
             while true {
-                k = indicesOfKnown(base, offsets, from: k, to: range.upperBound, into: dst, at: &w)
+                k = indicesOfKnown(base, offsets, from: k, to: range.upperBound, into: dst, at: &w, miss: &miss)
                 if k == range.upperBound { break }
-                // A new value: inserted through the checked path (it may grow the tables).
+                // A new value, already hashed and probed: inserted at the slot the probe ended on.
                 let s = Int(offsets[k])
                 let n = Int(offsets[k + 1]) - s
-                let i = index(of: base + s, count: n)
+                let i = insert(base + s, count: n, hash: miss.hash, slot: miss.slot)
                 recent[n & 15] = i
                 dst[w] = i
                 w += 1
@@ -64,12 +65,13 @@ struct ByteDictionary {
     }
 
     /// Writes the indices of values `from..<end` to `dst[w...]` while each is already in the
-    /// dictionary; returns the first value that is not (or `end`). Each value is checked
-    /// against the last entry of its length (mod 16) first, then hashed and probed.
+    /// dictionary; returns the first value that is not (or `end`), with its hash and the empty
+    /// slot its probe ended on in `miss`. Each value is checked against the last entry of its
+    /// length (mod 16) first, then hashed and probed.
     @inline(__always)
     private mutating func indicesOfKnown(
         _ base: UnsafeRawPointer, _ offsets: UnsafeBufferPointer<UInt32>, from: Int, to end: Int,
-        into dst: UnsafeMutableBufferPointer<UInt32>, at w: inout Int
+        into dst: UnsafeMutableBufferPointer<UInt32>, at w: inout Int, miss: inout (hash: UInt64, slot: Int)
     ) -> Int {
         let mask = self.mask
         return arena.withUnsafeBytes { a in
@@ -93,8 +95,12 @@ struct ByteDictionary {
                                         continue
                                     }
                                 }
-                                let found = Self.probe(p, n, ByteHash.hash(p, n), mask, ab, st, hs, sl).entry
-                                if found < 0 { return k }
+                                let h = ByteHash.hash(p, n)
+                                let (found, slot) = Self.probe(p, n, h, mask, ab, st, hs, sl)
+                                if found < 0 {
+                                    miss = (h, slot)
+                                    return k
+                                }
                                 rc[n & 15] = UInt32(found)
                                 dst[w] = UInt32(found)
                                 w &+= 1
@@ -108,19 +114,10 @@ struct ByteDictionary {
         }
     }
 
-    /// Index of the bytes `p[0..<n]`, inserting them if new.
+    /// Adds the bytes `p[0..<n]` (hash `h`, not in the dictionary) at `slot`, the empty slot
+    /// their probe ended on; returns their index.
     @inline(__always)
-    mutating func index(of p: UnsafeRawPointer, count n: Int) -> UInt32 {
-        let h = ByteHash.hash(p, n)
-        let mask = self.mask
-        let (e, s) = arena.withUnsafeBytes { a in
-            starts.withUnsafeBufferPointer { st in
-                hashes.withUnsafeBufferPointer { hs in
-                    slots.withUnsafeBufferPointer { sl in Self.probe(p, n, h, mask, Self.base(a), st, hs, sl) }
-                }
-            }
-        }
-        if e >= 0 { return UInt32(e) }
+    private mutating func insert(_ p: UnsafeRawPointer, count n: Int, hash h: UInt64, slot s: Int) -> UInt32 {
         let idx = hashes.count
         arena.append(contentsOf: UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n))
         starts.append(UInt32(arena.count))

@@ -3,7 +3,7 @@ struct FixedDictionary<T: ParquetFixedValue> {
     /// Appends the index of each value (one call per slice, so a column writer's stored
     /// dictionary and indices are exclusivity-checked once per slice, not per value). As in
     /// `ByteDictionary.appendIndices`, `out` grows once and values already in the dictionary
-    /// are looked up through pointers; a new value goes through `index(of:)`.
+    /// are looked up through pointers; a new value is inserted where its probe ended.
     mutating func appendIndices(_ values: UnsafeBufferPointer<T>, to out: inout [UInt32]) {
         guard !values.isEmpty else { return }
         if slots.isEmpty { allocateSlots(for: values.count) }
@@ -12,10 +12,11 @@ struct FixedDictionary<T: ParquetFixedValue> {
         out.withUnsafeMutableBufferPointer { dst in
             var k = 0
             var w = o0
+            var slot = 0
             while true {
-                k = indicesOfKnown(values, from: k, into: dst, at: &w)
+                k = indicesOfKnown(values, from: k, into: dst, at: &w, missSlot: &slot)
                 if k == values.count { break }
-                dst[w] = index(of: values[k])
+                dst[w] = insert(values[k], slot: slot)
                 w += 1
                 k += 1
             }
@@ -23,18 +24,23 @@ struct FixedDictionary<T: ParquetFixedValue> {
     }
 
     /// Writes the indices of `values[from...]` to `dst[w...]` while each is already in the
-    /// dictionary; returns the position of the first that is not (or the end).
+    /// dictionary; returns the position of the first that is not (or the end), with the empty
+    /// slot its probe ended on in `missSlot`.
     @inline(__always)
     private func indicesOfKnown(
-        _ values: UnsafeBufferPointer<T>, from: Int, into dst: UnsafeMutableBufferPointer<UInt32>, at w: inout Int
+        _ values: UnsafeBufferPointer<T>, from: Int, into dst: UnsafeMutableBufferPointer<UInt32>, at w: inout Int,
+        missSlot: inout Int
     ) -> Int {
         let mask = self.mask
         return self.values.withUnsafeBufferPointer { vs in
             slots.withUnsafeBufferPointer { sl in
                 var k = from
                 while k < values.count {
-                    let found = Self.probe(values[k].bits, mask, vs, sl).entry
-                    if found < 0 { return k }
+                    let (found, slot) = Self.probe(values[k].bits, mask, vs, sl)
+                    if found < 0 {
+                        missSlot = slot
+                        return k
+                    }
                     dst[w] = UInt32(found)
                     w &+= 1
                     k &+= 1
@@ -73,12 +79,10 @@ struct FixedDictionary<T: ParquetFixedValue> {
         Int(truncatingIfNeeded: (b &* 0x9E37_79B9_7F4A_7C15) >> 20)
     }
 
-    /// Index of `v`, inserting it if new.
+    /// Adds `v` (not in the dictionary) at `slot`, the empty slot its probe ended on; returns
+    /// its index.
     @inline(__always)
-    mutating func index(of v: T) -> UInt32 {
-        let mask = self.mask
-        let (e, s) = values.withUnsafeBufferPointer { vs in slots.withUnsafeBufferPointer { Self.probe(v.bits, mask, vs, $0) } }
-        if e >= 0 { return UInt32(e) }
+    private mutating func insert(_ v: T, slot s: Int) -> UInt32 {
         let idx = values.count
         values.append(v)
         slots[s] = Int32(idx)
