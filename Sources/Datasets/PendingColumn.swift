@@ -275,7 +275,7 @@ struct PendingColumn {
     /// per-row element ranges of lists and maps: it runs for every routed string field, and the
     /// general loop cost about five times the instructions of the copy itself per value.
     private static func copyStrings(
-        _ srcBytes: [UInt8], _ srcOffsets: [UInt32], _ valid: UnsafeBufferPointer<Bool>, allValid: Bool,
+        _ srcBytes: ByteArena, _ srcOffsets: [UInt32], _ valid: UnsafeBufferPointer<Bool>, allValid: Bool,
         _ sel: UnsafeBufferPointer<Int32>, _ present: Int, into bytes: inout [UInt8], _ offsets: inout [UInt32]
     ) {
         guard present > 0 else { return }
@@ -309,7 +309,7 @@ struct PendingColumn {
     /// copied, and any non-null pointer serves.
     @inline(__always)
     private static func growArena(
-        _ srcBytes: [UInt8], by total: Int, _ count: Int, into bytes: inout [UInt8], _ offsets: inout [UInt32],
+        _ srcBytes: ByteArena, by total: Int, _ count: Int, into bytes: inout [UInt8], _ offsets: inout [UInt32],
         _ fill: (UnsafeRawPointer, UnsafeMutableRawPointer, UnsafeMutableBufferPointer<UInt32>, Int, Int) -> Void
     ) {
         let b0 = bytes.count
@@ -330,7 +330,7 @@ struct PendingColumn {
     /// `rowOffsets` giving each row's elements (`copyStrings` does flat strings). The arrays
     /// grow once, then each row's bytes (contiguous in the source) are one memcpy.
     private static func copyElements(
-        _ srcBytes: [UInt8], _ srcOffsets: [UInt32], rowOffsets ro: UnsafeBufferPointer<UInt32>,
+        _ srcBytes: ByteArena, _ srcOffsets: [UInt32], rowOffsets ro: UnsafeBufferPointer<UInt32>,
         _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>, _ elements: Int,
         into bytes: inout [UInt8], _ offsets: inout [UInt32]
     ) {

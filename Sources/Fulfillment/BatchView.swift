@@ -17,11 +17,11 @@ struct BatchView {
     @inline(__always) func lineInt(_ c: Int, _ line: Int) -> Int64? { l[c].isNull(line) ? nil : l[c].int(line) }
 
     /// The bytes of a string order field (empty when null).
-    @inline(__always) func bytes(_ c: Int, _ row: Int) -> ArraySlice<UInt8> {
-        o[c].isNull(row) ? [] : o[c].bytes[o[c].range(row)]
+    @inline(__always) func bytes(_ c: Int, _ row: Int) -> ByteSlice {
+        o[c].isNull(row) ? .empty : o[c].bytes[o[c].range(row)]
     }
 
-    @inline(__always) func lineBytes(_ c: Int, _ line: Int) -> ArraySlice<UInt8>? {
+    @inline(__always) func lineBytes(_ c: Int, _ line: Int) -> ByteSlice? {
         l[c].isNull(line) ? nil : l[c].bytes[l[c].range(line)]
     }
 

@@ -88,7 +88,7 @@ extension Fulfiller {
     }
 
     /// `idScratch` = the id of child `k` of `parentId`: `<parent>-<k+1>`.
-    private func childId(_ parentId: ArraySlice<UInt8>, _ k: Int) {
+    private func childId(_ parentId: ByteSlice, _ k: Int) {
         idScratch.removeAll(keepingCapacity: true)
         idScratch.append(contentsOf: parentId)
         idScratch.append(UInt8(ascii: "-"))
@@ -98,7 +98,7 @@ extension Fulfiller {
     /// The lines of a split parent: copies that name the child shipping each line in
     /// `child_order_id` (null for a line no child ships, e.g. one that needs no shipping), so
     /// `order_lines/` joins `fulfillment/` without the children's own line copies.
-    private func parentLines(_ lines: Range<Int>, _ parentId: ArraySlice<UInt8>, into out: inout OrderBatch) {
+    private func parentLines(_ lines: Range<Int>, _ parentId: ByteSlice, into out: inout OrderBatch) {
         childOfLine.removeAll(keepingCapacity: true)
         childOfLine.append(contentsOf: repeatElement(-1, count: lines.count))
         for (k, ch) in children.enumerated() {

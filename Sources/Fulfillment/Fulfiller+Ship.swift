@@ -4,9 +4,9 @@ import OrderModel
 extension Fulfiller {
     static let canonicalLevels = ["same_day", "next_day", "standard", "economy", "scheduled"]
     private static let canonicalLevelBytes = canonicalLevels.map { Array($0.utf8) }
-    private static let selfSeller: [UInt8] = Array("self".utf8)
-    private static let normal: ArraySlice<UInt8> = ArraySlice("normal".utf8)
-    private static let bulkyGoods: ArraySlice<UInt8> = ArraySlice("bulky".utf8)
+    private static let selfSeller = ByteSlice(utf8: "self")
+    private static let normal = ByteSlice(utf8: "normal")
+    private static let bulkyGoods = ByteSlice(utf8: "bulky")
 
     /// F7/F8: the order's total, COD and insured value shared over the children by line value
     /// (the last child takes the remainder, so the children sum exactly to the parent).
@@ -158,9 +158,9 @@ extension Fulfiller {
     }
 
     /// The goods type the child needs carried: bulky, a non-default temperature class, or normal.
-    private func goods(_ c: Int) -> ArraySlice<UInt8> {
+    private func goods(_ c: Int) -> ByteSlice {
         let def = defaultTempClass  // bytes: comparing with the String's UTF-8 view was generic
-        var cold: ArraySlice<UInt8>? = nil
+        var cold: ByteSlice? = nil
         for i in children[c].start..<children[c].end {
             if facts[i].bulky { return Self.bulkyGoods }
             if cold == nil, !facts[i].tempClass.elementsEqual(def) { cold = facts[i].tempClass }
@@ -232,7 +232,7 @@ extension Fulfiller {
     /// child `ch`; nil when it can. `covers` and `collects` are the per-order and per-plan
     /// answers for the region and origin checks.
     private static func ineligible(_ s: Service, covers: Bool, collects: Bool, _ ch: ChildPlan, _ facts: [LineFacts],
-                                   _ wh: Warehouse, _ destZone: String, goods: ArraySlice<UInt8>,
+                                   _ wh: Warehouse, _ destZone: String, goods: ByteSlice,
                                    orderDay: Int64) -> Ineligible? {
         if !covers { return .region }
         if !collects { return .origin }
@@ -244,7 +244,7 @@ extension Fulfiller {
             }
         }
         if !s.sellers.isEmpty {
-            for i in lines where !s.sellers.contains(where: { $0.elementsEqual(facts[i].seller ?? Self.selfSeller[...]) }) {
+            for i in lines where !s.sellers.contains(where: { $0.elementsEqual(facts[i].seller ?? Self.selfSeller) }) {
                 return .seller
             }
         }

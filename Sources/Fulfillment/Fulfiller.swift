@@ -68,7 +68,7 @@ public final class Fulfiller {
     let defaultLevel: Int
     /// The requested level of the order being planned.
     var requestedLevel = 0
-    let defaultTempClass: ArraySlice<UInt8>
+    let defaultTempClass: ByteSlice
 
     // Per-plan indexes, built once so that a child's checks compare integers, not names.
     /// Carrier names in first-seen service order; `serviceCarrier[s]` indexes it.
@@ -90,7 +90,7 @@ public final class Fulfiller {
     public init(plan: FulfillmentPlan) {
         self.plan = plan
         self.stock = plan.stock
-        defaultTempClass = ArraySlice(Array(plan.settings.defaultTempClass.utf8))
+        defaultTempClass = ByteSlice(utf8: plan.settings.defaultTempClass)
         var levels = Self.canonicalLevels
         let settings = plan.settings
         for name in [settings.defaultServiceLevel] + settings.downgrade.keys.sorted() + settings.downgrade.values.sorted()

@@ -1,14 +1,16 @@
+import OrderModel
+
 /// What the planner knows about one shippable line of the order being planned.
 struct LineFacts {
     var line: Int
     var warehouse = -1
-    var tempClass: ArraySlice<UInt8> = []
+    var tempClass: ByteSlice = .empty
     /// nil = first-party (no seller named).
-    var seller: ArraySlice<UInt8>?
+    var seller: ByteSlice?
     /// Stock key: the SKU, else the product id.
-    var sku: ArraySlice<UInt8>?
+    var sku: ByteSlice?
     var bulky = false
-    var shipMode: ArraySlice<UInt8>?
+    var shipMode: ByteSlice?
     /// Quantity in 1/10,000 units.
     var qty: Int64 = 0
     var weightG: Int64?
@@ -42,7 +44,7 @@ struct ChildPlan {
     var lateShip: Bool?
     var lateDelivery: Bool?
     var hold: String?
-    var shipMode: ArraySlice<UInt8>?
+    var shipMode: ByteSlice?
 }
 
 /// SLA counts of one warehouse or carrier (F13).

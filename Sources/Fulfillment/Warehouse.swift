@@ -1,3 +1,5 @@
+import OrderModel
+
 /// A shipping node (F1, F9): what it covers, what it can hold, and its clock and calendar.
 /// Warehouses are tried in the order of their table (the `priority` strategy). A class, so
 /// the planner's per-line scan over candidates retains one reference instead of every array.
@@ -39,10 +41,10 @@ public final class Warehouse: Sendable {
         self.dispatchBy = dispatchBy
     }
 
-    func serves(channel: ArraySlice<UInt8>?) -> Bool {
+    func serves(channel: ByteSlice?) -> Bool {
         guard !channels.isEmpty, let channel else { return true }
         return channels.contains { $0.elementsEqual(channel) }
     }
 
-    func holds(tempClass: ArraySlice<UInt8>) -> Bool { tempClasses.contains { $0.elementsEqual(tempClass) } }
+    func holds(tempClass: ByteSlice) -> Bool { tempClasses.contains { $0.elementsEqual(tempClass) } }
 }

@@ -9,7 +9,7 @@ extension Column {
         precondition(kind == .stringList || kind == .stringMap, "appendElements on a \(kind) column")
         guard n > 0 else { return }
         let b0 = bytes.count
-        bytes.append(contentsOf: values.assumingMemoryBound(to: UInt8.self))
+        bytes.append(values)
         let o0 = offsets.count
         offsets.append(contentsOf: repeatElement(0, count: n))
         offsets.withUnsafeMutableBufferPointer { o in
@@ -19,18 +19,17 @@ extension Column {
         var total = 0
         for i in 0..<n { total += key(i).count }
         let k0 = keyBytes.count, ko0 = keyOffsets.count
-        keyBytes.append(contentsOf: repeatElement(0, count: total))
+        // The arena's new tail (`total` bytes from `k0`).
+        let kb = UnsafeMutableRawPointer(keyBytes.appendZeros(total) - k0)
         keyOffsets.append(contentsOf: repeatElement(0, count: n))
-        keyBytes.withUnsafeMutableBytes { kb in
-            keyOffsets.withUnsafeMutableBufferPointer { ko in
-                var at = k0
-                for i in 0..<n {
-                    let k = key(i)
-                    // Room for every key was made above (`total`).
-                    if let from = k.baseAddress, k.count > 0 { (kb.baseAddress! + at).copyMemory(from: from, byteCount: k.count) }
-                    at += k.count
-                    ko[ko0 + i] = UInt32(at)
-                }
+        keyOffsets.withUnsafeMutableBufferPointer { ko in
+            var at = k0
+            for i in 0..<n {
+                let k = key(i)
+                // Room for every key was made above (`total`).
+                if let from = k.baseAddress, k.count > 0 { (kb + at).copyMemory(from: from, byteCount: k.count) }
+                at += k.count
+                ko[ko0 + i] = UInt32(at)
             }
         }
     }

@@ -66,8 +66,8 @@ extension Column {
     /// another: one pass for the size, one to copy. A row that `valid` does not hold as true
     /// (null, or past its end) is an empty range, as `appendNull` leaves it; `valid` nil:
     /// every row is present (list elements).
-    private static func gather(_ sb: [UInt8], _ so: [UInt32], rows: UnsafeBufferPointer<Int32>,
-                               valid: UnsafeBufferPointer<Bool>?, into bytes: inout [UInt8], _ offsets: inout [UInt32]) {
+    private static func gather(_ sb: ByteArena, _ so: [UInt32], rows: UnsafeBufferPointer<Int32>,
+                               valid: UnsafeBufferPointer<Bool>?, into bytes: inout ByteArena, _ offsets: inout [UInt32]) {
         let n = rows.count
         @inline(__always) func present(_ s: Int) -> Bool {
             guard let valid else { return true }
@@ -77,22 +77,21 @@ extension Column {
             var total = 0
             for r in rows where present(Int(r)) { total += Int(so[Int(r) + 1] - so[Int(r)]) }
             let b0 = bytes.count, o0 = offsets.count
-            bytes.append(contentsOf: repeatElement(0, count: total))
+            // The arena's new tail (`total` bytes from `b0`).
+            let ob = bytes.appendZeros(total) - b0
             offsets.append(contentsOf: repeatElement(0, count: n))
-            bytes.withUnsafeMutableBufferPointer { ob in
-                offsets.withUnsafeMutableBufferPointer { oo in
-                    sb.withUnsafeBufferPointer { sbp in
-                        var at = b0
-                        for i in 0..<n {
-                            let s = Int(rows[i])
-                            if present(s) {
-                                let lo = Int(so[s]), len = Int(so[s + 1]) - lo
-                                // Both ranges were bounds-checked by the sizing pass and the growth above.
-                                if len > 0 { (ob.baseAddress! + at).update(from: sbp.baseAddress! + lo, count: len) }
-                                at += len
-                            }
-                            oo[o0 + i] = UInt32(at)
+            offsets.withUnsafeMutableBufferPointer { oo in
+                sb.withUnsafeBufferPointer { sbp in
+                    var at = b0
+                    for i in 0..<n {
+                        let s = Int(rows[i])
+                        if present(s) {
+                            let lo = Int(so[s]), len = Int(so[s + 1]) - lo
+                            // Both ranges were bounds-checked by the sizing pass and the growth above.
+                            if len > 0 { (ob + at).update(from: sbp.baseAddress! + lo, count: len) }
+                            at += len
                         }
+                        oo[o0 + i] = UInt32(at)
                     }
                 }
             }

@@ -20,10 +20,10 @@ public struct Column: Sendable {
     /// validity entry per appended value was an array append (uniqueness and capacity checks)
     /// on every field set. Readers use `isNull` or `withValidity`.
     public internal(set) var validity: [Bool] = []
-    public internal(set) var bytes: [UInt8] = []
+    public internal(set) var bytes = ByteArena()
     public internal(set) var offsets: [UInt32] = [0]
     public internal(set) var rowOffsets: [UInt32] = [0]
-    public internal(set) var keyBytes: [UInt8] = []
+    public internal(set) var keyBytes = ByteArena()
     public internal(set) var keyOffsets: [UInt32] = [0]
     /// Number of null rows, kept up to date so writers need not count.
     public internal(set) var nullCount: Int = 0
@@ -109,9 +109,7 @@ public struct Column: Sendable {
     @inline(__always)
     public mutating func append(utf8 value: UnsafeRawBufferPointer) {
         precondition(kind == .string, "append(utf8:) on a \(kind) column")
-        // As typed bytes: Array's append of a typed buffer is a plain copy, where the raw
-        // buffer went through the generic sequence path (this is once per string field).
-        bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
+        bytes.append(value)
         offsets.append(UInt32(bytes.count))
         if nullCount != 0 { validity.append(true) }
         count += 1
@@ -130,10 +128,10 @@ public struct Column: Sendable {
     @inline(__always)
     public mutating func appendElement(utf8 value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil) {
         precondition(kind == .stringList || kind == .stringMap, "appendElement on a \(kind) column")
-        bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
+        bytes.append(value)
         offsets.append(UInt32(bytes.count))
         if kind == .stringMap {
-            if let key { keyBytes.append(contentsOf: key.assumingMemoryBound(to: UInt8.self)) }
+            if let key { keyBytes.append(key) }
             keyOffsets.append(UInt32(keyBytes.count))
         }
     }

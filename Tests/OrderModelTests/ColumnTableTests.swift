@@ -86,9 +86,9 @@ import Testing
         t.cancelRow()
         #expect(t.rowCount == 1)
         for c in t.columns { #expect(c.count == 1) }
-        #expect(t.columns[0].bytes == Array("keep".utf8))
-        #expect(t.columns[2].bytes == Array("x".utf8))
-        #expect(t.columns[3].keyBytes == Array("k".utf8))
+        #expect(t.columns[0].bytes.elementsEqual("keep".utf8))
+        #expect(t.columns[2].bytes.elementsEqual("x".utf8))
+        #expect(t.columns[3].keyBytes.elementsEqual("k".utf8))
         // The table keeps working after a cancel.
         t.beginRow()
         t.set(0, string: "next")

@@ -6,7 +6,7 @@ enum PhoneNormalizer {
     enum Outcome: Equatable { case cnMobile, e164, unchanged }
 
     /// Normalises `raw` into `out` (cleared first).
-    static func normalize(_ raw: ArraySlice<UInt8>, into out: inout [UInt8]) -> Outcome {
+    static func normalize<C: Collection>(_ raw: C, into out: inout [UInt8]) -> Outcome where C.Element == UInt8 {
         out.removeAll(keepingCapacity: true)
         for b in raw where !(b == 0x20 || b == 0x09 || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
             || b == UInt8(ascii: "(") || b == UInt8(ascii: ")")) {
@@ -59,7 +59,7 @@ enum PhoneNormalizer {
 /// the canonical space restored where a country has one (CA `K2P 2L8`, GB `SW1A 1AA`,
 /// NL `1234 AB`).
 enum PostalNormalizer {
-    static func normalize(_ raw: ArraySlice<UInt8>, country: ArraySlice<UInt8>?, into out: inout [UInt8]) {
+    static func normalize<C: Collection>(_ raw: C, country: ArraySlice<UInt8>?, into out: inout [UInt8]) where C.Element == UInt8 {
         out.removeAll(keepingCapacity: true)
         var pendingSpace = false
         for b in raw {

@@ -14,7 +14,7 @@ public struct TransitionTable: Sendable {
     public let file: String
 
     /// Index of a canonical status name given as bytes, or nil.
-    public static func statusIndex(_ bytes: ArraySlice<UInt8>) -> Int? {
+    public static func statusIndex<C: Sequence>(_ bytes: C) -> Int? where C.Element == UInt8 {
         for (i, s) in statuses.enumerated() where s.rawValue.utf8.elementsEqual(bytes) { return i }
         return nil
     }

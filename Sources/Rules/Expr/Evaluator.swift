@@ -13,7 +13,7 @@ public final class Evaluator {
     private let code: UnsafeMutableBufferPointer<Instruction>
     private let starts: UnsafeMutableBufferPointer<Int>
     private let constants: [Value]
-    private let stringPool: [UInt8]
+    private let stringPool: ByteArena
     private let regexes: [PosixRegex]
     private let stack: UnsafeMutablePointer<Value>
     private let capacity: Int
@@ -64,7 +64,7 @@ public final class Evaluator {
 
     /// The bytes of a string value (the array holding them and the range).
     @inline(__always)
-    func bytes(_ v: Value, _ batch: OrderBatch) -> [UInt8] {
+    func bytes(_ v: Value, _ batch: OrderBatch) -> ByteArena {
         if v.source == StringSource.constants { return stringPool }
         if v.source >= 1_000 { return batch.lines.columns[Int(v.source) - 1_000].bytes }
         return batch.orders.columns[Int(v.source)].bytes

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import OrderModel
 
 /// Everything compiled expressions share: the programs (top-level expressions and the bodies
 /// of their aggregates), constants, string bytes of constants, and compiled regexes. Built once
@@ -8,7 +9,7 @@ import Glibc
 public final class ExpressionPool: @unchecked Sendable {
     var programs: [Program] = []
     var constants: [Value] = []
-    var stringPool: [UInt8] = []
+    var stringPool = ByteArena()
     var regexes: [PosixRegex] = []
 
     public init() {}

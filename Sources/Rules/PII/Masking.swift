@@ -11,7 +11,7 @@ public enum Masking {
     ]
 
     /// Appends the masked form of `value` to `out`.
-    public static func mask(_ value: ArraySlice<UInt8>, as kind: Kind, into out: inout [UInt8]) {
+    public static func mask<C: BidirectionalCollection>(_ value: C, as kind: Kind, into out: inout [UInt8]) where C.Element == UInt8 {
         let star = UInt8(ascii: "*")
         switch kind {
         case .phone:
@@ -45,8 +45,8 @@ public enum Masking {
     }
 
     /// The bytes of the first UTF-8 character.
-    private static func firstCharacter(_ v: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        guard let first = v.first else { return v }
+    private static func firstCharacter<C: Collection>(_ v: C) -> C.SubSequence where C.Element == UInt8 {
+        guard let first = v.first else { return v[...] }
         let n = first < 0x80 ? 1 : first < 0xE0 ? 2 : first < 0xF0 ? 3 : 4
         return v.prefix(n)
     }
