@@ -44,8 +44,9 @@ let package = Package(
         ),
 
         // Swift libraries
-        .target(name: "OrderModel"),
-        .target(name: "Parquet", dependencies: ["CCodecs"], exclude: ["README.md"]),
+        .target(name: "ByteStorage"),
+        .target(name: "OrderModel", dependencies: ["ByteStorage"]),
+        .target(name: "Parquet", dependencies: ["CCodecs", "ByteStorage"], exclude: ["README.md"]),
         .target(
             name: "Ingest",
             dependencies: [
@@ -96,7 +97,7 @@ let package = Package(
         .executableTarget(name: "parquet-matrix", dependencies: ["Parquet"]),
 
         // Tests
-        .testTarget(name: "OrderModelTests", dependencies: ["OrderModel"]),
+        .testTarget(name: "OrderModelTests", dependencies: ["OrderModel", "ByteStorage"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "OrderModel"], resources: []),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Parquet", "OrderModel"]),

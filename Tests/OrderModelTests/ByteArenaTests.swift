@@ -1,5 +1,5 @@
 import Testing
-@testable import OrderModel
+import ByteStorage
 
 @Suite struct ByteArenaTests {
     private func append(_ s: String, to a: inout ByteArena) {

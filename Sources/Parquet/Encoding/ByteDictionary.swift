@@ -1,7 +1,9 @@
+import ByteStorage
+
 /// Dictionary of byte strings: values live in one arena, open addressing hashes the bytes directly,
 /// so no String (or other heap object) is made per value.
 struct ByteDictionary {
-    private(set) var arena: [UInt8] = []
+    private(set) var arena = ByteArena()
     /// starts[i]..<starts[i+1] is entry i in the arena.
     private(set) var starts: [UInt32] = [0]
     private var hashes: [UInt64] = []
@@ -119,7 +121,7 @@ struct ByteDictionary {
     @inline(__always)
     private mutating func insert(_ p: UnsafeRawPointer, count n: Int, hash h: UInt64, slot s: Int) -> UInt32 {
         let idx = hashes.count
-        arena.append(contentsOf: UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n))
+        arena.append(UnsafeRawBufferPointer(start: p, count: n))
         starts.append(UInt32(arena.count))
         hashes.append(h)
         slots[s] = Int32(idx)

@@ -1,5 +1,7 @@
-/// The bytes of a string column's values laid back to back (`Column.bytes`, `Column.keyBytes`):
-/// a growable byte buffer with value semantics (copy on write), like `[UInt8]`.
+/// Variable-length values laid back to back (a batch column's strings, `Column.bytes`; a
+/// Parquet dictionary's entries): a growable byte buffer with value semantics (copy on write),
+/// like `[UInt8]`. A module of its own so that both the order model and the Parquet writer,
+/// which do not depend on each other, use it.
 ///
 /// Why not `[UInt8]`: appending one field's bytes is the hottest write of every stage that
 /// builds a batch, and `Array.append(contentsOf:)` of a buffer pointer does not inline; it
