@@ -113,9 +113,14 @@ public struct ByteArena: Sendable {
         used -= n
     }
 
-    /// Empties the arena; keeps the allocation when this value owns it alone.
+    /// Empties the arena. `keepingCapacity`: as `Array`'s, the room stays (the same
+    /// allocation when this value owns it alone, else a new one of the same size).
     public mutating func removeAll(keepingCapacity keep: Bool = false) {
-        if !keep || !isKnownUniquelyReferenced(&storage) { storage = Self.empty }
+        if !keep {
+            storage = Self.empty
+        } else if !isKnownUniquelyReferenced(&storage) {
+            storage = Storage(capacity: storage.capacity)
+        }
         used = 0
     }
 

@@ -47,6 +47,13 @@ final class ChunkedFeedReader {
     private var newlines: [Int]
     private var results: [Chunk?]
     private var cancelled = false
+    /// The sizes of the batches the last mapped chunk handed on, in order: the k-th batch of
+    /// the next chunk starts at the k-th size rather than growing from empty
+    /// (`BatchCapacity`). Chunks are regions of the same size, so their batches are much
+    /// alike: with TPC-H's flat feed a full batch and a short one, with the nested feed one
+    /// short batch. Sizing every batch like a full one kept a full batch's room in each
+    /// short one, about 20 MiB more peak RSS.
+    private var batchSizes: [BatchCapacity] = []
 
     /// Opens `path` and reads its header; nil when the file cannot be read this way (then
     /// the caller reads it sequentially, which reports what is wrong).
@@ -208,12 +215,19 @@ final class ChunkedFeedReader {
         }
         let mapper = RecordMapper(profile: profile)
         let held = RejectWriter(holding: ())
+        sync.lock()
+        let sizes = batchSizes
+        sync.unlock()
+        var produced: [BatchCapacity] = []
         let assembler = OrderAssembler(mapper: mapper, rejects: held, batchID: batchID, batchSize: batchSize) {
             (batch: inout OrderBatch) throws(WaybillError) in
             var out = OrderBatch()
             swap(&out, &batch)
+            produced.append(BatchCapacity(of: out))
+            if produced.count < sizes.count { batch.reserveCapacity(sizes[produced.count]) }
             chunk.batches.append(out)
         }
+        if let first = sizes.first { assembler.reserveCapacity(first) }
         assembler.begin(file: path, member: nil)
         var stream = MemberStream(file: FileRangeReader(fd: fd, from: from, softEnd: endAfter, window: window))
         let failure: ArchiveReadError?
@@ -226,6 +240,11 @@ final class ChunkedFeedReader {
             failure = JSONFeed(profile: profile, mapper: mapper, assembler: assembler).read(&stream, part: part)
         }
         try? assembler.finish()  // keeping batches and rejects cannot fail
+        if !produced.isEmpty {
+            sync.lock()
+            batchSizes = produced
+            sync.unlock()
+        }
         chunk.books = assembler.books
         chunk.rejects = held.held
         chunk.start = part.start ?? size

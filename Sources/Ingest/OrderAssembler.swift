@@ -64,6 +64,9 @@ final class OrderAssembler {
 
     var stopped: Bool { failure != nil }
 
+    /// Sizes the batch being filled like a full one (`BatchCapacity`).
+    func reserveCapacity(_ capacity: BatchCapacity) { batch.reserveCapacity(capacity) }
+
     deinit {
         state.pointee.raw.free()
         state.deinitialize(count: 1)

@@ -114,6 +114,13 @@ public struct OrderBatch: Sendable {
         orderOpen = false
     }
 
+    /// Makes room for `orders` orders and `lines` lines in the line index (`BatchCapacity`).
+    mutating func reserveRows(orders: Int, lines: Int) {
+        let lines = lines + lines / 4, orders = orders + orders / 4  // as `Column.reserveCapacity`
+        if lines > lineParent.capacity { lineParent.reserveCapacity(lines) }
+        if orders + 1 > lineStart.capacity { lineStart.reserveCapacity(orders + 1) }
+    }
+
     /// Empties the batch, keeping storage for the next one.
     public mutating func removeAll() {
         precondition(!orderOpen)

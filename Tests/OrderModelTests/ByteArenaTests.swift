@@ -43,14 +43,15 @@ import ByteStorage
         #expect(text(a) == "shared+more")
     }
 
-    @Test func removeAllKeepsTheAllocationOnlyWhenUnshared() {
+    @Test func removeAllKeepsTheRoomAndLeavesCopiesAlone() {
         var a = ByteArena("abcdef".utf8)
         let cap = a.capacity
         a.removeAll(keepingCapacity: true)
         #expect(a.isEmpty && a.capacity == cap)
         append("xy", to: &a)
         let b = a
-        a.removeAll(keepingCapacity: true)  // shared with b: b keeps its bytes
+        a.removeAll(keepingCapacity: true)  // shared with b: a new allocation of the same room
+        #expect(a.isEmpty && a.capacity == cap)
         append("z", to: &a)
         #expect(text(a) == "z")
         #expect(text(b) == "xy")
