@@ -1,13 +1,13 @@
 /// The sizes of a batch's arrays, to start a new batch at them instead of empty
-/// (`OrderBatch.reserveCapacity`): what a reader that hands each full batch on and begins
-/// the next one uses.
+/// (`OrderBatch.reserveCapacity`): the chunked reader starts each chunk's k-th batch at the
+/// sizes of the previous chunk's k-th.
 ///
 /// Why: a new batch's ~150 columns grow from nothing to a batch's size, each array by
 /// repeated doubling, every step an allocation and a copy of what it held. At TPC-H 0.1
-/// (flat `run`, callgrind) those copies were about 1.2% of all instructions. Sized like the
-/// batch before, a new batch is one allocation per array. Keeping spent batches for reuse
-/// instead saved the allocations too, but the spare batches raised the peak RSS by 20-30 MiB
-/// (past the 256 MiB target at TPC-H scale 1); sized batches hold no memory between batches.
+/// (flat `run`, callgrind) those copies were about 1.3% of all instructions. Sized like a
+/// batch before it, a new batch is one allocation per array. Keeping spent batches for reuse
+/// instead saved as much, but the spare batches raised the peak RSS by 20-30 MiB (past the
+/// 256 MiB target at TPC-H scale 1); sized batches hold no memory between batches.
 public struct BatchCapacity: Sendable {
     var orders: [Column.Capacity]
     var lines: [Column.Capacity]
