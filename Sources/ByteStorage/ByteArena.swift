@@ -15,7 +15,7 @@
 /// It is a `RandomAccessCollection` of bytes, so reading code can index, slice and iterate it
 /// as it did the array; hot readers use `withUnsafeBytes` / `withUnsafeBufferPointer`.
 public struct ByteArena: Sendable {
-    /// The allocation. Shared between copies until one of them writes (`makeUnique`).
+    /// The allocation. Shared between copies until one of them writes (`reserveTail`).
     @usableFromInline final class Storage: @unchecked Sendable {
         @usableFromInline var base: UnsafeMutablePointer<UInt8>?
         @usableFromInline var capacity: Int
