@@ -530,11 +530,9 @@ final class PartitionedWriter {
     /// Moves every partition's waiting rows to the spill file.
     private func spillAll() throws(WaybillError) {
         if spill == nil { spill = try SpillFile(path: stagingRoot + "/rows.spill") }
-        var buffer: [UInt8] = []
         for slot in slots where slot.bufferedOrders > 0 {
-            buffer.removeAll(keepingCapacity: true)
-            slot.pending!.serialize(into: &buffer)
-            slot.spilled.append(try spill!.append(buffer))
+            let rows = slot.pending!
+            slot.spilled.append(try spill!.append { rows.serialize(into: &$0) })
             slot.spilledOrders += slot.bufferedOrders
             slot.spilledBytes += slot.dataBytes
             release(slot)

@@ -423,8 +423,9 @@ struct PendingColumn {
 
 extension PendingColumn {
     /// Appends the column to `out`: counts, a mask of the non-empty arrays, then each of those
-    /// as a count and its raw bytes. (Spilled segments of many small partitions are mostly
-    /// these headers, so empty arrays cost one bit.)
+    /// in its spill form (`SpillCoding`). Spilled segments of many small partitions are mostly
+    /// these headers, so empty arrays cost one bit. A string arena and its offsets go together
+    /// (the offsets' bit), and are there whenever the offsets are.
     func serialize(into out: inout [UInt8]) {
         SpillCoding.put(Int64(rows), &out)
         SpillCoding.put(Int64(entries), &out)
@@ -434,18 +435,16 @@ extension PendingColumn {
         }
         out.append(1)
         var mask: UInt16 = 0
-        for (i, empty) in [defs.isEmpty, reps.isEmpty, ints.isEmpty, int32s.isEmpty, bools.isEmpty, bytes.isEmpty,
-            offsets.isEmpty, keyBytes.isEmpty, keyOffsets.isEmpty].enumerated() where !empty { mask |= 1 << i }
+        for (i, empty) in [defs.isEmpty, reps.isEmpty, ints.isEmpty, int32s.isEmpty, bools.isEmpty, offsets.isEmpty,
+            keyOffsets.isEmpty].enumerated() where !empty { mask |= 1 << i }
         withUnsafeBytes(of: mask.littleEndian) { out.append(contentsOf: $0) }
-        if mask & 1 != 0 { SpillCoding.put(defs, &out) }
-        if mask & 2 != 0 { SpillCoding.put(reps, &out) }
-        if mask & 4 != 0 { SpillCoding.put(ints, &out) }
-        if mask & 8 != 0 { SpillCoding.put(int32s, &out) }
+        if mask & 1 != 0 { SpillCoding.putLevels(defs, &out) }
+        if mask & 2 != 0 { SpillCoding.putLevels(reps, &out) }
+        if mask & 4 != 0 { SpillCoding.putInts(ints, &out) }
+        if mask & 8 != 0 { SpillCoding.putInts(int32s, &out) }
         if mask & 16 != 0 { SpillCoding.put(bools, &out) }
-        if mask & 32 != 0 { SpillCoding.put(bytes, &out) }
-        if mask & 64 != 0 { SpillCoding.put(offsets, &out) }
-        if mask & 128 != 0 { SpillCoding.put(keyBytes, &out) }
-        if mask & 256 != 0 { SpillCoding.put(keyOffsets, &out) }
+        if mask & 32 != 0 { SpillCoding.putStrings(bytes, offsets, &out) }
+        if mask & 64 != 0 { SpillCoding.putStrings(keyBytes, keyOffsets, &out) }
     }
 
     /// Reads a column written by `serialize` at `p` and appends its rows.
@@ -458,49 +457,18 @@ extension PendingColumn {
         if c.materialized {
             let mask = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt16.self))
             p += 2
-            if mask & 1 != 0 { c.defs = SpillCoding.get(raw, &p) }
-            if mask & 2 != 0 { c.reps = SpillCoding.get(raw, &p) }
-            if mask & 4 != 0 { c.ints = SpillCoding.get(raw, &p) }
-            if mask & 8 != 0 { c.int32s = SpillCoding.get(raw, &p) }
+            if mask & 1 != 0 { c.defs = SpillCoding.getLevels(raw, &p) }
+            if mask & 2 != 0 { c.reps = SpillCoding.getLevels(raw, &p) }
+            if mask & 4 != 0 { c.ints = SpillCoding.getInts(raw, &p) }
+            if mask & 8 != 0 { c.int32s = SpillCoding.getInts(raw, &p) }
             if mask & 16 != 0 { c.bools = SpillCoding.get(raw, &p) }
-            if mask & 32 != 0 { c.bytes = SpillCoding.get(raw, &p) }
-            if mask & 64 != 0 { c.offsets = SpillCoding.get(raw, &p) }
-            if mask & 128 != 0 { c.keyBytes = SpillCoding.get(raw, &p) }
-            if mask & 256 != 0 { c.keyOffsets = SpillCoding.get(raw, &p) }
+            if mask & 32 != 0 { SpillCoding.getStrings(raw, &p, bytes: &c.bytes, offsets: &c.offsets) }
+            if mask & 64 != 0 { SpillCoding.getStrings(raw, &p, bytes: &c.keyBytes, offsets: &c.keyOffsets) }
         }
         if rows == 0 && !materialized {
             self = c  // the common case: nothing here yet, take the arrays as they are
         } else {
             append(contentsOf: c)
         }
-    }
-}
-
-/// Raw little-endian arrays in the spill file (the file never leaves this process).
-enum SpillCoding {
-    static func put(_ v: Int64, _ out: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
-    }
-
-    static func put<T: BitwiseCopyable>(_ a: [T], _ out: inout [UInt8]) {
-        put(Int64(a.count), &out)
-        a.withUnsafeBytes { out.append(contentsOf: $0) }
-    }
-
-    static func get(_ raw: UnsafeRawBufferPointer, _ p: inout Int) -> Int64 {
-        let v = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: Int64.self))
-        p += 8
-        return v
-    }
-
-    static func get<T: BitwiseCopyable>(_ raw: UnsafeRawBufferPointer, _ p: inout Int) -> [T] {
-        let n = Int(get(raw, &p) as Int64)
-        let size = n * MemoryLayout<T>.stride
-        let a = [T](unsafeUninitializedCapacity: n) { buf, count in
-            if size > 0 { UnsafeMutableRawPointer(buf.baseAddress!).copyMemory(from: raw.baseAddress! + p, byteCount: size) }
-            count = n
-        }
-        p += size
-        return a
     }
 }

@@ -18,7 +18,6 @@ final class SpillFile {
     let path: String
     private var fd: Int32
     private var pending: [UInt8] = []
-    private var pendingStart = 0
     /// Bytes appended so far (written or pending).
     private(set) var size = 0
 
@@ -39,24 +38,28 @@ final class SpillFile {
         unlink(path)
     }
 
-    /// Appends `bytes`; returns where they are.
-    func append(_ bytes: [UInt8]) throws(WaybillError) -> Segment {
-        let seg = Segment(offset: size, length: bytes.count)
-        if pending.count + bytes.count > 1 << 20 { try flush() }
-        if bytes.count >= 1 << 20 {
-            try FD.writeAll(fd, bytes, path: path)
-            pendingStart += bytes.count
-        } else {
-            pending.append(contentsOf: bytes)
+    /// Appends what `fill` appends to the buffer it is handed; returns where it is. Written
+    /// straight into the file's buffer: serialising into a buffer of its own cost a copy of
+    /// every spilled byte.
+    func append(_ fill: (inout [UInt8]) -> Void) throws(WaybillError) -> Segment {
+        let start = pending.count
+        fill(&pending)
+        let seg = Segment(offset: size, length: pending.count - start)
+        size += seg.length
+        if pending.count >= 1 << 20 {
+            try flush()
+            // A segment far past the buffer's size (a large partition spilled) leaves no room held.
+            if pending.capacity > 4 << 20 {
+                pending = []
+                pending.reserveCapacity(1 << 20)
+            }
         }
-        size += bytes.count
         return seg
     }
 
     private func flush() throws(WaybillError) {
         guard !pending.isEmpty else { return }
         try FD.writeAll(fd, pending, path: path)
-        pendingStart += pending.count
         pending.removeAll(keepingCapacity: true)
     }
 
