@@ -447,28 +447,29 @@ extension PendingColumn {
         if mask & 64 != 0 { SpillCoding.putStrings(keyBytes, keyOffsets, &out) }
     }
 
-    /// Reads a column written by `serialize` at `p` and appends its rows.
+    /// Reads a column written by `serialize` at `p` and appends its rows, decoding straight
+    /// into this column's arrays (a partition's segments are appended one after the other when
+    /// it writes; decoding each into a column of its own and appending that copied them twice).
     mutating func appendSerialized(_ raw: UnsafeRawBufferPointer, _ p: inout Int) {
-        var c = PendingColumn(kind: kind)
-        c.rows = Int(SpillCoding.get(raw, &p) as Int64)
-        c.entries = Int(SpillCoding.get(raw, &p) as Int64)
-        c.materialized = raw[p] == 1
+        let segmentRows = Int(SpillCoding.get(raw, &p) as Int64)
+        let segmentEntries = Int(SpillCoding.get(raw, &p) as Int64)
+        let hasValues = raw[p] == 1
         p += 1
-        if c.materialized {
-            let mask = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt16.self))
-            p += 2
-            if mask & 1 != 0 { c.defs = SpillCoding.getLevels(raw, &p) }
-            if mask & 2 != 0 { c.reps = SpillCoding.getLevels(raw, &p) }
-            if mask & 4 != 0 { c.ints = SpillCoding.getInts(raw, &p) }
-            if mask & 8 != 0 { c.int32s = SpillCoding.getInts(raw, &p) }
-            if mask & 16 != 0 { c.bools = SpillCoding.get(raw, &p) }
-            if mask & 32 != 0 { SpillCoding.getStrings(raw, &p, bytes: &c.bytes, offsets: &c.offsets) }
-            if mask & 64 != 0 { SpillCoding.getStrings(raw, &p, bytes: &c.keyBytes, offsets: &c.keyOffsets) }
+        guard hasValues else {
+            appendNulls(segmentRows)
+            return
         }
-        if rows == 0 && !materialized {
-            self = c  // the common case: nothing here yet, take the arrays as they are
-        } else {
-            append(contentsOf: c)
-        }
+        materialize()
+        rows += segmentRows
+        entries += segmentEntries
+        let mask = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt16.self))
+        p += 2
+        if mask & 1 != 0 { SpillCoding.getLevels(raw, &p, into: &defs) }
+        if mask & 2 != 0 { SpillCoding.getLevels(raw, &p, into: &reps) }
+        if mask & 4 != 0 { SpillCoding.getInts(raw, &p, into: &ints) }
+        if mask & 8 != 0 { SpillCoding.getInts(raw, &p, into: &int32s) }
+        if mask & 16 != 0 { bools.append(contentsOf: SpillCoding.get(raw, &p) as [Bool]) }
+        if mask & 32 != 0 { SpillCoding.getStrings(raw, &p, bytes: &bytes, offsets: &offsets) }
+        if mask & 64 != 0 { SpillCoding.getStrings(raw, &p, bytes: &keyBytes, offsets: &keyOffsets) }
     }
 }

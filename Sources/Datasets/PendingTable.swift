@@ -105,18 +105,18 @@ struct PendingTable {
         }
     }
 
-    /// Reads a table written by `serialize` at `p` and appends its rows.
+    /// Reads a table written by `serialize` at `p` and appends its rows, each column decoded
+    /// straight into this table's (fields the segment does not hold get nulls).
     mutating func appendSerialized(_ raw: UnsafeRawBufferPointer, _ p: inout Int) {
-        var t = PendingTable(fields: fields)
-        t.rowCount = Int(SpillCoding.get(raw, &p) as Int64)
+        let segmentRows = Int(SpillCoding.get(raw, &p) as Int64)
         let n = Int(SpillCoding.get(raw, &p) as Int64)
         for _ in 0..<n {
             let c = Int(SpillCoding.get(raw, &p) as Int64)
-            var col = PendingColumn(kind: fields[c].kind)
-            col.appendSerialized(raw, &p)
-            t.present.append(col)
-            t.slot[c] = Int16(t.present.count - 1)
+            let k = materialize(c)
+            present[k].appendSerialized(raw, &p)
         }
-        append(contentsOf: t)
+        let total = rowCount + segmentRows
+        for k in present.indices where present[k].rows < total { present[k].appendNulls(total - present[k].rows) }
+        rowCount = total
     }
 }

@@ -52,6 +52,26 @@ enum SpillCoding {
         out.withUnsafeMutableBytes { fill($0.baseAddress! + at) }
     }
 
+    /// Makes room in `a` for `k` more elements: exactly when it is empty (a partition's first
+    /// segment), else at least doubling, as `Array.append` would, so that appending a
+    /// partition's segments one after the other stays linear.
+    @inline(__always)
+    private static func grow<T>(_ a: inout [T], by k: Int) {
+        let need = a.count + k
+        if a.capacity < need { a.reserveCapacity(a.isEmpty ? need : Swift.max(need, 2 * a.capacity)) }
+    }
+
+    /// Appends `n` zeros to `a` (room made by `grow`) and hands the new elements to `fill`,
+    /// which must write all of them.
+    @inline(__always)
+    private static func appendFilled<T: FixedWidthInteger>(_ a: inout [T], _ n: Int, _ fill: (UnsafeMutableBufferPointer<T>) -> Void) {
+        guard n > 0 else { return }
+        grow(&a, by: n)
+        let a0 = a.count
+        a.append(contentsOf: repeatElement(0, count: n))
+        a.withUnsafeMutableBufferPointer { fill(UnsafeMutableBufferPointer(rebasing: $0[a0...])) }
+    }
+
     // MARK: Levels
 
     private enum LevelForm: UInt8 { case raw = 0, same = 1 }
@@ -83,19 +103,20 @@ enum SpillCoding {
         }
     }
 
-    static func getLevels(_ raw: UnsafeRawBufferPointer, _ p: inout Int) -> [UInt8] {
+    /// Appends levels written by `putLevels` to `a`.
+    static func getLevels(_ raw: UnsafeRawBufferPointer, _ p: inout Int, into a: inout [UInt8]) {
         let n = Int(get(raw, &p) as Int64)
-        guard n > 0 else { return [] }
+        guard n > 0 else { return }
         let form = raw[p]
         p += 1
+        grow(&a, by: n)
         if form == LevelForm.same.rawValue {
-            let v = raw[p]
+            a.append(contentsOf: repeatElement(raw[p], count: n))
             p += 1
-            return [UInt8](repeating: v, count: n)
+        } else {
+            a.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[p..<(p + n)]))
+            p += n
         }
-        let a = [UInt8](UnsafeRawBufferPointer(rebasing: raw[p..<(p + n)]))
-        p += n
-        return a
     }
 
     // MARK: Integers
@@ -139,15 +160,16 @@ enum SpillCoding {
         }
     }
 
-    static func getInts<T: FixedWidthInteger & SignedInteger>(_ raw: UnsafeRawBufferPointer, _ p: inout Int) -> [T] {
+    /// Appends integers written by `putInts` to `a`.
+    static func getInts<T: FixedWidthInteger & SignedInteger>(_ raw: UnsafeRawBufferPointer, _ p: inout Int, into a: inout [T]) {
         let n = Int(get(raw, &p) as Int64)
-        guard n > 0 else { return [] }
+        guard n > 0 else { return }
         let w = Int(raw[p])
         p += 1
         let lo = get(raw, &p)
         let src = raw.baseAddress! + p
         p += n * w
-        return [T](unsafeUninitializedCapacity: n) { buf, count in
+        appendFilled(&a, n) { buf in
             @inline(__always) func load<N: FixedWidthInteger & UnsignedInteger>(_: N.Type) {
                 for i in 0..<n {
                     let d = UInt64(N(littleEndian: src.loadUnaligned(fromByteOffset: i * w, as: N.self)))
@@ -160,7 +182,6 @@ enum SpillCoding {
             case 4: load(UInt32.self)
             default: load(UInt64.self)
             }
-            count = n
         }
     }
 
@@ -321,29 +342,25 @@ enum SpillCoding {
         }
     }
 
-    /// Reads strings written by `putStrings` into `bytes` and `offsets` (replacing them).
+    /// Appends strings written by `putStrings` to `bytes` and `offsets` (not empty: it ends at
+    /// `bytes.count`), their ends rebased onto `bytes`.
     static func getStrings(_ raw: UnsafeRawBufferPointer, _ p: inout Int, bytes: inout [UInt8], offsets: inout [UInt32]) {
         let n = Int(get(raw, &p) as Int64)
-        bytes = []
-        offsets = [0]
         guard n > 0 else { return }
         let form = raw[p]
         p += 1
         let src = raw.baseAddress!
+        let base = UInt32(truncatingIfNeeded: bytes.count)
         switch form {
         case StringForm.same.rawValue:
             let len = Int(get(raw, &p) as Int64)
-            let value = UnsafeRawBufferPointer(start: src + p, count: len)
+            let value = src + p
             p += len
-            bytes = [UInt8](unsafeUninitializedCapacity: n * len) { buf, count in
-                if len > 0 {
-                    for i in 0..<n { UnsafeMutableRawPointer(buf.baseAddress! + i * len).copyMemory(from: value.baseAddress!, byteCount: len) }
-                }
-                count = n * len
+            appendFilled(&bytes, n * len) { buf in
+                for i in 0..<n { UnsafeMutableRawPointer(buf.baseAddress! + i * len).copyMemory(from: value, byteCount: len) }
             }
-            offsets = [UInt32](unsafeUninitializedCapacity: n + 1) { buf, count in
-                for i in 0...n { buf[i] = UInt32(truncatingIfNeeded: i * len) }
-                count = n + 1
+            appendFilled(&offsets, n) { buf in
+                for i in 0..<n { buf[i] = base &+ UInt32(truncatingIfNeeded: (i + 1) * len) }
             }
         case StringForm.dictionary.rawValue:
             let k = Int(raw[p]) + 1
@@ -357,19 +374,18 @@ enum SpillCoding {
             }
             let idx = (src + p).assumingMemoryBound(to: UInt8.self)
             p += n
+            var total = 0
             lengths.withUnsafeBufferPointer { len in
-                offsets = [UInt32](unsafeUninitializedCapacity: n + 1) { buf, count in
-                    var end: UInt32 = 0
-                    buf[0] = 0
+                appendFilled(&offsets, n) { buf in
+                    var end = base
                     for i in 0..<n {
                         end &+= len[Int(idx[i])]
-                        buf[i + 1] = end
+                        buf[i] = end
                     }
-                    count = n + 1
+                    total = Int(end &- base)
                 }
-                let total = Int(offsets[n])
                 starts.withUnsafeBufferPointer { st in
-                    bytes = [UInt8](unsafeUninitializedCapacity: total) { buf, count in
+                    appendFilled(&bytes, total) { buf in
                         var at = 0
                         for i in 0..<n {
                             let e = Int(idx[i])
@@ -377,7 +393,6 @@ enum SpillCoding {
                             if l > 0 { UnsafeMutableRawPointer(buf.baseAddress! + at).copyMemory(from: src + st[e], byteCount: l) }
                             at += l
                         }
-                        count = total
                     }
                 }
             }
@@ -386,13 +401,12 @@ enum SpillCoding {
             p += 1
             let lens = src + p
             p += n * w
-            offsets = [UInt32](unsafeUninitializedCapacity: n + 1) { buf, count in
+            appendFilled(&offsets, n) { buf in
                 @inline(__always) func load<N: FixedWidthInteger & UnsignedInteger>(_: N.Type) {
-                    var end: UInt32 = 0
-                    buf[0] = 0
+                    var end = base
                     for i in 0..<n {
                         end &+= UInt32(truncatingIfNeeded: N(littleEndian: lens.loadUnaligned(fromByteOffset: i * w, as: N.self)))
-                        buf[i + 1] = end
+                        buf[i] = end
                     }
                 }
                 switch w {
@@ -400,10 +414,10 @@ enum SpillCoding {
                 case 2: load(UInt16.self)
                 default: load(UInt32.self)
                 }
-                count = n + 1
             }
             let total = Int(get(raw, &p) as Int64)
-            bytes = [UInt8](UnsafeRawBufferPointer(start: src + p, count: total))
+            grow(&bytes, by: total)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(start: src + p, count: total))
             p += total
         }
     }

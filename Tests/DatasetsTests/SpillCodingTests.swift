@@ -5,29 +5,39 @@ import Testing
 /// The spill file's compact forms: every form gives back exactly what went in, and the
 /// redundant arrays it exists for take the room it promises.
 @Suite struct SpillCodingTests {
+    // Each helper reads back after something already there, as a partition's later segments
+    // are: what was there must stay, and the values come after it.
+
     private func levels(_ a: [UInt8]) -> (back: [UInt8], size: Int) {
         var out: [UInt8] = []
         SpillCoding.putLevels(a, &out)
-        return out.withUnsafeBytes { raw in
+        var back: [UInt8] = [7, 7, 7]
+        let size = out.withUnsafeBytes { raw in
             var p = 0
-            let back = SpillCoding.getLevels(raw, &p)
+            SpillCoding.getLevels(raw, &p, into: &back)
             #expect(p == raw.count)
-            return (back, raw.count)
+            return raw.count
         }
+        #expect(back.prefix(3) == [7, 7, 7])
+        return (Array(back.dropFirst(3)), size)
     }
 
     private func ints<T: FixedWidthInteger & SignedInteger>(_ a: [T]) -> (back: [T], size: Int) {
         var out: [UInt8] = []
         SpillCoding.putInts(a, &out)
-        return out.withUnsafeBytes { raw in
+        var back: [T] = [-1]
+        let size = out.withUnsafeBytes { raw in
             var p = 0
-            let back: [T] = SpillCoding.getInts(raw, &p)
+            SpillCoding.getInts(raw, &p, into: &back)
             #expect(p == raw.count)
-            return (back, raw.count)
+            return raw.count
         }
+        #expect(back.first == -1)
+        return (Array(back.dropFirst()), size)
     }
 
-    /// Round-trips `values` as an arena and offsets; returns the values read back and the size.
+    /// Round-trips `values` as an arena and offsets, read back after two values already there;
+    /// returns the values read back and the size.
     private func strings(_ values: [[UInt8]]) -> (back: [[UInt8]], size: Int) {
         var bytes: [UInt8] = []
         var offsets: [UInt32] = [0]
@@ -37,17 +47,18 @@ import Testing
         }
         var out: [UInt8] = []
         SpillCoding.putStrings(bytes, offsets, &out)
-        var b2: [UInt8] = [9]
-        var o2: [UInt32] = [7, 7]
+        var b2 = Array("xyz".utf8)
+        var o2: [UInt32] = [0, 1, 3]
         let size = out.withUnsafeBytes { raw in
             var p = 0
             SpillCoding.getStrings(raw, &p, bytes: &b2, offsets: &o2)
             #expect(p == raw.count)
             return raw.count
         }
-        #expect(o2.first == 0 && o2.count == values.count + 1)
+        #expect(Array(o2.prefix(3)) == [0, 1, 3] && o2.count == values.count + 3)
         #expect(Int(o2.last!) == b2.count)
-        let back = (0..<values.count).map { Array(b2[Int(o2[$0])..<Int(o2[$0 + 1])]) }
+        #expect(Array(b2.prefix(3)) == Array("xyz".utf8))
+        let back = (0..<values.count).map { Array(b2[Int(o2[$0 + 2])..<Int(o2[$0 + 3])]) }
         return (back, size)
     }
 
@@ -195,6 +206,51 @@ import Testing
         [Int32(0), 1, 0].withUnsafeBufferPointer { back.append(t.columns[note], rows: $0) }
         #expect(back.rows == 4)
         #expect((0..<4).map { back.string($0) } == [nil, "first", nil, "first"])
+    }
+}
+
+extension SpillCodingTests {
+    /// A partition's segments decoded one after the other into one table give the same table
+    /// as the segments' own tables appended: fields only one segment holds (a business line in
+    /// the first, tags in the second) are null in the other's rows, and many rows make the
+    /// string forms other than the plain one.
+    @Test func segmentsDecodedIntoOneTableMatchTheTablesAppended() {
+        let tags = OrderSchema.orderFieldIndex("tags")!
+        let first = Orders.batch((0..<200).map { ("shop:\($0)", 19_000 + Int64($0 % 3), "express", 1) })
+        var second = Orders.batch((200..<300).map { ("shop:\($0)", 19_100, nil, 0) })
+        second.beginOrder()
+        second.orders.set(OrderField.orderId, string: "shop:tagged")
+        second.orders.addElement(tags, "a")
+        second.orders.addElement(tags, "")
+        second.endOrder()
+        func table(_ b: OrderBatch) -> PendingTable {
+            var t = PendingTable(fields: OrderSchema.orderFields)
+            let all = (0..<Int32(b.count)).map { $0 }
+            all.withUnsafeBufferPointer { t.append(b.orders, rows: $0) }
+            return t
+        }
+        var segments: [UInt8] = []
+        table(first).serialize(into: &segments)
+        table(second).serialize(into: &segments)
+        var decoded = PendingTable(fields: OrderSchema.orderFields)
+        segments.withUnsafeBytes { raw in
+            var p = 0
+            decoded.appendSerialized(raw, &p)
+            decoded.appendSerialized(raw, &p)
+            #expect(p == raw.count)
+        }
+        var appended = table(first)
+        appended.append(contentsOf: table(second))
+        #expect(decoded.rowCount == 301)
+        // Compared in the spill form, which holds every array of every column.
+        var a: [UInt8] = []
+        var d: [UInt8] = []
+        appended.serialize(into: &a)
+        decoded.serialize(into: &d)
+        #expect(a == d)
+        #expect(decoded.column(OrderField.businessLine).string(250) == nil)
+        #expect(decoded.column(OrderField.businessLine).string(199) == "express")
+        #expect(decoded.column(OrderField.orderId).string(300) == "shop:tagged")
     }
 }
 
