@@ -43,15 +43,6 @@ enum SpillCoding {
         return a
     }
 
-    /// Grows `out` by `n` bytes and hands their start to `fill`, which must write all of them.
-    @inline(__always)
-    private static func write(_ n: Int, _ out: inout [UInt8], _ fill: (UnsafeMutableRawPointer) -> Void) {
-        guard n > 0 else { return }
-        let at = out.count
-        out.append(contentsOf: repeatElement(0, count: n))
-        out.withUnsafeMutableBytes { fill($0.baseAddress! + at) }
-    }
-
     /// Makes room in `a` for `k` more elements: exactly when it is empty (a partition's first
     /// segment), else at least doubling, as `Array.append` would, so that appending a
     /// partition's segments one after the other stays linear.
@@ -70,6 +61,12 @@ enum SpillCoding {
         let a0 = a.count
         a.append(contentsOf: repeatElement(0, count: n))
         a.withUnsafeMutableBufferPointer { fill(UnsafeMutableBufferPointer(rebasing: $0[a0...])) }
+    }
+
+    /// `appendFilled` of `n` bytes to `out`, handed over as raw memory to store values of any width.
+    @inline(__always)
+    private static func write(_ n: Int, _ out: inout [UInt8], _ fill: (UnsafeMutableRawPointer) -> Void) {
+        appendFilled(&out, n) { fill(UnsafeMutableRawPointer($0.baseAddress!)) }
     }
 
     // MARK: Levels
