@@ -124,6 +124,37 @@ enum SpillCoding {
         v <= 0xFF ? 1 : v <= 0xFFFF ? 2 : v <= 0xFFFF_FFFF ? 4 : 8
     }
 
+    /// Appends `n` values `value(i)`, each truncated to `w` bytes (1, 2, 4 or 8), little-endian.
+    @inline(__always)
+    private static func putNarrow<V: FixedWidthInteger>(_ n: Int, width w: Int, _ out: inout [UInt8], _ value: (Int) -> V) {
+        write(n * w, &out) { dst in
+            @inline(__always) func store<N: FixedWidthInteger>(_: N.Type) {
+                for i in 0..<n { dst.storeBytes(of: N(truncatingIfNeeded: value(i)).littleEndian, toByteOffset: i * w, as: N.self) }
+            }
+            switch w {
+            case 1: store(UInt8.self)
+            case 2: store(UInt16.self)
+            case 4: store(UInt32.self)
+            default: store(UInt64.self)
+            }
+        }
+    }
+
+    /// Reads `n` values of `w` bytes at `src` (written by `putNarrow`), handing each to `use`
+    /// with its index.
+    @inline(__always)
+    private static func getNarrow(_ src: UnsafeRawPointer, _ n: Int, width w: Int, _ use: (Int, UInt64) -> Void) {
+        @inline(__always) func load<N: FixedWidthInteger & UnsignedInteger>(_: N.Type) {
+            for i in 0..<n { use(i, UInt64(N(littleEndian: src.loadUnaligned(fromByteOffset: i * w, as: N.self)))) }
+        }
+        switch w {
+        case 1: load(UInt8.self)
+        case 2: load(UInt16.self)
+        case 4: load(UInt32.self)
+        default: load(UInt64.self)
+        }
+    }
+
     /// Integers (Int64 or Int32 values): the minimum, then each value minus it, as narrow as the
     /// range allows.
     static func putInts<T: FixedWidthInteger & SignedInteger>(_ a: [T], _ out: inout [UInt8]) {
@@ -140,20 +171,7 @@ enum SpillCoding {
             let w = width(UInt64(bitPattern: hi &- lo))
             out.append(UInt8(w))
             put(lo, &out)
-            write(v.count * w, &out) { dst in
-                @inline(__always) func store<N: FixedWidthInteger>(_: N.Type) {
-                    for (i, x) in v.enumerated() {
-                        let d = UInt64(bitPattern: Int64(truncatingIfNeeded: x) &- lo)
-                        dst.storeBytes(of: N(truncatingIfNeeded: d).littleEndian, toByteOffset: i * w, as: N.self)
-                    }
-                }
-                switch w {
-                case 1: store(UInt8.self)
-                case 2: store(UInt16.self)
-                case 4: store(UInt32.self)
-                default: store(UInt64.self)
-                }
-            }
+            putNarrow(v.count, width: w, &out) { UInt64(bitPattern: Int64(truncatingIfNeeded: v[$0]) &- lo) }
         }
     }
 
@@ -167,18 +185,7 @@ enum SpillCoding {
         let src = raw.baseAddress! + p
         p += n * w
         appendFilled(&a, n) { buf in
-            @inline(__always) func load<N: FixedWidthInteger & UnsignedInteger>(_: N.Type) {
-                for i in 0..<n {
-                    let d = UInt64(N(littleEndian: src.loadUnaligned(fromByteOffset: i * w, as: N.self)))
-                    buf[i] = T(truncatingIfNeeded: lo &+ Int64(bitPattern: d))
-                }
-            }
-            switch w {
-            case 1: load(UInt8.self)
-            case 2: load(UInt16.self)
-            case 4: load(UInt32.self)
-            default: load(UInt64.self)
-            }
+            getNarrow(src, n, width: w) { i, d in buf[i] = T(truncatingIfNeeded: lo &+ Int64(bitPattern: d)) }
         }
     }
 
@@ -250,18 +257,7 @@ enum SpillCoding {
         let w = width(UInt64(longest))
         out.append(StringForm.lengths.rawValue)
         out.append(UInt8(w))
-        write(n * w, &out) { dst in
-            @inline(__always) func store<N: FixedWidthInteger>(_: N.Type) {
-                for i in 0..<n {
-                    dst.storeBytes(of: N(truncatingIfNeeded: o[i + 1] &- o[i]).littleEndian, toByteOffset: i * w, as: N.self)
-                }
-            }
-            switch w {
-            case 1: store(UInt8.self)
-            case 2: store(UInt16.self)
-            default: store(UInt32.self)
-            }
-        }
+        putNarrow(n, width: w, &out) { o[$0 + 1] &- o[$0] }
         let total = Int(o[n])
         put(Int64(total), &out)
         out.append(contentsOf: UnsafeRawBufferPointer(start: b, count: total))
@@ -399,17 +395,10 @@ enum SpillCoding {
             let lens = src + p
             p += n * w
             appendFilled(&offsets, n) { buf in
-                @inline(__always) func load<N: FixedWidthInteger & UnsignedInteger>(_: N.Type) {
-                    var end = base
-                    for i in 0..<n {
-                        end &+= UInt32(truncatingIfNeeded: N(littleEndian: lens.loadUnaligned(fromByteOffset: i * w, as: N.self)))
-                        buf[i] = end
-                    }
-                }
-                switch w {
-                case 1: load(UInt8.self)
-                case 2: load(UInt16.self)
-                default: load(UInt32.self)
+                var end = base
+                getNarrow(lens, n, width: w) { i, length in
+                    end &+= UInt32(truncatingIfNeeded: length)
+                    buf[i] = end
                 }
             }
             let total = Int(get(raw, &p) as Int64)
