@@ -38,6 +38,8 @@ let package = Package(
             name: "CCodecs",
             linkerSettings: [.linkedLibrary("zstd"), .linkedLibrary("snappy"), .linkedLibrary("z")]
         ),
+        // SIMD byte scanning for the CSV fast path (SSE2, with a portable fallback)
+        .target(name: "CByteScan"),
         .target(
             name: "CSimdjsonShim",
             linkerSettings: [.linkedLibrary("simdjson"), .linkedLibrary("stdc++")]
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "OrderModel", "CArchive", "CCSV", "CSimdjsonShim",
+                "OrderModel", "CArchive", "CCSV", "CSimdjsonShim", "CByteScan",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

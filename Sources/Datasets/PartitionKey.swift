@@ -150,9 +150,10 @@ public struct PartitionKey: Sendable, Hashable, CustomStringConvertible {
     /// Appends the unescaped folder value of order `row`; returns false when it is null.
     /// Works on the batch's bytes: no String per row.
     public func appendValue(of table: ColumnTable, row: Int, into out: inout [UInt8]) -> Bool {
-        // Borrowed in place: `let col = table.columns[field]` copied the column (a retain and a
-        // release of each of its seven buffers) for every order routed.
-        appendValue(of: table.columns[field], row: row, into: &out)
+        // Borrowed in place through the buffer pointer's addressor: `table.columns[field]`
+        // (Array's getter) copied the column, a retain and a release of each of its seven
+        // buffers for every order routed.
+        table.columns.withUnsafeBufferPointer { appendValue(of: $0[field], row: row, into: &out) }
     }
 
     private func appendValue(of col: borrowing Column, row: Int, into out: inout [UInt8]) -> Bool {

@@ -25,13 +25,9 @@ final class CSVReader {
     private var skippedPrefix: [UInt8] = []
     /// Absolute offset of the skipped record's first byte not yet in `skippedPrefix`.
     private var skippedNext = 0
-    /// `CSVScanner.splitSimple`'s byte classes for this dialect.
-    private let specialBytes: [UInt8]
-
     init(options: CSVOptions) {
         self.options = options
         scanner = CSVScanner(delimiter: options.delimiter, quote: options.quote)
-        specialBytes = scanner.specialBytes()
         sink = .allocate(capacity: 1)
         sink.initialize(to: FieldSink(maxField: options.maxFieldBytes))
         resetParser(first: true)
@@ -144,19 +140,15 @@ final class CSVReader {
         var pos = start
         let end = buffer.count
         buffer.withUnsafeBufferPointer { buf in
-            specialBytes.withUnsafeBufferPointer { classes in
-                let bytes = buf.baseAddress!
-                while pos < end {
-                    sink.pointee.base = UnsafeRawPointer(bytes)
-                    guard let (b, next) = scanner.splitSimple(
-                        bytes, from: pos, end: end, base: base, classes: classes.baseAddress!, sink: sink)
-                    else {
-                        sink.pointee.clear()
-                        return
-                    }
-                    deliver(b)
-                    pos = next
+            let bytes = buf.baseAddress!
+            while pos < end {
+                sink.pointee.base = UnsafeRawPointer(bytes)
+                guard let (b, next) = scanner.splitSimple(bytes, from: pos, end: end, base: base, sink: sink) else {
+                    sink.pointee.clear()
+                    return
                 }
+                deliver(b)
+                pos = next
             }
         }
         return pos

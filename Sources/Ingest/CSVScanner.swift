@@ -1,3 +1,4 @@
+import CByteScan
 import Glibc
 import OrderModel
 
@@ -147,110 +148,30 @@ extension CSVScanner {
     /// when the scanner is between records, the record ends before `end`, and every field is
     /// plain or simply quoted (`"..."` with no doubled quote inside). The values are then
     /// exactly what libcsv would give. This finds the record's extent and its fields in one
-    /// pass over the bytes, where scanning first and splitting after took two. The fields go
-    /// into `sink` as ranges of `bytes` (whose start must be the sink's `base`), not copies.
+    /// pass over the bytes, where scanning first and splitting after took two; the pass is
+    /// `wb_csv_split_simple` (CByteScan: SIMD masks of the special bytes). The fields go into
+    /// `sink` as ranges of `bytes` (whose start must be the sink's `base`), not copies.
     ///
     /// Returns the record's boundary and advances past its terminator; returns nil, leaving
     /// the scanner as it was (and part of the record in `sink`), when the record is anything
     /// else: then `scan` and libcsv take over from `from`.
     mutating func splitSimple(
-        _ bytes: UnsafePointer<UInt8>, from: Int, end: Int, base: Int, classes: UnsafePointer<UInt8>,
-        sink: UnsafeMutablePointer<FieldSink>
+        _ bytes: UnsafePointer<UInt8>, from: Int, end: Int, base: Int, sink: UnsafeMutablePointer<FieldSink>
     ) -> (boundary: Boundary, next: Int)? {
         guard state == .rowNotBegun else { return nil }
-        let d = delimiter, q = quote
-        var ln = line
-        var i = from
-        // Blank line ends between records, as `scan` skips them.
-        while i < end && (bytes[i] == 0x0A || bytes[i] == 0x0D) {
-            if bytes[i] == 0x0A { ln &+= 1 }
-            i += 1
-        }
-        guard i < end else { return nil }
-        let start = i
-        let startLine = ln
-        var hi: UInt8 = 0
+        var r = wb_csv_record()
         while true {
-            if bytes[i] == q {
-                // Quoted: the value runs to the next quote, which must end the field.
-                let open = i + 1
-                // memchr finds the closing quote; a second, branch-free pass over the value
-                // counts its newlines and high bytes. Together cheaper than one byte loop that
-                // tests all three (long quoted comments are the common case).
-                guard let hit = memchr(bytes + open, Int32(q), end - open) else { return nil }
-                let c = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - bytes
-                let (newlines, high) = Self.newlinesAndHighBits(bytes + open, c - open)
-                ln &+= newlines
-                hi |= high
-                guard c + 1 < end else { return nil }  // the field or record goes on past the block
-                sink.pointee.addReference(open, c - open)
-                let after = bytes[c + 1]
-                if after == d {
-                    i = c + 2
-                    if i == end { return nil }
-                    continue
-                }
-                guard after == 0x0A || after == 0x0D else { return nil }  // a doubled or stray quote
-                i = c + 1
-            } else {
-                // Plain: up to the next delimiter, quote or line end (`classes` marks those bytes),
-                // a word of eight bytes at a time: the first special byte of a word is found from
-                // its mask, without a byte loop (most fields are shorter than a word). Only the
-                // last bytes of a block go byte by byte.
-                var j = i
-                var wide: UInt64 = 0
-                while j + 8 <= end {
-                    let w = UnsafeRawPointer(bytes + j).loadUnaligned(as: UInt64.self)
-                    let m = ByteWord.matches(w, d) | ByteWord.matches(w, q) | ByteWord.matches(w, 0x0A) | ByteWord.matches(w, 0x0D)
-                    if m == 0 {
-                        wide |= w
-                        j += 8
-                        continue
-                    }
-                    let k = m.trailingZeroBitCount >> 3
-                    if k > 0 { wide |= w & ((1 << (UInt64(k) << 3)) &- 1) }
-                    j += k
-                    break
-                }
-                if wide & 0x8080_8080_8080_8080 != 0 { hi |= 0x80 }
-                // The last bytes of a block (at a special byte found above it stops at once).
-                while j < end && classes[Int(bytes[j])] == 0 {
-                    hi |= bytes[j]
-                    j += 1
-                }
-                guard j < end, bytes[j] != q else { return nil }
-                sink.pointee.addReference(i, j - i)
-                if bytes[j] == d {
-                    i = j + 1
-                    if i == end { return nil }
-                    continue
-                }
-                i = j
-            }
-            // bytes[i] is the record's terminator (CR or LF).
-            if bytes[i] == 0x0A { ln &+= 1 }
-            line = ln
-            return (Boundary(start: base + start, end: base + i, line: startLine, hasHighBytes: hi >= 0x80), i + 1)
+            let k = sink.pointee.count
+            wb_csv_split_simple(bytes, from, end, delimiter, quote, sink.pointee.maxField, sink.pointee.starts + k,
+                                sink.pointee.ends + k, sink.pointee.endCapacity - k, &r)
+            guard r.status == Int32(WB_CSV_SPLIT_FULL) else { break }
+            sink.pointee.growFields()
         }
-    }
-
-    /// The number of LF bytes in `p[0..<n]` and the OR of all its bytes.
-    @inline(__always)
-    private static func newlinesAndHighBits(_ p: UnsafePointer<UInt8>, _ n: Int) -> (Int, UInt8) {
-        var lf = 0
-        var or: UInt8 = 0
-        for k in 0..<n {
-            let b = p[k]
-            or |= b
-            lf &+= b == 0x0A ? 1 : 0
-        }
-        return (lf, or)
-    }
-
-    /// The byte classes `splitSimple` needs: 1 for the delimiter, the quote, CR and LF.
-    func specialBytes() -> [UInt8] {
-        var t = [UInt8](repeating: 0, count: 256)
-        for b in [delimiter, quote, 0x0A, 0x0D] { t[Int(b)] = 1 }
-        return t
+        guard r.status == Int32(WB_CSV_SPLIT_OK) else { return nil }
+        sink.pointee.commitReferences(r.fields, tooLong: r.too_long, length: r.too_long_length)
+        let startLine = line &+ r.blank_lines
+        line = startLine &+ r.lines
+        let b = Boundary(start: base + r.start, end: base + r.terminator, line: startLine, hasHighBytes: r.high != 0)
+        return (b, r.terminator + 1)
     }
 }

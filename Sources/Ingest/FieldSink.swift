@@ -75,6 +75,27 @@ struct FieldSink {
         count += 1
     }
 
+    /// Doubles the room for field ranges (`wb_csv_split_simple` asks for it when a record
+    /// has more fields than there is room for).
+    mutating func growFields() {
+        let saved = count
+        count = endCapacity
+        reserveField()
+        count = saved
+    }
+
+    /// Takes the `n` field ranges written past `count` into `starts`/`ends` by
+    /// `wb_csv_split_simple`, which left a field over `maxField` empty, as `addReference` does
+    /// (`tooLong`: the first such field of those, or -1; `length`: its length).
+    @inline(__always)
+    mutating func commitReferences(_ n: Int, tooLong: Int, length: Int) {
+        if tooLong >= 0 && tooLongField < 0 {
+            tooLongField = count + tooLong
+            tooLongLength = length
+        }
+        count += n
+    }
+
     @inline(__always)
     mutating func add(_ ptr: UnsafeRawPointer?, _ len: Int) {
         reserveField()

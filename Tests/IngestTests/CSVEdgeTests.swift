@@ -119,7 +119,6 @@ import Testing
     /// high bytes.
     @Test func splitSimpleFindsSpecialBytesAtEveryOffset() {
         var scanner = CSVScanner(delimiter: UInt8(ascii: ","), quote: UInt8(ascii: "\""))
-        let classes = scanner.specialBytes()
         let sink = UnsafeMutablePointer<FieldSink>.allocate(capacity: 1)
         sink.initialize(to: FieldSink(maxField: 1 << 20))
         defer {
@@ -128,7 +127,7 @@ import Testing
             sink.deallocate()
         }
         for lead in 0..<8 {
-            for length in 1...26 {
+            for length in Array(1...26) + Array(60...70) {
                 for at in 1..<length {
                     for special: UInt8 in [0x2C, 0x22, 0x0D, 0x0A, 0xC3, 0x7F, 0x41] {
                         var field = [UInt8](repeating: UInt8(ascii: "x"), count: length)
@@ -137,10 +136,8 @@ import Testing
                         scanner.restart(line: 1)
                         sink.pointee.clear()
                         let result = record.withUnsafeBufferPointer { buf in
-                            classes.withUnsafeBufferPointer { c in
-                                sink.pointee.base = UnsafeRawPointer(buf.baseAddress!)
-                                return scanner.splitSimple(buf.baseAddress!, from: 0, end: buf.count, base: 0, classes: c.baseAddress!, sink: sink)
-                            }
+                            sink.pointee.base = UnsafeRawPointer(buf.baseAddress!)
+                            return scanner.splitSimple(buf.baseAddress!, from: 0, end: buf.count, base: 0, sink: sink)
                         }
                         let what = "lead \(lead), length \(length), byte \(special) at \(at)"
                         switch special {
@@ -162,6 +159,126 @@ import Testing
                 }
             }
         }
+    }
+
+    /// `CSVScanner.splitSimple` against a byte loop that states its contract, on seeded random
+    /// blocks: plain, empty, long (past a 64-byte window) and quoted fields (holding
+    /// delimiters, line ends and high bytes), stray and doubled quotes, LF, CRLF and CR ends,
+    /// blank lines, records of 300 fields (past the sink's room), fields over the length limit,
+    /// and blocks cut at a random byte.
+    @Test func splitSimpleMatchesAByteLoop() {
+        var scanner = CSVScanner(delimiter: UInt8(ascii: ","), quote: UInt8(ascii: "\""))
+        let maxField = 120
+        let sink = UnsafeMutablePointer<FieldSink>.allocate(capacity: 1)
+        sink.initialize(to: FieldSink(maxField: maxField))
+        defer {
+            sink.pointee.free()
+            sink.deinitialize(count: 1)
+            sink.deallocate()
+        }
+        var rng = SplitMix(seed: 20261129)
+        let alphabet = Array("abcdefghij 0123456789-:.#".utf8)
+        func plain(_ n: Int) -> [UInt8] {
+            (0..<n).map { _ in rng.next(100) == 0 ? 0xC3 : alphabet[rng.next(alphabet.count)] }
+        }
+        var records = 0
+        for _ in 0..<400 {
+            var block: [UInt8] = []
+            for _ in 0..<(1 + rng.next(12)) {
+                if rng.next(10) == 0 { block += rng.next(2) == 0 ? [0x0A] : [0x0D, 0x0A] }
+                let fields = rng.next(20) == 0 ? 300 : 1 + rng.next(6)
+                for f in 0..<fields {
+                    if f > 0 { block.append(0x2C) }
+                    switch rng.next(14) {
+                    case 0: break  // empty
+                    case 1: block += plain(50 + rng.next(160))
+                    case 2, 3:
+                        var v = plain(rng.next(30))
+                        if !v.isEmpty && rng.next(3) == 0 { v[rng.next(v.count)] = [0x2C, 0x0A, 0x0D][rng.next(3)] }
+                        block += [0x22] + v + [0x22]
+                    case 4 where rng.next(8) == 0: block += plain(3) + [0x22] + plain(2)  // stray quote
+                    case 5 where rng.next(8) == 0: block += [0x22] + plain(3) + [0x22, 0x22] + plain(2) + [0x22]  // doubled
+                    default: block += plain(rng.next(14))
+                    }
+                }
+                block += [[0x0A], [0x0D, 0x0A], [0x0D]][rng.next(3)]
+            }
+            let end = rng.next(4) == 0 ? rng.next(block.count + 1) : block.count
+            scanner.restart(line: 1)
+            var line = 1
+            var pos = 0
+            while pos < end {
+                sink.pointee.clear()
+                let got = block.withUnsafeBufferPointer { buf in
+                    sink.pointee.base = UnsafeRawPointer(buf.baseAddress!)
+                    return scanner.splitSimple(buf.baseAddress!, from: pos, end: end, base: 0, sink: sink)
+                }
+                let want = Self.referenceSplit(block, from: pos, end: end, maxField: maxField)
+                #expect((got == nil) == (want == nil), "block \(block), at \(pos), end \(end)")
+                guard let got, let want else { break }
+                let fields = (0..<sink.pointee.count).map { Array(block[sink.pointee.starts[$0]..<sink.pointee.ends[$0]]) }
+                #expect(fields == want.fields)
+                #expect(sink.pointee.tooLongField == want.tooLong)
+                #expect(got.boundary.start == want.start && got.boundary.end == want.terminator)
+                #expect(got.boundary.line == line + want.blankLines)
+                #expect(got.boundary.hasHighBytes == want.high)
+                #expect(got.next == want.terminator + 1)
+                line += want.blankLines + want.lines
+                pos = got.next
+                records += 1
+            }
+        }
+        #expect(records > 1000)
+    }
+
+    /// The contract of `CSVScanner.splitSimple`, a byte at a time.
+    private static func referenceSplit(_ b: [UInt8], from: Int, end: Int, maxField: Int) -> (
+        fields: [[UInt8]], tooLong: Int, start: Int, terminator: Int, blankLines: Int, lines: Int, high: Bool
+    )? {
+        let d: UInt8 = 0x2C, q: UInt8 = 0x22
+        var i = from, blank = 0
+        while i < end && (b[i] == 0x0A || b[i] == 0x0D) {
+            if b[i] == 0x0A { blank += 1 }
+            i += 1
+        }
+        guard i < end else { return nil }
+        let start = i
+        var fields: [[UInt8]] = [], lines = 0, tooLong = -1
+        func add(_ v: ArraySlice<UInt8>) {
+            if v.count > maxField && tooLong < 0 { tooLong = fields.count }
+            fields.append(v.count > maxField ? [] : Array(v))
+        }
+        while true {
+            if b[i] == q {
+                var c = i + 1
+                while c < end && b[c] != q { c += 1 }
+                guard c < end else { return nil }
+                lines += b[(i + 1)..<c].filter { $0 == 0x0A }.count
+                guard c + 1 < end else { return nil }
+                add(b[(i + 1)..<c])
+                if b[c + 1] == d {
+                    i = c + 2
+                    if i == end { return nil }
+                    continue
+                }
+                guard b[c + 1] == 0x0A || b[c + 1] == 0x0D else { return nil }
+                i = c + 1
+                break
+            }
+            var j = i
+            while j < end && b[j] != d && b[j] != q && b[j] != 0x0A && b[j] != 0x0D { j += 1 }
+            guard j < end, b[j] != q else { return nil }
+            add(b[i..<j])
+            if b[j] == d {
+                i = j + 1
+                if i == end { return nil }
+                continue
+            }
+            i = j
+            break
+        }
+        if b[i] == 0x0A { lines += 1 }
+        return (fields, tooLong, start, i, blank, lines, b[start..<i].contains { $0 >= 0x80 })
     }
 
     @Test func malformedQuotingAtEverySplitPosition() throws {
@@ -198,5 +315,18 @@ import Testing
             let r = try Fixture.collect(p, [path], dir: dir)
             #expect(r.lines == reference, "block \(block)")
         }
+    }
+}
+
+/// A seeded generator (SplitMix64) for repeatable random inputs.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next(_ bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }
