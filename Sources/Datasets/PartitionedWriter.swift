@@ -344,17 +344,15 @@ final class PartitionedWriter {
         sel.withUnsafeBufferPointer { sel in
             source.columns.withUnsafeBufferPointer { src in
                 for c in 0..<fields {
-                    // `src[k]` is passed straight on, borrowed through the addressor: binding it
-                    // to a local copied the column (seven retains and releases) per field and step.
-                    let k = columns?[c] ?? c
+                    let col = src[columns?[c] ?? c]
                     for j in pieces.indices {
                         switch dataset {
                         case .orders:
-                            work[j].orders.appendColumn(c, src[k], rows: UnsafeBufferPointer(rebasing: sel[pieces[j].orders]))
+                            work[j].orders.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].orders]))
                         case .orderLines:
-                            work[j].lines.appendColumn(c, src[k], rows: UnsafeBufferPointer(rebasing: sel[pieces[j].lines]))
+                            work[j].lines.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].lines]))
                         case .fulfillment:
-                            work[j].children.appendColumn(c, src[k], rows: UnsafeBufferPointer(rebasing: sel[pieces[j].children]))
+                            work[j].children.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].children]))
                         }
                     }
                 }
