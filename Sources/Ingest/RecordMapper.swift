@@ -24,8 +24,15 @@ final class RecordMapper {
     /// Day numbers of recent `YYYY-MM-DD` texts, for the formats that are exactly that.
     private let dateMemo = DateMemo()
     private let formatCount: Int
-    private let orderPlan: [Plan]
-    private let linePlan: [Plan]
+    /// The plans and ops of order and line fields, as plain memory owned by the mapper: the
+    /// per-record loops bound `orderPlan` and `profile.orderOps` as arrays, a retain and a
+    /// release of each per order, and the ops' array is shared by every chunk's mapper, so
+    /// the threads contended for its reference count (`mapOrder`'s were 2% of a TPC-H
+    /// scale-1 `run`'s CPU samples, `perf record`).
+    private let orderPlan: UnsafeMutableBufferPointer<Plan>
+    private let linePlan: UnsafeMutableBufferPointer<Plan>
+    private let orderOps: UnsafeMutableBufferPointer<FieldOp>
+    private let lineOps: UnsafeMutableBufferPointer<FieldOp>
     private var zones: [ZoneResolver]
     /// Template output; grows, never shrinks. Pointers into it are valid until the next template.
     private var scratch: UnsafeMutableRawBufferPointer
@@ -66,14 +73,22 @@ final class RecordMapper {
             }
             return Plan(column: op.column, kind: op.kind, slot: slot, format: format, zone: op.spec.zone)
         }
-        orderPlan = profile.orderOps.map(plan)
-        linePlan = profile.lineOps.map(plan)
+        orderPlan = Self.copy(profile.orderOps.map(plan))
+        linePlan = Self.copy(profile.lineOps.map(plan))
+        orderOps = Self.copy(profile.orderOps)
+        lineOps = Self.copy(profile.lineOps)
         formatCount = fmts.count
         formats = .allocate(capacity: max(1, fmts.count))
         formats.initialize(from: fmts, count: fmts.count)
     }
 
     deinit {
+        for b in [orderOps, lineOps] {
+            b.deinitialize()
+            b.deallocate()
+        }
+        orderPlan.deallocate()
+        linePlan.deallocate()
         formats.deinitialize(count: formatCount)
         formats.deallocate()
         dateMemo.free()
@@ -82,15 +97,19 @@ final class RecordMapper {
         item.free()
     }
 
+    private static func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
+        let b = UnsafeMutableBufferPointer<T>.allocate(capacity: a.count)
+        _ = b.initialize(from: a)
+        return b
+    }
+
     // MARK: Orders and lines
 
     /// Sets every mapped order field of the open order from `record`.
     func mapOrder(into batch: inout OrderBatch) throws(MapFailure) {
         createdLocalDay = nil
-        // Bound once per record: reading these class properties inside the loop retains and
-        // releases each array once per field.
         let plan = orderPlan
-        let ops = profile.orderOps
+        let ops = orderOps
         let values = record
         for i in plan.indices {
             let p = plan[i]
@@ -126,8 +145,8 @@ final class RecordMapper {
         batch.beginLine()
         let values = fromItem ? item : record
         do throws(MapFailure) {
-            let plan = linePlan  // bound once per line, as in `mapOrder`
-            let ops = profile.lineOps
+            let plan = linePlan
+            let ops = lineOps
             for i in plan.indices {
                 let p = plan[i]
                 if p.slot >= 0 {
@@ -251,7 +270,7 @@ final class RecordMapper {
     /// Converts a plain field reference without copying its op; errors take the slow path
     /// for their message.
     @inline(__always)
-    private func fastConvert(_ p: Plan, _ text: UnsafeRawBufferPointer, table: inout ColumnTable, ops: [FieldOp], index: Int)
+    private func fastConvert(_ p: Plan, _ text: UnsafeRawBufferPointer, table: inout ColumnTable, ops: UnsafeMutableBufferPointer<FieldOp>, index: Int)
         throws(MapFailure)
     {
         switch p.kind {
