@@ -49,7 +49,7 @@ final class CSVFeed: RecordExtras {
         let stop = { [assembler] in assembler.stopped || part?.ended == true || part?.cancelled() == true }
         return reader.read(&stream, offset: part?.offset ?? 0, line: part?.line ?? 1, stop: stop) { [self] record in
             if assembler.stopped { return }
-            if let part, !admit(part, record) { return }
+            if !admit(part, record) { return }  // `if let part` here retained the part per record
             if needHeader {
                 needHeader = false
                 if case .none = record.problem {
@@ -93,7 +93,8 @@ final class CSVFeed: RecordExtras {
     /// skips its records up to the first boundary after its first record, and stops at the
     /// first boundary after the first record that starts at or past `endAfter`. In between,
     /// one offset comparison per record.
-    private func admit(_ part: ChunkPart, _ record: CSVRecord) -> Bool {
+    private func admit(_ part: ChunkPart?, _ record: CSVRecord) -> Bool {
+        guard let part else { return true }  // a whole member: every record
         if part.ended { return false }
         let o = record.byteOffset
         let pastEnd = o >= part.endAfter

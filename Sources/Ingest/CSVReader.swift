@@ -139,6 +139,7 @@ final class CSVReader {
     private func splitRecords(from start: Int) -> Int {
         var pos = start
         let end = buffer.count
+        guard let handler else { return pos }
         buffer.withUnsafeBufferPointer { buf in
             let bytes = buf.baseAddress!
             while pos < end {
@@ -147,7 +148,7 @@ final class CSVReader {
                     sink.pointee.clear()
                     return
                 }
-                deliver(b)
+                deliver(b, in: UnsafeRawBufferPointer(buf), to: handler)
                 pos = next
             }
         }
@@ -329,11 +330,14 @@ final class CSVReader {
         }
         let b = boundaries[head]
         head += 1
-        deliver(b)
+        guard let handler else { return sink.pointee.clear() }
+        buffer.withUnsafeBytes { deliver(b, in: $0, to: handler) }
     }
 
-    /// Hands the record in the sink, which spans `b`, to the handler.
-    private func deliver(_ b: CSVScanner.Boundary) {
+    /// Hands the record in the sink, which spans `b` of `all` (the buffer), to `handler`. The
+    /// callers pass the buffer and the handler they hold for a whole block: reading either
+    /// property here retained and released it for every record.
+    private func deliver(_ b: CSVScanner.Boundary, in all: UnsafeRawBufferPointer, to handler: (inout CSVRecord) -> Void) {
         defer { sink.pointee.clear() }
         var problem = RecordProblem.none
         if b.end - b.start > options.maxLineBytes {
@@ -356,11 +360,9 @@ final class CSVReader {
         let rs = b.start - base
         var re = b.end - base
         if case .lineTooLong = problem { re = min(re, rs + 4096) }
-        buffer.withUnsafeBytes { all in
-            record.raw = rs >= 0 && re <= all.count ? UnsafeRawBufferPointer(rebasing: all[rs..<re]) : UnsafeRawBufferPointer(start: nil, count: 0)
-            record.problem = problem
-            handler?(&record)
-        }
+        record.raw = rs >= 0 && re <= all.count ? UnsafeRawBufferPointer(rebasing: all[rs..<re]) : UnsafeRawBufferPointer(start: nil, count: 0)
+        record.problem = problem
+        handler(&record)
     }
 
     private func deliverBad(_ b: CSVScanner.Boundary, _ problem: RecordProblem) {

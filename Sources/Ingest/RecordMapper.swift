@@ -26,13 +26,14 @@ final class RecordMapper {
     private let formatCount: Int
     /// The plans and ops of order and line fields, as plain memory owned by the mapper: the
     /// per-record loops bound `orderPlan` and `profile.orderOps` as arrays, a retain and a
-    /// release of each per order, and the ops' array is shared by every chunk's mapper, so
-    /// the threads contended for its reference count (`mapOrder`'s were 2% of a TPC-H
-    /// scale-1 `run`'s CPU samples, `perf record`).
+    /// release of each per order, and passing an op on retained it too. The ops and their
+    /// array are shared by every chunk's mapper, so the threads contended for those reference
+    /// counts (`mapOrder`'s were 2% of a TPC-H scale-1 `run`'s CPU samples, `perf record`).
+    /// The ops are held unretained: `profile` keeps them alive as long as the mapper.
     private let orderPlan: UnsafeMutableBufferPointer<Plan>
     private let linePlan: UnsafeMutableBufferPointer<Plan>
-    private let orderOps: UnsafeMutableBufferPointer<FieldOp>
-    private let lineOps: UnsafeMutableBufferPointer<FieldOp>
+    private let orderOps: UnsafeMutableBufferPointer<Unmanaged<FieldOp>>
+    private let lineOps: UnsafeMutableBufferPointer<Unmanaged<FieldOp>>
     private var zones: [ZoneResolver]
     /// Template output; grows, never shrinks. Pointers into it are valid until the next template.
     private var scratch: UnsafeMutableRawBufferPointer
@@ -75,18 +76,16 @@ final class RecordMapper {
         }
         orderPlan = Self.copy(profile.orderOps.map(plan))
         linePlan = Self.copy(profile.lineOps.map(plan))
-        orderOps = Self.copy(profile.orderOps)
-        lineOps = Self.copy(profile.lineOps)
+        orderOps = Self.copy(profile.orderOps.map { Unmanaged.passUnretained($0) })
+        lineOps = Self.copy(profile.lineOps.map { Unmanaged.passUnretained($0) })
         formatCount = fmts.count
         formats = .allocate(capacity: max(1, fmts.count))
         formats.initialize(from: fmts, count: fmts.count)
     }
 
     deinit {
-        for b in [orderOps, lineOps] {
-            b.deinitialize()
-            b.deallocate()
-        }
+        orderOps.deallocate()
+        lineOps.deallocate()
         orderPlan.deallocate()
         linePlan.deallocate()
         formats.deinitialize(count: formatCount)
@@ -95,6 +94,18 @@ final class RecordMapper {
         scratch.deallocate()
         record.free()
         item.free()
+    }
+
+    /// Runs `body` with op `i` of `ops` borrowed, not retained (see `orderOps`).
+    @inline(__always)
+    private static func withOp(
+        _ ops: UnsafeMutableBufferPointer<Unmanaged<FieldOp>>, _ i: Int, _ body: (FieldOp) throws(MapFailure) -> Void
+    ) throws(MapFailure) {
+        var failure: MapFailure?
+        ops[i]._withUnsafeGuaranteedRef { op in
+            do throws(MapFailure) { try body(op) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     private static func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
@@ -118,7 +129,7 @@ final class RecordMapper {
                 try fastConvert(p, v, table: &batch.orders, ops: ops, index: i)
             } else {
                 scratchUsed = 0
-                try apply(ops[i], values: values, table: &batch.orders)
+                try Self.withOp(ops, i) { op throws(MapFailure) in try apply(op, values: values, table: &batch.orders) }
             }
         }
         if !mapsSource {
@@ -154,7 +165,7 @@ final class RecordMapper {
                     try fastConvert(p, v, table: &batch.lines, ops: ops, index: i)
                 } else {
                     scratchUsed = 0
-                    try apply(ops[i], values: values, table: &batch.lines)
+                    try Self.withOp(ops, i) { op throws(MapFailure) in try apply(op, values: values, table: &batch.lines) }
                 }
             }
             if !mapsLineNo {
@@ -270,7 +281,7 @@ final class RecordMapper {
     /// Converts a plain field reference without copying its op; errors take the slow path
     /// for their message.
     @inline(__always)
-    private func fastConvert(_ p: Plan, _ text: UnsafeRawBufferPointer, table: inout ColumnTable, ops: UnsafeMutableBufferPointer<FieldOp>, index: Int)
+    private func fastConvert(_ p: Plan, _ text: UnsafeRawBufferPointer, table: inout ColumnTable, ops: UnsafeMutableBufferPointer<Unmanaged<FieldOp>>, index: Int)
         throws(MapFailure)
     {
         switch p.kind {
@@ -326,8 +337,7 @@ final class RecordMapper {
         default:
             break
         }
-        let op = ops[index]
-        try convert(op, op.spec, text, into: &table)
+        try Self.withOp(ops, index) { op throws(MapFailure) in try convert(op, op.spec, text, into: &table) }
     }
 
     private func bad(_ op: FieldOp, _ spec: ValueSpec, _ text: UnsafeRawBufferPointer, _ what: String) -> MapFailure {
