@@ -171,7 +171,10 @@ final class JSONFeed: RecordExtras {
 
     func addOrderExt(_ table: inout ColumnTable) {
         let tape = st.pointee.tape
-        for i in st.pointee.orderExt { addExt(tape, i, key: orderExtKey, column: OrderField.ext, into: &table) }
+        // By index: `for i in st.pointee.orderExt` retained and released the array per record.
+        for k in 0..<st.pointee.orderExt.count {
+            addExt(tape, st.pointee.orderExt[k], key: orderExtKey, column: OrderField.ext, into: &table)
+        }
     }
 
     @inline(__always)
@@ -188,7 +191,9 @@ final class JSONFeed: RecordExtras {
 
     func addLineExt(_ table: inout ColumnTable) {
         let tape = st.pointee.tape
-        for e in st.pointee.lineExt { addExt(tape, e, key: lineExtKey, column: LineField.ext, into: &table) }
+        for k in 0..<st.pointee.lineExt.count {  // by index, as in `addOrderExt`
+            addExt(tape, st.pointee.lineExt[k], key: lineExtKey, column: LineField.ext, into: &table)
+        }
     }
 
     func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure) {
