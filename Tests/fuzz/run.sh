@@ -25,9 +25,12 @@ TARGETS=("$@")
 # Only the fuzz executable and what it links are built. -D WAYBILL_LIBFUZZER turns its
 # replay tool off: main then runs libFuzzer's driver (Sources/waybill-fuzz). Linked with lld:
 # ld.gold (the default) fails with an internal error on the sanitized objects' debug info.
+# -Xcc instruments the project's own C and C++ targets too (the CSV splitter in CByteScan, the
+# codec and simdjson shims): coverage guides the fuzzer into them and ASan checks their reads.
 echo "== building waybill-fuzz with libFuzzer + ASan into $SCRATCH"
 $SWIFT build -c release --scratch-path "$SCRATCH" --product waybill-fuzz \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DWAYBILL_LIBFUZZER -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld 2>&1 \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DWAYBILL_LIBFUZZER -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld \
+  -Xcc -fsanitize=fuzzer-no-link,address 2>&1 \
   | grep -v -e 'ld.gold: warning' -e '^warning: ' || true
 BIN=$($SWIFT build -c release --scratch-path "$SCRATCH" --show-bin-path)/waybill-fuzz
 [ -x "$BIN" ] || { echo "fuzz build failed" >&2; exit 1; }
