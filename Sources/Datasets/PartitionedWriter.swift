@@ -344,7 +344,9 @@ final class PartitionedWriter {
         sel.withUnsafeBufferPointer { sel in
             source.columns.withUnsafeBufferPointer { src in
                 for c in 0..<fields {
-                    let col = src[columns?[c] ?? c]
+                    // A pointer into the batch's storage, not a copy: a copy of a column is a
+                    // retain and a release of each of its seven buffers, per field and slice.
+                    let col = src.baseAddress! + (columns?[c] ?? c)
                     for j in pieces.indices {
                         switch dataset {
                         case .orders:

@@ -68,9 +68,17 @@ struct PendingColumn {
     /// per-value `Array.append` pays a uniqueness and capacity check per value, and this runs
     /// for every field of every routed row.
     mutating func append(_ col: Column, rows sel: UnsafeBufferPointer<Int32>) {
+        withUnsafePointer(to: col) { append($0, rows: sel) }
+    }
+
+    /// `append(_:rows:)` with the column read in place: the router passes a pointer into the
+    /// batch's storage, and each loop below reads the arrays it needs through it. Passing the
+    /// `Column` itself made a copy of it for the call (a retain and a release of each of its
+    /// seven buffers) for every field of every routed slice, on the routing thread.
+    mutating func append(_ col: UnsafePointer<Column>, rows sel: UnsafeBufferPointer<Int32>) {
         let n = sel.count
         if n == 0 { return }
-        if col.nullCount == col.count {
+        if col.pointee.nullCount == col.pointee.count {
             appendNulls(n)
             return
         }
@@ -79,24 +87,25 @@ struct PendingColumn {
         // Each branch passes its flags to a method rather than one closure serving both: a
         // closure shared by the two paths of `withValidity` was not inlined, and capturing
         // `col` in its context copied the column (a retain per array) on every call.
-        if col.nullCount == 0 {
-            AllValid.with(count: col.count) { appendPresent(col, $0, sel) }
+        if col.pointee.nullCount == 0 {
+            AllValid.with(count: col.pointee.count) { appendPresent(col, $0, sel) }
         } else {
-            col.validity.withUnsafeBufferPointer { appendPresent(col, $0, sel) }
+            col.pointee.validity.withUnsafeBufferPointer { appendPresent(col, $0, sel) }
         }
     }
 
     /// `append(_:rows:)` for a column with values: `valid` holds one flag per row of `col`.
     @inline(__always)
-    private mutating func appendPresent(_ col: Column, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>) {
+    private mutating func appendPresent(_ col: UnsafePointer<Column>, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>) {
         let n = sel.count
         switch kind {
         case .string:
             entries += n
             let d0 = defs.count
             Self.extend(&defs, by: n)
-            let present = defs.withUnsafeMutableBufferPointer { Self.fillDefs($0, from: d0, valid, sel, allValid: col.nullCount == 0) }
-            Self.copyStrings(col.bytes, col.offsets, valid, allValid: col.nullCount == 0, sel, present, into: &bytes, &offsets)
+            let allValid = col.pointee.nullCount == 0
+            let present = defs.withUnsafeMutableBufferPointer { Self.fillDefs($0, from: d0, valid, sel, allValid: allValid) }
+            Self.copyStrings(col.pointee.bytes, col.pointee.offsets, valid, allValid: allValid, sel, present, into: &bytes, &offsets)
         case .int64, .decimal, .timestamp:
             entries += n
             Self.gather(col, valid, sel, into: &ints, defs: &defs, zero: 0) { $0 }
@@ -195,18 +204,18 @@ struct PendingColumn {
     /// generic sequence path, about ten times the instructions per value.
     @inline(__always)
     private static func gather<T>(
-        _ col: Column, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>, into values: inout [T],
+        _ col: UnsafePointer<Column>, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>, into values: inout [T],
         defs: inout [UInt8], zero: T, _ convert: (Int64) -> T
     ) {
         let d0 = defs.count
         extend(&defs, by: sel.count)
-        let allValid = col.nullCount == 0
+        let allValid = col.pointee.nullCount == 0
         let present = defs.withUnsafeMutableBufferPointer { fillDefs($0, from: d0, valid, sel, allValid: allValid) }
         guard present > 0 else { return }
         let v0 = values.count
         reserve(&values, present)
         values.append(contentsOf: repeatElement(zero, count: present))
-        col.ints.withUnsafeBufferPointer { v in
+        col.pointee.ints.withUnsafeBufferPointer { v in
             values.withUnsafeMutableBufferPointer { out in
                 // In bounds: `present` counted the valid rows of this same selection.
                 var k = v0
@@ -228,9 +237,9 @@ struct PendingColumn {
     /// Lists and maps: a first pass counts the level entries, elements and bytes of the
     /// selection, the arrays grow once, then one pass fills the levels and one per arena copies
     /// each row's elements (contiguous in the source) with one memcpy.
-    private mutating func appendNested(_ col: Column, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>) {
+    private mutating func appendNested(_ col: UnsafePointer<Column>, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>) {
         let isMap = kind == .stringMap
-        col.rowOffsets.withUnsafeBufferPointer { ro in
+        col.pointee.rowOffsets.withUnsafeBufferPointer { ro in
             var levels = 0
             var elements = 0
             for r32 in sel {
@@ -264,9 +273,9 @@ struct PendingColumn {
                 }
             }
             entries += levels
-            Self.copyElements(col.bytes, col.offsets, rowOffsets: ro, valid, sel, elements, into: &bytes, &offsets)
+            Self.copyElements(col.pointee.bytes, col.pointee.offsets, rowOffsets: ro, valid, sel, elements, into: &bytes, &offsets)
             if isMap {
-                Self.copyElements(col.keyBytes, col.keyOffsets, rowOffsets: ro, valid, sel, elements, into: &keyBytes, &keyOffsets)
+                Self.copyElements(col.pointee.keyBytes, col.pointee.keyOffsets, rowOffsets: ro, valid, sel, elements, into: &keyBytes, &keyOffsets)
             }
         }
     }

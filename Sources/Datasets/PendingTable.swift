@@ -48,18 +48,19 @@ struct PendingTable {
     mutating func append(_ table: ColumnTable, rows sel: UnsafeBufferPointer<Int32>, columns: [Int]? = nil) {
         guard !sel.isEmpty else { return }
         table.columns.withUnsafeBufferPointer { src in
-            for c in fields.indices { appendColumn(c, src[columns?[c] ?? c], rows: sel) }
+            for c in fields.indices { appendColumn(c, src.baseAddress! + (columns?[c] ?? c), rows: sel) }
         }
         endAppend(rows: sel.count)
     }
 
-    /// Appends rows `sel` of `col` to field `c` only. For routing column by column across
-    /// partitions: call it for every field, then `endAppend` with the row count (the fields
-    /// created meanwhile are padded to the row count before the append).
+    /// Appends rows `sel` of `col` (a column of a batch table, read in place) to field `c`
+    /// only. For routing column by column across partitions: call it for every field, then
+    /// `endAppend` with the row count (the fields created meanwhile are padded to the row
+    /// count before the append).
     @inline(__always)
-    mutating func appendColumn(_ c: Int, _ col: Column, rows sel: UnsafeBufferPointer<Int32>) {
+    mutating func appendColumn(_ c: Int, _ col: UnsafePointer<Column>, rows sel: UnsafeBufferPointer<Int32>) {
         guard !sel.isEmpty else { return }
-        if slot[c] < 0 && col.nullCount == col.count { return }  // still null throughout
+        if slot[c] < 0 && col.pointee.nullCount == col.pointee.count { return }  // still null throughout
         let k = materialize(c)
         present[k].append(col, rows: sel)
     }

@@ -152,7 +152,7 @@ import Testing
             b.orders.columns.withUnsafeBufferPointer { src in
                 for c in OrderSchema.orderFields.indices {
                     for t in slices.indices {
-                        slices[t][step].withUnsafeBufferPointer { byColumn[t].appendColumn(c, src[c], rows: $0) }
+                        slices[t][step].withUnsafeBufferPointer { byColumn[t].appendColumn(c, src.baseAddress! + c, rows: $0) }
                     }
                 }
             }
