@@ -150,38 +150,36 @@ public struct PartitionKey: Sendable, Hashable, CustomStringConvertible {
     /// Appends the unescaped folder value of order `row`; returns false when it is null.
     /// Works on the batch's bytes: no String per row.
     public func appendValue(of table: ColumnTable, row: Int, into out: inout [UInt8]) -> Bool {
-        // The column is read in place, one stored array at a time, through a pointer into the
-        // table's storage: binding it (`let col = table.columns[field]`, or passing it on as
-        // an argument) copied it, a retain and a release of each of its seven buffers for
-        // every order routed.
+        // The column is read in place, through a pointer into the table's storage: binding it
+        // (`let col = table.columns[field]`, or passing it on as an argument) copied it, a
+        // retain and a release of each of its seven buffers for every order routed.
         table.columns.withUnsafeBufferPointer { cols in
             let col = cols.baseAddress! + field
-            precondition(row >= 0 && row < col.pointee.count, "row \(row) of a column of \(col.pointee.count)")
-            if col.pointee.nullCount != 0 && !col.pointee.validity[row] { return false }
+            if col.pointee.isNull(row) { return false }
             switch transform {
             case .identity:
                 switch col.pointee.kind {
                 case .string:
-                    let r = Int(col.pointee.offsets[row])..<Int(col.pointee.offsets[row + 1])
+                    let r = col.pointee.range(row)
                     col.pointee.bytes.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[r])) }
                 case .date:
-                    CivilTime.formatDate(days: col.pointee.ints[row], into: &out)
+                    CivilTime.formatDate(days: col.pointee.int(row), into: &out)
                 case .bool:
-                    out.append(contentsOf: col.pointee.ints[row] != 0 ? "true".utf8 : "false".utf8)
+                    out.append(contentsOf: col.pointee.int(row) != 0 ? "true".utf8 : "false".utf8)
                 default:
-                    appendSigned(col.pointee.ints[row], into: &out)
+                    appendSigned(col.pointee.int(row), into: &out)
                 }
             case .month:
                 let start = out.count
-                CivilTime.formatDate(days: col.pointee.ints[row], into: &out)
+                CivilTime.formatDate(days: col.pointee.int(row), into: &out)
                 out.removeLast(out.count - start - 7)  // keep YYYY-MM
             case .bucket(let n):
                 let h: UInt32
                 if col.pointee.kind == .string {
-                    let r = Int(col.pointee.offsets[row])..<Int(col.pointee.offsets[row + 1])
+                    let r = col.pointee.range(row)
                     h = col.pointee.bytes.withUnsafeBytes { Murmur3.hash32(UnsafeRawBufferPointer(rebasing: $0[r])) }
                 } else {
-                    h = Murmur3.hash32(int: col.pointee.ints[row])
+                    h = Murmur3.hash32(int: col.pointee.int(row))
                 }
                 appendDigits(UInt64(Murmur3.bucket(h, count: n)), into: &out)
             }

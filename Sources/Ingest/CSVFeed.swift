@@ -289,8 +289,9 @@ private final class ColumnLayout {
             pool += keys[i]
             if ext[i] == 1 { order.append(e) } else { line.append(e) }
         }
-        view = View(mapped: Self.copy(mapped), orderExt: Self.copy(order), lineExt: Self.copy(line),
-                    keyPool: UnsafeRawBufferPointer(Self.copy(pool)))
+        typealias Owned = UnsafeMutableBufferPointer
+        view = View(mapped: UnsafeBufferPointer(Owned.copy(of: mapped)), orderExt: UnsafeBufferPointer(Owned.copy(of: order)),
+                    lineExt: UnsafeBufferPointer(Owned.copy(of: line)), keyPool: UnsafeRawBufferPointer(Owned.copy(of: pool)))
     }
 
     deinit {
@@ -298,11 +299,5 @@ private final class ColumnLayout {
         view.orderExt.deallocate()
         view.lineExt.deallocate()
         view.keyPool.deallocate()
-    }
-
-    private static func copy<T>(_ a: [T]) -> UnsafeBufferPointer<T> {
-        let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
-        _ = p.initialize(from: a)
-        return UnsafeBufferPointer(rebasing: p[0..<a.count])
     }
 }

@@ -4,7 +4,7 @@
 /// exclusivity bookkeeping.
 ///
 /// A record split in one pass (`CSVScanner.splitSimple`) is not copied: with `base` set, its
-/// fields are ranges of the read buffer starting at `base` (`addReference`).
+/// fields are ranges of the read buffer starting at `base` (`commitReferences`).
 struct FieldSink {
     var bytes: UnsafeMutablePointer<UInt8>
     var byteCapacity: Int
@@ -45,7 +45,12 @@ struct FieldSink {
 
     @inline(__always)
     private mutating func reserveField() {
-        guard count == endCapacity else { return }
+        if count == endCapacity { growFields() }
+    }
+
+    /// Doubles the room for field ranges (also when `wb_csv_split_simple` finds a record with
+    /// more fields than there is room for past `count`).
+    mutating func growFields() {
         let n = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
         n.update(from: ends, count: count)
         ends.deallocate()
@@ -57,35 +62,8 @@ struct FieldSink {
         endCapacity *= 2
     }
 
-    /// Adds the field `base[start..<start + len]` by reference (`base` must be set).
-    @inline(__always)
-    mutating func addReference(_ start: Int, _ len: Int) {
-        reserveField()
-        var len = len
-        if len > maxField {
-            // As `add` does: the record becomes a reject, and the field is left empty.
-            if tooLongField < 0 {
-                tooLongField = count
-                tooLongLength = len
-            }
-            len = 0
-        }
-        starts[count] = start
-        ends[count] = start + len
-        count += 1
-    }
-
-    /// Doubles the room for field ranges (`wb_csv_split_simple` asks for it when a record
-    /// has more fields than there is room for).
-    mutating func growFields() {
-        let saved = count
-        count = endCapacity
-        reserveField()
-        count = saved
-    }
-
     /// Takes the `n` field ranges written past `count` into `starts`/`ends` by
-    /// `wb_csv_split_simple`, which left a field over `maxField` empty, as `addReference` does
+    /// `wb_csv_split_simple`, which left a field over `maxField` empty, as `add` does
     /// (`tooLong`: the first such field of those, or -1; `length`: its length).
     @inline(__always)
     mutating func commitReferences(_ n: Int, tooLong: Int, length: Int) {

@@ -74,10 +74,10 @@ final class RecordMapper {
             }
             return Plan(column: op.column, kind: op.kind, slot: slot, format: format, zone: op.spec.zone)
         }
-        orderPlan = Self.copy(profile.orderOps.map(plan))
-        linePlan = Self.copy(profile.lineOps.map(plan))
-        orderOps = Self.copy(profile.orderOps.map { Unmanaged.passUnretained($0) })
-        lineOps = Self.copy(profile.lineOps.map { Unmanaged.passUnretained($0) })
+        orderPlan = .copy(of: profile.orderOps.map(plan))
+        linePlan = .copy(of: profile.lineOps.map(plan))
+        orderOps = .copy(of: profile.orderOps.map { Unmanaged.passUnretained($0) })
+        lineOps = .copy(of: profile.lineOps.map { Unmanaged.passUnretained($0) })
         formatCount = fmts.count
         formats = .allocate(capacity: max(1, fmts.count))
         formats.initialize(from: fmts, count: fmts.count)
@@ -106,12 +106,6 @@ final class RecordMapper {
             do throws(MapFailure) { try body(op) } catch { failure = error }
         }
         if let failure { throw failure }
-    }
-
-    private static func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
-        let b = UnsafeMutableBufferPointer<T>.allocate(capacity: a.count)
-        _ = b.initialize(from: a)
-        return b
     }
 
     // MARK: Orders and lines

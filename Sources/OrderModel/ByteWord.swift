@@ -1,7 +1,8 @@
 /// Eight bytes at a time (SWAR, "SIMD within a register"): tests on a `UInt64` of input bytes
 /// that find a byte value without a loop per byte. The parsers and writers scan text with
-/// them (JSON escaping, CSV fields, newline counts); the formulas are Bit Twiddling Hacks'
-/// "determine if a word has a zero byte" / "has a byte less than n".
+/// them (JSON escaping, newline counts; CSV fields go through CByteScan's SIMD masks); the
+/// formulas are Bit Twiddling Hacks' "determine if a word has a zero byte" / "has a byte less
+/// than n".
 public enum ByteWord {
     @usableFromInline static let ones: UInt64 = 0x0101_0101_0101_0101
     @usableFromInline static let highs: UInt64 = 0x8080_8080_8080_8080
