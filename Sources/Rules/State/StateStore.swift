@@ -18,7 +18,10 @@ import OrderModel
 /// state, never a mix.
 public final class StateStore {
     public let directory: String
-    public private(set) var entries: [Digest128: StateEntry] = [:]
+    private(set) var entries = DigestMap<StateEntry>(filler: StateEntry(updatedAt: 0, version: 0, status: 0, heldFrom: 0,
+        content: Digest128(hi: 0, lo: 0)))
+    /// The number of keys held.
+    public var count: Int { entries.count }
     static let magic = Array("WBSTATE1".utf8)
     static let entrySize = 50
 
@@ -90,8 +93,11 @@ public final class StateStore {
         var out = Self.magic
         out.reserveCapacity(16 + entries.count * Self.entrySize)
         Self.put(UInt64(entries.count), &out)
-        for key in entries.keys.sorted() {
-            let e = entries[key]!
+        var sorted: [(key: Digest128, entry: StateEntry)] = []
+        sorted.reserveCapacity(entries.count)
+        entries.forEach { sorted.append(($0, $1)) }
+        sorted.sort { $0.key < $1.key }
+        for (key, e) in sorted {
             Self.put(key.hi, &out)
             Self.put(key.lo, &out)
             Self.put(UInt64(bitPattern: e.updatedAt), &out)

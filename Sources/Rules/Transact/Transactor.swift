@@ -20,7 +20,8 @@ public final class Transactor {
     /// Versions applied in this run (over the stored state), with the record that brought them:
     /// one table of `Applied` entries (40 bytes each, as a `StateEntry`), not a second table of
     /// origins, which took another 24 bytes per key and bucket (about 50 MB at 1.5M orders).
-    private var working: [Digest128: Applied] = [:]
+    private var working = DigestMap<Applied>(filler: Applied(
+        StateEntry(updatedAt: 0, version: 0, status: 0, heldFrom: 0, content: Digest128(hi: 0, lo: 0)), origin: 0))
     private let hasher = OrderHasher()
     private let encoder = UnifiedNDJSONEncoder()
     private var summary = TransactSummary()
@@ -423,7 +424,7 @@ public final class Transactor {
     /// successful run.
     public func commitState() throws(WaybillError) {
         guard let state else { return }
-        for (k, v) in working { state[k] = v.entry }
+        working.forEach { state[$0] = $1.entry }
         try state.commit()
     }
 }
