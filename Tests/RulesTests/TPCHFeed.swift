@@ -54,6 +54,11 @@ enum TPCHFeed {
         return out
     }
 
+    /// The unmodified feed as one batch, built once per process: a debug build takes about a
+    /// minute to build it, and several suites read it.
+    static func flatBatch() throws -> OrderBatch { try flatBatchValue.get() }
+    private static let flatBatchValue = Result<OrderBatch, any Error> { batch(try flatCSV()) }
+
     /// Every order of the feed in one batch.
     static func batch(_ csv: String) -> OrderBatch {
         var batch = OrderBatch()

@@ -9,7 +9,7 @@ import Testing
     static let rulesPath = TPCHFeed.repoRoot + "/Pipelines/rules/transaction.yaml"
 
     @Test func everyOrderPassesTheShippedRules() throws {
-        let batch = TPCHFeed.batch(try TPCHFeed.flatCSV())
+        let batch = try TPCHFeed.flatBatch()
         #expect(batch.count == 15_000)
         let engine = RuleEngine(ruleSet: try RuleSet.load(path: Self.rulesPath))
         var hits = RuleHits()
@@ -45,7 +45,7 @@ import Testing
     @Test func floatingOrRoundedMathsWouldNotBeExact() throws {
         // The same check with rounding instead of truncation misses many orders: the rounding
         // model matters (domain.md T4), so the exact pass above is not a loose tolerance.
-        let batch = TPCHFeed.batch(try TPCHFeed.flatCSV())
+        let batch = try TPCHFeed.flatBatch()
         let pool = ExpressionPool()
         let e = try pool.compile("grand_total == sum(round(round(lines.extended_price * (1 - lines.discount_rate), 2) * (1 + lines.tax_rate), 2))")
         let ev = Evaluator(pool: pool)
