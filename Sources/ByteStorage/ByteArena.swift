@@ -75,7 +75,7 @@ public struct ByteArena: Sendable {
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         guard n > 0 else { return }
-        UnsafeMutableRawPointer(reserveTail(n)).copyMemory(from: bytes.baseAddress!, byteCount: n)
+        copyBytes(UnsafeMutableRawPointer(reserveTail(n)), bytes.baseAddress!, n)
         used += n
     }
 

@@ -302,7 +302,7 @@ struct PendingColumn {
                     if !allValid && !valid[r] { continue }
                     let a = Int(off[r])
                     let len = Int(off[r &+ 1]) &- a
-                    if len > 0 { (dst + p).copyMemory(from: src + a, byteCount: len) }
+                    copyBytes(dst + p, src + a, len)
                     p &+= len
                     od[k] = UInt32(truncatingIfNeeded: p)
                     k &+= 1
@@ -359,7 +359,7 @@ struct PendingColumn {
                     if e.isEmpty { continue }
                     let a = Int(off[e.lowerBound])
                     let len = Int(off[e.upperBound]) - a
-                    if len > 0 { (dst + p).copyMemory(from: src + a, byteCount: len) }
+                    copyBytes(dst + p, src + a, len)
                     for i in e {
                         od[k] = UInt32(p + Int(off[i + 1]) - a)
                         k += 1

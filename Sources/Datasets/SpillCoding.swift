@@ -1,3 +1,5 @@
+import OrderModel
+
 /// How a buffered column's arrays are written to the spill file (`PendingColumn.serialize`)
 /// and read back. The file never leaves this process, so the forms are little-endian and
 /// private, but compact: every spilled byte is copied into the page cache, written to disk by
@@ -350,7 +352,7 @@ enum SpillCoding {
             let value = src + p
             p += len
             appendFilled(&bytes, n * len) { buf in
-                for i in 0..<n { UnsafeMutableRawPointer(buf.baseAddress! + i * len).copyMemory(from: value, byteCount: len) }
+                for i in 0..<n { copyBytes(UnsafeMutableRawPointer(buf.baseAddress! + i * len), value, len) }
             }
             appendFilled(&offsets, n) { buf in
                 for i in 0..<n { buf[i] = base &+ UInt32(truncatingIfNeeded: (i + 1) * len) }
@@ -383,7 +385,7 @@ enum SpillCoding {
                         for i in 0..<n {
                             let e = Int(idx[i])
                             let l = Int(len[e])
-                            if l > 0 { UnsafeMutableRawPointer(buf.baseAddress! + at).copyMemory(from: src + st[e], byteCount: l) }
+                            copyBytes(UnsafeMutableRawPointer(buf.baseAddress! + at), src + st[e], l)
                             at += l
                         }
                     }

@@ -88,7 +88,7 @@ extension Column {
                         if present(s) {
                             let lo = Int(so[s]), len = Int(so[s + 1]) - lo
                             // Both ranges were bounds-checked by the sizing pass and the growth above.
-                            if len > 0 { (ob + at).update(from: sbp.baseAddress! + lo, count: len) }
+                            copyBytes(ob + at, sbp.baseAddress! + lo, len)
                             at += len
                         }
                         oo[o0 + i] = UInt32(at)

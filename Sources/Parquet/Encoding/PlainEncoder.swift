@@ -1,3 +1,5 @@
+import ByteStorage
+
 /// PLAIN encoding helpers (Encodings.md): little-endian fixed widths, u32-length-prefixed byte arrays,
 /// LSB-first bit-packed booleans.
 enum PlainEncoder {
@@ -47,7 +49,7 @@ enum PlainEncoder {
                 let len = Int(offsets[i + 1]) - s
                 dst.storeBytes(of: UInt32(len).littleEndian, toByteOffset: o, as: UInt32.self)
                 o &+= 4
-                if len > 0 { (dst.baseAddress! + o).copyMemory(from: bytes + s, byteCount: len) }
+                copyBytes(dst.baseAddress! + o, bytes + s, len)
                 o &+= len
             }
         }

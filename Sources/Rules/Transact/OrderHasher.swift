@@ -127,9 +127,7 @@ final class OrderHasher {
     @inline(__always)
     private static func put(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ a: UnsafeMutableRawBufferPointer, _ at: inout Int) {
         put(Int64(range.count), a, &at)
-        if !range.isEmpty {
-            (a.baseAddress! + at).copyMemory(from: bytes.baseAddress! + range.lowerBound, byteCount: range.count)
-        }
+        if !range.isEmpty { copyBytes(a.baseAddress! + at, bytes.baseAddress! + range.lowerBound, range.count) }
         at += range.count
     }
 
