@@ -255,12 +255,32 @@ public final class Evaluator {
         return slot(sp - 1)
     }
 
+    /// Loads column `col` at rows `index[0..<n]`, through buffer pointers bound once per
+    /// vector: one range check per value (a row past the column's end traps, as `isNull`
+    /// does) instead of `isNull`'s and each array's own.
     @inline(__always)
     private static func load(_ col: borrowing Column, _ index: UnsafePointer<Int32>, _ n: Int, _ numeric: Bool,
                              source: Int32, into d: UnsafeMutablePointer<Value>) {
-        for j in 0..<n {
-            let row = Int(index[j])
-            d[j] = col.isNull(row) ? .null : numeric ? .number(col.int(row)) : .string(source, col.range(row))
+        let nullable = col.nullCount != 0
+        let rows = UInt(col.count)
+        col.validity.withUnsafeBufferPointer { valid in
+            if numeric {
+                col.ints.withUnsafeBufferPointer { ints in
+                    for j in 0..<n {
+                        let row = Int(index[j])
+                        precondition(UInt(bitPattern: row) < rows, "row \(row) of a column of \(rows)")
+                        d[j] = nullable && !valid[row] ? .null : .number(ints[row])
+                    }
+                }
+            } else {
+                col.offsets.withUnsafeBufferPointer { off in
+                    for j in 0..<n {
+                        let row = Int(index[j])
+                        precondition(UInt(bitPattern: row) < rows, "row \(row) of a column of \(rows)")
+                        d[j] = nullable && !valid[row] ? .null : .string(source, Int(off[row])..<Int(off[row + 1]))
+                    }
+                }
+            }
         }
     }
 
