@@ -97,6 +97,16 @@ final class PartitionedWriter {
     private var valueScratch: [UInt8] = []
     private var lastKey: [UInt8] = [0xFF]
     private var lastSlot = -1
+    /// With one partition key over a numeric column (`order_month` of a date, a bucket of an
+    /// id): the partition of recently seen raw values, direct-mapped by a hash of the value.
+    /// The folder name is a function of the value alone, so a hit skips formatting it and
+    /// looking it up by its bytes (a SipHash of ~20 bytes per order: 7% of the routing
+    /// thread on the TPC-H feeds, whose months come in random order). Filled only from
+    /// lookups that succeeded; nulls always take the full path.
+    private let rawKeyField: Int?
+    private var rawCacheValue = [Int64](repeating: 0, count: PartitionedWriter.rawCacheSize)
+    private var rawCacheSlot = [Int32](repeating: -1, count: PartitionedWriter.rawCacheSize)
+    private static let rawCacheSize = 4096  // eleven years of days
     /// Per batch: the partition of each order row, and the rows grouped by partition.
     private var rowSlot: [Int32] = []
     private var slotRows: [Int32] = []
@@ -150,6 +160,12 @@ final class PartitionedWriter {
         writesChildren = options.datasets.contains(.fulfillment)
         maxOpenFiles = options.effectiveMaxOpenFiles
         if options.encodeThreads > 1 { encoder = SerialWorker() }
+        if options.partitionKeys.count == 1, let key = options.partitionKeys.first,
+           OrderSchema.orderFields[key.field].kind.isNumeric {
+            rawKeyField = key.field
+        } else {
+            rawKeyField = nil
+        }
     }
 
     deinit { encoder?.stop() }
@@ -190,6 +206,24 @@ final class PartitionedWriter {
 
     /// The partition of order `row` (creating it), or a RouteError.
     private func slot(for batch: OrderBatch, row: Int) -> Result<Int, RouteError> {
+        guard let field = rawKeyField else { return slotByName(batch, row: row) }
+        let raw: Int64? = batch.orders.columns.withUnsafeBufferPointer { cols in
+            let col = cols.baseAddress! + field
+            return col.pointee.isNull(row) ? nil : col.pointee.int(row)
+        }
+        guard let v = raw else { return slotByName(batch, row: row) }
+        let h = Int(truncatingIfNeeded: (UInt64(bitPattern: v) &* 0x9E37_79B9_7F4A_7C15) >> 52)  // 12 bits: rawCacheSize
+        if rawCacheSlot[h] >= 0 && rawCacheValue[h] == v { return .success(Int(rawCacheSlot[h])) }
+        let found = slotByName(batch, row: row)
+        if case .success(let i) = found {
+            rawCacheValue[h] = v
+            rawCacheSlot[h] = Int32(i)
+        }
+        return found
+    }
+
+    /// `slot(for:row:)` by the partition's folder name.
+    private func slotByName(_ batch: OrderBatch, row: Int) -> Result<Int, RouteError> {
         if let e = route(batch, row: row) { return .failure(e) }
         if keyScratch == lastKey { return .success(lastSlot) }
         let i: Int

@@ -243,6 +243,34 @@ import Testing
         #expect(!r.files.contains { $0.contains("-c001") })
     }
 
+    /// Orders over 6,000 days in shuffled order, partitioned by day and by month: more raw
+    /// values than the routing cache holds, so its slots collide and get replaced. Every order
+    /// lands in the folder of its own date.
+    @Test func partitionsByRawValueFollowTheFolderNames() throws {
+        for keys in ["order_date", "order_month"] {
+            let out = tempDirectory()
+            defer { FileOps.removeTree(out) }
+            let w = try DatasetWriter(options: try options(out, keys: keys), rejects: nil, factory: RecordingFactory())
+            let days = (0..<8_000).map { Int64(17_000 + $0 * 7_919 % 6_000) }
+            try w.write(Orders.batch(days.enumerated().map { (id: "s:\($0.offset)-\($0.element)", day: $0.element, line: nil, lines: 1) }))
+            let r = try w.commit()
+            #expect(r.orders == 8_000)
+            var seen = 0
+            for f in r.files where f.hasPrefix("orders/") {
+                let folder = FileOps.dirname(f).split(separator: "=").last.map(String.init)!
+                let text = try String(contentsOfFile: out + "/" + f, encoding: .utf8)
+                for id in text.split(separator: "\n") where !id.hasPrefix("rowgroup") {
+                    var date: [UInt8] = []
+                    CivilTime.formatDate(days: Int64(id.split(separator: "-").last!)!, into: &date)
+                    let expected = String(decoding: keys == "order_date" ? date : Array(date.prefix(7)), as: UTF8.self)
+                    #expect(folder == expected, "\(id) in \(folder)")
+                    seen += 1
+                }
+            }
+            #expect(seen == 8_000)
+        }
+    }
+
     @Test func fileNamesAreDeterministic() {
         #expect(PartitionedWriter.fileName(batch: "b1", seq: 0, compression: .zstd) == "part-b1-c000.zstd.parquet")
         #expect(PartitionedWriter.fileName(batch: "x", seq: 12, compression: .none) == "part-x-c012.parquet")
