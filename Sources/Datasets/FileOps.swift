@@ -185,3 +185,17 @@ func wbCRC32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
 /// _GNU_SOURCE); a plain `int (int)` C function, so binding the symbol directly is safe.
 @_silgen_name("syncfs")
 private func waybill_syncfs(_ fd: Int32) -> Int32
+
+/// glibc's sync_file_range(2), behind _GNU_SOURCE as syncfs is; `int (int, off64_t, off64_t,
+/// unsigned int)`, all plain C types.
+@_silgen_name("sync_file_range")
+private func waybill_sync_file_range(_ fd: Int32, _ offset: Int64, _ nbytes: Int64, _ flags: UInt32) -> Int32
+
+extension FileOps {
+    /// Starts writing a file's dirty pages back to disk without waiting for them
+    /// (SYNC_FILE_RANGE_WRITE, 2 in the Linux ABI). Advisory: durability still comes from a
+    /// later fsync or syncfs.
+    static func startWriteback(_ fd: Int32) {
+        _ = waybill_sync_file_range(fd, 0, 0, 2)
+    }
+}

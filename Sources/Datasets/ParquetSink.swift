@@ -98,7 +98,15 @@ final class ChecksummingFileSink: ParquetOutputSink {
         guard fd >= 0 else { return }
         try flush()
         buffer = []
-        if doSync && fsync(fd) != 0 { throw WaybillError.io(path: path, errno: errno) }
+        if doSync {
+            if fsync(fd) != 0 { throw WaybillError.io(path: path, errno: errno) }
+        } else {
+            // Starts writing the file back now, without waiting: the commit's one syncfs then
+            // finds most of the run's data already on disk instead of flushing all of it at
+            // the end (TPC-H 0.1 flat: 13-45 ms of a 60-90 ms commit). Advisory: an error here
+            // changes nothing, the syncfs still makes the data durable or fails the commit.
+            FileOps.startWriteback(fd)
+        }
         let rc = close(fd)
         fd = -1
         if rc != 0 { throw WaybillError.io(path: path, errno: errno) }
