@@ -89,8 +89,7 @@ struct PendingTable {
 
     /// Memory held, for the budget: the column arrays plus the table's own arrays.
     var heapBytes: Int {
-        let steps = PendingColumn.capacitySteps
-        return present.reduce(present.count * MemoryLayout<PendingColumn>.stride + slot.count * 2) { $0 + $1.heapBytes(steps) }
+        present.reduce(present.count * MemoryLayout<PendingColumn>.stride + slot.count * 2) { $0 + $1.heapBytes }
     }
 
     /// Bytes of row data, for the row-group threshold.
