@@ -97,8 +97,8 @@ final class PartitionedWriter {
     private var valueScratch: [UInt8] = []
     private var lastKey: [UInt8] = [0xFF]
     private var lastSlot = -1
-    /// With one partition key over a numeric column (`order_month` of a date, a bucket of an
-    /// id): the partition of recently seen raw values, direct-mapped by a hash of the value.
+    /// With one partition key over a numeric column (`order_month` of a date, a bucket of a
+    /// number): the partition of recently seen raw values, direct-mapped by a hash of the value.
     /// The folder name is a function of the value alone, so a hit skips formatting it and
     /// looking it up by its bytes (a SipHash of ~20 bytes per order: 7% of the routing
     /// thread on the TPC-H feeds, whose months come in random order). Filled only from
