@@ -66,34 +66,43 @@ public struct MoneyPolicy: Sendable {
     /// The expected total of order `row`, or nil when the formula does not apply (missing
     /// prices) or overflows.
     func expectedTotal(_ batch: OrderBatch, row: Int) -> Int64? {
-        let l = batch.lines.columns
+        // The columns are read in place through pointers: binding them (`let c = columns[i]`)
+        // copied each, a retain and a release of each of its arrays, for every order checked.
+        batch.lines.columns.withUnsafeBufferPointer { lc in
+            batch.orders.columns.withUnsafeBufferPointer { oc in
+                expectedTotal(lines: lc.baseAddress!, orders: oc.baseAddress!, batch.lineRange(row), row: row)
+            }
+        }
+    }
+
+    private func expectedTotal(lines l: UnsafePointer<Column>, orders o: UnsafePointer<Column>, _ lines: Range<Int>,
+                               row: Int) -> Int64? {
+        @inline(__always) func value(_ c: UnsafePointer<Column>, _ i: Int) -> Int64 {
+            c.pointee.isNull(i) ? 0 : c.pointee.int(i)
+        }
+        let ep = l + MoneyColumns.extendedPrice, d = l + MoneyColumns.discountRate, t = l + MoneyColumns.taxRate
+        let up = l + MoneyColumns.unitPrice, q = l + MoneyColumns.quantity, ld = l + MoneyColumns.lineDiscount
         var total: Int64 = 0
-        func value(_ c: Column, _ i: Int) -> Int64 { c.isNull(i) ? 0 : c.int(i) }
-        // Bound once per order, not per line: each binding copies a column (retaining its arrays).
-        let ep = l[MoneyColumns.extendedPrice], d = l[MoneyColumns.discountRate], t = l[MoneyColumns.taxRate]
-        let up = l[MoneyColumns.unitPrice], q = l[MoneyColumns.quantity], ld = l[MoneyColumns.lineDiscount]
-        for i in batch.lineRange(row) {
+        for i in lines {
             var line: Int64
             switch formula {
             case .rated:
-                guard !ep.isNull(i) else { return nil }
-                guard let net = Money.mulDecimal(ep.int(i), Money.scale - value(d, i)).flatMap(r),
+                guard !ep.pointee.isNull(i) else { return nil }
+                guard let net = Money.mulDecimal(ep.pointee.int(i), Money.scale - value(d, i)).flatMap(r),
                       let gross = Money.mulDecimal(net, Money.scale + value(t, i)).flatMap(r) else { return nil }
                 line = gross
             case .itemized:
-                guard !up.isNull(i), !q.isNull(i),
-                      let amount = Money.mulDecimal(up.int(i), q.int(i)).flatMap(r) else { return nil }
+                guard !up.pointee.isNull(i), !q.pointee.isNull(i),
+                      let amount = Money.mulDecimal(up.pointee.int(i), q.pointee.int(i)).flatMap(r) else { return nil }
                 line = amount - value(ld, i)
             }
             guard let t = Money.add(total, line) else { return nil }
             total = t
         }
         if formula == .itemized {
-            let o = batch.orders.columns
-            func value(_ c: Int) -> Int64 { o[c].isNull(row) ? 0 : o[c].int(row) }
-            let taxIncluded = !o[MoneyColumns.taxesIncluded].isNull(row) && o[MoneyColumns.taxesIncluded].int(row) != 0
-            total = total - value(MoneyColumns.orderDiscount) + value(MoneyColumns.shippingFee)
-                - value(MoneyColumns.shippingDiscount) + (taxIncluded ? 0 : value(MoneyColumns.taxTotal))
+            let taxIncluded = value(o + MoneyColumns.taxesIncluded, row) != 0
+            total = total - value(o + MoneyColumns.orderDiscount, row) + value(o + MoneyColumns.shippingFee, row)
+                - value(o + MoneyColumns.shippingDiscount, row) + (taxIncluded ? 0 : value(o + MoneyColumns.taxTotal, row))
         }
         return total
     }

@@ -31,11 +31,18 @@ final class OrderHasher {
         orderColumns = OrderSchema.orderFields.indices.filter { !skip.contains(OrderSchema.orderFields[$0].name) }
     }
 
-    func key(_ batch: OrderBatch, row: Int) -> Digest128 {
-        sha.reset()
+    /// The keys of every order of `batch`, appended to `out`. The `order_id` column is bound
+    /// once per batch: bound per order (`let col = columns[...]`), the copy retained and
+    /// released each of its arrays for every order.
+    func keys(_ batch: OrderBatch, into out: inout [Digest128]) {
         let col = batch.orders.columns[OrderField.orderId]
-        if !col.isNull(row) { col.bytes.withUnsafeBytes { sha.update(UnsafeRawBufferPointer(rebasing: $0[col.range(row)])) } }
-        return sha.finish128()
+        col.bytes.withUnsafeBytes { bytes in
+            for row in 0..<batch.count {
+                sha.reset()
+                if !col.isNull(row) { sha.update(UnsafeRawBufferPointer(rebasing: bytes[col.range(row)])) }
+                out.append(sha.finish128())
+            }
+        }
     }
 
     /// The content hash of every order of `batch`.

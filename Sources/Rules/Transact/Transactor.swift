@@ -32,6 +32,9 @@ public final class Transactor {
     /// Rule ids as bytes, for the `rule_results` keys.
     private let ruleIds: [[UInt8]]
     private let moneySources: [[UInt8]]
+    /// The rule set's money policies, and the index of the first for every source (`*`).
+    private let moneyPolicies: [MoneyPolicy]
+    private let moneyFallback: Int?
 
     private static let heldFromKey = Array("transact.held_from".utf8)
     private static let holdCodes = OrderSchema.orderFieldIndex("hold_codes")!
@@ -50,6 +53,8 @@ public final class Transactor {
         self.state = state
         ruleIds = ruleSet.rules.map { Array($0.id.utf8) }
         moneySources = ruleSet.builtins.money.map { Array($0.source.utf8) }
+        moneyPolicies = ruleSet.builtins.money
+        moneyFallback = ruleSet.builtins.money.firstIndex { $0.source == "*" }
         let b = ruleSet.builtins
         if b.normalize.isEnabled || b.pii.hash || b.pii.maskOutput {
             var saltBytes: [UInt8] = []
@@ -96,6 +101,7 @@ public final class Transactor {
         var keys = [Digest128](), statuses = [Int](), stamps = [(Int64, Int64)]()
         let contents = hasher.contents(input)
         keys.reserveCapacity(n)
+        hasher.keys(input, into: &keys)
         var builtin: [BuiltinHit] = []
         var rejected = [String?](repeating: nil, count: n)
         var rejectReason = [String](repeating: "", count: n)
@@ -104,7 +110,6 @@ public final class Transactor {
         // retain of each of its arrays) per order.
         let u = input.orders.columns[OrderField.updatedAt], v = input.orders.columns[OrderField.version]
         for row in 0..<n {
-            keys.append(hasher.key(input, row: row))
             stamps.append((u.isNull(row) ? .min : u.int(row), v.isNull(row) ? .min : v.int(row)))
             let s = statusCol.isNull(row) ? nil : TransitionTable.statusIndex(statusCol.bytes[statusCol.range(row)])
             statuses.append(s ?? -1)
@@ -262,27 +267,39 @@ public final class Transactor {
     }
 
     /// The money policy for order `row`'s source: the first naming it, else the first `*`.
-    private func moneyPolicy(_ batch: OrderBatch, row: Int) -> MoneyPolicy? {
-        let src = batch.orders.columns[OrderField.source]
-        let name = src.isNull(row) ? nil : src.bytes[src.range(row)]
-        var fallback: MoneyPolicy?
-        for (i, p) in ruleSet.builtins.money.enumerated() {
-            if let name, moneySources[i].elementsEqual(name) { return p }
-            if fallback == nil && p.source == "*" { fallback = p }
+    /// The money policy of order `row` (its `source`'s, else the first `*` one), as an index
+    /// into the rule set's list; `source` is the batch's source column, read in place.
+    private func moneyPolicy(_ source: UnsafePointer<Column>, row: Int) -> Int? {
+        if !source.pointee.isNull(row) {
+            let r = source.pointee.range(row)
+            let named = source.pointee.bytes.withUnsafeBytes { b in
+                moneySources.firstIndex { $0.elementsEqual(UnsafeRawBufferPointer(rebasing: b[r])) }
+            }
+            if let named { return named }
         }
-        return fallback
+        return moneyFallback
     }
 
-    /// T3/T4 as a built-in: the total recomputed with the source's rounding model.
+    /// T3/T4 as a built-in: the total recomputed with the source's rounding model. The columns
+    /// and the policy are read in place: copies of them (a retain per array or string) were
+    /// most of this check's cost per order.
     private func checkMoney(_ batch: OrderBatch, row: Int, rejected: inout [String?], reasons: inout [String], hits: inout [BuiltinHit]) {
-        guard let policy = moneyPolicy(batch, row: row) else { return }
-        let total = batch.orders.columns[OrderField.grandTotal]
-        guard !total.isNull(row), let expected = policy.expectedTotal(batch, row: row) else { return }
+        let found: (policy: Int, total: Int64)? = batch.orders.columns.withUnsafeBufferPointer { cols in
+            guard let i = moneyPolicy(cols.baseAddress! + OrderField.source, row: row) else { return nil }
+            let total = cols.baseAddress! + OrderField.grandTotal
+            return total.pointee.isNull(row) ? nil : (i, total.pointee.int(row))
+        }
+        guard let (i, total) = found else { return }
+        let (expected, tolerance): (Int64?, Int64) = moneyPolicies.withUnsafeBufferPointer {
+            ($0[i].expectedTotal(batch, row: row), $0[i].tolerancePerLine)
+        }
+        guard let expected else { return }
         let lines = Int64(batch.lineRange(row).count)
-        let diff = (total.int(row) - expected).magnitude
-        guard diff > UInt64(policy.tolerancePerLine * max(lines, 1)) else { return }
+        let diff = (total - expected).magnitude
+        guard diff > UInt64(tolerance * max(lines, 1)) else { return }
+        let policy = moneyPolicies[i]
         count(policy.id)
-        let message = "grand total \(ExactDecimal.string(total.int(row))) != \(ExactDecimal.string(expected)) "
+        let message = "grand total \(ExactDecimal.string(total)) != \(ExactDecimal.string(expected)) "
             + "recomputed (\(policy.formula.rawValue), \(policy.rounding.rawValue) to \(policy.digits) digits)"
         if policy.severity == .reject {
             if rejected[row] == nil {
