@@ -98,7 +98,7 @@ import Testing
     /// The shipped rules on the TPC-H feed (4 lines an order on average): the same hits at
     /// one lane and at the default width.
     @Test func shippedRulesOnTPCH() throws {
-        let set = try RuleSet.load(path: TPCHFeed.repoRoot + "/Pipelines/rules/transaction.yaml")
+        let set = try RuleSet.load(path: TPCHOracleTests.rulesPath)
         let batch = try TPCHFeed.flatBatch()
         let rows = Array(0..<min(batch.count, 3_000))
         let wide = Self.hits(set, batch, rows: rows, lanes: 256)

@@ -27,4 +27,7 @@ public struct StateEntry: Sendable, Equatable {
     }
 
     var stamp: (Int64, Int64) { (updatedAt, version) }
+
+    /// All zeros: what the empty slots of a `DigestMap` of entries hold (never read as an entry).
+    static let zero = StateEntry(updatedAt: 0, version: 0, status: 0, heldFrom: 0, content: Digest128(hi: 0, lo: 0))
 }

@@ -18,8 +18,7 @@ import OrderModel
 /// state, never a mix.
 public final class StateStore {
     public let directory: String
-    private(set) var entries = DigestMap<StateEntry>(filler: StateEntry(updatedAt: 0, version: 0, status: 0, heldFrom: 0,
-        content: Digest128(hi: 0, lo: 0)))
+    private(set) var entries = DigestMap<StateEntry>(filler: .zero)
     /// The number of keys held.
     public var count: Int { entries.count }
     static let magic = Array("WBSTATE1".utf8)

@@ -20,8 +20,7 @@ public final class Transactor {
     /// Versions applied in this run (over the stored state), with the record that brought them:
     /// one table of `Applied` entries (40 bytes each, as a `StateEntry`), not a second table of
     /// origins, which took another 24 bytes per key and bucket (about 50 MB at 1.5M orders).
-    private var working = DigestMap<Applied>(filler: Applied(
-        StateEntry(updatedAt: 0, version: 0, status: 0, heldFrom: 0, content: Digest128(hi: 0, lo: 0)), origin: 0))
+    private var working = DigestMap<Applied>(filler: Applied(.zero, origin: 0))
     private let hasher = OrderHasher()
     private let encoder = UnifiedNDJSONEncoder()
     private var summary = TransactSummary()
@@ -266,7 +265,6 @@ public final class Transactor {
         summary.books.rejected += n
     }
 
-    /// The money policy for order `row`'s source: the first naming it, else the first `*`.
     /// The money policy of order `row` (its `source`'s, else the first `*` one), as an index
     /// into the rule set's list; `source` is the batch's source column, read in place.
     private func moneyPolicy(_ source: UnsafePointer<Column>, row: Int) -> Int? {
