@@ -105,14 +105,17 @@ public struct DatasetWriteOptions: Sendable {
     /// columns); charged against the budget so that many open files cannot break it.
     static let openFileBytes = 1536 << 10
 
-    /// zstd level of PLAIN text pages (strings averaging 20 bytes or more, and pages over 128 KiB:
-    /// `ParquetDefaults.textMinAverageBytes`, `textLevelPageBytes`;
-    /// other pages keep the writer's level 3). On the TPC-H
-    /// feeds (scale 0.1, free text in its own columns) levels 3 / 5 / 7 give 1.12x / 1.11x /
-    /// 1.08x DuckDB's bytes (1.15x / 1.12x at scale 1) for 4.77 / 5.34 / 6.09 G instructions
-    /// (callgrind, 150,000 flat rows): 5 keeps the bytes target with a margin at a third of
-    /// level 7's compression cost (parquet.md section 6).
-    static let zstdTextLevel: Int32 = 5
+    /// zstd level of the datasets' pages. zstd picks its tables by level and input size, and
+    /// for pages of a few to a few hundred KiB (numbers, dictionary indices, short ids) level 2
+    /// compresses as well as 3 or better, at less cost: on the TPC-H feeds the datasets are
+    /// 0.2-0.7% smaller than at level 3 and zstd spends about a quarter less time (docs/datasets.md).
+    static let zstdLevel: Int32 = 2
+
+    /// zstd level of PLAIN text pages (strings averaging 20 bytes or more:
+    /// `ParquetDefaults.textMinAverageBytes`); level 2 would make TPC-H's comments 7% larger.
+    /// Level 5 makes them 3% smaller than 3 (1% of the datasets) at 2.4 times the compression
+    /// time: about 6% of a scale-1 `run`'s CPU, so the datasets stay at 3 (docs/datasets.md).
+    static let zstdTextLevel: Int32 = 3
 
     /// Open files actually allowed: `maxOpenFiles`, but never more than half the budget's
     /// worth of `openFileBytes`.

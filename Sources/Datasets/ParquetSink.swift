@@ -24,7 +24,10 @@ struct ParquetSinkFactory: DataFileSinkFactory {
         props.rowGroupRowLimit = max(options.rowGroupRows, 1)
         props.rowGroupByteLimit = max(options.effectiveRowGroupBytes, 1 << 20)
         props.chunksWrittenWhole = true  // ParquetDataFile writes each column of a row group in one call
-        if options.compression == .zstd { props.textCompressionLevel = DatasetWriteOptions.zstdTextLevel }
+        if options.compression == .zstd {
+            props.compressionLevel = DatasetWriteOptions.zstdLevel
+            props.textCompressionLevel = DatasetWriteOptions.zstdTextLevel
+        }
         props.applicationVersion = options.applicationVersion
         props.applicationBuild = "waybill-datasets"
         sealer?.configure(&props)

@@ -24,12 +24,6 @@ public enum ParquetDefaults {
     /// (`WriterProperties.textCompressionLevel`): TPC-H's comments average 27 and 49 bytes, its
     /// ids, keys and clerk names 1-15.
     public static let textMinAverageBytes = 20
-    /// ...and every PLAIN string page over this size gets it too. zstd picks its parameters by
-    /// input size class (up to 16 KiB, 128 KiB, 256 KiB, more), and above 128 KiB its level 5
-    /// searches tables large enough to beat level 3 on ids as well: at TPC-H scale 1 (20,000-row
-    /// pages, product ids 200 KB) level 3 made the id pages 1.2 MB larger in all (8% for the
-    /// product ids), while at scale 0.1 (id pages of 20-110 KB) level 3 made them smaller.
-    public static let textLevelPageBytes = 128 << 10
     /// String statistics are truncated to this many bytes (arrow-rs `DEFAULT_STATISTICS_TRUNCATE_LENGTH`).
     public static let statisticsTruncateLength = 64
     /// zstd level 3: polars' default, a good ratio at snappy-like speed.
@@ -51,8 +45,7 @@ public struct WriterProperties: Sendable {
     /// Codec level (zstd 1...22, gzip 1...9); nil means the codec's default from `ParquetDefaults`.
     public var compressionLevel: Int32? = nil
     /// Codec level for PLAIN BYTE_ARRAY data pages of text (values of `ParquetDefaults.textMinAverageBytes`
-    /// or more on average) and of any page over `ParquetDefaults.textLevelPageBytes`; nil means
-    /// `compressionLevel`. Free text is where a higher zstd level pays: on TPC-H, level 7 instead
+    /// or more on average); nil means `compressionLevel`. Free text is where a higher zstd level pays: on TPC-H, level 7 instead
     /// of 3 makes comment pages 10-13% smaller while numbers and dictionary indices gain under 1%.
     /// Short values (ids, keys) in small pages gain nothing: there level 5 made TPC-H's id pages
     /// 1-5% larger than level 3, at about three times the compression time.
@@ -100,12 +93,11 @@ public struct WriterProperties: Sendable {
     }
 
     /// The level of a PLAIN BYTE_ARRAY page of `values` values in `plainBytes` bytes (each value
-    /// with its 4-byte length): `textCompressionLevel` for text or a large page, nil (the writer's
-    /// level) otherwise.
+    /// with its 4-byte length): `textCompressionLevel` for text, nil (the writer's level) otherwise.
     func textLevel(plainBytes: Int, values: Int) -> Int32? {
         guard let textCompressionLevel, values > 0 else { return nil }
         let text = plainBytes - 4 * values >= ParquetDefaults.textMinAverageBytes * values
-        return text || plainBytes > ParquetDefaults.textLevelPageBytes ? textCompressionLevel : nil
+        return text ? textCompressionLevel : nil
     }
 
     var effectiveLevel: Int32 {
