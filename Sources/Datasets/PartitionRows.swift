@@ -10,6 +10,13 @@ struct PartitionRows {
 
     var isEmpty: Bool { orders.rowCount == 0 && children.rowCount == 0 }
 
+    /// Drops every row, keeping the tables' memory for the next ones.
+    mutating func removeAllKeepingCapacity() {
+        orders.removeAllKeepingCapacity()
+        lines.removeAllKeepingCapacity()
+        children.removeAllKeepingCapacity()
+    }
+
     /// Memory held, for the budget.
     var heapBytes: Int { orders.heapBytes + lines.heapBytes + children.heapBytes }
 

@@ -9,7 +9,8 @@ import OrderModel
 /// A field that has only been null is not stored at all (its rows are implied by
 /// `rowCount`): most of the ~95 order fields are empty in a given feed, and ten thousand
 /// partitions must not each pay for them. Tables are created when a partition first receives
-/// rows and dropped after each row group or spill.
+/// rows and dropped after each row group; after a spill they are emptied and kept for the
+/// partition's next rows, within a limit (`PartitionedWriter.spillAll`).
 struct PendingTable {
     let fields: [FieldDef]
     /// For each field, its index in `present`, or -1 while every row is null.
@@ -85,6 +86,13 @@ struct PendingTable {
             }
         }
         rowCount += other.rowCount
+    }
+
+    /// Drops every row but keeps the columns and their arrays' memory for the next rows
+    /// (`PendingColumn.removeAllKeepingCapacity`).
+    mutating func removeAllKeepingCapacity() {
+        for k in present.indices { present[k].removeAllKeepingCapacity() }
+        rowCount = 0
     }
 
     /// Memory held, for the budget: the column arrays plus the table's own arrays.

@@ -170,6 +170,55 @@ import Testing
         #expect(byColumn[0].column(OrderSchema.orderFieldIndex("tags")!).defs.prefix(2) == [0, 0])
     }
 
+    /// A table emptied with `removeAllKeepingCapacity` (as the partitioned writer does to a
+    /// partition's tables after spilling their rows) holds no rows and no row data, is still
+    /// charged for the memory it keeps, reuses that memory, and takes the next rows exactly as
+    /// a new table does: columns it keeps materialized (tags, ext) decode the same.
+    @Test func emptiedTablesKeepTheirMemoryAndTakeRowsAsNew() {
+        let b = sample()
+        var reused = PendingTable(fields: OrderSchema.orderFields)
+        [Int32(3), 0, 1, 2, 3].withUnsafeBufferPointer { reused.append(b.orders, rows: $0) }
+        let held = reused.heapBytes
+        let idField = OrderField.orderId
+        let idCapacity = reused.column(idField).bytes.capacity
+        reused.removeAllKeepingCapacity()
+        // No row data: only the leading 0 of each string column's offsets.
+        #expect(reused.rowCount == 0 && reused.dataBytes <= 8 * OrderSchema.orderFields.count)
+        #expect(reused.heapBytes == held)
+        #expect(reused.column(idField).bytes.capacity == idCapacity && reused.column(idField).offsets == [0])
+        // Rows without tags or ext first, then the one with them.
+        var fresh = PendingTable(fields: OrderSchema.orderFields)
+        for sel: [Int32] in [[1, 2], [3]] {
+            sel.withUnsafeBufferPointer { reused.append(b.orders, rows: $0) }
+            sel.withUnsafeBufferPointer { fresh.append(b.orders, rows: $0) }
+        }
+        #expect(reused.rowCount == 3 && reused.dataBytes == fresh.dataBytes)
+        #expect(reused.heapBytes == held)  // within what it kept
+        #expect(reused.column(OrderSchema.orderFieldIndex("tags")!).defs == [0, 0, 2, 2])
+        var a = ColumnTable(fields: OrderSchema.orderFields)
+        var c = ColumnTable(fields: OrderSchema.orderFields)
+        rebuild(reused, into: &a)
+        rebuild(fresh, into: &c)
+        var ba = OrderBatch(), bc = OrderBatch()
+        ba.orders = a
+        bc.orders = c
+        var ea = OrderBatch(), ec = OrderBatch()
+        for r in 0..<3 {
+            ea.beginOrder(); ea.copyOrderFields(from: ba, row: r); ea.endOrder()
+            ec.beginOrder(); ec.copyOrderFields(from: bc, row: r); ec.endOrder()
+        }
+        #expect(ndjson(ea) == ndjson(ec))
+        // Through the spill form too.
+        var spilled: [UInt8] = []
+        reused.serialize(into: &spilled)
+        var back = PendingTable(fields: OrderSchema.orderFields)
+        spilled.withUnsafeBytes { raw in
+            var p = 0
+            back.appendSerialized(raw, &p)
+        }
+        #expect(back.rowCount == 3 && back.column(idField).string(2) == "shop:4")
+    }
+
     /// The capacity steps are 16, then powers of two: checked for every count up to 100,000 and
     /// around every power of two.
     @Test func grownCapacityIsTheFirstStepThatHolds() {
