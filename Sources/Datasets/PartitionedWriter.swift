@@ -377,18 +377,24 @@ final class PartitionedWriter {
         let fields = columns?.count ?? source.columns.count
         sel.withUnsafeBufferPointer { sel in
             source.columns.withUnsafeBufferPointer { src in
-                for c in 0..<fields {
-                    // A pointer into the batch's storage, not a copy: a copy of a column is a
-                    // retain and a release of each of its seven buffers, per field and slice.
-                    let col = src.baseAddress! + (columns?[c] ?? c)
-                    for j in pieces.indices {
-                        switch dataset {
-                        case .orders:
-                            work[j].orders.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].orders]))
-                        case .orderLines:
-                            work[j].lines.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].lines]))
-                        case .fulfillment:
-                            work[j].children.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[pieces[j].children]))
+                // The partitions' tables through one pointer for the whole call: `work[j]` in
+                // the loop checked the array's uniqueness (and retained around it) per field
+                // and piece.
+                work.withUnsafeMutableBufferPointer { work in
+                    for c in 0..<fields {
+                        // A pointer into the batch's storage, not a copy: a copy of a column is a
+                        // retain and a release of each of its seven buffers, per field and slice.
+                        let col = src.baseAddress! + (columns?[c] ?? c)
+                        for j in pieces.indices {
+                            let p = pieces[j]
+                            switch dataset {
+                            case .orders:
+                                work[j].orders.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[p.orders]))
+                            case .orderLines:
+                                work[j].lines.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[p.lines]))
+                            case .fulfillment:
+                                work[j].children.appendColumn(c, col, rows: UnsafeBufferPointer(rebasing: sel[p.children]))
+                            }
                         }
                     }
                 }
