@@ -51,6 +51,56 @@ import Testing
         #expect(try decode(enc, values.count, bw) == values)
     }
 
+    /// Levels (bytes) find the end of a run eight at a time: the encoding must be what the
+    /// element-by-element scan of the same values as `UInt32` gives, for runs ending at every
+    /// offset within a word and in the tail, for every level value.
+    @Test func byteLevelsEncodeAsWiderValues() throws {
+        var rng = LCG(11)
+        for trial in 0..<200 {
+            var levels: [UInt8] = []
+            while levels.count < 50 + trial * 3 {
+                let v = UInt8(rng.below(3))
+                levels.append(contentsOf: repeatElement(v, count: rng.below(4) == 0 ? 1 + rng.below(40) : 1 + rng.below(3)))
+            }
+            var fast: [UInt8] = []
+            levels.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: 2, into: &fast) }
+            let wide = encode(levels.map(UInt32.init), 2)
+            #expect(fast == wide, "trial \(trial)")
+            #expect(try decode(fast, levels.count, 2) == levels.map(UInt32.init))
+        }
+        for n in 0..<40 {
+            for cut in 0...n {
+                let levels = [UInt8](repeating: 1, count: cut) + [UInt8](repeating: 0, count: n - cut)
+                var fast: [UInt8] = []
+                levels.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: 1, into: &fast) }
+                #expect(fast == encode(levels.map(UInt32.init), 1), "n \(n) cut \(cut)")
+            }
+        }
+    }
+
+    /// A flat optional column's levels are counted eight at a time: the values given must
+    /// still match the levels marked present, and a level above 1 is still refused.
+    @Test func flatLevelsAreCountedAndChecked() throws {
+        let schema = try ParquetSchema(fields: [.leaf(name: "v", physical: .int64, logical: nil, repetition: .optional)])
+        var rng = LCG(5)
+        let defs = (0..<1037).map { _ in UInt8(rng.below(4) == 0 ? 0 : 1) }
+        let values = defs.indices.filter { defs[$0] == 1 }.map { Int64($0) }
+        let bytes = try writeInMemory(schema) { w in try w.writeInt64(column: 0, values: values, defLevels: defs) }.bytes
+        let read = try ParquetFileReader(bytes: bytes).readColumn(rowGroup: 0, column: 0)
+        #expect(read.values == .int64(values) && read.defLevels == defs)
+        #expect(throws: ParquetError.self) {
+            _ = try writeInMemory(schema) { w in try w.writeInt64(column: 0, values: Array(values.dropLast()), defLevels: defs) }
+        }
+        var bad = defs
+        bad[1029] = 2
+        do {
+            _ = try writeInMemory(schema) { w in try w.writeInt64(column: 0, values: values, defLevels: bad) }
+            Issue.record("a definition level of 2 in a flat column was accepted")
+        } catch {
+            #expect("\(error)".contains("definition level 2 above the maximum 1"), "\(error)")
+        }
+    }
+
     @Test func truncatedInputFails() {
         let enc = encode([0, 1, 2, 3, 4, 5, 6, 7, 1, 2], 3)
         for cut in 0..<enc.count {

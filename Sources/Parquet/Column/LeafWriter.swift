@@ -43,6 +43,8 @@ extension LeafWriter {
             if valueCount == 0, allLevelsZero(def) {
                 // A column with no value in this call (model fields a feed never fills): every
                 // level is 0, checked 8 bytes at a time.
+            } else if maxDef == 1, let ones = countFlatLevels(def) {
+                present = ones  // a flat optional column, 8 levels at a time
             } else {
                 for d in def {
                     if d > maxDef { throw ParquetError.invalid("column '\(name)': definition level \(d) above the maximum \(maxDef)") }
@@ -99,8 +101,12 @@ extension LeafWriter {
                 values = 0
             } else if maxDef > 0 && valueCount != n {
                 let d = def!
-                values = 0
-                for k in i..<j where d[k] == maxDef { values &+= 1 }
+                if maxDef == 1, let ones = countFlatLevels(UnsafeBufferPointer(rebasing: d[i..<j])) {
+                    values = ones
+                } else {
+                    values = 0
+                    for k in i..<j where d[k] == maxDef { values &+= 1 }
+                }
             }
             a.appendLevels(def: def, rep: rep, i..<j)
             try append(i..<j, v..<(v + values))
@@ -119,6 +125,31 @@ extension LeafWriter {
             }
         }
     }
+}
+
+/// How many levels are 1 when every level is 0 or 1 (a flat optional column's), eight bytes at
+/// a time; nil when one is above 1 (the caller's byte loop then names it). The byte loop it
+/// replaces took about three instructions a level for every column of every row group.
+private func countFlatLevels(_ levels: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard let base = levels.baseAddress else { return 0 }
+    let raw = UnsafeRawPointer(base)
+    let n = levels.count
+    var count = 0
+    var high: UInt64 = 0
+    var k = 0
+    while n - k >= 8 {
+        let w = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+        high |= w & 0xFEFE_FEFE_FEFE_FEFE
+        // With every byte 0 or 1, the top byte of the product is the sum of the eight.
+        count &+= Int(truncatingIfNeeded: (w &* 0x0101_0101_0101_0101) >> 56)
+        k += 8
+    }
+    while k < n {
+        high |= UInt64(levels[k] & 0xFE)
+        count &+= Int(levels[k])
+        k += 1
+    }
+    return high == 0 ? count : nil
 }
 
 /// Whether every level is 0, eight bytes at a time.
