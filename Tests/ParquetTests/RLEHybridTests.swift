@@ -78,6 +78,49 @@ import Testing
         }
     }
 
+    /// The encoder skips runs of one eight pairs at a time and finds run ends eight bytes at a
+    /// time: its output must be the plain element-by-element algorithm's (below), byte for byte,
+    /// for runs starting and ending at every offset.
+    @Test func fastScansEncodeAsTheSimpleScan() {
+        func reference(_ v: [UInt32], _ bw: Int) -> [UInt8] {
+            var out: [UInt8] = []
+            v.withUnsafeBufferPointer { p in
+                var pending = 0, i = 0
+                while i < p.count {
+                    var j = i + 1
+                    while j < p.count && p[j] == p[i] { j += 1 }
+                    var start = i, len = j - i
+                    if len >= 8 {
+                        let rem = (start - pending) & 7
+                        if rem != 0 { start += 8 - rem; len -= 8 - rem }
+                        if len >= 8 {
+                            if start > pending { RLEHybridEncoder.bitPack(p, pending..<start, bitWidth: bw, into: &out) }
+                            RLEHybridEncoder.writeRLERun(UInt64(p[i]), count: len, bitWidth: bw, into: &out)
+                            pending = j
+                        }
+                    }
+                    i = j
+                }
+                if pending < p.count { RLEHybridEncoder.bitPack(p, pending..<p.count, bitWidth: bw, into: &out) }
+            }
+            return out
+        }
+        var rng = LCG(23)
+        for trial in 0..<300 {
+            var v: [UInt32] = []
+            let target = rng.below(120)
+            while v.count < target {
+                let x = UInt32(rng.below(trial % 3 == 0 ? 3 : 1000))
+                v.append(contentsOf: repeatElement(x, count: rng.below(5) == 0 ? 1 + rng.below(30) : 1))
+            }
+            #expect(encode(v, 10) == reference(v, 10), "trial \(trial)")
+            let bytes = v.map { UInt8($0 % 3) }
+            var fast: [UInt8] = []
+            bytes.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: 2, into: &fast) }
+            #expect(fast == reference(bytes.map(UInt32.init), 2), "bytes, trial \(trial)")
+        }
+    }
+
     /// A flat optional column's levels are counted eight at a time: the values given must
     /// still match the levels marked present, and a level above 1 is still refused.
     @Test func flatLevelsAreCountedAndChecked() throws {
