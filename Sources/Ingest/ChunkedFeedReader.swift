@@ -1,3 +1,4 @@
+import CByteScan
 import Foundation
 import Glibc
 import OrderModel
@@ -282,20 +283,12 @@ final class ChunkedFeedReader {
         return (size, false)
     }
 
-    /// Counts eight bytes at a time (`ByteWord`): the plain byte loop compiled to a compare and
-    /// branch per byte, 3% of a scale-0.1 `collect`.
+    /// The newlines of a region, sixteen bytes at a time (`wb_count_byte`, SSE2): the plain
+    /// byte loop compiled to a compare and branch per byte, 3% of a scale-0.1 `collect`, and
+    /// eight bytes a word with bit tricks still took 1.5 instructions a byte.
     static func newlines(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var n = 0
-        var i = 0
-        while i + 8 <= bytes.count {
-            n &+= ByteWord.count(ByteWord.exactMatches(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self), 0x0A))
-            i += 8
-        }
-        while i < bytes.count {
-            if bytes[i] == 0x0A { n &+= 1 }
-            i += 1
-        }
-        return n
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
+        return wb_count_byte(base.assumingMemoryBound(to: UInt8.self), bytes.count, 0x0A)
     }
 
     /// The first record's fields (the header), read as a sequential reader would; nil when it

@@ -155,9 +155,20 @@ import Testing
         #expect(r.rejects.first?["line"] as? Int == 8)
     }
 
-    /// The word-at-a-time newline count agrees with a byte loop at every length and alignment,
-    /// on bytes near the newline (0x0A +- 1, 0x8A) that a wrong carry would miscount.
+    /// The SIMD newline count agrees with a byte loop at every length and alignment, on bytes
+    /// near the newline (0x0A +- 1, 0x8A) that a wrong compare would miscount, and on long runs
+    /// of newlines, where a per-byte-lane count would overflow without its folding every 255
+    /// blocks of 16.
     @Test func newlineCountMatchesAByteLoop() {
+        for length in [4079, 4080, 4081, 4096, 8161, 65_537] {
+            let all = [UInt8](repeating: 0x0A, count: length)
+            all.withUnsafeBytes { #expect(ChunkedFeedReader.newlines($0) == length) }
+            var mixed = all
+            for i in stride(from: 0, to: length, by: 3) { mixed[i] = 0x8A }
+            mixed.withUnsafeBytes { raw in
+                #expect(ChunkedFeedReader.newlines(raw) == mixed.filter { $0 == 0x0A }.count)
+            }
+        }
         var rng = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = [0x0A, 0x0B, 0x09, 0x8A, 0x00, 0xFF, 0x41]
         for length in 0..<80 {

@@ -45,4 +45,8 @@ void wb_csv_split_simple(const uint8_t *bytes, ptrdiff_t from, ptrdiff_t end, ui
                          ptrdiff_t max_field, ptrdiff_t *starts, ptrdiff_t *ends, ptrdiff_t capacity,
                          wb_csv_record *out);
 
+/* How many of bytes[0..<n] equal `b`: the newline count that gives each region of a file read
+ * in parallel its first line number. */
+ptrdiff_t wb_count_byte(const uint8_t *bytes, ptrdiff_t n, uint8_t b);
+
 #endif
