@@ -70,6 +70,19 @@ import Testing
         }
     }
 
+    /// `table` written in the spill form and read back into a new table (the whole form read).
+    private func spillRoundTrip(_ table: PendingTable) -> PendingTable {
+        var spilled: [UInt8] = []
+        table.serialize(into: &spilled)
+        var back = PendingTable(fields: table.fields)
+        spilled.withUnsafeBytes { raw in
+            var p = 0
+            back.appendSerialized(raw, &p)
+            #expect(p == raw.count)
+        }
+        return back
+    }
+
     private func ndjson(_ b: OrderBatch) -> String {
         var out: [UInt8] = []
         UnifiedNDJSONEncoder().encode(b, into: &out)
@@ -87,15 +100,7 @@ import Testing
         lineSel.withUnsafeBufferPointer { firstLines.append(b.lines, rows: $0) }
         var second = PendingTable(fields: OrderSchema.orderFields)
         [Int32(1), 2].withUnsafeBufferPointer { second.append(b.orders, rows: $0) }
-        var spilled: [UInt8] = []
-        second.serialize(into: &spilled)
-        var back = PendingTable(fields: OrderSchema.orderFields)
-        spilled.withUnsafeBytes { raw in
-            var p = 0
-            back.appendSerialized(raw, &p)
-            #expect(p == raw.count)
-        }
-        first.append(contentsOf: back)
+        first.append(contentsOf: spillRoundTrip(second))
         #expect(first.rowCount == 4 && firstLines.rowCount == 3)
         #expect(first.column(OrderField.orderId).string(1) == "shop:1")
         var rebuilt = ColumnTable(fields: OrderSchema.orderFields)
@@ -208,14 +213,7 @@ import Testing
             ec.beginOrder(); ec.copyOrderFields(from: bc, row: r); ec.endOrder()
         }
         #expect(ndjson(ea) == ndjson(ec))
-        // Through the spill form too.
-        var spilled: [UInt8] = []
-        reused.serialize(into: &spilled)
-        var back = PendingTable(fields: OrderSchema.orderFields)
-        spilled.withUnsafeBytes { raw in
-            var p = 0
-            back.appendSerialized(raw, &p)
-        }
+        let back = spillRoundTrip(reused)  // through the spill form too
         #expect(back.rowCount == 3 && back.column(idField).string(2) == "shop:4")
     }
 
