@@ -219,7 +219,8 @@ final class DatasetCommitter {
             var path = dir
             while !path.isEmpty && path != "." {
                 if rmdir(staging + "/" + path) != 0 { break }  // not empty (a parent of another): later
-                path = FileOps.dirname(path) == "." ? "" : FileOps.dirname(path)
+                let parent = FileOps.dirname(path)
+                path = parent == "." ? "" : parent
             }
         }
         FileOps.removeTree(staging)

@@ -31,6 +31,9 @@ final class PartitionedWriter {
         let directory: String
         let values: [String?]
         var pending: PartitionRows?
+        /// The rows waiting to be written: `pending` unless it only holds memory kept by
+        /// `spillAll` for the next rows.
+        var waitingRows: PartitionRows? { bufferedOrders > 0 ? pending : nil }
         /// Memory charged for `pending` (its heap bytes when last measured).
         var heapBytes = 0
         var dataBytes = 0
@@ -623,7 +626,7 @@ final class PartitionedWriter {
         slot.spilled = []
         slot.spilledOrders = 0
         slot.spilledBytes = 0
-        let pending = slot.bufferedOrders > 0 ? slot.pending : nil  // else only memory kept by `spillAll`
+        let pending = slot.waitingRows
         let held = slot.heapBytes
         release(slot)
         if let encoder {
@@ -826,7 +829,7 @@ final class PartitionedWriter {
                 w.clock += 1
                 slot.lastUse = w.clock
                 let spilled = slot.spilled
-                let pending = slot.bufferedOrders > 0 ? slot.pending : nil  // else only memory kept by `spillAll`
+                let pending = slot.waitingRows
                 slot.spilled = []
                 slot.spilledOrders = 0
                 slot.spilledBytes = 0

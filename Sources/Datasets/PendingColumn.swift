@@ -134,10 +134,11 @@ struct PendingColumn {
     /// Doubling, not growing by half (as these buffers did until 2026-11-29): a partition's
     /// buffers were then freed at every spill and grew again from 16, so on shuffled input the
     /// routing thread spent about a fifth of its time in the growth (copies, `malloc`/`free`,
-    /// fresh pages). Spills now keep most buffers (`removeAllKeepingCapacity`). The budget charges capacities, so doubling holds somewhat less row data
-    /// per budget, yet it measured lower peak memory (TPC-H scale 1 flat: 209-214 MiB against
-    /// 229-244 MiB, fewer buffers alive twice during a growth) and 0.65% fewer instructions
-    /// (callgrind, 0.1 flat: `memcpy` -17%).
+    /// fresh pages). Spills now keep most buffers (`removeAllKeepingCapacity`). The budget
+    /// charges capacities, so doubling holds somewhat less row data per budget, yet it measured
+    /// lower peak memory (TPC-H scale 1 flat: 209-214 MiB against 229-244 MiB, fewer buffers
+    /// alive twice during a growth) and 0.65% fewer instructions (callgrind, 0.1 flat: `memcpy`
+    /// -17%).
     @inline(__always)
     private static func reserve<T>(_ a: inout [T], _ k: Int) {
         let need = a.count + k

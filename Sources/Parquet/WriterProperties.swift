@@ -45,8 +45,9 @@ public struct WriterProperties: Sendable {
     /// Codec level (zstd 1...22, gzip 1...9); nil means the codec's default from `ParquetDefaults`.
     public var compressionLevel: Int32? = nil
     /// Codec level for PLAIN BYTE_ARRAY data pages of text (values of `ParquetDefaults.textMinAverageBytes`
-    /// or more on average); nil means `compressionLevel`. Free text is where a higher zstd level pays: on TPC-H, level 7 instead
-    /// of 3 makes comment pages 10-13% smaller while numbers and dictionary indices gain under 1%.
+    /// or more on average); nil means `compressionLevel`. Free text is where a higher zstd level
+    /// pays: on TPC-H, level 7 instead of 3 makes comment pages 10-13% smaller while numbers and
+    /// dictionary indices gain under 1%.
     /// Short values (ids, keys) in small pages gain nothing: there level 5 made TPC-H's id pages
     /// 1-5% larger than level 3, at about three times the compression time.
     public var textCompressionLevel: Int32? = nil

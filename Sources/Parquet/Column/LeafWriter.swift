@@ -40,7 +40,7 @@ extension LeafWriter {
             guard let def else { throw ParquetError.invalid("column '\(name)' is nullable/nested: definition levels are required") }
             n = def.count
             var present = 0
-            if valueCount == 0, allLevelsZero(def) {
+            if valueCount == 0, countFlatLevels(def) == 0 {
                 // A column with no value in this call (model fields a feed never fills): every
                 // level is 0, checked 8 bytes at a time.
             } else if maxDef == 1, let ones = countFlatLevels(def) {
@@ -128,7 +128,8 @@ extension LeafWriter {
 }
 
 /// How many levels are 1 when every level is 0 or 1 (a flat optional column's), eight bytes at
-/// a time; nil when one is above 1 (the caller's byte loop then names it). The byte loop it
+/// a time; nil when one is above 1 (the caller's byte loop then names it). 0 exactly when every
+/// level is 0, whatever the column's maximum (a column given no value). The byte loop it
 /// replaces took about three instructions a level for every column of every row group.
 private func countFlatLevels(_ levels: UnsafeBufferPointer<UInt8>) -> Int? {
     guard let base = levels.baseAddress else { return 0 }
@@ -150,22 +151,4 @@ private func countFlatLevels(_ levels: UnsafeBufferPointer<UInt8>) -> Int? {
         k += 1
     }
     return high == 0 ? count : nil
-}
-
-/// Whether every level is 0, eight bytes at a time.
-private func allLevelsZero(_ levels: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard let base = levels.baseAddress else { return true }
-    let raw = UnsafeRawPointer(base)
-    let n = levels.count
-    var acc: UInt64 = 0
-    var k = 0
-    while n - k >= 8 {
-        acc |= raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-        k += 8
-    }
-    while k < n {
-        acc |= UInt64(levels[k])
-        k += 1
-    }
-    return acc == 0
 }
