@@ -142,13 +142,13 @@ extension Fulfiller {
         return (w, have)
     }
 
-    private func fillKey(_ w: Int, _ sku: ByteSlice) {
+    private func fillKey(_ w: Int, _ sku: UnsafeRawBufferPointer) {
         stockKey.removeAll(keepingCapacity: true)
         stockKey.append(UInt8(truncatingIfNeeded: w))
         stockKey.append(contentsOf: sku)
     }
 
-    private func stockLevel(_ w: Int, _ sku: ByteSlice) -> Int64? {
+    private func stockLevel(_ w: Int, _ sku: UnsafeRawBufferPointer) -> Int64? {
         fillKey(w, sku)
         return stock?[stockKey]
     }
@@ -247,7 +247,7 @@ extension Fulfiller {
     }
 
     /// nil < any value; then bytewise.
-    static func compare(_ a: ByteSlice?, _ b: ByteSlice?) -> Int? {
+    static func compare(_ a: UnsafeRawBufferPointer?, _ b: UnsafeRawBufferPointer?) -> Int? {
         switch (a, b) {
         case (nil, nil): return 0
         case (nil, _): return -1

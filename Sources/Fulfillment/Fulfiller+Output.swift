@@ -41,7 +41,7 @@ extension Fulfiller {
             beginCopy(input, row, into: &out, columns: Self.childCopied, child: true)
             childId(parentId, k)
             idScratch.withUnsafeBytes { out.orders.set(OrderField.orderId, utf8: $0) }
-            parentId.withUnsafeBytes { out.orders.set(F.parentOrderId, utf8: $0) }
+            out.orders.set(F.parentOrderId, utf8: parentId)
             if let code = ch.hold {
                 Self.onHold.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
                 out.orders.addElement(F.holdCodes, code)
@@ -55,7 +55,7 @@ extension Fulfiller {
                 carrierBytes[s].withUnsafeBytes { out.orders.set(F.carrier, utf8: $0) }
                 levelBytes[s].withUnsafeBytes { out.orders.set(F.serviceLevel, utf8: $0) }
             }
-            if let m = ch.shipMode { m.withUnsafeBytes { out.orders.set(F.shipMode, utf8: $0) } }
+            if let m = ch.shipMode { out.orders.set(F.shipMode, utf8: m) }
             out.orders.set(F.promisedShipBy, int: ch.shipBy)
             setOrNull(&out, F.promisedFrom, ch.promisedFrom)
             setOrNull(&out, F.promisedTo, ch.promisedTo)
@@ -88,7 +88,7 @@ extension Fulfiller {
     }
 
     /// `idScratch` = the id of child `k` of `parentId`: `<parent>-<k+1>`.
-    private func childId(_ parentId: ByteSlice, _ k: Int) {
+    private func childId(_ parentId: UnsafeRawBufferPointer, _ k: Int) {
         idScratch.removeAll(keepingCapacity: true)
         idScratch.append(contentsOf: parentId)
         idScratch.append(UInt8(ascii: "-"))
@@ -98,7 +98,7 @@ extension Fulfiller {
     /// The lines of a split parent: copies that name the child shipping each line in
     /// `child_order_id` (null for a line no child ships, e.g. one that needs no shipping), so
     /// `order_lines/` joins `fulfillment/` without the children's own line copies.
-    private func parentLines(_ lines: Range<Int>, _ parentId: ByteSlice, into out: inout OrderBatch) {
+    private func parentLines(_ lines: Range<Int>, _ parentId: UnsafeRawBufferPointer, into out: inout OrderBatch) {
         childOfLine.removeAll(keepingCapacity: true)
         childOfLine.append(contentsOf: repeatElement(-1, count: lines.count))
         for (k, ch) in children.enumerated() {

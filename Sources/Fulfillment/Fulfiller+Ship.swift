@@ -4,9 +4,10 @@ import OrderModel
 extension Fulfiller {
     static let canonicalLevels = ["same_day", "next_day", "standard", "economy", "scheduled"]
     private static let canonicalLevelBytes = canonicalLevels.map { Array($0.utf8) }
-    private static let selfSeller = ByteSlice(utf8: "self")
-    private static let normal = ByteSlice(utf8: "normal")
-    private static let bulkyGoods = ByteSlice(utf8: "bulky")
+    // Never written after initialisation, so sharing them across threads is safe.
+    nonisolated(unsafe) private static let selfSeller = PlanBytes.permanent("self")
+    nonisolated(unsafe) private static let normal = PlanBytes.permanent("normal")
+    nonisolated(unsafe) private static let bulkyGoods = PlanBytes.permanent("bulky")
 
     /// F7/F8: the order's total, COD and insured value shared over the children by line value
     /// (the last child takes the remainder, so the children sum exactly to the parent).
@@ -158,9 +159,9 @@ extension Fulfiller {
     }
 
     /// The goods type the child needs carried: bulky, a non-default temperature class, or normal.
-    private func goods(_ c: Int) -> ByteSlice {
+    private func goods(_ c: Int) -> UnsafeRawBufferPointer {
         let def = defaultTempClass  // bytes: comparing with the String's UTF-8 view was generic
-        var cold: ByteSlice? = nil
+        var cold: UnsafeRawBufferPointer? = nil
         for i in children[c].start..<children[c].end {
             if facts[i].bulky { return Self.bulkyGoods }
             if cold == nil, !facts[i].tempClass.elementsEqual(def) { cold = facts[i].tempClass }
@@ -232,7 +233,7 @@ extension Fulfiller {
     /// child `ch`; nil when it can. `covers` and `collects` are the per-order and per-plan
     /// answers for the region and origin checks.
     private static func ineligible(_ s: Service, covers: Bool, collects: Bool, _ ch: ChildPlan, _ facts: [LineFacts],
-                                   _ wh: Warehouse, _ destZone: String, goods: ByteSlice,
+                                   _ wh: Warehouse, _ destZone: String, goods: UnsafeRawBufferPointer,
                                    orderDay: Int64) -> Ineligible? {
         if !covers { return .region }
         if !collects { return .origin }

@@ -68,7 +68,8 @@ public final class Fulfiller {
     let defaultLevel: Int
     /// The requested level of the order being planned.
     var requestedLevel = 0
-    let defaultTempClass: ByteSlice
+    /// Owned: allocated in `init`, freed in `deinit`.
+    let defaultTempClass: UnsafeRawBufferPointer
 
     // Per-plan indexes, built once so that a child's checks compare integers, not names.
     /// Carrier names in first-seen service order; `serviceCarrier[s]` indexes it.
@@ -90,7 +91,7 @@ public final class Fulfiller {
     public init(plan: FulfillmentPlan) {
         self.plan = plan
         self.stock = plan.stock
-        defaultTempClass = ByteSlice(utf8: plan.settings.defaultTempClass)
+        defaultTempClass = PlanBytes.permanent(plan.settings.defaultTempClass)
         var levels = Self.canonicalLevels
         let settings = plan.settings
         for name in [settings.defaultServiceLevel] + settings.downgrade.keys.sorted() + settings.downgrade.values.sorted()
@@ -131,6 +132,7 @@ public final class Fulfiller {
 
     deinit {
         orderReasons.release()
+        defaultTempClass.deallocate()
         for i in childReasons.indices { childReasons[i].release() }
     }
 
@@ -145,7 +147,6 @@ public final class Fulfiller {
     /// the memory of the batch that came in.
     public func process(_ input: OrderBatch, rows: Range<Int>, into output: inout OrderBatch,
                         rejects: RejectWriter) throws(WaybillError) {
-        let view = BatchView(input)
         // A child sets about 50 of the ~120 order fields: padding the rest with nulls once per
         // batch, in bulk, instead of field by field at every row's end (restored on the way out,
         // which pads).
@@ -157,25 +158,37 @@ public final class Fulfiller {
         // output stays a well-formed batch.
         let ordersBefore = output.orders.rowCount, linesBefore = output.lines.rowCount
         defer { gatherCopies(input, into: &output, orders: ordersBefore, lines: linesBefore) }
-        for row in rows {
-            books.recordsIn += 1
-            if view.isNull(F.createdAt, row) {
-                try reject(input, row, "created_at is missing: no cut-off or promise can be computed", rejects)
-                continue
+        let failure: WaybillError? = BatchView.with(input) { view in
+            do throws(WaybillError) {
+                for row in rows { try plan(view, input, row, into: &output, rejects: rejects) }
+                return nil
+            } catch {
+                return error
             }
-            if let reason = badLine(view, input, row) {
-                try reject(input, row, reason, rejects)
-                continue
-            }
-            books.rowsOut += 1
-            guard plannable(view, row) else {
-                hits[PlanRule.notPlanned.rawValue] += 1
-                emit(passThrough: input, row: row, into: &output)
-                continue
-            }
-            planOrder(view, input, row)
-            write(view, input, row, into: &output)
         }
+        if let failure { throw failure }
+    }
+
+    /// Plans order `row` of `input` and writes it (or rejects it, or passes it through).
+    private func plan(_ view: BatchView, _ input: OrderBatch, _ row: Int, into output: inout OrderBatch,
+                      rejects: RejectWriter) throws(WaybillError) {
+        books.recordsIn += 1
+        if view.isNull(F.createdAt, row) {
+            try reject(input, row, "created_at is missing: no cut-off or promise can be computed", rejects)
+            return
+        }
+        if let reason = badLine(view, input, row) {
+            try reject(input, row, reason, rejects)
+            return
+        }
+        books.rowsOut += 1
+        guard plannable(view, row) else {
+            hits[PlanRule.notPlanned.rawValue] += 1
+            emit(passThrough: input, row: row, into: &output)
+            return
+        }
+        planOrder(view, input, row)
+        write(view, input, row, into: &output)
     }
 
     /// Counts input lines the reader could not turn into orders (already written as rejects),

@@ -96,7 +96,7 @@ struct PlanReasons {
         }
     }
     mutating func bytes(_ b: [UInt8]) { b.withUnsafeBytes { raw($0.baseAddress!, $0.count) } }
-    mutating func bytes(_ b: ByteSlice) { b.withUnsafeBytes { if let a = $0.baseAddress { raw(a, $0.count) } } }
+    mutating func bytes(_ b: UnsafeRawBufferPointer) { if let a = b.baseAddress { raw(a, b.count) } }
     mutating func int(_ v: Int64) {
         if v < 0 { byte(UInt8(ascii: "-")) }
         digits(v.magnitude)

@@ -1,16 +1,18 @@
 import OrderModel
 
-/// What the planner knows about one shippable line of the order being planned.
+/// What the planner knows about one shippable line of the order being planned. Its byte
+/// fields point into the input batch (`BatchView`) or at constants: plain values, so copying
+/// and sorting facts costs no reference counting.
 struct LineFacts {
     var line: Int
     var warehouse = -1
-    var tempClass: ByteSlice = .empty
+    var tempClass = UnsafeRawBufferPointer(start: nil, count: 0)
     /// nil = first-party (no seller named).
-    var seller: ByteSlice?
+    var seller: UnsafeRawBufferPointer?
     /// Stock key: the SKU, else the product id.
-    var sku: ByteSlice?
+    var sku: UnsafeRawBufferPointer?
     var bulky = false
-    var shipMode: ByteSlice?
+    var shipMode: UnsafeRawBufferPointer?
     /// Quantity in 1/10,000 units.
     var qty: Int64 = 0
     var weightG: Int64?
@@ -44,7 +46,7 @@ struct ChildPlan {
     var lateShip: Bool?
     var lateDelivery: Bool?
     var hold: String?
-    var shipMode: ByteSlice?
+    var shipMode: UnsafeRawBufferPointer?
 }
 
 /// SLA counts of one warehouse or carrier (F13).
@@ -61,4 +63,17 @@ public struct SLACount: Sendable, Equatable {
 
     public var lateShipShare: Double { shipKnown == 0 ? 0 : Double(lateShip) / Double(shipKnown) }
     public var lateDeliveryShare: Double { deliveryKnown == 0 ? 0 : Double(lateDelivery) / Double(deliveryKnown) }
+}
+
+/// Bytes the planner compares batch fields with (goods types, the default temperature class).
+enum PlanBytes {
+    /// A copy of `s`'s UTF-8 in memory of its own, for the raw-buffer fields of `LineFacts`.
+    /// The caller owns it: the static constants keep theirs for the process's lifetime, a
+    /// `Fulfiller` frees its own in `deinit`.
+    static func permanent(_ s: String) -> UnsafeRawBufferPointer {
+        let utf8 = Array(s.utf8)
+        let p = UnsafeMutableRawBufferPointer.allocate(byteCount: utf8.count, alignment: 1)
+        p.copyBytes(from: utf8)
+        return UnsafeRawBufferPointer(p)
+    }
 }

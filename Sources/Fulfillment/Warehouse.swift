@@ -41,10 +41,10 @@ public final class Warehouse: Sendable {
         self.dispatchBy = dispatchBy
     }
 
-    func serves(channel: ByteSlice?) -> Bool {
+    func serves(channel: UnsafeRawBufferPointer?) -> Bool {
         guard !channels.isEmpty, let channel else { return true }
         return channels.contains { $0.elementsEqual(channel) }
     }
 
-    func holds(tempClass: ByteSlice) -> Bool { tempClasses.contains { $0.elementsEqual(tempClass) } }
+    func holds(tempClass: UnsafeRawBufferPointer) -> Bool { tempClasses.contains { $0.elementsEqual(tempClass) } }
 }
