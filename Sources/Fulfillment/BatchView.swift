@@ -18,11 +18,15 @@ struct BatchView {
     let l: UnsafeBufferPointer<ColumnView>
 
     /// Calls `body` with a view of every order and line column of `batch`.
+    ///
+    /// The binding recurses a few levels per column (`ColumnTable.withViews`), and whatever
+    /// the closures capture is copied at every level: capturing the whole batch copied it (a
+    /// retain and release of each of its arrays) some 500 times per call, so only the line
+    /// table is captured.
     static func with<R>(_ batch: OrderBatch, _ body: (BatchView) -> R) -> R {
-        batch.orders.withViews(of: Array(batch.orders.columns.indices)) { o in
-            batch.lines.withViews(of: Array(batch.lines.columns.indices)) { l in
-                body(BatchView(o: o, l: l))
-            }
+        let lines = batch.lines
+        return batch.orders.withViews(of: Array(batch.orders.columns.indices)) { o in
+            lines.withViews(of: Array(lines.columns.indices)) { l in body(BatchView(o: o, l: l)) }
         }
     }
 
