@@ -38,11 +38,20 @@ struct CommitJournal: Codable, Equatable {
     /// Runs steps `from...`; calls `afterRename` with the count of renames done (test hook).
     func run(afterRename: (Int) throws(WaybillError) -> Void = { _ throws(WaybillError) in }) throws(WaybillError) {
         var renames = 0
+        // Folders known to exist, so that a commit's renames into one partition folder check
+        // and make it once. Forgotten at any step that may remove or move a folder.
+        var folders = Set<String>()
         for step in steps {
             switch step {
             case .rename(let from, let to):
-                if FileOps.exists(from) {
-                    try FileOps.makeDirectories(FileOps.dirname(to))
+                var st = stat()
+                if lstat(from, &st) == 0 {
+                    if (st.st_mode & S_IFMT) == S_IFDIR { folders.removeAll() }
+                    let folder = FileOps.dirname(to)
+                    if !folders.contains(folder) {
+                        try FileOps.makeDirectories(folder)
+                        folders.insert(folder)
+                    }
                     try FileOps.rename(from, to)
                 }
                 renames += 1
@@ -54,6 +63,7 @@ struct CommitJournal: Codable, Equatable {
             case .syncFilesystem(let path):
                 try FileOps.syncFilesystem(path)
             case .removeDirectoryIfEmpty(let path):
+                folders.removeAll()
                 if FileOps.isDirectory(path) && FileOps.list(path).isEmpty { FileOps.removeTree(path) }
             }
         }

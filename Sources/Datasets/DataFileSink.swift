@@ -29,6 +29,12 @@ struct StagedFile: Sendable, Equatable {
     var rows: Int
     var bytes: Int
     var crc32: UInt32
+    /// Its name in the staging folder, where files lie side by side (`<dataset>-<n>.parquet`),
+    /// not in partition folders: on ext4 a `mkdir` costs 60-200 microseconds (the allocator
+    /// looks for a block group to spread directories over) and an `rmdir` about 50, so the
+    /// staging copies of ~160 partition folders cost more than the commit's renames (TPC-H
+    /// scale 0.1: some 25 ms of a 0.75 s run, partly on the routing thread).
+    var stagedName: String
 
     var relativePath: String { directory.isEmpty ? name : directory + "/" + name }
 }

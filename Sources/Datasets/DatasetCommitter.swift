@@ -142,7 +142,7 @@ final class DatasetCommitter {
             let newPaths = Set(mine.map(\.relativePath))
             let touched = Set(mine.map(\.directory))
             for f in mine {
-                steps.append(.rename(from: staging + "/" + d.name + "/" + f.relativePath, to: root + "/" + f.relativePath))
+                steps.append(.rename(from: staging + "/" + f.stagedName, to: root + "/" + f.relativePath))
             }
             // Files replaced by this run: its own earlier files, and with overwrite-partitions
             // everything else in the partitions it writes.
@@ -211,18 +211,7 @@ final class DatasetCommitter {
         try journal.run { (n: Int) throws(WaybillError) in
             if case .afterRenames(let k) = fail, k == n { throw .io(path: staging, errno: 5) }
         }
-        // The staged files were renamed out: their folders are empty and removed as they are
-        // known, deepest first, without listing each (listing and checking ~160 partition
-        // folders took longer than the renames). removeTree takes whatever is left.
-        let stagedDirs = Set(files.map { d in d.directory.isEmpty ? d.dataset.name : d.dataset.name + "/" + d.directory })
-        for dir in stagedDirs.sorted(by: { $0.count > $1.count }) {
-            var path = dir
-            while !path.isEmpty && path != "." {
-                if rmdir(staging + "/" + path) != 0 { break }  // not empty (a parent of another): later
-                let parent = FileOps.dirname(path)
-                path = parent == "." ? "" : parent
-            }
-        }
+        // Left: the journal, the markers staged beside it, the lock and any spill file.
         FileOps.removeTree(staging)
         stagingLock?.release()
         return removed

@@ -23,7 +23,8 @@ final class PartitionedWriter {
     private struct OpenFile {
         var sink: DataFileSink
         var name: String
-        var path: String
+        /// Its name in the staging folder (`StagedFile.stagedName`).
+        var stagedName: String
         var rows: Int
     }
 
@@ -133,6 +134,8 @@ final class PartitionedWriter {
     /// A partition smaller than this is not worth a row group of its own under memory pressure.
     private let minRowGroupBytes: Int
     private var spill: SpillFile?
+    /// Data files opened in the staging folder so far (their staged names count up).
+    private var stagedFiles = 0
     private var readBuffer: [UInt8] = []
     /// How many times the buffers went to the spill file.
     private(set) var spills = 0
@@ -730,12 +733,11 @@ final class PartitionedWriter {
         let seq = slot.nextSeq[d]
         slot.nextSeq[d] += 1
         let name = Self.fileName(batch: options.batchId, seq: seq, compression: options.compression)
-        var dir = stagingRoot + "/" + dataset.name
-        if !slot.directory.isEmpty { dir += "/" + slot.directory }
-        try FileOps.makeDirectories(dir)
-        let path = dir + "/" + name
+        let stagedName = "\(dataset.name)-\(stagedFiles).parquet"
+        stagedFiles += 1
+        let path = stagingRoot + "/" + stagedName
         let sink = try factory.makeSink(path: path, dataset: dataset, options: options)
-        slot.open[d] = OpenFile(sink: sink, name: name, path: path, rows: 0)
+        slot.open[d] = OpenFile(sink: sink, name: name, stagedName: stagedName, rows: 0)
         openSlots.insert(i)
         openFiles += 1
         peakOpenFiles = max(peakOpenFiles, openFiles)
@@ -758,7 +760,7 @@ final class PartitionedWriter {
         if slot.open.allSatisfy({ $0 == nil }) { openSlots.remove(i) }
         let (size, crc) = try file.sink.finish()
         staged.append(StagedFile(dataset: options.datasets[d], directory: slot.directory, name: file.name,
-            values: slot.values, rows: file.rows, bytes: size, crc32: crc))
+            values: slot.values, rows: file.rows, bytes: size, crc32: crc, stagedName: file.stagedName))
         slot.rows[d] += file.rows
         slot.bytes[d] += size
         slot.files[d] += 1
