@@ -377,20 +377,22 @@ final class PartitionedWriter {
 
     /// `takeByColumn`'s inner loops: for each field of `dataset`'s table (`columns`: the column
     /// of `source` each field takes; nil, the same index), every piece's rows `sel[range]`.
+    private static let orderFields = Array(OrderSchema.orderFields.indices)
+    private static let lineFields = Array(OrderSchema.lineFields.indices)
+
     private func appendByColumn(
         _ source: ColumnTable, _ sel: [Int32], columns: [Int]?, to dataset: DatasetKind, _ pieces: [Piece]
     ) {
         let fields = columns?.count ?? source.columns.count
         sel.withUnsafeBufferPointer { sel in
-            source.columns.withUnsafeBufferPointer { src in
+            // Views of the batch's columns, bound once per call (see `PendingColumn.append`).
+            source.withViews(of: columns ?? (dataset == .orderLines ? Self.lineFields : Self.orderFields)) { src in
                 // The partitions' tables through one pointer for the whole call: `work[j]` in
                 // the loop checked the array's uniqueness (and retained around it) per field
                 // and piece.
                 work.withUnsafeMutableBufferPointer { work in
                     for c in 0..<fields {
-                        // A pointer into the batch's storage, not a copy: a copy of a column is a
-                        // retain and a release of each of its seven buffers, per field and slice.
-                        let col = src.baseAddress! + (columns?[c] ?? c)
+                        let col = src.baseAddress! + c
                         for j in pieces.indices {
                             let p = pieces[j]
                             switch dataset {

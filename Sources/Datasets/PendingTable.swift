@@ -48,8 +48,8 @@ struct PendingTable {
     /// `columns[i]`, as the fulfillment dataset is of orders).
     mutating func append(_ table: ColumnTable, rows sel: UnsafeBufferPointer<Int32>, columns: [Int]? = nil) {
         guard !sel.isEmpty else { return }
-        table.columns.withUnsafeBufferPointer { src in
-            for c in fields.indices { appendColumn(c, src.baseAddress! + (columns?[c] ?? c), rows: sel) }
+        table.withViews(of: columns ?? Array(fields.indices)) { src in
+            for c in fields.indices { appendColumn(c, src.baseAddress! + c, rows: sel) }
         }
         endAppend(rows: sel.count)
     }
@@ -59,7 +59,7 @@ struct PendingTable {
     /// `endAppend` with the row count (the fields created meanwhile are padded to the row
     /// count before the append).
     @inline(__always)
-    mutating func appendColumn(_ c: Int, _ col: UnsafePointer<Column>, rows sel: UnsafeBufferPointer<Int32>) {
+    mutating func appendColumn(_ c: Int, _ col: UnsafePointer<ColumnView>, rows sel: UnsafeBufferPointer<Int32>) {
         guard !sel.isEmpty else { return }
         if slot[c] < 0 && col.pointee.nullCount == col.pointee.count { return }  // still null throughout
         let k = materialize(c)

@@ -7,6 +7,9 @@
 /// `collect`'s CPU was reference counting. A view binds each array once per batch instead.
 public struct ColumnView {
     public let kind: ColumnKind
+    /// Rows, and how many of them are null (`Column.count`, `Column.nullCount`).
+    public let count: Int
+    public let nullCount: Int
     public let valid: UnsafePointer<Bool>
     public let ints: UnsafePointer<Int64>
     public let bytes: UnsafePointer<UInt8>
@@ -51,14 +54,24 @@ extension ColumnTable {
         }
     }
 
-    /// Binds the arrays of column `fields[i]`, then the next ones (recursion: each pointer is
-    /// only valid inside its `withUnsafe...` call, so the calls nest, a few per column).
+    /// Binds column `fields[i]`, then the next ones (recursion: each pointer is only valid
+    /// inside its `withUnsafe...` call, so the calls nest).
     private static func bind<R>(
         _ cols: UnsafeBufferPointer<Column>, _ fields: [Int], _ i: Int, _ views: inout [ColumnView],
         _ body: (UnsafeBufferPointer<ColumnView>) throws -> R
     ) rethrows -> R {
         guard i < fields.count else { return try views.withUnsafeBufferPointer { try body($0) } }
-        let c = cols[fields[i]]
+        return try cols[fields[i]].withView { view in
+            views.append(view)
+            return try bind(cols, fields, i + 1, &views, body)
+        }
+    }
+}
+
+extension Column {
+    /// Calls `body` with a view of this column's storage, valid for the call.
+    public func withView<R>(_ body: (ColumnView) throws -> R) rethrows -> R {
+        let c = self
         // Empty arrays may have no storage; a placeholder that is never read stands in.
         return try c.withValidity { valid in
             try c.ints.withUnsafeBufferPointer { ints in
@@ -67,14 +80,14 @@ extension ColumnTable {
                         try c.rowOffsets.withUnsafeBufferPointer { rowOffsets in
                             try c.keyBytes.withUnsafeBufferPointer { keyBytes in
                                 try c.keyOffsets.withUnsafeBufferPointer { keyOffsets in
-                                    views.append(ColumnView(
-                                        kind: c.kind, valid: valid.baseAddress ?? placeholder(Bool.self),
+                                    try body(ColumnView(
+                                        kind: c.kind, count: c.count, nullCount: c.nullCount,
+                                        valid: valid.baseAddress ?? placeholder(Bool.self),
                                         ints: ints.baseAddress ?? placeholder(Int64.self), bytes: bytes.baseAddress ?? placeholder(UInt8.self),
                                         offsets: offsets.baseAddress ?? placeholder(UInt32.self),
                                         rowOffsets: rowOffsets.baseAddress ?? placeholder(UInt32.self),
                                         keyBytes: keyBytes.baseAddress ?? placeholder(UInt8.self),
                                         keyOffsets: keyOffsets.baseAddress ?? placeholder(UInt32.self)))
-                                    return try bind(cols, fields, i + 1, &views, body)
                                 }
                             }
                         }

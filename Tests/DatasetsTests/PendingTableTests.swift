@@ -154,7 +154,7 @@ import Testing
             for sel in appends { sel.withUnsafeBufferPointer { byRow[t].append(b.orders, rows: $0) } }
         }
         for step in 0..<2 {
-            b.orders.columns.withUnsafeBufferPointer { src in
+            b.orders.withViews(of: Array(OrderSchema.orderFields.indices)) { src in
                 for c in OrderSchema.orderFields.indices {
                     for t in slices.indices {
                         slices[t][step].withUnsafeBufferPointer { byColumn[t].appendColumn(c, src.baseAddress! + c, rows: $0) }
