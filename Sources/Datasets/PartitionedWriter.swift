@@ -907,7 +907,7 @@ private struct UncheckedBox<T>: @unchecked Sendable {
 
 /// Runs `body` on the calling thread and on `count - 1` new threads, and waits for all of
 /// them. (libdispatch's concurrentPerform may leave its pool thread idle on a busy machine.)
-private func runOnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+func runOnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
     final class Job: @unchecked Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
