@@ -218,10 +218,11 @@ final class DatasetCommitter {
         return removed
     }
 
-    /// Makes the partition folders the journal's renames go into, a dataset per thread: on ext4
-    /// a `mkdir` costs 60-200 microseconds (the allocator looks for a block group to spread
-    /// folders over), and folders under different parents are made in parallel (TPC-H 0.1,
-    /// 160 folders under two dataset roots: 21 ms one after the other, 10 ms on two threads).
+    /// Makes the partition folders the journal's renames go into, a dataset per thread (up to
+    /// the writer's encoding threads): on ext4 a `mkdir` costs 60-200 microseconds (the
+    /// allocator looks for a block group to spread folders over), and folders under different
+    /// parents are made in parallel (TPC-H 0.1, 160 folders under two dataset roots: 21 ms one
+    /// after the other, 10 ms on two threads).
     /// After the journal is saved, so a run that dies here leaves no folder its replay would
     /// not fill. A folder that cannot be made is left to its rename, which reports it.
     private func makeFolders(_ files: [StagedFile]) {
@@ -233,7 +234,7 @@ final class DatasetCommitter {
         }
         guard groups.count > 1 else { return }  // one dataset: its renames make them as they go
         let work = FolderWork(groups)
-        runOnThreads(min(groups.count, 2)) {
+        runOnThreads(min(groups.count, max(1, options.encodeThreads))) {  // `--threads 1`: one
             while let group = work.next() {
                 for folder in group { _ = try? FileOps.makeDirectories(folder) }
             }
