@@ -147,6 +147,12 @@ import Testing
         #expect(throws: WaybillError.self) { try w.commit() }
         #expect(snapshot(out) == before)
         #expect(FileOps.list(out).contains { $0.hasPrefix(".waybill-staging-b2") })  // left like a dead run
+        // Its data files lie side by side, not in copies of the partition folders (each folder
+        // is made once, by the commit).
+        let staged = FileOps.list(out + "/.waybill-staging-b2")
+        #expect(staged.filter { $0.hasSuffix(".parquet") }.sorted() == ["order_lines-1.parquet", "order_lines-3.parquet",
+            "orders-0.parquet", "orders-2.parquet"])
+        #expect(!staged.contains { FileOps.isDirectory(out + "/.waybill-staging-b2/" + $0) })
         // The next run removes the dead staging folder and sees the old data.
         w = try writer(out, batch: "b3", mode: .append)
         #expect(!FileOps.list(out).contains { $0.hasPrefix(".waybill-staging-b2") })
