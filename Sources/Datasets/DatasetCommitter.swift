@@ -232,9 +232,11 @@ final class DatasetCommitter {
             let folders = Set(files.lazy.filter { $0.dataset == d && !$0.directory.isEmpty }.map { root + "/" + $0.directory })
             if !folders.isEmpty { groups.append(folders.sorted()) }
         }
-        guard groups.count > 1 else { return }  // one dataset: its renames make them as they go
+        // One dataset, or `--threads 1`: the renames make the folders as they go.
+        let threads = min(groups.count, options.encodeThreads)
+        guard threads > 1 else { return }
         let work = FolderWork(groups)
-        runOnThreads(min(groups.count, max(1, options.encodeThreads))) {  // `--threads 1`: one
+        runOnThreads(threads) {
             while let group = work.next() {
                 for folder in group { _ = try? FileOps.makeDirectories(folder) }
             }

@@ -375,15 +375,14 @@ final class PartitionedWriter {
         var lines = 0..<0
     }
 
-    /// `takeByColumn`'s inner loops: for each field of `dataset`'s table (`columns`: the column
-    /// of `source` each field takes; nil, the same index), every piece's rows `sel[range]`.
     private static let orderFields = Array(OrderSchema.orderFields.indices)
     private static let lineFields = Array(OrderSchema.lineFields.indices)
 
+    /// `takeByColumn`'s inner loops: for each field of `dataset`'s table (`columns`: the column
+    /// of `source` each field takes; nil, the same index), every piece's rows `sel[range]`.
     private func appendByColumn(
         _ source: ColumnTable, _ sel: [Int32], columns: [Int]?, to dataset: DatasetKind, _ pieces: [Piece]
     ) {
-        let fields = columns?.count ?? source.columns.count
         sel.withUnsafeBufferPointer { sel in
             // Views of the batch's columns, bound once per call (see `PendingColumn.append`).
             source.withViews(of: columns ?? (dataset == .orderLines ? Self.lineFields : Self.orderFields)) { src in
@@ -391,7 +390,7 @@ final class PartitionedWriter {
                 // the loop checked the array's uniqueness (and retained around it) per field
                 // and piece.
                 work.withUnsafeMutableBufferPointer { work in
-                    for c in 0..<fields {
+                    for c in src.indices {
                         let col = src.baseAddress! + c
                         for j in pieces.indices {
                             let p = pieces[j]

@@ -160,19 +160,13 @@ public final class Fulfiller {
         defer { gatherCopies(input, into: &output, orders: ordersBefore, lines: linesBefore) }
         let failure: WaybillError? = BatchView.with(input) { view in
             do throws(WaybillError) {
-                try plan(view, input, rows, into: &output, rejects: rejects)
+                for row in rows { try plan(view, input, row, into: &output, rejects: rejects) }
                 return nil
             } catch {
                 return error
             }
         }
         if let failure { throw failure }
-    }
-
-    /// Plans orders `rows` of `input`.
-    private func plan(_ view: BatchView, _ input: OrderBatch, _ rows: Range<Int>, into output: inout OrderBatch,
-                      rejects: RejectWriter) throws(WaybillError) {
-        for row in rows { try plan(view, input, row, into: &output, rejects: rejects) }
     }
 
     /// Plans order `row` of `input` and writes it (or rejects it, or passes it through).
