@@ -93,6 +93,9 @@ public struct DatasetWriteOptions: Sendable {
     public var encryption: ColumnEncryption? = nil
     /// Test hook: die at this point (see `FailPoint`).
     public var failPoint: FailPoint? = nil
+    /// Bytes of rows spilled before the spill file may compress its segments (`SpillFile`);
+    /// tests set 0 to compress from the first segment.
+    var spillCompressAfter = 512 << 20
 
     public init(outputDirectory: String, batchId: String) {
         self.outputDirectory = outputDirectory

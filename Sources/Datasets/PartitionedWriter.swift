@@ -589,7 +589,7 @@ final class PartitionedWriter {
     /// scale 0.1, malloc, free, copies and fresh pages of that growth were about 8% of the
     /// routing thread, which bounds the input phase.
     private func spillAll() throws(WaybillError) {
-        if spill == nil { spill = try SpillFile(path: stagingRoot + "/rows.spill") }
+        if spill == nil { spill = try SpillFile(path: stagingRoot + "/rows.spill", compressAfter: options.spillCompressAfter) }
         var kept = 0
         for slot in slots where slot.pending != nil {
             guard slot.bufferedOrders > 0 else {
