@@ -9,16 +9,17 @@ import OrderModel
 /// gathering the input rows recorded in `orderSource` / `lineSource` (`gatherCopies`). Line
 /// rows are always plain copies: only their `order_id` is filled per order (`endOrder`).
 extension Fulfiller {
-    private static let onHold = Array("ON_HOLD".utf8)
-    private static let allocated = Array("ALLOCATED".utf8)
-    private static let paid = Array("PAID".utf8)
-    private static let created = Array("CREATED".utf8)
+    // Kept for the process's life (`PlanBytes.permanent`): read without reference counting.
+    nonisolated(unsafe) private static let onHold = PlanBytes.permanent("ON_HOLD")
+    nonisolated(unsafe) private static let allocated = PlanBytes.permanent("ALLOCATED")
+    nonisolated(unsafe) private static let paid = PlanBytes.permanent("PAID")
+    nonisolated(unsafe) private static let created = PlanBytes.permanent("CREATED")
 
     func write(_ v: BatchView, _ input: OrderBatch, _ row: Int, into out: inout OrderBatch) {
         // The parent: the customer's order as it was, plus how it was split (or why it is held).
         beginCopy(input, row, into: &out, columns: Self.plannerColumns)
         if let code = orderHold {
-            Self.onHold.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
+            out.orders.set(F.status, utf8: Self.onHold)
             out.orders.addElement(F.holdCodes, code)
         }
         out.orders.set(F.childCount, int: Int64(orderHold == nil ? children.count : 0))
@@ -37,62 +38,82 @@ extension Fulfiller {
         let status = v.bytes(F.status, row)
         let isCOD = (v.int(F.isCOD, row) ?? 0) != 0
         let advance = status.elementsEqual(Self.paid) || (isCOD && status.elementsEqual(Self.created))
-        for (k, ch) in children.enumerated() {
-            beginCopy(input, row, into: &out, columns: Self.childCopied, child: true)
-            childId(parentId, k)
-            idScratch.withUnsafeBytes { out.orders.set(OrderField.orderId, utf8: $0) }
-            out.orders.set(F.parentOrderId, utf8: parentId)
-            if let code = ch.hold {
-                Self.onHold.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
-                out.orders.addElement(F.holdCodes, code)
-            } else if advance {
-                Self.allocated.withUnsafeBytes { out.orders.set(F.status, utf8: $0) }
-            }
-            // Fields in `setOnChildren` are not copied, so leaving one unset makes it null: the
-            // parent-only money, child_count, and carrier or any plan value that is nil.
-            plan.warehouses[ch.warehouse].idBytes.withUnsafeBytes { out.orders.set(F.warehouseCode, utf8: $0) }
-            if let s = ch.service {
-                carrierBytes[s].withUnsafeBytes { out.orders.set(F.carrier, utf8: $0) }
-                levelBytes[s].withUnsafeBytes { out.orders.set(F.serviceLevel, utf8: $0) }
-            }
-            if let m = ch.shipMode { out.orders.set(F.shipMode, utf8: m) }
-            out.orders.set(F.promisedShipBy, int: ch.shipBy)
-            setOrNull(&out, F.promisedFrom, ch.promisedFrom)
-            setOrNull(&out, F.promisedTo, ch.promisedTo)
-            out.orders.set(F.chargeableWeightG, int: ch.chargeableG)
-            setOrNull(&out, F.freightAmount, ch.freight)
-            out.orders.set(F.totalWeightG, int: ch.actualG)
-            out.orders.set(F.volumeCm3, int: ch.volumeCm3)
-            out.orders.set(F.packageCount, int: 1)
-            out.orders.set(F.lineCount, int: Int64(ch.end - ch.start))
-            out.orders.set(F.subtotal, int: ch.value)
-            setOrNull(&out, F.grandTotal, ch.grandTotal)
-            setOrNull(&out, F.codAmount, ch.cod)
-            setOrNull(&out, F.insuredValue, ch.insured)
-            setOrNull(&out, F.shippedAt, ch.shipped)
-            setOrNull(&out, F.deliveredAt, ch.delivered)
-            setOrNull(&out, F.lateShip, ch.lateShip.map { $0 ? 1 : 0 })
-            setOrNull(&out, F.lateDelivery, ch.lateDelivery.map { $0 ? 1 : 0 })
-            childReasons[k].write(into: &out.orders, column: F.planReasons)
-            if childFields == nil {
-                for i in ch.start..<ch.end {
-                    lineSource.append(Int32(facts[i].line))
-                    out.beginLine()
-                    out.endLine()
+        // Each child read in place: a copy of a `ChildPlan` retains its hold code.
+        children.withUnsafeBufferPointer { plans in
+            for k in 0..<plans.count {
+                let ch = plans.baseAddress! + k
+                beginCopy(input, row, into: &out, columns: Self.childCopied, child: true)
+                out.orders.set(OrderField.orderId, utf8: childId(parentId, k))
+                out.orders.set(F.parentOrderId, utf8: parentId)
+                if let code = ch.pointee.hold {
+                    out.orders.set(F.status, utf8: Self.onHold)
+                    out.orders.addElement(F.holdCodes, code)
+                } else if advance {
+                    out.orders.set(F.status, utf8: Self.allocated)
                 }
+                // Fields in `setOnChildren` are not copied, so leaving one unset makes it null: the
+                // parent-only money, child_count, and carrier or any plan value that is nil.
+                out.orders.set(F.warehouseCode, utf8: warehouseBytes[ch.pointee.warehouse])
+                if let s = ch.pointee.service {
+                    out.orders.set(F.carrier, utf8: carrierBytes[s])
+                    out.orders.set(F.serviceLevel, utf8: levelBytes[s])
+                }
+                if let m = ch.pointee.shipMode { out.orders.set(F.shipMode, utf8: m) }
+                out.orders.set(F.promisedShipBy, int: ch.pointee.shipBy)
+                setOrNull(&out, F.promisedFrom, ch.pointee.promisedFrom)
+                setOrNull(&out, F.promisedTo, ch.pointee.promisedTo)
+                out.orders.set(F.chargeableWeightG, int: ch.pointee.chargeableG)
+                setOrNull(&out, F.freightAmount, ch.pointee.freight)
+                out.orders.set(F.totalWeightG, int: ch.pointee.actualG)
+                out.orders.set(F.volumeCm3, int: ch.pointee.volumeCm3)
+                out.orders.set(F.packageCount, int: 1)
+                out.orders.set(F.lineCount, int: Int64(ch.pointee.end - ch.pointee.start))
+                out.orders.set(F.subtotal, int: ch.pointee.value)
+                setOrNull(&out, F.grandTotal, ch.pointee.grandTotal)
+                setOrNull(&out, F.codAmount, ch.pointee.cod)
+                setOrNull(&out, F.insuredValue, ch.pointee.insured)
+                setOrNull(&out, F.shippedAt, ch.pointee.shipped)
+                setOrNull(&out, F.deliveredAt, ch.pointee.delivered)
+                setOrNull(&out, F.lateShip, ch.pointee.lateShip.map { $0 ? 1 : 0 })
+                setOrNull(&out, F.lateDelivery, ch.pointee.lateDelivery.map { $0 ? 1 : 0 })
+                childReasons[k].write(into: &out.orders, column: F.planReasons)
+                if childFields == nil {
+                    for i in ch.pointee.start..<ch.pointee.end {
+                        lineSource.append(Int32(facts[i].line))
+                        out.beginLine()
+                        out.endLine()
+                    }
+                }
+                out.endOrder()
+                books.ordersOut += 1
+                books.linesOut += ch.pointee.end - ch.pointee.start
             }
-            out.endOrder()
-            books.ordersOut += 1
-            books.linesOut += ch.end - ch.start
         }
     }
 
-    /// `idScratch` = the id of child `k` of `parentId`: `<parent>-<k+1>`.
-    private func childId(_ parentId: UnsafeRawBufferPointer, _ k: Int) {
-        idScratch.removeAll(keepingCapacity: true)
-        idScratch.append(contentsOf: parentId)
-        idScratch.append(UInt8(ascii: "-"))
-        appendDigits(UInt64(k + 1), into: &idScratch)
+    /// The id of child `k` of `parentId`, `<parent>-<k+1>`, in `idBuffer` (valid until the
+    /// next call).
+    private func childId(_ parentId: UnsafeRawBufferPointer, _ k: Int) -> UnsafeRawBufferPointer {
+        var digits = 1
+        var v = k + 1
+        while v >= 10 {
+            v /= 10
+            digits += 1
+        }
+        let n = parentId.count + 1 + digits
+        if n > idBuffer.count {
+            idBuffer.deallocate()
+            idBuffer = .allocate(byteCount: max(n, 2 * idBuffer.count), alignment: 1)
+        }
+        let p = idBuffer.baseAddress!
+        if let src = parentId.baseAddress { p.copyMemory(from: src, byteCount: parentId.count) }
+        p.storeBytes(of: UInt8(ascii: "-"), toByteOffset: parentId.count, as: UInt8.self)
+        v = k + 1
+        for i in stride(from: n - 1, through: n - digits, by: -1) {
+            p.storeBytes(of: UInt8(v % 10) + 0x30, toByteOffset: i, as: UInt8.self)
+            v /= 10
+        }
+        return UnsafeRawBufferPointer(start: p, count: n)
     }
 
     /// The lines of a split parent: copies that name the child shipping each line in
@@ -108,10 +129,7 @@ extension Fulfiller {
             lineSource.append(Int32(l))
             out.beginLine()
             let k = childOfLine[l - lines.lowerBound]
-            if k >= 0 {
-                childId(parentId, k)
-                idScratch.withUnsafeBytes { out.lines.set(LineField.childOrderId, utf8: $0) }
-            }
+            if k >= 0 { out.lines.set(LineField.childOrderId, utf8: childId(parentId, k)) }
             out.endLine()
         }
     }

@@ -29,7 +29,8 @@ public final class Fulfiller {
     var orderReasons = PlanReasons()
     var stockKey: [UInt8] = []
     var taken: [(key: [UInt8], qty: Int64)] = []
-    var idScratch: [UInt8] = []
+    /// The id of the child being written (`childId`): owned, grown as needed, freed in `deinit`.
+    var idBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 1)
     /// For each line of the order being written, the index of the child that ships it, or -1.
     var childOfLine: [Int] = []
     /// For each order and line row written in the current `process` call, the input row it
@@ -76,8 +77,10 @@ public final class Fulfiller {
     let carrierNames: [String]
     let serviceCarrier: [Int]
     /// UTF-8 of each service's carrier and level, written into every child.
-    let carrierBytes: [[UInt8]]
-    let levelBytes: [[UInt8]]
+    let carrierBytes: PlanByteTable
+    let levelBytes: PlanByteTable
+    /// UTF-8 of each warehouse's id, written into every child.
+    let warehouseBytes: PlanByteTable
     /// `collects[s][w]`: service s collects from warehouse w (`from_warehouses`).
     let collects: [[Bool]]
     let splitSeller: Bool, splitTemp: Bool, splitBulky: Bool, splitMode: Bool, splitLine: Bool
@@ -114,8 +117,9 @@ public final class Fulfiller {
         }
         carrierNames = names
         serviceCarrier = carrierOf
-        carrierBytes = plan.services.map { Array($0.carrier.utf8) }
-        levelBytes = plan.services.map { Array($0.level.utf8) }
+        carrierBytes = PlanByteTable(plan.services.map(\.carrier))
+        levelBytes = PlanByteTable(plan.services.map(\.level))
+        warehouseBytes = PlanByteTable(plan.warehouses.map(\.id))
         collects = plan.services.map { s in
             plan.warehouses.map { s.fromWarehouses.isEmpty || s.fromWarehouses.contains($0.id) }
         }
@@ -133,6 +137,10 @@ public final class Fulfiller {
     deinit {
         orderReasons.release()
         defaultTempClass.deallocate()
+        carrierBytes.deallocate()
+        levelBytes.deallocate()
+        warehouseBytes.deallocate()
+        idBuffer.deallocate()
         for i in childReasons.indices { childReasons[i].release() }
     }
 

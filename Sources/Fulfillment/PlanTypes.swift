@@ -77,3 +77,24 @@ enum PlanBytes {
         return UnsafeRawBufferPointer(p)
     }
 }
+
+/// Byte strings fixed for a plan's life (warehouse ids, carriers, service levels), in memory
+/// the `Fulfiller` owns and frees in `deinit`: writing one into a child costs no reference
+/// counting. As `[[UInt8]]` every read retained and released the inner array (and, for a
+/// warehouse's id, the warehouse), several times per child.
+struct PlanByteTable {
+    private let entries: UnsafeMutableBufferPointer<UnsafeRawBufferPointer>
+
+    init(_ strings: [String]) {
+        entries = .allocate(capacity: strings.count)
+        for (i, s) in strings.enumerated() { (entries.baseAddress! + i).initialize(to: PlanBytes.permanent(s)) }
+    }
+
+    subscript(i: Int) -> UnsafeRawBufferPointer { entries[i] }
+
+    func deallocate() {
+        for e in entries { e.deallocate() }
+        entries.deallocate()
+    }
+}
+
