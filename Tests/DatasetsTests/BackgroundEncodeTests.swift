@@ -26,13 +26,8 @@ import Testing
             try w.write(Orders.batch(rows))
         }
         let r = try w.commit()
-        var files: [String: String] = [:]
-        for f in filesUnder(out) {
-            // Manifests name the files in commit order; only their commit time may differ.
-            let text = try String(contentsOfFile: out + "/" + f, encoding: .utf8)
-            files[f] = text.split(separator: "\n").filter { !$0.contains("committed_at") }.joined(separator: "\n")
-        }
-        return (files, r.spillBytes)
+        // Manifests name the files in commit order; only their commit time may differ.
+        return (try landedFiles(out), r.spillBytes)
     }
 
     @Test(arguments: [false, true])

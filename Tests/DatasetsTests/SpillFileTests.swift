@@ -110,12 +110,7 @@ import Testing
                 }))
             }
             let r = try w.commit()
-            var files: [String: String] = [:]
-            for f in filesUnder(out) {
-                let text = try String(contentsOfFile: out + "/" + f, encoding: .utf8)
-                files[f] = text.split(separator: "\n").filter { !$0.contains("committed_at") }.joined(separator: "\n")
-            }
-            return (files, r.spillBytes)
+            return (try landedFiles(out), r.spillBytes)
         }
         let plain = try run(compressAfter: Int.max)
         let compressed = try run(compressAfter: 0)

@@ -85,6 +85,18 @@ func tempDirectory(_ tag: String = #function) -> String {
 }
 
 /// Every regular file under `root`, relative, sorted.
+/// The text of every file under `root` (data files are recorded as text by `RecordingFactory`),
+/// by path, without the manifests' `committed_at` lines: two runs that land the same rows
+/// compare equal.
+func landedFiles(_ root: String) throws -> [String: String] {
+    var files: [String: String] = [:]
+    for f in filesUnder(root) {
+        let text = try String(contentsOfFile: root + "/" + f, encoding: .utf8)
+        files[f] = text.split(separator: "\n").filter { !$0.contains("committed_at") }.joined(separator: "\n")
+    }
+    return files
+}
+
 func filesUnder(_ root: String) -> [String] {
     guard let e = FileManager.default.enumerator(atPath: root) else { return [] }
     var out: [String] = []
