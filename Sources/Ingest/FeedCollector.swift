@@ -32,11 +32,14 @@ public final class FeedCollector {
     /// each (scale 1 flat 5.79 -> 5.75 s, 238 -> 215 MiB). NDJSON keeps 4 MiB (about 2,800 of
     /// TPC-H's nested orders): 2 MiB made its parsing 2-3% slower (more chunks, each with a
     /// mapper and JSON parser of its own).
-    public static func defaultChunkBytes(for profile: Profile) -> Int { profile.format == .csv ? 2 << 20 : 4 << 20 }
+    public static func defaultChunkBytes(for profile: Profile) -> Int {
+        profile.format == .csv ? 2 << 20 : 4 << 20
+    }
 
     private var defaultChunkBytes: Int { Self.defaultChunkBytes(for: profile) }
 
     private var effectiveChunkBytes: Int { chunkBytes ?? defaultChunkBytes }
+
     /// Chunks mapped a second time because a worker guessed their start wrong (quoted line
     /// breaks near a chunk boundary).
     public private(set) var remappedChunks = 0

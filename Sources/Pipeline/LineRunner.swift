@@ -7,9 +7,9 @@ import Ingest
 import OrderModel
 
 /// Runs one business line: collect -> stages -> write, each on its own thread, joined by
-/// bounded queues of batches (a few waiting at most: `queueCapacity`), so reading and parsing, the rules, and
-/// partitioning and Parquet encoding overlap on the cores while memory stays a few batches
-/// plus the writer's budget. No NDJSON in between: the stages pass `OrderBatch` values.
+/// bounded queues of batches (a few waiting at most: `queueCapacity`), so reading and
+/// parsing, the rules, and partitioning and Parquet encoding overlap on the cores while memory
+/// stays a few batches plus the writer's budget. No NDJSON in between: the stages pass `OrderBatch` values.
 ///
 /// Each stage writes its rejects to its own `RejectWriter` (they are not thread-safe and each
 /// stage has its own thread). The first failure anywhere cancels the queues, which stops the
@@ -216,10 +216,10 @@ final class LineRunner: @unchecked Sendable {
     /// Batches a queue between two stages holds: about 8 MiB of input's worth, at least 2.
     /// The chunked collect hands a chunk's batches on at once, and with two places a stage that
     /// had just passed a batch on often found the next one not there yet while both cores
-    /// idled. CSV chunks are 2 MiB (one batch each on TPC-H's flat feed), so its queues hold
-    /// 4: 3% faster at TPC-H scale 1 and 1.5-6% with the transaction rules at 0.1, and still
-    /// less peak memory than 4 MiB chunks with 2. NDJSON's 4 MiB chunks keep 2: 4 gave its
-    /// scale-1 run 2.6% but up to 250 MiB peak, too near the 256 MiB target.
+    /// idled. CSV chunks are 2 MiB (one batch each on TPC-H's flat feed), so its queues hold 4
+    /// (see `FeedCollector.defaultChunkBytes` for what the two together measured). NDJSON's
+    /// 4 MiB chunks keep 2: 4 made its scale-1 run 2.6% faster but took its peak to 250 MiB,
+    /// too near the 256 MiB target.
     static func queueCapacity(chunkBytes: Int) -> Int { max(2, (8 << 20) / max(1, chunkBytes)) }
 
     /// The line's own checks once everything ran: each stage's books, the stages' thresholds,
