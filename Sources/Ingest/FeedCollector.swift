@@ -36,9 +36,7 @@ public final class FeedCollector {
         profile.format == .csv ? 2 << 20 : 4 << 20
     }
 
-    private var defaultChunkBytes: Int { Self.defaultChunkBytes(for: profile) }
-
-    private var effectiveChunkBytes: Int { chunkBytes ?? defaultChunkBytes }
+    private var effectiveChunkBytes: Int { chunkBytes ?? Self.defaultChunkBytes(for: profile) }
 
     /// Chunks mapped a second time because a worker guessed their start wrong (quoted line
     /// breaks near a chunk boundary).

@@ -77,7 +77,7 @@ struct MessageTemplate: Sendable {
                 }
                 switch e.type {
                 case .string:
-                    let bytes = evaluator.bytes(v, batch)[Int(v.lo)..<Int(v.hi)]
+                    let bytes = evaluator.bytes(v, batch)
                     if let mask { Masking.mask(bytes, as: mask, into: &out) } else { out.append(contentsOf: bytes) }
                 case .decimal: ExactDecimal.format(v.n, into: &out)
                 case .int: appendInt(v.n, into: &out)

@@ -105,20 +105,12 @@ public final class Evaluator {
         for j in 0..<n { out[j] = !v[j].isNull && v[j].n != 0 }
     }
 
-    /// The bytes of a string value (the array holding them and the range).
+    /// The bytes of string `v`, read in place: valid while `batch` (or the constant pool) is,
+    /// which outlives the instruction or message that reads them. Handing back the arena
+    /// itself retained and released its storage at every use: with the shipped rules, string
+    /// comparisons were 13% of `transact`'s samples, mostly that.
     @inline(__always)
-    func bytes(_ v: Value, _ batch: OrderBatch) -> ByteArena {
-        if v.source == StringSource.constants { return stringPool }
-        if v.source >= 1_000 { return batch.lines.columns[Int(v.source) - 1_000].bytes }
-        return batch.orders.columns[Int(v.source)].bytes
-    }
-
-    /// The bytes of string `v`, read in place. `bytes(_:_:)` hands back the arena itself, which
-    /// retained and released its storage at every use: with the shipped rules, string
-    /// comparisons were 13% of `transact`'s samples, mostly that. The pointer is valid while
-    /// `batch` (or the constant pool) is, which outlives the instruction that reads it.
-    @inline(__always)
-    private func pointer(_ v: Value, _ batch: OrderBatch) -> UnsafePointer<UInt8> {
+    func bytes(_ v: Value, _ batch: OrderBatch) -> UnsafeBufferPointer<UInt8> {
         @inline(__always) func base(_ a: ByteArena) -> UnsafePointer<UInt8> {
             // An empty arena has no allocation; no byte of it is read then.
             a.withUnsafeBufferPointer { $0.baseAddress } ?? UnsafePointer(bitPattern: 1)!
@@ -131,7 +123,7 @@ public final class Evaluator {
         } else {
             b = base(batch.orders.columns[Int(v.source)].bytes)
         }
-        return b + Int(v.lo)
+        return UnsafeBufferPointer(start: b + Int(v.lo), count: v.length)
     }
 
     /// Runs program `index` over `n` lanes: lane `j` is order `rows[j]` (and, inside an
@@ -393,7 +385,7 @@ public final class Evaluator {
     // MARK: Strings (byte-wise; UTF-8 byte order is code point order)
 
     private func compare(_ a: Value, _ b: Value, _ batch: OrderBatch) -> Int {
-        let x = pointer(a, batch), y = pointer(b, batch)
+        let x = bytes(a, batch), y = bytes(b, batch)
         let n = Swift.min(a.length, b.length)
         var i = 0
         while i < n {
@@ -406,14 +398,14 @@ public final class Evaluator {
 
     /// Length in characters (Unicode scalars): bytes that are not UTF-8 continuation bytes.
     private func utf8Length(_ v: Value, _ batch: OrderBatch) -> Int {
-        let x = pointer(v, batch)
+        let x = bytes(v, batch)
         var n = 0
         for i in 0..<v.length where x[i] & 0xC0 != 0x80 { n += 1 }
         return n
     }
 
     private func find(_ needle: Value, in hay: Value, _ batch: OrderBatch, mode: Instruction) -> Bool {
-        let h = pointer(hay, batch), nb = pointer(needle, batch)
+        let h = bytes(hay, batch), nb = bytes(needle, batch)
         let n = needle.length
         guard n <= hay.length else { return false }
         func at(_ start: Int) -> Bool {
@@ -430,7 +422,7 @@ public final class Evaluator {
     }
 
     private func match(_ v: Value, regex: PosixRegex, _ batch: OrderBatch) -> Bool {
-        let x = pointer(v, batch)
+        let x = bytes(v, batch)
         // regexec needs a NUL-terminated copy; the fixed scratch serves short values (codes,
         // phones) without allocating, a longer value gets a temporary buffer.
         let n = v.length
@@ -439,7 +431,7 @@ public final class Evaluator {
             scratch[n] = 0
             return regex.matches(UnsafePointer(scratch.baseAddress!))
         }
-        var long = (0..<n).map { CChar(bitPattern: x[$0]) }
+        var long = x.map { CChar(bitPattern: $0) }
         long.append(0)
         return long.withUnsafeBufferPointer { regex.matches($0.baseAddress!) }
     }
