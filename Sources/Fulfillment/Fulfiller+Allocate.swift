@@ -190,12 +190,12 @@ extension Fulfiller {
     /// F3: sort the lines by group key (warehouse id, then the configured dimensions) and
     /// cut them into children; child k is `parent-k` in that order, so ids are stable.
     private func split() {
-        let ws = plan.warehouses
+        let ids = warehouseBytes
         let dims = plan.settings.splitBy
         let bySeller = splitSeller, byTemp = splitTemp, byBulky = splitBulky, byMode = splitMode, byLine = splitLine
         func cmp(_ a: LineFacts, _ b: LineFacts) -> Int {
             if a.warehouse != b.warehouse {
-                return ws[a.warehouse].idBytes.lexicographicallyPrecedes(ws[b.warehouse].idBytes) ? -1 : 1
+                return ids[a.warehouse].lexicographicallyPrecedes(ids[b.warehouse]) ? -1 : 1
             }
             if bySeller, let c = Self.compare(a.seller, b.seller), c != 0 { return c }
             if byTemp, !a.tempClass.elementsEqual(b.tempClass) {

@@ -79,7 +79,7 @@ public final class Fulfiller {
     /// UTF-8 of each service's carrier and level, written into every child.
     let carrierBytes: PlanByteTable
     let levelBytes: PlanByteTable
-    /// UTF-8 of each warehouse's id, written into every child.
+    /// UTF-8 of each warehouse's id: written into every child, and the first key of a split.
     let warehouseBytes: PlanByteTable
     /// `collects[s][w]`: service s collects from warehouse w (`from_warehouses`).
     let collects: [[Bool]]

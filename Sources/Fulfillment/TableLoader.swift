@@ -107,7 +107,7 @@ struct TableLoader {
             let coverage = try patterns(r, m, "coverage", what)
             guard !coverage.isEmpty else { throw r.fail(node, "\(what): missing 'coverage'") }
             warehouses.append(Warehouse(
-                id: id, idBytes: Array(id.utf8), zone: zoneName, coverage: coverage,
+                id: id, zone: zoneName, coverage: coverage,
                 channels: (try r.strings(m, "channels", in: what) ?? []).filter { $0 != "*" }.map { Array($0.utf8) },
                 tempClasses: (try r.strings(m, "temp_classes", in: what) ?? ["ambient"]).map { Array($0.utf8) },
                 bulky: try r.bool(m, "bulky", in: what) ?? false,

@@ -5,7 +5,6 @@ import OrderModel
 /// the planner's per-line scan over candidates retains one reference instead of every array.
 public final class Warehouse: Sendable {
     public let id: String
-    let idBytes: [UInt8]
     /// Transit-table zone of the warehouse (the origin region of its shipments).
     public let zone: String
     let coverage: [RegionPattern]
@@ -24,11 +23,10 @@ public final class Warehouse: Sendable {
     /// Local time of the ship-by instant on the ship day.
     public let dispatchBy: Int
 
-    init(id: String, idBytes: [UInt8], zone: String, coverage: [RegionPattern], channels: [[UInt8]],
+    init(id: String, zone: String, coverage: [RegionPattern], channels: [[UInt8]],
          tempClasses: [[UInt8]], bulky: Bool, clock: ZoneClock, calendar: WorkCalendar, cutoff: Int,
          handlingDays: Int, dispatchBy: Int) {
         self.id = id
-        self.idBytes = idBytes
         self.zone = zone
         self.coverage = coverage
         self.channels = channels
