@@ -9,7 +9,8 @@ import OrderModel
 /// Runs one business line: collect -> stages -> write, each on its own thread, joined by
 /// bounded queues of batches (a few waiting at most: `queueCapacity`), so reading and
 /// parsing, the rules, and partitioning and Parquet encoding overlap on the cores while memory
-/// stays a few batches plus the writer's budget. No NDJSON in between: the stages pass `OrderBatch` values.
+/// stays a few batches plus the writer's budget. No NDJSON in between: the stages pass
+/// `OrderBatch` values.
 ///
 /// Each stage writes its rejects to its own `RejectWriter` (they are not thread-safe and each
 /// stage has its own thread). The first failure anywhere cancels the queues, which stops the
