@@ -11,7 +11,8 @@
 //   Ingest         ->  OrderModel, CArchive, CCSV, CSimdjsonShim
 //   FuzzTargets    ->  Ingest, Datasets, Parquet, OrderModel   (waybill-fuzz -> FuzzTargets)
 //   FeedSampler    ->  OrderModel
-//   Rules          ->  OrderModel, Yams, Crypto (swift-crypto: SHA-256 of order keys, contents, PII)
+//   Rules          ->  OrderModel, Yams, Crypto (swift-crypto: SHA-256 of order keys, PII),
+//                      CXXHash (XXH3-128 of order contents)
 //   Parquet        ->  CCodecs            (knows nothing about orders)
 //   OrderModel     ->  (nothing)
 // Each C library sits behind a thin target of its own.
@@ -34,6 +35,7 @@ let package = Package(
         // C libraries (Debian: libarchive-dev, libcsv-dev, libsimdjson-dev, libzstd-dev, libsnappy-dev, zlib1g-dev)
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .target(
             name: "CCodecs",
             linkerSettings: [.linkedLibrary("zstd"), .linkedLibrary("snappy"), .linkedLibrary("z")]
@@ -62,7 +64,7 @@ let package = Package(
         ),
         .target(name: "FeedSampler", dependencies: ["OrderModel"]),
         .target(name: "Lifecycle", dependencies: ["OrderModel", "Parquet", "Datasets", "CArchive"]),
-        .target(name: "Rules", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Rules", dependencies: ["OrderModel", "CXXHash", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Fulfillment", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Pipeline",
@@ -109,7 +111,7 @@ let package = Package(
             dependencies: ["RunMetrics", "OrderModel", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "FeedSamplerTests", dependencies: ["FeedSampler", "OrderModel"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "OrderModel", "CXXHash"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Datasets", "Parquet", "OrderModel"]),
         .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "OrderModel"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Waybill needs on a fresh Debian/Ubuntu machine, idempotently:
-#  - the C libraries it links (libarchive, libcsv, simdjson, zstd, snappy, zlib) and the archive
+#  - the C libraries it links (libarchive, libcsv, simdjson, zstd, snappy, zlib, xxHash) and the archive
 #    tools the tests use to build fixtures;
 #  - node_exporter and the Pushgateway, which the metrics interop tests start on loopback
 #    (the packages' own services are not used);
@@ -10,7 +10,7 @@
 # Swift itself (6.1 or newer) must already be on PATH.
 set -euo pipefail
 
-debs=(libarchive-dev libcsv-dev libsimdjson-dev libzstd-dev libsnappy-dev zlib1g-dev
+debs=(libarchive-dev libcsv-dev libsimdjson-dev libzstd-dev libsnappy-dev zlib1g-dev libxxhash-dev
       zstd xz-utils bzip2 zip unzip python3-venv pkg-config
       prometheus-node-exporter prometheus-pushgateway)
 missing=()

@@ -1,3 +1,4 @@
+import CXXHash
 import OrderModel
 import Testing
 @testable import Rules
@@ -44,18 +45,39 @@ import Testing
             default: bytes += [0]
             }
         }
+        // Format 2 (docs/rules.md section 4): XXH3-128 of the bytes, high half first.
+        let x = bytes.withUnsafeBytes { XXH3_128bits($0.baseAddress, $0.count) }
+        let expected = Digest128(hi: x.high64, lo: x.low64)
+        let hasher = OrderHasher()
+        #expect(hasher.contents(order(child: nil)) == [expected])
+        // Format 1's form of the same content: the first half of SHA-256 of the same bytes.
         let sha = SHA256()
         sha.update(bytes)
-        #expect(OrderHasher().contents(order(child: nil)) == [sha.finish128()])
+        #expect(hasher.legacyContent(order(child: nil), row: 0) == sha.finish128())
         // The plan's child_order_id (model version 4) does not change the content.
-        #expect(OrderHasher().contents(order(child: "shop:1-1")) == [sha.finish128Again(bytes)])
+        #expect(OrderHasher().contents(order(child: "shop:1-1")) == [expected])
     }
-}
 
-private extension SHA256 {
-    func finish128Again(_ bytes: [UInt8]) -> Digest128 {
-        reset()
-        update(bytes)
-        return finish128()
+    @Test func linesAreHashedWithTheirOrderInEveryBatchPosition() {
+        // Several orders in one batch: each hash covers its own order's bytes and lines only, the
+        // same as the order alone in a batch of its own.
+        var b = OrderBatch()
+        for i in 0..<3 {
+            b.beginOrder()
+            b.orders.set(OrderField.orderId, string: "shop:\(i)")
+            for l in 0..<i {
+                b.beginLine()
+                b.lines.set(LineField.lineNo, int: Int64(l + 1))
+                b.endLine()
+            }
+            b.endOrder()
+        }
+        let all = OrderHasher().contents(b)
+        for i in 0..<3 {
+            var one = OrderBatch()
+            one.append(from: b, row: i)
+            #expect(OrderHasher().contents(one) == [all[i]])
+        }
+        #expect(Set(all).count == 3)
     }
 }

@@ -204,6 +204,67 @@ import Testing
         #expect(try StateStore(directory: dir).encoded() == before)
     }
 
+    /// A state written in format 1 (SHA-256 content hashes, 50-byte entries) is read as it is:
+    /// its entries are compared in their own form, a run replaces what it changes with format
+    /// 2's, and the next commit writes format 2 with the untouched entries still marked.
+    @Test func aFormatOneStateIsComparedInItsOwnFormAndRewrittenAsFormatTwo() throws {
+        let dir = Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = [Self.order("M", v: 1, "CREATED"), Self.order("N", v: 1, "CREATED")]
+        _ = try Self.run(first, state: try StateStore(directory: dir))
+        // Rewrite the state as format 1 wrote it.
+        let batch = TestBatches.batch(first)
+        let hasher = OrderHasher()
+        let fresh = hasher.contents(batch)
+        var keys: [Digest128] = []
+        hasher.keys(batch, into: &keys)
+        let legacy = Dictionary(uniqueKeysWithValues: keys.indices.map { (keys[$0], hasher.legacyContent(batch, row: $0)) })
+        let v2 = try StateStore(directory: dir).encoded()
+        #expect(Array(v2[0..<8]) == Array("WBSTATE2".utf8) && v2.count == 16 + 2 * 51)
+        func u64(_ b: [UInt8], _ o: Int) -> UInt64 { (0..<8).reversed().reduce(0) { $0 << 8 | UInt64(b[o + $1]) } }
+        func le(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
+        var v1 = Array("WBSTATE1".utf8) + v2[8..<16]
+        for e in 0..<2 {
+            let o = 16 + e * 51
+            let key = Digest128(hi: u64(v2, o), lo: u64(v2, o + 8))
+            #expect(Digest128(hi: u64(v2, o + 32), lo: u64(v2, o + 40)) == fresh[keys.firstIndex(of: key)!])
+            #expect(v2[o + 50] == 0)
+            v1 += v2[o..<(o + 32)] + le(legacy[key]!.hi) + le(legacy[key]!.lo) + v2[(o + 48)..<(o + 50)]
+        }
+        try Data(v1).write(to: URL(fileURLWithPath: dir + "/orders.state"))
+        let loaded = try StateStore(directory: dir)
+        #expect(loaded.count == 2 && keys.allSatisfy { loaded[$0]!.legacyContent && loaded[$0]!.content == legacy[$0]! })
+
+        // The same order again: a duplicate, not a conflict.
+        let again = try Self.run([Self.order("M", v: 1, "CREATED")], state: try StateStore(directory: dir))
+        #expect(again.summary.duplicates == 1 && again.summary.conflicts == 0 && again.output.count == 0)
+        // The same version with other content: a conflict that names the stored format-1 hash.
+        let other = try Self.run([Self.order("M", v: 1, "CREATED", extra: ["currency": "USD"])], state: try StateStore(directory: dir))
+        #expect(other.summary.conflicts == 1 && other.summary.duplicates == 0)
+        #expect(other.rejects.count == 1 && other.rejects[0].contains("vs \(legacy[keys[0]]!)"))
+        // A newer version of M replaces its entry with format 2's form; N's stays as it was.
+        let newer = try Self.run([Self.order("M", v: 2, "PAID")], state: try StateStore(directory: dir))
+        #expect(newer.output.count == 1)
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/orders.state")))
+        #expect(Array(written[0..<8]) == Array("WBSTATE2".utf8))
+        let after = try StateStore(directory: dir)
+        #expect(after[keys[0]]!.legacyContent == false && after[keys[0]]!.version == 2)
+        #expect(after[keys[1]]!.legacyContent && after[keys[1]]!.content == legacy[keys[1]]!)
+        // And N, still in format 1's form, is still recognised.
+        let n = try Self.run([Self.order("N", v: 1, "CREATED")], state: try StateStore(directory: dir))
+        #expect(n.summary.duplicates == 1 && n.summary.conflicts == 0)
+    }
+
+    @Test func aStateEntryWithUnknownFlagsIsAnError() throws {
+        let dir = Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Self.run([Self.order("M", v: 1, "CREATED")], state: try StateStore(directory: dir))
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/orders.state")))
+        bytes[16 + 50] = 0x80
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/orders.state"))
+        #expect(throws: WaybillError.self) { try StateStore(directory: dir) }
+    }
+
     @Test func aCorruptStateFileIsAnErrorNotACrash() throws {
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

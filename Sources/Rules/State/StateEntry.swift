@@ -1,5 +1,5 @@
 /// What the state remembers of one order key: the newest applied version, its status and a
-/// hash of its content. 50 bytes on disk; about 100 bytes in memory with the hash table.
+/// hash of its content. 51 bytes on disk; about 100 bytes in memory with the hash table.
 public struct StateEntry: Sendable, Equatable {
     /// `updated_at` in UTC microseconds, `Int64.min` when the order had none.
     public var updatedAt: Int64
@@ -10,13 +10,17 @@ public struct StateEntry: Sendable, Equatable {
     /// For an ON_HOLD status sent by the source: the status it was held from (255: unknown).
     public var heldFrom: UInt8
     public var content: Digest128
+    /// Whether `content` is in the form of state format 1 (the first half of SHA-256) rather
+    /// than XXH3-128: an entry loaded from a format-1 state that no run has replaced since.
+    public var legacyContent: Bool
 
-    public init(updatedAt: Int64, version: Int64, status: UInt8, heldFrom: UInt8, content: Digest128) {
+    public init(updatedAt: Int64, version: Int64, status: UInt8, heldFrom: UInt8, content: Digest128, legacyContent: Bool = false) {
         self.updatedAt = updatedAt
         self.version = version
         self.status = status
         self.heldFrom = heldFrom
         self.content = content
+        self.legacyContent = legacyContent
     }
 
     /// Orders versions: `(updated_at, version)`, lexicographically; a missing value is oldest.

@@ -7,11 +7,19 @@ import OrderModel
 /// version, its status and content hash, so re-runs are no-ops and transitions are checked
 /// against earlier runs.
 ///
-/// File `DIR/orders.state`: the magic `WBSTATE1`, a little-endian UInt64 count, then the
-/// entries sorted by key, 50 bytes each: key (16: the first half of SHA-256 of `order_id`),
-/// updated_at (8), version (8), content hash (16), status (1), held-from (1). Keys are stored
-/// as digests so entries have a fixed size and lookups need no String. The whole table is
-/// loaded in memory (about 100 bytes per key: 10 million orders take about 1 GB).
+/// File `DIR/orders.state` (format 2): the magic `WBSTATE2`, a little-endian UInt64 count, then
+/// the entries sorted by key, 51 bytes each: key (16: the first half of SHA-256 of `order_id`),
+/// updated_at (8), version (8), content hash (16), status (1), held-from (1), flags (1: bit 0
+/// set when the content hash is format 1's, see below). Keys are stored as digests so entries
+/// have a fixed size and lookups need no String. The whole table is loaded in memory (about
+/// 100 bytes per key: 10 million orders take about 1 GB).
+///
+/// Format 1 (`WBSTATE1`, written until 2026-11-29) has 50-byte entries without the flags, and
+/// its content hashes are the first half of SHA-256 where format 2's are XXH3-128 of the same
+/// bytes (`OrderHasher`). It is read as it is, every entry marked `legacyContent`: transact
+/// compares such an entry with the SHA-256 form of the incoming order's content, and an entry
+/// a run replaces gets the new form. The next commit writes format 2, keeping the flag on the
+/// entries no run has replaced yet.
 ///
 /// Changes stay in memory until `commit()`, which writes a temporary file, fsyncs it and
 /// renames it over the old one: a failed run changes nothing, a crash leaves the old or the new
@@ -21,8 +29,12 @@ public final class StateStore {
     private(set) var entries = DigestMap<StateEntry>(filler: .zero)
     /// The number of keys held.
     public var count: Int { entries.count }
-    static let magic = Array("WBSTATE1".utf8)
-    static let entrySize = 50
+    static let magic = Array("WBSTATE2".utf8)
+    static let entrySize = 51
+    static let formatOneMagic = Array("WBSTATE1".utf8)
+    static let formatOneEntrySize = 50
+    /// Flags bit: the content hash is format 1's.
+    static let legacyContentFlag: UInt8 = 1
 
     public var path: String { directory + "/orders.state" }
 
@@ -53,22 +65,29 @@ public final class StateStore {
     }
 
     private func decode(_ b: [UInt8]) throws(WaybillError) {
-        guard b.count >= 16, Array(b[0..<8]) == Self.magic else {
+        let formatOne = b.count >= 8 && Array(b[0..<8]) == Self.formatOneMagic
+        guard b.count >= 16, formatOne || Array(b[0..<8]) == Self.magic else {
             throw WaybillError.data("\(path): not a waybill state file (bad magic)")
         }
-        let count = Int(Self.u64(b, 8))
-        guard b.count == 16 + count * Self.entrySize else {
-            throw WaybillError.data("\(path): truncated state file (\(count) entries declared, \(b.count) bytes)")
+        let size = formatOne ? Self.formatOneEntrySize : Self.entrySize
+        let declared = Self.u64(b, 8)
+        guard let count = Int(exactly: declared), count <= (b.count - 16) / size, b.count == 16 + count * size else {
+            throw WaybillError.data("\(path): truncated state file (\(declared) entries declared, \(b.count) bytes)")
         }
         entries.reserveCapacity(count)
         var o = 16
         for _ in 0..<count {
             let key = Digest128(hi: Self.u64(b, o), lo: Self.u64(b, o + 8))
+            let flags = formatOne ? Self.legacyContentFlag : b[o + 50]
+            guard flags & ~Self.legacyContentFlag == 0 else {
+                throw WaybillError.data("\(path): entry \((o - 16) / size + 1) has unknown flags \(flags) (a newer state format?)")
+            }
             entries[key] = StateEntry(
                 updatedAt: Int64(bitPattern: Self.u64(b, o + 16)), version: Int64(bitPattern: Self.u64(b, o + 24)),
                 status: b[o + 48], heldFrom: b[o + 49],
-                content: Digest128(hi: Self.u64(b, o + 32), lo: Self.u64(b, o + 40)))
-            o += Self.entrySize
+                content: Digest128(hi: Self.u64(b, o + 32), lo: Self.u64(b, o + 40)),
+                legacyContent: flags & Self.legacyContentFlag != 0)
+            o += size
         }
     }
 
@@ -105,6 +124,7 @@ public final class StateStore {
             Self.put(e.content.lo, &out)
             out.append(e.status)
             out.append(e.heldFrom)
+            out.append(e.legacyContent ? Self.legacyContentFlag : 0)
         }
         return out
     }

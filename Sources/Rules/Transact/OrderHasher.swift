@@ -1,3 +1,4 @@
+import CXXHash
 import OrderModel
 
 /// Hashes orders for dedup: the key is the first half of SHA-256 over `order_id`
@@ -11,8 +12,19 @@ import OrderModel
 /// Each value is a presence byte, then the value (8 bytes for numbers; an 8-byte length and
 /// the bytes for text; an element count and length-prefixed elements for lists and maps), so
 /// adjacent fields cannot run together.
+///
+/// The content hash is XXH3-128 of those bytes (state format 2, docs/rules.md section 4). It
+/// was the first half of SHA-256 until 2026-11-29, which was about a quarter of the transact
+/// thread (hashing a kilobyte or two per order) for a job that needs no resistance to crafted
+/// collisions: a payload that collided with another version of the same order on purpose
+/// could only make its own conflicting update count as a duplicate, and whoever sends the feed
+/// controls its updates anyway. The key keeps SHA-256: it names the order in the state, and
+/// states written before cannot be re-keyed. `legacyContent` still computes the SHA-256 form,
+/// to compare with entries of a state written in format 1.
 final class OrderHasher {
     private let sha = SHA256()
+    /// XXH3's streaming state, made once (the order's bytes and its lines' lie in two arenas).
+    private let xxh: OpaquePointer
     private let orderColumns: [Int]
     /// Every line field but `order_id` (it repeats the order's) and `child_order_id` (the
     /// fulfillment plan's output, appended in model version 4: left out, the content hash of
@@ -29,7 +41,11 @@ final class OrderHasher {
             "consignee_phone_hash", "consignee_email_hash",
         ]
         orderColumns = OrderSchema.orderFields.indices.filter { !skip.contains(OrderSchema.orderFields[$0].name) }
+        // Allocation fails only when memory is exhausted.
+        xxh = XXH3_createState()!
     }
+
+    deinit { XXH3_freeState(xxh) }
 
     /// The keys of every order of `batch`, appended to `out`. The `order_id` column is bound
     /// once per batch: bound per order (`let col = columns[...]`), the copy retained and
@@ -45,7 +61,8 @@ final class OrderHasher {
         }
     }
 
-    /// The content hash of every order of `batch`.
+    /// The content hash of every order of `batch`. Keeps the batch's serialised bytes until the
+    /// next call, for `legacyContent`.
     func contents(_ batch: OrderBatch) -> [Digest128] {
         // Line order_id repeats the order's: skipped.
         Self.serialize(batch.orders, columns: orderColumns, arena: &orderArena, offsets: &orderOffsets)
@@ -55,15 +72,32 @@ final class OrderHasher {
         orderArena.withUnsafeBytes { oa in
             lineArena.withUnsafeBytes { la in
                 for r in 0..<batch.count {
-                    sha.reset()
-                    sha.update(UnsafeRawBufferPointer(rebasing: oa[orderOffsets[r]..<orderOffsets[r + 1]]))
                     let lines = batch.lineRange(r)
-                    sha.update(UnsafeRawBufferPointer(rebasing: la[lineOffsets[lines.lowerBound]..<lineOffsets[lines.upperBound]]))
-                    out.append(sha.finish128())
+                    XXH3_128bits_reset(xxh)
+                    XXH3_128bits_update(xxh, oa.baseAddress! + orderOffsets[r], orderOffsets[r + 1] - orderOffsets[r])
+                    let l0 = lineOffsets[lines.lowerBound], l1 = lineOffsets[lines.upperBound]
+                    if l1 > l0 { XXH3_128bits_update(xxh, la.baseAddress! + l0, l1 - l0) }
+                    let h = XXH3_128bits_digest(xxh)
+                    out.append(Digest128(hi: h.high64, lo: h.low64))
                 }
             }
         }
         return out
+    }
+
+    /// The content hash of order `row` of `batch` as state format 1 stored it (the first half
+    /// of SHA-256 over the same bytes), to compare with an entry of a state written before
+    /// format 2. Only after `contents(batch)` for the same batch.
+    func legacyContent(_ batch: OrderBatch, row r: Int) -> Digest128 {
+        orderArena.withUnsafeBytes { oa in
+            lineArena.withUnsafeBytes { la in
+                sha.reset()
+                sha.update(UnsafeRawBufferPointer(rebasing: oa[orderOffsets[r]..<orderOffsets[r + 1]]))
+                let lines = batch.lineRange(r)
+                sha.update(UnsafeRawBufferPointer(rebasing: la[lineOffsets[lines.lowerBound]..<lineOffsets[lines.upperBound]]))
+                return sha.finish128()
+            }
+        }
     }
 
     /// Lays out the rows of `table` (only `columns`) one after another in `arena`; row `r`'s

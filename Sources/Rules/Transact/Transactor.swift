@@ -140,7 +140,9 @@ public final class Transactor {
                 i += 1
                 if let p = prev {
                     let c = StateEntry.order(stamps[row], p.stamp)
-                    if c == 0 && contents[row] == p.content {
+                    // An entry from a format-1 state holds that format's hash of its content.
+                    let mine = c == 0 && p.legacyContent ? hasher.legacyContent(input, row: row) : contents[row]
+                    if c == 0 && mine == p.content {
                         summary.duplicates += 1
                         summary.books.merged += 1
                         count(BuiltinRule.duplicate)
@@ -153,7 +155,7 @@ public final class Transactor {
                             : prevOrigin == -2 ? "an earlier record of this run" : "the version in the state"
                         rejected[row] = BuiltinRule.conflict
                         rejectReason[row] = "same (updated_at, version) as \(other) but different content: "
-                            + "this payload \(contents[row]) vs \(p.content)"
+                            + "this payload \(mine) vs \(p.content)"
                         continue
                     }
                     if c < 0 {
