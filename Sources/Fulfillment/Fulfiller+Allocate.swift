@@ -89,7 +89,7 @@ extension Fulfiller {
                 if spec == best { candidates.append(w) }
             }
             if candidates.isEmpty {
-                hold(HoldCode.noWarehouse, .noWarehouse) { r in
+                hold(.noWarehouse, .noWarehouse) { r in
                     r.text("line "); r.int(i + 1); r.text(" (")
                     r.bytes(f.tempClass)
                     if f.bulky { r.text(", bulky") }
@@ -103,7 +103,7 @@ extension Fulfiller {
                 return false
             }
             guard let chosen = choose(candidates, f) else {
-                hold(HoldCode.insufficientStock, .insufficientStock) { r in
+                hold(.insufficientStock, .insufficientStock) { r in
                     r.text("line "); r.int(i + 1); r.text(": no candidate warehouse (")
                     r.text(candidates.map { plan.warehouses[$0].id }.joined(separator: ", "))
                     r.text(") has stock for quantity "); r.money(f.qty)
@@ -178,11 +178,11 @@ extension Fulfiller {
         r.end()
     }
 
-    func hold(_ code: String, _ rule: PlanRule, _ why: (inout PlanReasons) -> Void) {
+    func hold(_ code: Hold, _ rule: PlanRule, _ why: (inout PlanReasons) -> Void) {
         orderHold = code
         hit(rule)
         orderReasons.begin("hold")
-        orderReasons.text(code); orderReasons.text(": ")
+        orderReasons.bytes(code.bytes); orderReasons.text(": ")
         why(&orderReasons)
         orderReasons.end()
     }

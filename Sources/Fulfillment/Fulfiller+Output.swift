@@ -20,7 +20,7 @@ extension Fulfiller {
         beginCopy(input, row, into: &out, columns: Self.plannerColumns)
         if let code = orderHold {
             out.orders.set(F.status, utf8: Self.onHold)
-            out.orders.addElement(F.holdCodes, code)
+            out.orders.addElement(F.holdCodes, utf8: code.bytes)
         }
         out.orders.set(F.childCount, int: Int64(orderHold == nil ? children.count : 0))
         orderReasons.write(into: &out.orders, column: F.planReasons)
@@ -38,7 +38,7 @@ extension Fulfiller {
         let status = v.bytes(F.status, row)
         let isCOD = (v.int(F.isCOD, row) ?? 0) != 0
         let advance = status.elementsEqual(Self.paid) || (isCOD && status.elementsEqual(Self.created))
-        // Each child read in place: a copy of a `ChildPlan` retains its hold code.
+        // Each child read in place, not copied.
         children.withUnsafeBufferPointer { plans in
             for k in 0..<plans.count {
                 let ch = plans.baseAddress! + k
@@ -47,7 +47,7 @@ extension Fulfiller {
                 out.orders.set(F.parentOrderId, utf8: parentId)
                 if let code = ch.pointee.hold {
                     out.orders.set(F.status, utf8: Self.onHold)
-                    out.orders.addElement(F.holdCodes, code)
+                    out.orders.addElement(F.holdCodes, utf8: code.bytes)
                 } else if advance {
                     out.orders.set(F.status, utf8: Self.allocated)
                 }

@@ -218,12 +218,12 @@ extension Fulfiller {
             steps += 1
         }
         let (code, rule, detail) = codFailure != nil
-            ? (HoldCode.codOverLimit, PlanRule.codOverLimit, codFailure)
-            : (HoldCode.noCarrier, PlanRule.noCarrier, firstFailure)
+            ? (Hold.codOverLimit, PlanRule.codOverLimit, codFailure)
+            : (Hold.noCarrier, PlanRule.noCarrier, firstFailure)
         children[c].hold = code
         hit(rule)
         r.begin("hold")
-        r.text(code); r.text(": no service from "); r.text(levelNames[requested]); r.text(" down carries it")
+        r.bytes(code.bytes); r.text(": no service from "); r.text(levelNames[requested]); r.text(" down carries it")
         if let (fs, why) = detail { r.text("; "); r.text(plan.services[fs].id); r.text(" "); why.describe(into: &r) }
         r.end()
         return nil

@@ -51,7 +51,7 @@ public final class Fulfiller {
     }
     /// For each of `copiedOrderColumns`, whether a child copies it (nil: all do).
     var copiedChildColumns: [Bool]?
-    var orderHold: String?
+    var orderHold: Hold?
     let encoder = UnifiedNDJSONEncoder()
     var candidateScratch: [Int] = []
     /// Why each chosen warehouse was chosen; `pattern`: the matched region, as (warehouse,

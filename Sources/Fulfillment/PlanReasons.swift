@@ -224,8 +224,32 @@ public enum PlanRule: Int, CaseIterable, Sendable {
 
 /// Hold codes written into `hold_codes` when an order or child cannot be planned.
 public enum HoldCode {
-    public static let noWarehouse = "no_warehouse"
-    public static let insufficientStock = "insufficient_stock"
-    public static let noCarrier = "no_carrier"
-    public static let codOverLimit = "cod_over_limit"
+    public static let noWarehouse = Hold.noWarehouse.code
+    public static let insufficientStock = Hold.insufficientStock.code
+    public static let noCarrier = Hold.noCarrier.code
+    public static let codOverLimit = Hold.codOverLimit.code
+}
+
+/// Why an order or child is held, as the planner carries it: a plain value, so a `ChildPlan`
+/// holding one copies without reference counting (as a `String` every copy of a child plan
+/// retained and released it, through the type's value witnesses).
+enum Hold: UInt8 {
+    case noWarehouse, insufficientStock, noCarrier, codOverLimit
+
+    /// The code written into `hold_codes` (`HoldCode`).
+    var code: String {
+        switch self {
+        case .noWarehouse: return "no_warehouse"
+        case .insufficientStock: return "insufficient_stock"
+        case .noCarrier: return "no_carrier"
+        case .codOverLimit: return "cod_over_limit"
+        }
+    }
+
+    // Kept for the process's life (`PlanBytes.permanent`): written without reference counting.
+    nonisolated(unsafe) private static let codeBytes = [Hold.noWarehouse, .insufficientStock, .noCarrier, .codOverLimit]
+        .map { PlanBytes.permanent($0.code) }
+
+    /// `code`'s UTF-8.
+    var bytes: UnsafeRawBufferPointer { Self.codeBytes[Int(rawValue)] }
 }

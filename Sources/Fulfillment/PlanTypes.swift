@@ -45,7 +45,7 @@ struct ChildPlan {
     var delivered: Int64?
     var lateShip: Bool?
     var lateDelivery: Bool?
-    var hold: String?
+    var hold: Hold?
     var shipMode: UnsafeRawBufferPointer?
 }
 
