@@ -86,12 +86,14 @@ struct PendingColumn {
         }
         materialize()
         rows += n
-        appendPresent(col, UnsafeBufferPointer(start: col.pointee.valid, count: col.pointee.count), sel)
+        appendPresent(col, sel)
     }
 
-    /// `append(_:rows:)` for a column with values: `valid` holds one flag per row of `col`.
+    /// `append(_:rows:)` for a column with values; the helpers take its validity (one flag per
+    /// row of `col`) as a buffer.
     @inline(__always)
-    private mutating func appendPresent(_ col: UnsafePointer<ColumnView>, _ valid: UnsafeBufferPointer<Bool>, _ sel: UnsafeBufferPointer<Int32>) {
+    private mutating func appendPresent(_ col: UnsafePointer<ColumnView>, _ sel: UnsafeBufferPointer<Int32>) {
+        let valid = UnsafeBufferPointer(start: col.pointee.valid, count: col.pointee.count)
         let n = sel.count
         switch kind {
         case .string:
