@@ -102,6 +102,13 @@ final class OrderHasher {
 
     /// Lays out the rows of `table` (only `columns`) one after another in `arena`; row `r`'s
     /// bytes are `offsets[r]..<offsets[r + 1]`.
+    ///
+    /// Two kinds of column take no per-value work: a column null in every row of the batch
+    /// (most of the model's fields in a given feed) is its presence byte 0, which the zeroed
+    /// arena already holds, so a run of them only moves each row's cursor, once for the run;
+    /// a number column without nulls is 9 bytes a row, written from its values in one loop.
+    /// Per column and row through `Column`'s accessors, the layout was about a third of the
+    /// transact thread's samples once SHA-256 had gone.
     private static func serialize(_ table: ColumnTable, columns: [Int], arena: inout [UInt8], offsets: inout [Int]) {
         let n = table.rowCount
         offsets.removeAll(keepingCapacity: true)
@@ -109,27 +116,43 @@ final class OrderHasher {
         // Through buffer pointers: an array updated in place per value checks its uniqueness
         // on every write, which cost as much as the sizes themselves.
         offsets.withUnsafeMutableBufferPointer { off in
+            var fixed = 0  // bytes every row takes in the columns of fixed size (all-null, dense numbers)
             for c in columns {
                 let col = table.columns[c]  // one copy per column per batch
-                if col.nullCount == n {  // most of the model's fields are empty in a given feed
-                    for r in 0..<n { off[r + 1] += 1 }
-                    continue
+                if col.nullCount == n {
+                    fixed += 1
+                } else if col.kind.isNumeric && col.nullCount == 0 {
+                    fixed += 9
+                } else {
+                    for r in 0..<n { off[r + 1] += size(col, r) }
                 }
-                for r in 0..<n { off[r + 1] += size(col, r) }
             }
-            for r in 0..<n { off[r + 1] += off[r] }
+            for r in 0..<n { off[r + 1] += off[r] + fixed }
         }
         arena.removeAll(keepingCapacity: true)
         arena.append(contentsOf: repeatElement(0, count: offsets[n]))
         var cursor = Array(offsets[0..<n])
         arena.withUnsafeMutableBytes { a in
             cursor.withUnsafeMutableBufferPointer { at in
+                var skip = 0  // all-null columns passed since the cursors last moved
                 for c in columns {
                     let col = table.columns[c]
                     if col.nullCount == n {
-                        for r in 0..<n {
-                            a[at[r]] = 0  // the presence byte alone, as `write` puts for a null
-                            at[r] += 1
+                        skip += 1
+                        continue
+                    }
+                    if skip > 0 {
+                        for r in 0..<n { at[r] += skip }
+                        skip = 0
+                    }
+                    if col.kind.isNumeric && col.nullCount == 0 {
+                        col.ints.withUnsafeBufferPointer { v in
+                            for r in 0..<n {
+                                let p = at[r]
+                                a[p] = 1
+                                a.storeBytes(of: v[r].littleEndian, toByteOffset: p + 1, as: Int64.self)
+                                at[r] = p + 9
+                            }
                         }
                         continue
                     }
