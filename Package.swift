@@ -62,7 +62,7 @@ let package = Package(
             name: "Datasets",
             dependencies: ["OrderModel", "Parquet", "CCodecs", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "FeedSampler", dependencies: ["OrderModel"]),
+        .target(name: "FeedSampler", dependencies: ["OrderModel"], exclude: ["README.md"]),
         .target(name: "Lifecycle", dependencies: ["OrderModel", "Parquet", "Datasets", "CArchive"]),
         .target(name: "Rules", dependencies: ["OrderModel", "CXXHash", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Fulfillment", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
