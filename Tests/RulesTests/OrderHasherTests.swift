@@ -61,17 +61,11 @@ import Testing
     @Test func linesAreHashedWithTheirOrderInEveryBatchPosition() {
         // Several orders in one batch: each hash covers its own order's bytes and lines only, the
         // same as the order alone in a batch of its own.
-        var b = OrderBatch()
-        for i in 0..<3 {
-            b.beginOrder()
-            b.orders.set(OrderField.orderId, string: "shop:\(i)")
-            for l in 0..<i {
-                b.beginLine()
-                b.lines.set(LineField.lineNo, int: Int64(l + 1))
-                b.endLine()
-            }
-            b.endOrder()
-        }
+        // Orders of 0, 1 and 2 lines, a null-everywhere column beside dense and sparse ones.
+        let b = TestBatches.batch((0..<3).map { i in
+            TestBatches.Order(fields: ["order_id": "shop:\(i)"].merging(i == 1 ? ["version": "7"] : [:]) { $1 },
+                lines: (0..<i).map { ["line_no": "\($0 + 1)"] })
+        })
         let all = OrderHasher().contents(b)
         for i in 0..<3 {
             var one = OrderBatch()
