@@ -72,11 +72,10 @@ final class OrderHasher {
         orderArena.withUnsafeBytes { oa in
             lineArena.withUnsafeBytes { la in
                 for r in 0..<batch.count {
-                    let lines = batch.lineRange(r)
+                    let (order, lines) = segments(batch, r)
                     XXH3_128bits_reset(xxh)
-                    XXH3_128bits_update(xxh, oa.baseAddress! + orderOffsets[r], orderOffsets[r + 1] - orderOffsets[r])
-                    let l0 = lineOffsets[lines.lowerBound], l1 = lineOffsets[lines.upperBound]
-                    if l1 > l0 { XXH3_128bits_update(xxh, la.baseAddress! + l0, l1 - l0) }
+                    XXH3_128bits_update(xxh, oa.baseAddress! + order.lowerBound, order.count)
+                    if !lines.isEmpty { XXH3_128bits_update(xxh, la.baseAddress! + lines.lowerBound, lines.count) }
                     let h = XXH3_128bits_digest(xxh)
                     out.append(Digest128(hi: h.high64, lo: h.low64))
                 }
@@ -91,11 +90,40 @@ final class OrderHasher {
     func legacyContent(_ batch: OrderBatch, row r: Int) -> Digest128 {
         orderArena.withUnsafeBytes { oa in
             lineArena.withUnsafeBytes { la in
+                let (order, lines) = segments(batch, r)
                 sha.reset()
-                sha.update(UnsafeRawBufferPointer(rebasing: oa[orderOffsets[r]..<orderOffsets[r + 1]]))
-                let lines = batch.lineRange(r)
-                sha.update(UnsafeRawBufferPointer(rebasing: la[lineOffsets[lines.lowerBound]..<lineOffsets[lines.upperBound]]))
+                sha.update(UnsafeRawBufferPointer(rebasing: oa[order]))
+                sha.update(UnsafeRawBufferPointer(rebasing: la[lines]))
                 return sha.finish128()
+            }
+        }
+    }
+
+    /// Where order `r`'s content lies after `serialize`: its own bytes in the order arena and
+    /// its lines' bytes in the line arena (both forms of the hash cover the two in that order).
+    @inline(__always)
+    private func segments(_ batch: OrderBatch, _ r: Int) -> (order: Range<Int>, lines: Range<Int>) {
+        let l = batch.lineRange(r)
+        return (orderOffsets[r]..<orderOffsets[r + 1], lineOffsets[l.lowerBound]..<lineOffsets[l.upperBound])
+    }
+
+    /// How `serialize` lays a column out for a batch of `n` rows, decided once so that its
+    /// two passes (sizes, then bytes) agree.
+    private enum Layout {
+        /// Null in every row: the presence byte 0 alone, already in the zeroed arena.
+        case absent
+        /// A number in every row: the presence byte 1 and 8 bytes.
+        case dense
+        /// Anything else: row by row (`size`, `write`).
+        case perRow
+
+        init(_ col: Column, rows n: Int) {
+            if col.nullCount == n {
+                self = .absent
+            } else if col.kind.isNumeric && col.nullCount == 0 {
+                self = .dense
+            } else {
+                self = .perRow
             }
         }
     }
@@ -119,12 +147,10 @@ final class OrderHasher {
             var fixed = 0  // bytes every row takes in the columns of fixed size (all-null, dense numbers)
             for c in columns {
                 let col = table.columns[c]  // one copy per column per batch
-                if col.nullCount == n {
-                    fixed += 1
-                } else if col.kind.isNumeric && col.nullCount == 0 {
-                    fixed += 9
-                } else {
-                    for r in 0..<n { off[r + 1] += size(col, r) }
+                switch Layout(col, rows: n) {
+                case .absent: fixed += 1
+                case .dense: fixed += 9
+                case .perRow: for r in 0..<n { off[r + 1] += size(col, r) }
                 }
             }
             for r in 0..<n { off[r + 1] += off[r] + fixed }
@@ -137,7 +163,8 @@ final class OrderHasher {
                 var skip = 0  // all-null columns passed since the cursors last moved
                 for c in columns {
                     let col = table.columns[c]
-                    if col.nullCount == n {
+                    let layout = Layout(col, rows: n)
+                    if layout == .absent {
                         skip += 1
                         continue
                     }
@@ -145,7 +172,7 @@ final class OrderHasher {
                         for r in 0..<n { at[r] += skip }
                         skip = 0
                     }
-                    if col.kind.isNumeric && col.nullCount == 0 {
+                    if layout == .dense {
                         col.ints.withUnsafeBufferPointer { v in
                             for r in 0..<n {
                                 let p = at[r]
