@@ -233,7 +233,7 @@ public enum HoldCode {
 /// Why an order or child is held, as the planner carries it: a plain value, so a `ChildPlan`
 /// holding one copies without reference counting (as a `String` every copy of a child plan
 /// retained and released it, through the type's value witnesses).
-enum Hold: UInt8 {
+enum Hold: UInt8, CaseIterable {
     case noWarehouse, insufficientStock, noCarrier, codOverLimit
 
     /// The code written into `hold_codes` (`HoldCode`).
@@ -247,8 +247,7 @@ enum Hold: UInt8 {
     }
 
     // Kept for the process's life (`PlanBytes.permanent`): written without reference counting.
-    nonisolated(unsafe) private static let codeBytes = [Hold.noWarehouse, .insufficientStock, .noCarrier, .codOverLimit]
-        .map { PlanBytes.permanent($0.code) }
+    nonisolated(unsafe) private static let codeBytes = allCases.map { PlanBytes.permanent($0.code) }
 
     /// `code`'s UTF-8.
     var bytes: UnsafeRawBufferPointer { Self.codeBytes[Int(rawValue)] }
