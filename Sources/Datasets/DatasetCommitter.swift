@@ -235,7 +235,7 @@ final class DatasetCommitter {
         // One dataset, or `--threads 1`: the renames make the folders as they go.
         let threads = min(groups.count, options.encodeThreads)
         guard threads > 1 else { return }
-        let work = FolderWork(groups)
+        let work = WorkList(groups)
         runOnThreads(threads) {
             while let group = work.next() {
                 for folder in group { _ = try? FileOps.makeDirectories(folder) }
@@ -252,24 +252,5 @@ final class DatasetCommitter {
     /// Leaves the staging folder as a dead process would (test hook), releasing its lock.
     func abandonAsIfKilled() {
         stagingLock?.release()
-    }
-}
-
-/// The folder groups `makeFolders` hands out, one at a time, to its threads.
-private final class FolderWork: @unchecked Sendable {
-    private var groups: [[String]]
-    private var mutex = pthread_mutex_t()
-
-    init(_ groups: [[String]]) {
-        self.groups = groups
-        pthread_mutex_init(&mutex, nil)
-    }
-
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func next() -> [String]? {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return groups.popLast()
     }
 }

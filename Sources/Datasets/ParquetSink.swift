@@ -47,16 +47,13 @@ private final class SchemaCache: @unchecked Sendable {
         var binary: Set<String>
     }
 
-    private var mutex = pthread_mutex_t()
+    private let lock = Lock()
     private var built: [Key: DatasetSchema] = [:]
-
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
 
     func schema(_ dataset: DatasetKind, keys: [PartitionKey], sealer: ColumnSealer?) throws(WaybillError) -> DatasetSchema {
         let key = Key(dataset: dataset, keys: keys.map(\.description).joined(separator: ","), binary: sealer?.names ?? [])
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
+        lock.lock()
+        defer { lock.unlock() }
         if let s = built[key] { return s }
         let s = try DatasetSchema(dataset: dataset, keys: keys, sealer: sealer)
         built[key] = s

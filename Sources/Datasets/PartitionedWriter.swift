@@ -375,9 +375,6 @@ final class PartitionedWriter {
         var lines = 0..<0
     }
 
-    private static let orderFields = Array(OrderSchema.orderFields.indices)
-    private static let lineFields = Array(OrderSchema.lineFields.indices)
-
     /// `takeByColumn`'s inner loops: for each field of `dataset`'s table (`columns`: the column
     /// of `source` each field takes; nil, the same index), every piece's rows `sel[range]`.
     private func appendByColumn(
@@ -385,7 +382,7 @@ final class PartitionedWriter {
     ) {
         sel.withUnsafeBufferPointer { sel in
             // Views of the batch's columns, bound once per call (see `PendingColumn.append`).
-            source.withViews(of: columns ?? (dataset == .orderLines ? Self.lineFields : Self.orderFields)) { src in
+            source.withViews(of: columns) { src in
                 // The partitions' tables through one pointer for the whole call: `work[j]` in
                 // the loop checked the array's uniqueness (and retained around it) per field
                 // and piece.
@@ -887,45 +884,4 @@ final class PartitionedWriter {
         }
         return out.sorted { ($0.dataset, $0.path) < ($1.dataset, $1.path) }
     }
-}
-
-/// A pthread mutex: the parallel finish needs nothing more.
-private final class Lock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func lock() { pthread_mutex_lock(&mutex) }
-    func unlock() { pthread_mutex_unlock(&mutex) }
-}
-
-/// Hands the writer to the threads of the parallel finish, which share it under `Lock`.
-private struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// Runs `body` on the calling thread and on `count - 1` new threads, and waits for all of
-/// them. (libdispatch's concurrentPerform may leave its pool thread idle on a busy machine.)
-func runOnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
-    final class Job: @unchecked Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var threads: [pthread_t] = []
-    for _ in 1..<max(count, 1) {
-        var t = pthread_t()
-        let job = Unmanaged.passRetained(Job(body)).toOpaque()
-        let rc = pthread_create(&t, nil, { arg in
-            let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
-            job.body()
-            return nil
-        }, job)
-        if rc == 0 {
-            threads.append(t)
-        } else {
-            Unmanaged<Job>.fromOpaque(job).release()  // no thread: the calling thread does the work
-        }
-    }
-    body()
-    for t in threads { pthread_join(t, nil) }
 }

@@ -48,7 +48,8 @@ struct PendingTable {
     /// `columns[i]`, as the fulfillment dataset is of orders).
     mutating func append(_ table: ColumnTable, rows sel: UnsafeBufferPointer<Int32>, columns: [Int]? = nil) {
         guard !sel.isEmpty else { return }
-        table.withViews(of: columns ?? Array(fields.indices)) { src in
+        table.withViews(of: columns) { src in
+            precondition(src.count == fields.count, "the appended table has this table's fields")
             for c in fields.indices { appendColumn(c, src.baseAddress! + c, rows: sel) }
         }
         endAppend(rows: sel.count)

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import OrderModel
 
 /// A second thread that routes batches into partitions while the caller produces the next
@@ -12,24 +9,19 @@ import OrderModel
 /// is rethrown to the caller at its next call.
 final class RoutingThread: @unchecked Sendable {
     private let worker = SerialWorker(maxWaiting: 2)
-    private var mutex = pthread_mutex_t()
+    private let lock = Lock()
     private var rejects: [Reject] = []
     private let route: (OrderBatch) throws(WaybillError) -> [Reject]
 
     init(route: @escaping (OrderBatch) throws(WaybillError) -> [Reject]) {
         self.route = route
-        pthread_mutex_init(&mutex, nil)
     }
-
-    deinit { pthread_mutex_destroy(&mutex) }
 
     /// Queues a batch; blocks while two are waiting. Routes inline if no thread could start.
     func submit(_ batch: OrderBatch) throws(WaybillError) {
         try worker.submit(bytes: 0) { [self] (_: inout [UInt8]) throws(WaybillError) in
             let found = try route(batch)
-            pthread_mutex_lock(&mutex)
-            rejects.append(contentsOf: found)
-            pthread_mutex_unlock(&mutex)
+            lock.withLock { rejects.append(contentsOf: found) }
         }
     }
 
@@ -38,8 +30,8 @@ final class RoutingThread: @unchecked Sendable {
 
     /// Rejects found so far (in input order), removed from the thread's list.
     func takeRejects() -> [Reject] {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
+        lock.lock()
+        defer { lock.unlock() }
         let r = rejects
         rejects = []
         return r

@@ -25,8 +25,8 @@ struct BatchView {
     /// table is captured.
     static func with<R>(_ batch: OrderBatch, _ body: (BatchView) -> R) -> R {
         let lines = batch.lines
-        return batch.orders.withViews(of: Array(batch.orders.columns.indices)) { o in
-            lines.withViews(of: Array(lines.columns.indices)) { l in body(BatchView(o: o, l: l)) }
+        return batch.orders.withViews { o in
+            lines.withViews { l in body(BatchView(o: o, l: l)) }
         }
     }
 

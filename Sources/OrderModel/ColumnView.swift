@@ -44,26 +44,28 @@ public struct ColumnView {
 }
 
 extension ColumnTable {
-    /// Calls `body` with views of columns `fields` (view `i` is of column `fields[i]`), all
-    /// valid for the call. The table must not change meanwhile (it cannot: it is borrowed).
-    public func withViews<R>(of fields: [Int], _ body: (UnsafeBufferPointer<ColumnView>) throws -> R) rethrows -> R {
+    /// Calls `body` with views of columns `fields` (view `i` is of column `fields[i]`), or of
+    /// every column in order when `fields` is nil, all valid for the call. The table must not
+    /// change meanwhile (it cannot: it is borrowed).
+    public func withViews<R>(of fields: [Int]? = nil, _ body: (UnsafeBufferPointer<ColumnView>) throws -> R) rethrows -> R {
+        let count = fields?.count ?? columns.count
         var views: [ColumnView] = []
-        views.reserveCapacity(fields.count)
+        views.reserveCapacity(count)
         return try columns.withUnsafeBufferPointer { cols in
-            try Self.bind(cols, fields, 0, &views, body)
+            try Self.bind(cols, fields, count, 0, &views, body)
         }
     }
 
-    /// Binds column `fields[i]`, then the next ones (recursion: each pointer is only valid
-    /// inside its `withUnsafe...` call, so the calls nest).
+    /// Binds column `fields[i]` (column `i` without `fields`), then the next ones (recursion:
+    /// each pointer is only valid inside its `withUnsafe...` call, so the calls nest).
     private static func bind<R>(
-        _ cols: UnsafeBufferPointer<Column>, _ fields: [Int], _ i: Int, _ views: inout [ColumnView],
+        _ cols: UnsafeBufferPointer<Column>, _ fields: [Int]?, _ count: Int, _ i: Int, _ views: inout [ColumnView],
         _ body: (UnsafeBufferPointer<ColumnView>) throws -> R
     ) rethrows -> R {
-        guard i < fields.count else { return try views.withUnsafeBufferPointer { try body($0) } }
-        return try cols[fields[i]].withView { view in
+        guard i < count else { return try views.withUnsafeBufferPointer { try body($0) } }
+        return try cols[fields?[i] ?? i].withView { view in
             views.append(view)
-            return try bind(cols, fields, i + 1, &views, body)
+            return try bind(cols, fields, count, i + 1, &views, body)
         }
     }
 }

@@ -89,7 +89,10 @@ final class LineRunner: @unchecked Sendable {
             out.error = error
             return out
         }
-        let capacity = Self.queueCapacity(chunkBytes: FeedCollector.defaultChunkBytes(for: profile))
+        // The runner picks the chunk size and hands it to the collector, so the queues are
+        // sized for the chunks that actually arrive.
+        let chunkBytes = FeedCollector.defaultChunkBytes(for: profile)
+        let capacity = Self.queueCapacity(chunkBytes: chunkBytes)
         let queues = (0...stages.count).map { _ in BatchQueue(capacity: capacity) }
         let lineage = InputResolver.batchID(source: profile.source, inputs: inputs)
         nonisolated(unsafe) var collectWaits = 0.0  // only the collect thread touches it
@@ -104,6 +107,7 @@ final class LineRunner: @unchecked Sendable {
             if mine.count > 0 && !queues[0].push(mine) { throw LineRunner.cancelled }
         }
         collector.meter = meter
+        collector.chunkBytes = chunkBytes
         // A large plain input is mapped in chunks on as many threads as the writer encodes on.
         collector.parseThreads = max(1, writerOptions.encodeThreads)
         let started = Date()
