@@ -68,4 +68,29 @@ import Testing
                                  "--log-level", "info"])
         #expect(quiet.stderr.isEmpty)
     }
+
+    /// The stages that read unified NDJSON keep the same promises as collect: `--quiet` prints
+    /// nothing on stderr (not even the info line about the metrics file), and `--progress`
+    /// shows the input being read and a last "done" line.
+    @Test func transactAndFulfillHonourQuietAndProgress() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let unified = dir.appendingPathComponent("u.ndjson").path
+        let collected = try CLI.run(["collect", Self.shop, "--profile", Self.profile, "--quiet"])
+        #expect(collected.status == 0)
+        try collected.stdout.write(to: URL(fileURLWithPath: unified))
+        let prom = dir.appendingPathComponent("m.prom").path
+        let stages = [
+            ("transact", CLI.packageRoot.appendingPathComponent("Pipelines/rules/transaction.yaml").path),
+            ("fulfill", CLI.packageRoot.appendingPathComponent("Pipelines/rules/fulfillment.yaml").path),
+        ]
+        for (verb, rules) in stages {
+            let quiet = try CLI.run([verb, unified, "--rules", rules, "--metrics", prom, "--quiet", "--log-level", "info"])
+            #expect(quiet.status == 0, "\(verb)")
+            #expect(quiet.stderr.isEmpty, "\(verb): \(quiet.stderr)")
+            let shown = try CLI.run([verb, unified, "--rules", rules, "--progress"])
+            #expect(shown.status == 0, "\(verb)")
+            #expect(shown.stderr.contains("\u{1B}[K\(verb): done: "), "\(verb): \(shown.stderr)")
+        }
+    }
 }

@@ -51,7 +51,7 @@ struct FulfillCommand: ParsableCommand {
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         do throws(WaybillError) {
-            try reporting.measure(stage: "fulfill", inputs: [input]) { (stats: inout StageRun) throws(WaybillError) in
+            try reporting.measure(stage: "fulfill", inputs: [input], quiet: quiet) { (stats: inout StageRun) throws(WaybillError) in
                 try fulfill(&stats)
             }
         } catch {
@@ -69,9 +69,13 @@ struct FulfillCommand: ParsableCommand {
         let fulfiller = Fulfiller(plan: plan)
         fulfiller.inputName = input == "-" ? "stdin" : input
         let output = EncodingWriter(threads: 0)
+        let meter = reporting.progressMeter(stage: "fulfill", inputCount: 1, quiet: quiet)
+        defer { meter?.finish() }
+        meter?.beginInput(input, size: ProgressDisplay.fileSize(input))
         var batch = OrderBatch()
         var planned = OrderBatch()
         while try reader.next(into: &batch, maxOrders: batchSize) {
+            meter?.update(records: reader.recordsIn, inputBytes: reader.bytesConsumed)
             let bad = reader.takeRejects()
             for r in bad { try writer.write(r) }
             fulfiller.noteUnreadable(bad.count)
@@ -91,6 +95,8 @@ struct FulfillCommand: ParsableCommand {
         }
         try output.finish()
         try writer.close()
+        meter?.endInput()
+        meter?.finish()
         let summary = fulfiller.finish()
         let books = summary.books
         stats.books = books
