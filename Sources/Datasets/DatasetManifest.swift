@@ -82,9 +82,10 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
         return String(repeating: "0", count: 8 - s.count) + s
     }
 
+    /// The current time, RFC 3339 in UTC to the second (`2026-11-29T19:04:43Z`). Formatted by
+    /// `CivilTime`: Foundation's `ISO8601DateFormatter` loaded the system's time zone files
+    /// first, about 5 ms of every commit.
     static func now() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date())
+        CivilTime.timestampString(micros: Int64(time(nil)) * CivilTime.microsPerSecond)
     }
 }
