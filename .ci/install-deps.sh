@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Waybill needs on a fresh Debian/Ubuntu machine, idempotently:
-#  - the C libraries it links (libarchive, libcsv, simdjson, zstd, snappy, zlib, xxHash) and the archive
-#    tools the tests use to build fixtures;
+#  - the C libraries it links (libarchive, libcsv, simdjson, zstd, snappy, zlib, xxHash; libcurl for
+#    the release build, whose static Foundation sends the Pushgateway push through it) and the
+#    archive tools the tests use to build fixtures;
 #  - node_exporter and the Pushgateway, which the metrics interop tests start on loopback
 #    (the packages' own services are not used);
 #  - a Python virtual environment OUTSIDE the repository (default ~/.cache/waybill-venv) with the
@@ -11,7 +12,7 @@
 set -euo pipefail
 
 debs=(libarchive-dev libcsv-dev libsimdjson-dev libzstd-dev libsnappy-dev zlib1g-dev libxxhash-dev
-      zstd xz-utils bzip2 zip unzip python3-venv pkg-config
+      libcurl4-openssl-dev zstd xz-utils bzip2 zip unzip python3-venv pkg-config
       prometheus-node-exporter prometheus-pushgateway)
 missing=()
 for p in "${debs[@]}"; do
