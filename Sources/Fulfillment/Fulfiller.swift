@@ -149,12 +149,22 @@ public final class Fulfiller {
         try process(input, rows: 0..<input.count, into: &output, rejects: rejects)
     }
 
+    /// Where an order that cannot be planned is said to come from: `positions[row]` when the
+    /// caller knows where each row was read (the NDJSON reader does), else the order's number
+    /// in the run and no byte offset.
+    private func position(_ row: Int, _ positions: [SourcePosition]?) -> SourcePosition {
+        if let positions, row < positions.count { return positions[row] }
+        return SourcePosition(file: inputName, line: books.recordsIn, byteOffset: 0)
+    }
+
     /// Plans the orders `rows` of `input` only: a caller that passes batches on can cut one
     /// input batch into several output batches, since every order comes out as its parent and
     /// its children (TPC-H: five rows an order), and a batch of those would take several times
     /// the memory of the batch that came in.
+    ///
+    /// `positions`: where each row of `input` was read, for the positions of rejects.
     public func process(_ input: OrderBatch, rows: Range<Int>, into output: inout OrderBatch,
-                        rejects: RejectWriter) throws(WaybillError) {
+                        rejects: RejectWriter, positions: [SourcePosition]? = nil) throws(WaybillError) {
         // A child sets about 50 of the ~120 order fields: padding the rest with nulls once per
         // batch, in bulk, instead of field by field at every row's end (restored on the way out,
         // which pads).
@@ -168,7 +178,7 @@ public final class Fulfiller {
         defer { gatherCopies(input, into: &output, orders: ordersBefore, lines: linesBefore) }
         let failure: WaybillError? = BatchView.with(input) { view in
             do throws(WaybillError) {
-                for row in rows { try plan(view, input, row, into: &output, rejects: rejects) }
+                for row in rows { try plan(view, input, row, into: &output, rejects: rejects, positions: positions) }
                 return nil
             } catch {
                 return error
@@ -179,14 +189,14 @@ public final class Fulfiller {
 
     /// Plans order `row` of `input` and writes it (or rejects it, or passes it through).
     private func plan(_ view: BatchView, _ input: OrderBatch, _ row: Int, into output: inout OrderBatch,
-                      rejects: RejectWriter) throws(WaybillError) {
+                      rejects: RejectWriter, positions: [SourcePosition]?) throws(WaybillError) {
         books.recordsIn += 1
         if view.isNull(F.createdAt, row) {
-            try reject(input, row, "created_at is missing: no cut-off or promise can be computed", rejects)
+            try reject(input, row, "created_at is missing: no cut-off or promise can be computed", rejects, at: position(row, positions))
             return
         }
         if let reason = badLine(view, input, row) {
-            try reject(input, row, reason, rejects)
+            try reject(input, row, reason, rejects, at: position(row, positions))
             return
         }
         books.rowsOut += 1
@@ -254,13 +264,14 @@ public final class Fulfiller {
         return nil
     }
 
-    /// A reject carrying the order as unified NDJSON; the line is the order's number in the run.
-    private func reject(_ input: OrderBatch, _ row: Int, _ reason: String, _ rejects: RejectWriter) throws(WaybillError) {
+    /// A reject carrying the order as unified NDJSON, at `position` (see `position(_:_:)`).
+    private func reject(_ input: OrderBatch, _ row: Int, _ reason: String, _ rejects: RejectWriter,
+                        at position: SourcePosition) throws(WaybillError) {
         var raw: [UInt8] = []
         encoder.encodeOrder(input, row: row, into: &raw)
         if raw.last == 0x0A { raw.removeLast() }
         try rejects.write(Reject(stage: "fulfill", code: "fulfill.bad_order", reason: reason, field: nil,
-            position: SourcePosition(file: inputName, line: books.recordsIn, byteOffset: 0), raw: raw))
+            position: position, raw: raw))
         books.rejected += 1
     }
 

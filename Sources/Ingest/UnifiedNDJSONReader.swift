@@ -25,6 +25,13 @@ public final class UnifiedNDJSONReader {
     public private(set) var rejects: [Reject] = []
     /// The limit that ended the input, if one did (its reject is among `rejects`).
     public var breach: LimitBreach? { archive.breach }
+    /// The archive member being read (nil for a plain or single compressed file).
+    private var member: String?
+    /// Line and byte offset (within the file or member) of each order the last `next` call
+    /// added, in batch order; with the member they were read from (see `positions()`).
+    private var orderLines: [Int] = []
+    private var orderOffsets: [Int] = []
+    private var orderMembers: [String?] = []
 
     /// Reads from an open descriptor (not closed by the reader).
     public init(
@@ -56,6 +63,16 @@ public final class UnifiedNDJSONReader {
     /// for a progress display, once per batch.
     public var bytesConsumed: Int { archive.rawBytesConsumed }
 
+    /// Where each order the last `next(into:maxOrders:)` call added was read: position `i` is
+    /// of the `i`-th order it added (row `i` of a batch that was empty before the call). For
+    /// the rejects of the stages that read this input (`transact`, `fulfill`), which then name
+    /// the order's line and byte offset as the reader's own rejects do.
+    public func positions() -> [SourcePosition] {
+        orderLines.indices.map {
+            SourcePosition(file: path, member: orderMembers[$0], line: orderLines[$0], byteOffset: orderOffsets[$0])
+        }
+    }
+
     /// Hands over the rejects collected so far.
     public func takeRejects() -> [Reject] {
         defer { rejects.removeAll() }
@@ -73,6 +90,9 @@ public final class UnifiedNDJSONReader {
         defer { batch.defersNullPadding = deferred }
         let before = batch.count
         let startRejected = rejected
+        orderLines.removeAll(keepingCapacity: true)
+        orderOffsets.removeAll(keepingCapacity: true)
+        orderMembers.removeAll(keepingCapacity: true)
         while batch.count < maxOrders {
             if stream == nil {
                 switch archive.nextMember() {
@@ -87,7 +107,8 @@ public final class UnifiedNDJSONReader {
                     done = true
                     inputReject(code: b.code, reason: b.description, offset: 0)
                     return true
-                case .member:
+                case .member(let name):
+                    member = name
                     stream = MemberStream(archive: archive, encoding: .utf8)
                     lines.reset()
                 }
@@ -114,6 +135,9 @@ public final class UnifiedNDJSONReader {
         case .none:
             do throws(MapFailure) {
                 try decoder.decode(line.tape, root: line.root, into: &batch)
+                orderLines.append(line.line)
+                orderOffsets.append(line.byteOffset)
+                orderMembers.append(member)
             } catch {
                 reject(code: error.code, reason: error.reason, raw: line.raw, line: line.line, offset: line.byteOffset, field: error.field)
             }
@@ -139,7 +163,7 @@ public final class UnifiedNDJSONReader {
         rejected += 1
         rejects.append(
             Reject(stage: stage, code: code, reason: reason, field: field,
-                   position: SourcePosition(file: path, line: line, byteOffset: offset), raw: Array(raw)))
+                   position: SourcePosition(file: path, member: member, line: line, byteOffset: offset), raw: Array(raw)))
     }
 }
 

@@ -97,6 +97,13 @@ public final class Transactor {
         let n = input.count
         let base = summary.books.recordsIn
         summary.books.recordsIn += n
+        // The record number (0-based) of row `row` within the run's input: its line when the
+        // caller knows where each row was read (one order per NDJSON line), else its place
+        // among the orders counted so far.
+        func record(_ row: Int) -> Int {
+            if let positions, row < positions.count, positions[row].line > 0 { return positions[row].line - 1 }
+            return base + row
+        }
         var keys = [Digest128](), statuses = [Int](), stamps = [(Int64, Int64)]()
         let contents = hasher.contents(input)
         keys.reserveCapacity(n)
@@ -204,7 +211,7 @@ public final class Transactor {
                 prev = StateEntry(updatedAt: stamps[row].0, version: stamps[row].1, status: UInt8(statuses[row]),
                     heldFrom: heldFrom, content: contents[row])
                 chain[row] = prev
-                prevOrigin = base + row
+                prevOrigin = record(row)
             }
         }
 
@@ -234,14 +241,15 @@ public final class Transactor {
                 var raw: [UInt8] = []
                 encoder.encodeOrder(input, row: row, into: &raw)
                 if raw.last == 0x0A { raw.removeLast() }
-                let position = positions?[row] ?? SourcePosition(file: inputName, line: base + row + 1, byteOffset: 0)
+                let position = positions.flatMap { row < $0.count ? $0[row] : nil }
+                    ?? SourcePosition(file: inputName, line: record(row) + 1, byteOffset: 0)
                 try rejects.write(Reject(stage: "transact", code: code, reason: rejectReason[row], position: position, raw: raw))
                 continue
             }
             guard emit[row] else { continue }
             emitted.append(Emitted(row: row, hits: range, builtin: bcursor..<bend))
             if !passStale[row], let entry = chain[row] {
-                working[keys[row]] = Applied(entry, origin: base + row)
+                working[keys[row]] = Applied(entry, origin: record(row))
             }
         }
         let masks = normalizer != nil && ruleSet.builtins.pii.maskOutput

@@ -81,10 +81,11 @@ struct FulfillCommand: ParsableCommand {
             fulfiller.noteUnreadable(bad.count)
             // A slice of the batch at a time: every order comes out as its parent and its
             // children, so planning a whole batch before writing held several batches' worth.
+            let positions = reader.positions()
             var start = 0
             while start < batch.count {
                 let end = min(batch.count, start + 256)
-                try fulfiller.process(batch, rows: start..<end, into: &planned, rejects: writer)
+                try fulfiller.process(batch, rows: start..<end, into: &planned, rejects: writer, positions: positions)
                 start = end
                 if planned.count >= batchSize || start == batch.count {
                     try output.submit(planned)

@@ -84,7 +84,7 @@ struct TransactCommand: ParsableCommand {
             let unreadable = reader.takeRejects()
             for r in unreadable { try writer.write(r) }
             transactor.noteUnreadable(unreadable.count)
-            try transactor.process(batch, into: &accepted, rejects: writer)
+            try transactor.process(batch, into: &accepted, rejects: writer, positions: reader.positions())
             try output.submit(accepted)
             batch.removeAll()
             accepted.removeAll()
