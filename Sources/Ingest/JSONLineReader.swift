@@ -49,6 +49,8 @@ final class JSONLineReader {
     private var eof = false
     private var failure: ArchiveReadError?
     private var skippingLong = false
+    /// Whether the member's first bytes are still to be checked for a UTF-8 byte order mark.
+    private var atMemberStart = true
 
     /// Prepares for a new member.
     func reset() {
@@ -58,6 +60,7 @@ final class JSONLineReader {
         eof = false
         failure = nil
         skippingLong = false
+        atMemberStart = true
     }
 
     /// Reads the member to its end, calling `handler` once per non-blank line. A chunk of a
@@ -68,6 +71,7 @@ final class JSONLineReader {
         reset()
         base = offset
         baseLine = line
+        atMemberStart = offset == 0
         while step(&stream, stop: stop, handler: handler) {}
         return failure
     }
@@ -111,6 +115,12 @@ final class JSONLineReader {
             }
             scratch.withUnsafeBytes { (buffer + length).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             length += scratch.count
+        }
+        if atMemberStart && (length >= 3 || eof) {
+            // A UTF-8 byte order mark (Windows tools write one) is not part of the first line,
+            // as for CSV (`CSVReader`); offsets still count it, so they stay the file's.
+            atMemberStart = false
+            if length >= 3 && Self.startsWithBOM(UnsafeRawBufferPointer(start: buffer, count: length)) { shift(3, lines: 0) }
         }
         if skippingLong {
             // Drop bytes up to the end of the over-long line.
@@ -167,6 +177,8 @@ final class JSONLineReader {
                         problem = .invalidUTF8(field: -1, offset: 0)
                     } else if wb_json_is_depth_error(doc.error) != 0 {
                         problem = .malformed("values nest deeper than max_json_depth \(maxDepth)")
+                    } else if Self.startsWithBOM(raw) {
+                        problem = .malformed("a byte order mark (EF BB BF) starts this line: files concatenated with their BOMs?")
                     } else {
                         problem = .malformed(message)
                     }
@@ -179,6 +191,11 @@ final class JSONLineReader {
             if consumed == 0 { return }
             shift(consumed, lines: lines)
         }
+    }
+
+    @inline(__always)
+    private static func startsWithBOM(_ b: UnsafeRawBufferPointer) -> Bool {
+        b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF
     }
 
     /// Drops the first `n` bytes of the buffer.

@@ -88,5 +88,29 @@ import Testing
     @Test func byteOrderMarkInTheMiddleIsRejected() throws {
         let x = try only(try run([0xEF, 0xBB, 0xBF] + Array(#"{"id":"3","day":"2025-01-02"}"#.utf8)))
         #expect(x["code"] as? String == "json_invalid")
+        #expect((x["reason"] as? String)?.contains("byte order mark") == true, "\(x)")
+    }
+
+    /// A byte order mark that starts the file (Windows tools write one) is not part of the
+    /// first line, as for CSV; byte offsets still count it.
+    @Test func byteOrderMarkAtTheStartIsSkipped() throws {
+        let dir = TempDir()
+        let path = dir.write("f.ndjson", [0xEF, 0xBB, 0xBF] + Array((Self.good1 + "\n" + Self.good2 + "\n").utf8))
+        let r = try Fixture.collect(Self.profile(), [path], dir: dir)
+        #expect(r.orders.map { $0["external_order_id"] as? String } == ["1", "2"])
+        #expect(r.rejects.isEmpty && r.books.balances)
+        // The unified NDJSON reader (transact, fulfill, write) skips it too, and counts it.
+        let unified = dir.write("u.ndjson", [0xEF, 0xBB, 0xBF] + Array(#"{"order_id":"s:1"}"#.utf8) + [0x0A])
+        let reader = try UnifiedNDJSONReader(path: unified, stage: "transact")
+        var batch = OrderBatch()
+        _ = try reader.next(into: &batch, maxOrders: 10)
+        let rejects = reader.takeRejects()
+        // The order lacks required fields, so it is a reject: on line 1, right after the mark.
+        #expect(batch.count + rejects.count == 1)
+        if let first = rejects.first {
+            #expect(first.code != "json_invalid" && first.position.line == 1 && first.position.byteOffset == 3, "\(first.code): \(first.reason)")
+        } else {
+            #expect(reader.positions().first?.byteOffset == 3)
+        }
     }
 }
