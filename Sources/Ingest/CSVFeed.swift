@@ -61,7 +61,8 @@ final class CSVFeed: RecordExtras {
         }
     }
 
-    private func setColumns(_ names: [String], file: String) {
+    private func setColumns(_ header: [String], file: String) {
+        let names = Self.distinctNames(header) { warnings.append("\(file): \($0)") }
         colSlot = names.map { profile.recordSlots.index(of: $0) ?? -1 }
         let prefix = profile.lineExtPrefix
         colExt = names.indices.map { i in
@@ -75,6 +76,27 @@ final class CSVFeed: RecordExtras {
         for name in profile.recordSlots.names where !names.contains(name) {
             warnings.append("\(file): column '\(name)' named by profile \(profile.path) is not in the header")
         }
+    }
+
+    /// The header's names with every repeat renamed: the first column of a name keeps it (the
+    /// profile's references are to it), the next ones become `name_2`, `name_3`, ... (skipping
+    /// names the header has). Two columns of one name would otherwise both fill the slot the
+    /// profile names, the last one winning, or both land in `ext` under one key, a map that
+    /// DuckDB refuses to read ("Map keys must be unique"). `warn` is told each renaming.
+    static func distinctNames(_ header: [String], warn: (String) -> Void) -> [String] {
+        var taken = Set(header)
+        var seen: Set<String> = []
+        var names = header
+        for (i, name) in header.enumerated() where !seen.insert(name).inserted {
+            var k = 2
+            while taken.contains("\(name)_\(k)") { k += 1 }
+            names[i] = "\(name)_\(k)"
+            taken.insert(names[i])
+            let first = header.firstIndex(of: name)! + 1
+            warn("the header names column '\(name)' again in column \(i + 1) (first in column \(first)); "
+                + "that one is read as '\(names[i])'")
+        }
+        return names
     }
 
     /// Whether a record maps without a parse problem (what `handle` checks before mapping).

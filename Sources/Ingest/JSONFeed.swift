@@ -20,6 +20,8 @@ final class JSONFeed: RecordExtras {
         var lineExt: [Int] = []
         var items = -1
         var valueScratch: [UInt8] = []
+        /// Whether the object being read names a key twice (`duplicate`).
+        var repeatedKeys = RepeatedKeys()
     }
     private let st: UnsafeMutablePointer<State>
     private let recordKeys = JSONKeyCache()
@@ -93,6 +95,7 @@ final class JSONFeed: RecordExtras {
         }
         mapper.record.clear()
         st.pointee.orderExt.removeAll(keepingCapacity: true)
+        st.pointee.repeatedKeys.reset()
         st.pointee.items = -1
         let recordSlots = profile.recordSlots
         var i = line.root + 1
@@ -103,19 +106,35 @@ final class JSONFeed: RecordExtras {
                 st.pointee.items = i
             } else {
                 let slot = resolve(key, at: ordinal, in: recordKeys, slots: recordSlots, record: true)
+                var problem: MapFailure? = nil
                 if slot >= 0 {
-                    if let problem = setSlot(tape, slot, i, record: true) {
-                        assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: problem.code, reason: problem.reason, field: problem.field)
-                        return
-                    }
+                    problem = mapper.record.isPresent(slot) ? Self.duplicate(key) : setSlot(tape, slot, i, record: true)
                 } else if slot == JSONKeyCache.unmapped && tape.kind(i) != .null {
-                    st.pointee.orderExt.append(i)
+                    if st.pointee.repeatedKeys.repeats(key, count: st.pointee.orderExt.count, keyAt: { tape.key(st.pointee.orderExt[$0]) }) {
+                        problem = Self.duplicate(key)
+                    } else {
+                        st.pointee.orderExt.append(i)
+                    }
+                }
+                if let problem {
+                    assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: problem.code, reason: problem.reason, field: problem.field)
+                    return
                 }
             }
             i = tape.next(i)
             ordinal += 1
         }
         assembler.record(self, raw: line.raw, line: line.line, offset: line.byteOffset)
+    }
+
+    /// A record whose object names a key twice is rejected: which value is meant cannot be
+    /// known (RFC 8259 leaves it open; parsers differ), and two unmapped members of one name
+    /// would put one key twice in `ext`, a map DuckDB refuses to read ("Map keys must be
+    /// unique"). (A mapped key repeated after an empty value is not seen: the slot of an empty
+    /// value is unset.)
+    private static func duplicate(_ key: UnsafeRawBufferPointer) -> MapFailure {
+        let name = String(decoding: key, as: UTF8.self)
+        return MapFailure(code: "duplicate_key", reason: "the object names \(name) twice", field: name)
     }
 
     /// The slot a member's key maps to, or JSONKeyCache.unmapped (goes to ext) or .ignored
@@ -219,13 +238,18 @@ final class JSONFeed: RecordExtras {
                 }
                 mapper.item.clear()
                 st.pointee.lineExt.removeAll(keepingCapacity: true)
+                st.pointee.repeatedKeys.reset()
                 var k = j + 1
                 var ordinal = 0
                 while tape.kind(k) != .end {
                     let slot = resolve(tape.key(k), at: ordinal, in: itemKeys, slots: itemSlots, record: false)
                     if slot >= 0 {
+                        if mapper.item.isPresent(slot) { throw Self.duplicate(tape.key(k)) }
                         if let f = setSlot(tape, slot, k, record: false) { throw f }
                     } else if tape.kind(k) != .null {
+                        if st.pointee.repeatedKeys.repeats(tape.key(k), count: st.pointee.lineExt.count, keyAt: { tape.key(st.pointee.lineExt[$0]) }) {
+                            throw Self.duplicate(tape.key(k))
+                        }
                         st.pointee.lineExt.append(k)
                     }
                     k = tape.next(k)

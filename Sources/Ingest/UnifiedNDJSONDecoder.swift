@@ -129,9 +129,14 @@ struct UnifiedNDJSONDecoder {
         guard tape.kind(i) == .object else { throw wrongType(tape, i, "an object of strings") }
         table.touch(column)
         var j = i + 1
+        // A key named twice would be a map DuckDB refuses to read ("Map keys must be unique").
+        var seen = RepeatedKeys()
         while tape.kind(j) != .end {
             guard tape.kind(j) == .string else {
                 throw MapFailure(code: "bad_type", reason: "\(name).\(text(tape.key(j))) must be a string", field: name)
+            }
+            if seen.repeats(tape.key(j), count: j - i - 1, keyAt: { tape.key(i + 1 + $0) }) {
+                throw MapFailure(code: "duplicate_key", reason: "\(name) names \(text(tape.key(j))) twice", field: name)
             }
             table.addElement(column, utf8: tape.value(j), key: tape.key(j))
             j += 1
