@@ -15,23 +15,14 @@ import Testing
     }
 
     @Test func aCSVHeaderThatRepeatsAColumnMapsTheFirstAndKeepsExtKeysDistinct() throws {
-        let profile = try Fixture.profile("""
-            source: s
-            format: csv
-            order:
-              order_id: "{source}:{id}"
-              external_order_id: id
-              order_type: { const: sale }
-              status: { const: PAID }
-              created_at: { from: day, format: "%Y-%m-%d" }
-            """)
+        let profile = try Fixture.profile(InputTests.profile)
         let dir = TempDir()
-        let path = dir.write("f.csv", "id,day,x,id,x\n1,2025-01-02,a,9,b\n")
+        let path = dir.write("f.csv", "id,day,qty,x,id,x\n1,2025-01-02,3,a,9,b\n")
         let r = try Fixture.collect(profile, [path], dir: dir)
         #expect(r.rejects.isEmpty && r.books.balances)
         #expect(r.orders.map { $0["external_order_id"] as? String } == ["1"])
         let ext = r.orders.first?["ext"] as? [String: String]
-        #expect(ext == ["s.x": "a", "s.id_2": "9", "s.x_2": "b"], "\(String(describing: ext))")
+        #expect(ext == ["t.x": "a", "t.id_2": "9", "t.x_2": "b"], "\(String(describing: ext))")
     }
 
     @Test func aJSONRecordThatNamesAMemberTwiceIsRejected() throws {
