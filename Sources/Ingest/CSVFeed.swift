@@ -102,7 +102,7 @@ final class CSVFeed: RecordExtras {
     /// Whether a record maps without a parse problem (what `handle` checks before mapping).
     private func isClean(_ record: CSVRecord) -> Bool {
         guard case .none = record.problem, record.count == colSlot.count else { return false }
-        if record.count > 0, case let f = record.field(0), f.count >= 3, f[0] == 0xEF, f[1] == 0xBB, f[2] == 0xBF {
+        if record.count > 0, ByteOrderMark.starts(record.field(0)) {
             return false
         }
         return true
@@ -178,7 +178,7 @@ final class CSVFeed: RecordExtras {
         }
         // A byte-order mark past the start of the file (the reader drops a leading one) comes
         // from concatenated exports; kept, it would hide inside the first field's value.
-        if record.count > 0, case let f = record.field(0), f.count >= 3, f[0] == 0xEF, f[1] == 0xBB, f[2] == 0xBF {
+        if record.count > 0, ByteOrderMark.starts(record.field(0)) {
             assembler.broken(
                 raw: record.raw, line: record.line, offset: record.byteOffset, code: "bom_in_data",
                 reason: "a byte-order mark (EF BB BF) starts this record: files concatenated with their BOMs?",

@@ -82,9 +82,7 @@ final class CSVReader {
             var start = before
             if first {
                 first = false
-                if buffer.count - before >= 3 && buffer[before] == 0xEF && buffer[before + 1] == 0xBB
-                    && buffer[before + 2] == 0xBF
-                {
+                if buffer.withUnsafeBytes({ ByteOrderMark.starts(UnsafeRawBufferPointer(rebasing: $0[before...])) }) {
                     start += 3  // UTF-8 byte order mark: not part of the first field
                 }
             }

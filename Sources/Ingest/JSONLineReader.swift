@@ -120,7 +120,7 @@ final class JSONLineReader {
             // A UTF-8 byte order mark (Windows tools write one) is not part of the first line,
             // as for CSV (`CSVReader`); offsets still count it, so they stay the file's.
             atMemberStart = false
-            if length >= 3 && Self.startsWithBOM(UnsafeRawBufferPointer(start: buffer, count: length)) { shift(3, lines: 0) }
+            if length >= 3 && ByteOrderMark.starts(UnsafeRawBufferPointer(start: buffer, count: length)) { shift(3, lines: 0) }
         }
         if skippingLong {
             // Drop bytes up to the end of the over-long line.
@@ -177,7 +177,7 @@ final class JSONLineReader {
                         problem = .invalidUTF8(field: -1, offset: 0)
                     } else if wb_json_is_depth_error(doc.error) != 0 {
                         problem = .malformed("values nest deeper than max_json_depth \(maxDepth)")
-                    } else if Self.startsWithBOM(raw) {
+                    } else if ByteOrderMark.starts(raw) {
                         problem = .malformed("a byte order mark (EF BB BF) starts this line: files concatenated with their BOMs?")
                     } else {
                         problem = .malformed(message)
@@ -191,11 +191,6 @@ final class JSONLineReader {
             if consumed == 0 { return }
             shift(consumed, lines: lines)
         }
-    }
-
-    @inline(__always)
-    private static func startsWithBOM(_ b: UnsafeRawBufferPointer) -> Bool {
-        b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF
     }
 
     /// Drops the first `n` bytes of the buffer.
