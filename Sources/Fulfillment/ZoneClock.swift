@@ -56,13 +56,12 @@ public struct ZoneClock: Sendable {
     /// The local wall-clock time (µs since the local epoch) of a UTC instant.
     public func local(_ utc: Int64) -> Int64 { utc + offset(atUTC: utc) * CivilTime.microsPerSecond }
 
-    /// The UTC instant of local day `day` at `seconds` into it. Around a DST change the offset
-    /// in force just before the local time is used (a gap time moves forward, a repeated time
-    /// takes its first occurrence).
+    /// The UTC instant of local day `day` at `seconds` into it. Around a DST change a gap time
+    /// moves forward and a repeated time takes its first occurrence (`CivilTime.offset(ofLocal:)`).
     public func utc(day: Int64, seconds: Int) -> Int64 {
-        let local = day * CivilTime.microsPerDay + Int64(seconds) * CivilTime.microsPerSecond
-        let guess = local - offset(atUTC: local) * CivilTime.microsPerSecond
-        return local - offset(atUTC: guess) * CivilTime.microsPerSecond
+        let local = day * 86_400 + Int64(seconds)
+        let o = starts.count == 1 ? offsets[0] : CivilTime.offset(ofLocal: local) { offset(atUTC: $0 * CivilTime.microsPerSecond) }
+        return (local - o) * CivilTime.microsPerSecond
     }
 
     public static let utc = ZoneClock("UTC")!

@@ -1,9 +1,10 @@
 import Foundation
+import OrderModel
 
 /// A time zone for local times that carry no offset: a fixed offset, or an IANA zone whose
 /// offset depends on the date (daylight saving). IANA offsets come from Foundation's TimeZone
-/// but are cached per local hour, so the hot path calls Foundation once per distinct hour of
-/// the feed, not once per record. One resolver per reading thread (the cache is mutable).
+/// but are cached per local hour, so the hot path calls Foundation a few times per distinct
+/// hour of the feed, not once per record. One resolver per reading thread (the cache is mutable).
 final class ZoneResolver {
     private let fixed: Int32?
     private let zone: TimeZone?
@@ -27,23 +28,34 @@ final class ZoneResolver {
     func offset(atLocal localSeconds: Int64) -> Int32 {
         if let fixed { return fixed }
         let hour = localSeconds >= 0 ? localSeconds / 3600 : (localSeconds - 3599) / 3600
-        if hour == lastHour { return lastOffset }
+        if hour == lastHour, lastOffset != Self.mixedHour { return lastOffset }
         let o: Int32
         if let c = cache[hour] {
             o = c
         } else {
-            let tz = zone!
-            // The offset at the UTC instant the local time would be with the first guess, then
-            // once more with the corrected guess (settles across transitions).
-            let guess = tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(localSeconds)))
-            let second = tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(localSeconds - Int64(guess))))
-            o = Int32(second)
+            // An hour is cached only when its first and last second resolve to the same offset:
+            // a transition that is not on the hour (Australia/Lord_Howe's 30-minute shift, many
+            // historical offsets) splits its local hour, and each time in it is resolved alone.
+            let first = exact(hour * 3600), last = exact(hour * 3600 + 3599)
+            o = first == last ? first : Self.mixedHour
             if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
             cache[hour] = o
         }
         lastHour = hour
         lastOffset = o
-        return o
+        return o == Self.mixedHour ? exact(localSeconds) : o
+    }
+
+    /// Marks a cached hour a transition splits.
+    private static let mixedHour = Int32.min
+
+    /// The offset at local time `localSeconds` from Foundation (`CivilTime.offset(ofLocal:)`
+    /// says how times around a transition are read).
+    private func exact(_ localSeconds: Int64) -> Int32 {
+        let tz = zone!
+        return Int32(CivilTime.offset(ofLocal: localSeconds) {
+            Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval($0))))
+        })
     }
 }
 

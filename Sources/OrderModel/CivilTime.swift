@@ -48,6 +48,24 @@ public enum CivilTime {
         }
     }
 
+    /// The UTC offset (seconds east) of local wall-clock time `local` (seconds since 1970, the
+    /// local clock read as if it were UTC) in a zone whose offset at a UTC instant (seconds) is
+    /// `offsetAt`. Around a transition: a repeated time takes its first occurrence (the earlier
+    /// instant, as java.time and Python's `fold=0` do) and a time in a gap is read with the
+    /// offset before it, so it moves forward by the gap. Assumes transitions are more than a
+    /// day apart, as every zone's are.
+    ///
+    /// Two guesses that "settle" (offset at local, then at local minus it) are not enough: in a
+    /// zone east of UTC they take the second occurrence of a repeated time.
+    public static func offset(ofLocal local: Int64, _ offsetAt: (Int64) -> Int64) -> Int64 {
+        let before = offsetAt(local - 86_400), after = offsetAt(local + 86_400)
+        if before == after { return before }
+        let larger = max(before, after), smaller = min(before, after)
+        if offsetAt(local - larger) == larger { return larger }  // the earlier instant when both fit
+        if offsetAt(local - smaller) == smaller { return smaller }
+        return before  // in the gap
+    }
+
     /// Floor division of microseconds to days (correct for instants before 1970).
     @inlinable
     public static func day(ofMicros t: Int64) -> Int64 {

@@ -68,4 +68,20 @@ import Testing
         #expect(ZoneClock("+05:30")?.offset(atUTC: 0) == 19_800)
         #expect(ZoneClock("Mars/Olympus") == nil)
     }
+
+    /// Local times around a change, east of UTC as well as west: a repeated time is its first
+    /// occurrence, a time in the gap moves forward (the two-guess method took the second
+    /// occurrence east of UTC).
+    @Test func localTimesAroundATransition() throws {
+        let berlin = try #require(ZoneClock("Europe/Berlin"))
+        // 2026-10-25: 03:00 CEST becomes 02:00 CET, so 02:30 happens twice.
+        #expect(berlin.utc(day: day("2026-10-25"), seconds: 2 * 3600 + 1800) == ts("2026-10-25T00:30:00Z"))
+        #expect(berlin.utc(day: day("2026-03-29"), seconds: 2 * 3600 + 1800) == ts("2026-03-29T01:30:00Z"))  // gap
+        let newYork = try #require(ZoneClock("America/New_York"))
+        #expect(newYork.utc(day: day("2026-11-01"), seconds: 3600 + 1800) == ts("2026-11-01T05:30:00Z"))
+        let lordHowe = try #require(ZoneClock("Australia/Lord_Howe"))
+        // 2011-04-03: 02:00 at +11 becomes 01:30 at +10:30.
+        #expect(lordHowe.utc(day: day("2011-04-03"), seconds: 3600 + 2700) == ts("2011-04-02T14:45:00Z"))
+        #expect(lordHowe.utc(day: day("2011-04-03"), seconds: 2 * 3600 + 900) == ts("2011-04-02T15:45:00Z"))
+    }
 }

@@ -31,6 +31,32 @@ import Testing
         #expect(configError(base + "  nonsense: b\n")?.exitCode == 78)
     }
 
+    /// Australia/Lord_Howe moves its clocks by 30 minutes: on 2010-10-03 local 02:00-02:29 does
+    /// not exist and 02:30 is UTC+11, so one local hour holds two offsets. A time in the gap
+    /// moves forward; a time after the change is at +11 whichever came first in the feed.
+    @Test func halfHourTransitionSplitsTheLocalHour() throws {
+        let yaml = """
+            source: k
+            format: csv
+            order:
+              order_id: a
+              external_order_id: a
+              order_type: { const: sale }
+              status: { const: CREATED }
+              created_at: { from: t, format: "%Y-%m-%d %H:%M", timezone: Australia/Lord_Howe }
+            """
+        let csv = "a,t\n1,2010-10-03 02:10\n2,2010-10-03 02:45\n3,2010-10-03 01:59\n4,2011-04-03 01:45\n5,2011-04-03 02:15\n"
+        let dir = TempDir()
+        let r = try Fixture.collect(try Fixture.profile(yaml), [dir.write("k.csv", csv)], dir: dir)
+        #expect(r.rejects.isEmpty)
+        // 2011-04-03: 02:00 at +11 becomes 01:30 at +10:30, so 01:30-01:59 happens twice (the
+        // first time is taken) and 02:15 is at +10:30.
+        #expect(r.orders.map { $0["created_at"] as! String } == [
+            "2010-10-02T15:40:00Z", "2010-10-02T15:45:00Z", "2010-10-02T15:29:00Z",
+            "2011-04-02T14:45:00Z", "2011-04-02T15:45:00Z",
+        ])
+    }
+
     @Test func missingProfileFileIsAConfigError() {
         #expect(throws: WaybillError.self) { _ = try ProfileLoader.load(path: "/nonexistent/p.yaml") }
     }
