@@ -235,6 +235,19 @@ final class CSVFeed: RecordExtras {
         Self.addExt(r, view.orderExt, view.keyPool, column: OrderField.ext, to: &table)
     }
 
+    var orderExtCount: Int { view.orderExt.count }
+
+    func orderExtValue(_ i: Int) -> UnsafeRawBufferPointer {
+        let r = current.pointee
+        return r.base == nil ? UnsafeRawBufferPointer(start: nil, count: 0) : r.field(view.orderExt[i].column)
+    }
+
+    func orderExtName(_ i: Int) -> String {
+        let e = view.orderExt[i]
+        let key = UnsafeRawBufferPointer(rebasing: view.keyPool[e.keyStart..<e.keyStart + e.keyCount])
+        return String(decoding: key.dropFirst(profile.source.utf8.count + 1), as: UTF8.self)  // "source." + column
+    }
+
     func addLineExt(_ table: inout ColumnTable) {
         let r = current.pointee
         guard r.base != nil else { return }

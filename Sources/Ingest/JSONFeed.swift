@@ -188,6 +188,10 @@ final class JSONFeed: RecordExtras {
         }
     }
 
+    var orderExtCount: Int { 0 }
+    func orderExtValue(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+    func orderExtName(_ i: Int) -> String { "" }
+
     func addOrderExt(_ table: inout ColumnTable) {
         let tape = st.pointee.tape
         // By index: `for i in st.pointee.orderExt` retained and released the array per record.

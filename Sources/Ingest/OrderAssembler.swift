@@ -9,6 +9,12 @@ protocol RecordExtras {
     func addLines(_ mapper: RecordMapper, _ batch: inout OrderBatch) throws(MapFailure)
     /// Adds the unmapped fields of the line being mapped to its `ext` (called by `mapLine`).
     func addLineExt(_ table: inout ColumnTable)
+    /// The record's unmapped order-level fields, which the rows of a grouped order must repeat
+    /// or leave empty: how many, and field `i`'s value (empty when absent) and column name.
+    /// NDJSON records have none here: their `ext` keys differ from record to record.
+    var orderExtCount: Int { get }
+    func orderExtValue(_ i: Int) -> UnsafeRawBufferPointer
+    func orderExtName(_ i: Int) -> String
 }
 
 /// Turns mapped records into orders in a batch: groups consecutive rows of one order, rolls a
@@ -23,6 +29,9 @@ final class OrderAssembler {
     private let batchID: [UInt8]
     private let groupKey: Int?
     private let groupStart: Int?
+    /// The slots only order fields read (`Profile.orderOnlySlots`), when rows are grouped; plain
+    /// memory, read for every row (an array here was retained per row).
+    private let orderSlots: UnsafeMutableBufferPointer<Int>
     /// Set when emitting failed (e.g. stdout closed): readers stop early.
     private(set) var failure: WaybillError?
 
@@ -41,6 +50,10 @@ final class OrderAssembler {
         var rows: [(line: Int, offset: Int, rawEnd: Int)] = []
         /// Raw bytes of the open order's rows, for their rejects (appended once per row).
         var raw = ByteBuffer()
+        /// The open order's first row: its order-only slots, then its order `ext` fields, back
+        /// to back; value `k` ends at `firstEnds[k]`.
+        var first = ByteBuffer()
+        var firstEnds: [Int] = []
         var failed: MapFailure?
     }
     private let state: UnsafeMutablePointer<State>
@@ -56,6 +69,8 @@ final class OrderAssembler {
         self.batchID = Array(batchID.utf8)
         groupKey = mapper.profile.groupKey
         groupStart = mapper.profile.groupStartWhenSet
+        orderSlots = .allocate(capacity: groupKey == nil ? 0 : mapper.profile.orderOnlySlots().count)
+        if groupKey != nil { _ = orderSlots.initialize(from: mapper.profile.orderOnlySlots()) }
         state = .allocate(capacity: 1)
         state.initialize(to: State())
         // A record sets a dozen of the ~120 fields: the rest are padded in bulk at flush.
@@ -69,6 +84,8 @@ final class OrderAssembler {
 
     deinit {
         state.pointee.raw.free()
+        state.pointee.first.free()
+        orderSlots.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -135,11 +152,70 @@ final class OrderAssembler {
             rejectRow(s.pointee.rows.count - 1, code: f.code, reason: "order rejected as a whole: " + f.reason, field: f.field)
             return
         }
+        if !startsNew, let conflict = orderConflict(extras) {
+            failGroup(conflict)
+            return
+        }
         if startsNew && batch.count >= batchSize { try? flush() }
         // One access to `batch` for the whole record (see `State`).
         let failure = Self.map(extras, mapper, startsNew, into: &batch)
-        if let failure { failGroup(failure) }
+        if let failure {
+            failGroup(failure)
+        } else if startsNew && groupKey != nil {
+            keepFirstRow(extras)
+        }
         if groupKey == nil { closeGroup() }
+    }
+
+    /// Keeps the order fields of a grouped order's first row, which its other rows are
+    /// checked against (`orderConflict`).
+    private func keepFirstRow<E: RecordExtras>(_ extras: E) {
+        let s = state
+        s.pointee.first.removeAll()
+        s.pointee.firstEnds.removeAll(keepingCapacity: true)
+        for slot in orderSlots {
+            if let v = mapper.record.value(slot) { s.pointee.first.append(v) }
+            s.pointee.firstEnds.append(s.pointee.first.count)
+        }
+        for i in 0..<extras.orderExtCount {
+            s.pointee.first.append(extras.orderExtValue(i))
+            s.pointee.firstEnds.append(s.pointee.first.count)
+        }
+    }
+
+    /// A later row of a grouped order that gives an order field another value than the first
+    /// row: the order takes its fields from the first row, so the other value would be dropped
+    /// without a word (or two orders share a key). Empty values are allowed (shop exports
+    /// leave them blank on continuation rows).
+    private func orderConflict<E: RecordExtras>(_ extras: E) -> MapFailure? {
+        let s = state
+        var k = 0, start = 0
+        for slot in orderSlots {
+            let end = s.pointee.firstEnds[k]
+            if let v = mapper.record.value(slot), !s.pointee.first.equals(start..<end, v) {
+                return conflict(mapper.profile.recordSlots.names[slot], v, start..<end)
+            }
+            start = end
+            k += 1
+        }
+        for i in 0..<extras.orderExtCount {
+            let end = s.pointee.firstEnds[k]
+            let v = extras.orderExtValue(i)
+            if !v.isEmpty && !s.pointee.first.equals(start..<end, v) { return conflict(extras.orderExtName(i), v, start..<end) }
+            start = end
+            k += 1
+        }
+        return nil
+    }
+
+    private func conflict(_ column: String, _ value: UnsafeRawBufferPointer, _ first: Range<Int>) -> MapFailure {
+        let s = state
+        let was = s.pointee.first.bytes(first).withUnsafeBytes { $0.quoted() }
+        return MapFailure(
+            code: "order_fields_differ",
+            reason: "column '\(column)' is \(value.quoted()) here but \(was) on the order's first row (line "
+                + "\(s.pointee.rows[0].line)): the rows of one order must repeat its order fields or leave them empty",
+            field: column)
     }
 
     @inline(__always)
@@ -324,6 +400,11 @@ struct ByteBuffer {
     mutating func removeAll() { count = 0 }
 
     func bytes(_ r: Range<Int>) -> [UInt8] { Array(UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count)) }
+
+    @inline(__always)
+    func equals(_ r: Range<Int>, _ other: UnsafeRawBufferPointer) -> Bool {
+        UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count).bytesEqual(other)
+    }
 
     func free() { base.deallocate() }
 }

@@ -56,6 +56,21 @@ public struct Profile: Sendable {
     public var limits = InputLimits()
 }
 
+extension Profile {
+    /// The record slots only order fields read (not the lines, the group key or the new-order
+    /// column): the columns every row of a grouped order must agree on, since the order takes
+    /// them from its first row (`OrderAssembler`).
+    func orderOnlySlots() -> [Int] {
+        var order = Set<Int>(), line = Set<Int>()
+        for op in orderOps { op.spec.collectSlots(into: &order) }
+        if lineSource == .rows { for op in lineOps { op.spec.collectSlots(into: &line) } }
+        order.subtract(line)
+        if let groupKey { order.remove(groupKey) }
+        if let groupStartWhenSet { order.remove(groupStartWhenSet) }
+        return order.sorted()
+    }
+}
+
 /// Names of the source fields a profile refers to, numbered. Lookup by bytes, for JSON keys.
 struct SlotTable: Sendable {
     private(set) var names: [String] = []
@@ -147,6 +162,19 @@ struct ValueSpec: Sendable {
     var zone: Int = 0
     /// The source field names, for messages (`o_totalprice`).
     var label: String
+
+    /// Adds every record slot this value reads (its source, template, alternatives, condition).
+    func collectSlots(into slots: inout Set<Int>) {
+        if let when { slots.insert(when.slot) }
+        switch source {
+        case .slot(let i): slots.insert(i)
+        case .constant: break
+        case .template(let parts):
+            for case .slot(let i) in parts { slots.insert(i) }
+        case .firstOf(let specs):
+            for spec in specs { spec.collectSlots(into: &slots) }
+        }
+    }
 
     var isSimpleSlot: Bool {
         if case .slot = source, when == nil, map == nil, split == nil, numerator == 1, denominator == 1 {

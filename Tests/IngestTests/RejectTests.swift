@@ -83,6 +83,40 @@ import Testing
         #expect(r.books.recordsIn == 4 && r.books.rowsOut == 1 && r.books.rejected == 3 && r.books.balances)
     }
 
+    /// An order takes its fields from its first row: a later row that gives one another value
+    /// (mapped or not) rejects the order, instead of the value being dropped; blank cells and
+    /// columns the lines read as well may differ.
+    @Test func rowsOfOneOrderMustAgreeOnItsFields() throws {
+        let text = """
+            id,st,day,total,qty,cust
+            1,p,2025-01-01,10.00,1,c1
+            1,,,,2,
+            1,p,2025-01-01,10.00,3,c1
+            2,p,2025-01-01,5.00,1,c2
+            2,p,2025-01-02,5.00,1,c2
+            3,c,2025-01-01,7.00,1,c3
+            3,c,2025-01-01,7.00,1,c9
+            4,p,2025-01-01,8.00,1,
+            4,p,2025-01-01,8.00,2,c4
+
+            """
+        let dir = TempDir()
+        let r = try Fixture.collect(try Fixture.profile(Self.csvProfile), [dir.write("f.csv", text)], dir: dir)
+        #expect(r.orders.map { $0["external_order_id"] as! String } == ["1"])
+        #expect(r.rejects.map { $0["line"] as! Int } == [5, 6, 7, 8, 9, 10])
+        #expect(r.rejects.allSatisfy { $0["code"] as? String == "order_fields_differ" })
+        #expect(r.rejects.map { $0["field"] as? String } == ["day", "day", "cust", "cust", "cust", "cust"])
+        #expect(r.rejects[1]["reason"] as? String == "column 'day' is \"2025-01-02\" here but \"2025-01-01\" on the "
+            + "order's first row (line 5): the rows of one order must repeat its order fields or leave them empty")
+        #expect((r.rejects[4]["reason"] as? String)?.contains("column 'cust' is \"c4\" here but \"\" on the order's first row (line 9)") == true)
+        #expect(r.books.recordsIn == 9 && r.books.rowsOut == 3 && r.books.rejected == 6 && r.books.balances)
+
+        // A column read by the lines too may change from row to row.
+        let shared = Self.csvProfile.replacingOccurrences(of: "  quantity: qty", with: "  quantity: qty\n  note: day")
+        let r2 = try Fixture.collect(try Fixture.profile(shared), [dir.write("g.csv", text)], dir: dir)
+        #expect(r2.rejects.map { $0["line"] as! Int } == [7, 8, 9, 10])
+    }
+
     static let jsonProfile = """
         source: j
         format: ndjson
