@@ -46,6 +46,10 @@ final class ArchiveReader {
     /// ahead, libarchive's own counters are the helper thread's and run a few blocks ahead).
     private var filterOutBytes = 0
     private var filterInBytes = 0
+    /// Why libarchive could not start on the opened file (a compressed stream cut short before
+    /// its first block): the content is damaged, not missing, so the first `nextMember` says
+    /// so (an `archive_corrupt` reject) instead of the open failing as "input not found".
+    private var openFailure: String?
 
     /// Opens `input` (`-` is stdin). Throws inputNotFound when it cannot be opened.
     /// With `fd`, reads that open descriptor (not closed here) instead of the input's path.
@@ -94,10 +98,7 @@ final class ArchiveReader {
             fdToClose = fd
             rc = archive_read_open_fd(a, fd, blockSize)
         }
-        if rc != ARCHIVE_OK {
-            let message = Self.errorString(a)
-            throw WaybillError.inputNotFound(path: input.path, reason: message)
-        }
+        if rc != ARCHIVE_OK { openFailure = Self.errorString(a) }
     }
 
     deinit {
@@ -120,6 +121,7 @@ final class ArchiveReader {
     /// Advances to the next regular member.
     func nextMember() -> Next {
         if let breach { return .limit(breach) }
+        if let openFailure { return .corrupt(openFailure) }
         if readingAhead {
             readAhead!.stop()
             readingAhead = false

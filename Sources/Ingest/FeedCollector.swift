@@ -138,7 +138,7 @@ public final class FeedCollector {
                 assembler.begin(file: input.path, member: nil)
                 assembler.broken(
                     raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: 0, code: "archive_corrupt",
-                    reason: "\(input.path): cannot read further: \(message)")
+                    reason: "\(input.path): cannot read \(first ? "it" : "further"): \(message)")
                 return
             case .limit(let breach):
                 assembler.begin(file: input.path, member: breach.member)

@@ -202,6 +202,23 @@ import Testing
         #expect(r.books.balances)
     }
 
+    /// Cut before libarchive's first block decompresses, a `.gz` used to fail as "input not
+    /// found" (exit 66) and end the run; it is damaged content like any later cut.
+    @Test func gzipCutInItsFirstBlockIsARejectAndTheRunGoesOn() throws {
+        let dir = TempDir()
+        var big = "id,day,qty\n"
+        for i in 1...20000 { big += "\(i),2025-01-01,\(i % 50 + 1)\n" }
+        dir.write("a.csv", big)
+        #expect(dir.sh("gzip -c a.csv | head -c 1000 > cut.csv.gz") == 0)
+        dir.write("after.csv", Self.feed([7]))
+        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/cut.csv.gz", dir.path + "/after.csv"], dir: dir)
+        let corrupt = r.rejects.filter { $0["code"] as? String == "archive_corrupt" }
+        #expect(corrupt.count == 1)
+        #expect((corrupt.first?["reason"] as? String)?.hasSuffix("cut.csv.gz: cannot read it: truncated gzip input") == true)
+        #expect(ids(r) == ["7"])
+        #expect(r.books.balances)
+    }
+
     @Test func corruptZipMemberIsAReject() throws {
         let dir = TempDir()
         var text = "id,day,qty\n"
