@@ -346,8 +346,12 @@ final class RecordMapper {
         case .string:
             table.set(op.column, utf8: text)
         case .decimal:
-            guard case .success(let v) = ExactDecimal.parse(text) else { throw bad(op, spec, text, "an exact decimal number") }
-            table.set(op.column, int: try scaled(v, op, spec, text))
+            switch ExactDecimal.parse(text) {
+            case .success(let v): table.set(op.column, int: try scaled(v, op, spec, text))
+            case .failure(.empty), .failure(.notANumber): throw bad(op, spec, text, "an exact decimal number")
+            case .failure(let why):
+                throw MapFailure(code: "bad_type", reason: "\(op.name) (from \(spec.label)): \(text.quoted()) \(why.explanation)", field: op.name)
+            }
         case .int32, .int64:
             var v: Int64
             if spec.numerator == 1 && spec.denominator == 1, let i = ValueParsers.int64(text) {

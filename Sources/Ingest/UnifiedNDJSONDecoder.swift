@@ -154,15 +154,22 @@ struct UnifiedNDJSONDecoder {
             guard kind == .string else { throw wrongType(tape, i, "a string") }
             table.set(f, utf8: v)
         case .int32, .int64:
-            guard kind == .number, let n = ValueParsers.int64(v),
-                fieldKind == .int64 || (n >= Int64(Int32.min) && n <= Int64(Int32.max))
-            else { throw wrongType(tape, i, "an integer") }
+            guard kind == .number, let n = ValueParsers.int64(v) else { throw wrongType(tape, i, "an integer") }
+            guard fieldKind == .int64 || (n >= Int64(Int32.min) && n <= Int64(Int32.max)) else {
+                throw wrongType(tape, i, "an integer from -2147483648 to 2147483647")
+            }
             table.set(f, int: n)
         case .decimal:
-            guard kind == .string || kind == .number, case .success(let d) = ExactDecimal.parse(v) else {
+            guard kind == .string || kind == .number else { throw wrongType(tape, i, "a decimal string such as \"12.50\"") }
+            switch ExactDecimal.parse(v) {
+            case .success(let d):
+                table.set(f, int: d)
+            case .failure(.notANumber), .failure(.empty):
                 throw wrongType(tape, i, "a decimal string such as \"12.50\"")
+            case .failure(let e):
+                let name = text(tape.key(i))
+                throw MapFailure(code: "bad_type", reason: "\(name): \(v.quoted()) \(e.explanation)", field: name)
             }
-            table.set(f, int: d)
         case .timestamp:
             guard kind == .string, let p = tsFormat.parse(v) else { throw wrongType(tape, i, "an RFC 3339 time") }
             let secs = p.days * 86_400 + p.secondOfDay - Int64(p.offsetSeconds ?? 0)

@@ -9,6 +9,16 @@ public enum ExactDecimal {
     /// Why a decimal did not parse.
     public enum ParseError: Error, Equatable, Sendable {
         case empty, notANumber, tooManyFractionDigits, outOfRange
+
+        /// What is wrong with the value, to follow it in a message (`"12.34567" has ...`).
+        public var explanation: String {
+            switch self {
+            case .empty: return "is empty"
+            case .notANumber: return "is not a decimal number"
+            case .tooManyFractionDigits: return "has more than 4 decimal places that are not zeros (money is never rounded)"
+            case .outOfRange: return "is out of range (at most 922337203685477.5807 either side of zero)"
+            }
+        }
     }
 
     /// Parses `[+-]digits[.digits]` (surrounding ASCII spaces allowed). More than four

@@ -117,6 +117,17 @@ import Testing
         #expect(r2.rejects.map { $0["line"] as! Int } == [7, 8, 9, 10])
     }
 
+    @Test func decimalsTooLongOrTooPreciseSayWhich() throws {
+        let text = "id,st,day,total,qty\n1,p,2025-01-01,12345678901234567890,1\n2,p,2025-01-01,1.00001,1\n3,p,2025-01-01,1.50000,1\n"
+        let dir = TempDir()
+        let r = try Fixture.collect(try Fixture.profile(Self.csvProfile), [dir.write("f.csv", text)], dir: dir)
+        #expect(r.orders.map { $0["external_order_id"] as! String } == ["3"])
+        #expect(r.rejects.map { $0["reason"] as? String } == [
+            "grand_total (from total): \"12345678901234567890\" is out of range (at most 922337203685477.5807 either side of zero)",
+            "grand_total (from total): \"1.00001\" has more than 4 decimal places that are not zeros (money is never rounded)",
+        ])
+    }
+
     static let jsonProfile = """
         source: j
         format: ndjson

@@ -52,6 +52,28 @@ import Testing
         #expect(rejects.allSatisfy { $0.stage == "write" })
         #expect(rejects[2].reason.contains("grand_total"))
     }
+
+    /// A decimal string that is one, but too long or too precise, says which; an integer past
+    /// an INT32 field's range says the range.
+    @Test func numbersOutOfRangeSayWhy() throws {
+        let dir = TempDir()
+        let good = try Fixture.collect(try Fixture.shipped("tpch-flat-csv.yaml"), [dir.write("f.csv", TPCH.csv)], dir: dir).lines[0]
+        let lines = [
+            good.replacingOccurrences(of: "\"grand_total\":\"131251.81\"", with: "\"grand_total\":\"12345678901234567890.12\""),
+            good.replacingOccurrences(of: "\"grand_total\":\"131251.81\"", with: "\"grand_total\":\"1.23456\""),
+            good.replacingOccurrences(of: "\"line_no\":1,", with: "\"line_no\":3000000000,"),
+        ]
+        let path = dir.write("u.ndjson", lines.joined(separator: "\n") + "\n")
+        let reader = try UnifiedNDJSONReader(path: path, stage: "write")
+        var batch = OrderBatch()
+        while try reader.next(into: &batch, maxOrders: 100) {}
+        let reasons = reader.takeRejects().map(\.reason)
+        #expect(reasons == [
+            "grand_total: \"12345678901234567890.12\" is out of range (at most 922337203685477.5807 either side of zero)",
+            "grand_total: \"1.23456\" has more than 4 decimal places that are not zeros (money is never rounded)",
+            "line_no must be an integer from -2147483648 to 2147483647",
+        ])
+    }
 }
 
 /// A profile that fills every kind of column (lists, bools, ints, timestamps, dates, maps).

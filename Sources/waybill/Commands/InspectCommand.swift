@@ -43,7 +43,8 @@ struct InspectCommand: ParsableCommand {
             do {
                 print(try ParquetInspector.describe(path: path, pages: pages), terminator: "")
             } catch {
-                throw exitFailure("inspect", .data("\(path): \(error)"))
+                let text = "\(error)"  // the reader's messages mostly name the file already
+                throw exitFailure("inspect", .data(text.contains(path) ? text : "\(path): \(text)"))
             }
             return
         }
