@@ -20,8 +20,11 @@ final class JSONFeed: RecordExtras {
         var lineExt: [Int] = []
         var items = -1
         var valueScratch: [UInt8] = []
-        /// Whether the object being read names a key twice (`duplicate`).
+        /// Whether the object being read names a key twice (`duplicate`): unmapped keys by
+        /// name, mapped ones by slot.
         var repeatedKeys = RepeatedKeys()
+        var recordSeen: SeenSlots
+        var itemSeen: SeenSlots
     }
     private let st: UnsafeMutablePointer<State>
     private let recordKeys = JSONKeyCache()
@@ -38,10 +41,13 @@ final class JSONFeed: RecordExtras {
         lineExtKey = PrefixedKey(prefix: Array((profile.source + "." + profile.lineExtPrefix).utf8))
         maxFieldBytes = profile.maxFieldBytes
         st = .allocate(capacity: 1)
-        st.initialize(to: State())
+        st.initialize(to: State(recordSeen: SeenSlots(count: profile.recordSlots.count),
+                                itemSeen: SeenSlots(count: profile.itemSlots.count)))
     }
 
     deinit {
+        st.pointee.recordSeen.free()
+        st.pointee.itemSeen.free()
         st.deinitialize(count: 1)
         st.deallocate()
     }
@@ -96,6 +102,7 @@ final class JSONFeed: RecordExtras {
         mapper.record.clear()
         st.pointee.orderExt.removeAll(keepingCapacity: true)
         st.pointee.repeatedKeys.reset()
+        st.pointee.recordSeen.reset()
         st.pointee.items = -1
         let recordSlots = profile.recordSlots
         var i = line.root + 1
@@ -108,7 +115,7 @@ final class JSONFeed: RecordExtras {
                 let slot = resolve(key, at: ordinal, in: recordKeys, slots: recordSlots, record: true)
                 var problem: MapFailure? = nil
                 if slot >= 0 {
-                    problem = mapper.record.isPresent(slot) ? Self.duplicate(key) : setSlot(tape, slot, i, record: true)
+                    problem = st.pointee.recordSeen.insert(slot) ? setSlot(tape, slot, i, record: true) : Self.duplicate(key)
                 } else if slot == JSONKeyCache.unmapped && tape.kind(i) != .null {
                     if st.pointee.repeatedKeys.repeats(key, count: st.pointee.orderExt.count, keyAt: { tape.key(st.pointee.orderExt[$0]) }) {
                         problem = Self.duplicate(key)
@@ -130,8 +137,7 @@ final class JSONFeed: RecordExtras {
     /// A record whose object names a key twice is rejected: which value is meant cannot be
     /// known (RFC 8259 leaves it open; parsers differ), and two unmapped members of one name
     /// would put one key twice in `ext`, a map DuckDB refuses to read ("Map keys must be
-    /// unique"). (A mapped key repeated after an empty value is not seen: the slot of an empty
-    /// value is unset.)
+    /// unique").
     private static func duplicate(_ key: UnsafeRawBufferPointer) -> MapFailure {
         let name = String(decoding: key, as: UTF8.self)
         return MapFailure(code: "duplicate_key", reason: "the object names \(name) twice", field: name)
@@ -243,12 +249,13 @@ final class JSONFeed: RecordExtras {
                 mapper.item.clear()
                 st.pointee.lineExt.removeAll(keepingCapacity: true)
                 st.pointee.repeatedKeys.reset()
+                st.pointee.itemSeen.reset()
                 var k = j + 1
                 var ordinal = 0
                 while tape.kind(k) != .end {
                     let slot = resolve(tape.key(k), at: ordinal, in: itemKeys, slots: itemSlots, record: false)
                     if slot >= 0 {
-                        if mapper.item.isPresent(slot) { throw Self.duplicate(tape.key(k)) }
+                        if !st.pointee.itemSeen.insert(slot) { throw Self.duplicate(tape.key(k)) }
                         if let f = setSlot(tape, slot, k, record: false) { throw f }
                     } else if tape.kind(k) != .null {
                         if st.pointee.repeatedKeys.repeats(tape.key(k), count: st.pointee.lineExt.count, keyAt: { tape.key(st.pointee.lineExt[$0]) }) {

@@ -31,3 +31,39 @@ struct RepeatedKeys {
         return !hashed.insert(Array(key)).inserted
     }
 }
+
+/// The mapped slots one JSON object has named so far, so a mapped key named twice is caught
+/// even when its first value was empty or null (the slot's value stays unset then, so its
+/// presence cannot tell). A stamp per slot: clearing for the next object is one increment.
+/// Plain memory, freed by the owner (`free`).
+struct SeenSlots {
+    private let stamps: UnsafeMutablePointer<UInt32>
+    private let count: Int
+    private var generation: UInt32 = 1
+
+    init(count: Int) {
+        self.count = max(1, count)
+        stamps = .allocate(capacity: self.count)
+        stamps.initialize(repeating: 0, count: self.count)
+    }
+
+    func free() { stamps.deallocate() }
+
+    /// Forgets the slots of the previous object.
+    @inline(__always)
+    mutating func reset() {
+        generation &+= 1
+        if generation == 0 {  // wrapped: old stamps could match again
+            stamps.update(repeating: 0, count: count)
+            generation = 1
+        }
+    }
+
+    /// Marks `slot` named; false when this object named it before.
+    @inline(__always)
+    mutating func insert(_ slot: Int) -> Bool {
+        if stamps[slot] == generation { return false }
+        stamps[slot] = generation
+        return true
+    }
+}

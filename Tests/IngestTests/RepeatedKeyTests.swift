@@ -27,8 +27,10 @@ import Testing
 
     @Test func aJSONRecordThatNamesAMemberTwiceIsRejected() throws {
         let suite = HostileJSONTests()
-        // Unmapped (it would go to ext twice), then mapped (two ids).
-        for middle in [#"{"id":"3","day":"2025-01-02","note":"a","note":"b"}"#, #"{"id":"3","day":"2025-01-02","id":"4"}"#] {
+        // Unmapped (it would go to ext twice), then mapped (two ids), then mapped after an empty
+        // and a null first value (which leave the slot unset).
+        for middle in [#"{"id":"3","day":"2025-01-02","note":"a","note":"b"}"#, #"{"id":"3","day":"2025-01-02","id":"4"}"#,
+                       #"{"id":"3","day":"","day":"2025-01-02"}"#, #"{"id":"3","day":null,"day":"2025-01-02"}"#] {
             let x = try suite.only(try suite.run(Array(middle.utf8)))
             #expect(x["code"] as? String == "duplicate_key")
             #expect(x["line"] as? Int == 2, "\(x)")
