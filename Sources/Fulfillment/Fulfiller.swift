@@ -149,12 +149,10 @@ public final class Fulfiller {
         try process(input, rows: 0..<input.count, into: &output, rejects: rejects)
     }
 
-    /// Where an order that cannot be planned is said to come from: `positions[row]` when the
-    /// caller knows where each row was read (the NDJSON reader does), else the order's number
-    /// in the run and no byte offset.
+    /// Where an order that cannot be planned is said to come from (`books.recordsIn` already
+    /// counts it, so it is the order's number in the input).
     private func position(_ row: Int, _ positions: [SourcePosition]?) -> SourcePosition {
-        if let positions, row < positions.count { return positions[row] }
-        return SourcePosition(file: inputName, line: books.recordsIn, byteOffset: 0)
+        positions.position(ofRow: row, file: inputName, ordinal: books.recordsIn)
     }
 
     /// Plans the orders `rows` of `input` only: a caller that passes batches on can cut one

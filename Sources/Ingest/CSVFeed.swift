@@ -176,12 +176,12 @@ final class CSVFeed: RecordExtras {
                 field: columnName(f), key: keyField(record))
             return
         }
-        // A byte-order mark past the start of the file (the reader drops a leading one) comes
+        // A byte order mark past the start of the file (the reader drops a leading one) comes
         // from concatenated exports; kept, it would hide inside the first field's value.
         if record.count > 0, ByteOrderMark.starts(record.field(0)) {
             assembler.broken(
                 raw: record.raw, line: record.line, offset: record.byteOffset, code: "bom_in_data",
-                reason: "a byte-order mark (EF BB BF) starts this record: files concatenated with their BOMs?",
+                reason: "a byte order mark (EF BB BF) starts this record: files concatenated with their BOMs?",
                 key: keyFromRaw(record.raw))
             return
         }

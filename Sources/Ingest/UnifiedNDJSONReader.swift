@@ -27,11 +27,9 @@ public final class UnifiedNDJSONReader {
     public var breach: LimitBreach? { archive.breach }
     /// The archive member being read (nil for a plain or single compressed file).
     private var member: String?
-    /// Line and byte offset (within the file or member) of each order the last `next` call
-    /// added, in batch order; with the member they were read from (see `positions()`).
-    private var orderLines: [Int] = []
-    private var orderOffsets: [Int] = []
-    private var orderMembers: [String?] = []
+    /// Line, byte offset (within the file or member) and member of each order the last `next`
+    /// call added, in batch order (see `positions()`).
+    private var orderPlaces: [(line: Int, offset: Int, member: String?)] = []
 
     /// Reads from an open descriptor (not closed by the reader).
     public init(
@@ -68,9 +66,7 @@ public final class UnifiedNDJSONReader {
     /// the rejects of the stages that read this input (`transact`, `fulfill`), which then name
     /// the order's line and byte offset as the reader's own rejects do.
     public func positions() -> [SourcePosition] {
-        orderLines.indices.map {
-            SourcePosition(file: path, member: orderMembers[$0], line: orderLines[$0], byteOffset: orderOffsets[$0])
-        }
+        orderPlaces.map { SourcePosition(file: path, member: $0.member, line: $0.line, byteOffset: $0.offset) }
     }
 
     /// Hands over the rejects collected so far.
@@ -90,9 +86,7 @@ public final class UnifiedNDJSONReader {
         defer { batch.defersNullPadding = deferred }
         let before = batch.count
         let startRejected = rejected
-        orderLines.removeAll(keepingCapacity: true)
-        orderOffsets.removeAll(keepingCapacity: true)
-        orderMembers.removeAll(keepingCapacity: true)
+        orderPlaces.removeAll(keepingCapacity: true)
         while batch.count < maxOrders {
             if stream == nil {
                 switch archive.nextMember() {
@@ -135,9 +129,7 @@ public final class UnifiedNDJSONReader {
         case .none:
             do throws(MapFailure) {
                 try decoder.decode(line.tape, root: line.root, into: &batch)
-                orderLines.append(line.line)
-                orderOffsets.append(line.byteOffset)
-                orderMembers.append(member)
+                orderPlaces.append((line.line, line.byteOffset, member))
             } catch {
                 reject(code: error.code, reason: error.reason, raw: line.raw, line: line.line, offset: line.byteOffset, field: error.field)
             }

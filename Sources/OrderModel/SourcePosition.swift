@@ -22,3 +22,14 @@ public struct SourcePosition: Sendable, Hashable {
         return s + ":\(line)"
     }
 }
+
+extension Optional where Wrapped == [SourcePosition] {
+    /// Where row `row` of a batch was read, for a stage's reject: the reader's position when
+    /// the caller has one per row (`UnifiedNDJSONReader.positions()`), else the order's number
+    /// `ordinal` (1-based) in the stage's input and no byte offset (inside `run` batches are
+    /// orders, not bytes).
+    public func position(ofRow row: Int, file: String, ordinal: Int) -> SourcePosition {
+        if let positions = self, row < positions.count { return positions[row] }
+        return SourcePosition(file: file, line: ordinal, byteOffset: 0)
+    }
+}

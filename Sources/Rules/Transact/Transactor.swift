@@ -241,8 +241,7 @@ public final class Transactor {
                 var raw: [UInt8] = []
                 encoder.encodeOrder(input, row: row, into: &raw)
                 if raw.last == 0x0A { raw.removeLast() }
-                let position = positions.flatMap { row < $0.count ? $0[row] : nil }
-                    ?? SourcePosition(file: inputName, line: record(row) + 1, byteOffset: 0)
+                let position = positions.position(ofRow: row, file: inputName, ordinal: record(row) + 1)
                 try rejects.write(Reject(stage: "transact", code: code, reason: rejectReason[row], position: position, raw: raw))
                 continue
             }
