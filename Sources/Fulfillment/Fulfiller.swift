@@ -151,8 +151,8 @@ public final class Fulfiller {
 
     /// Where an order that cannot be planned is said to come from (`books.recordsIn` already
     /// counts it, so it is the order's number in the input).
-    private func position(_ row: Int, _ positions: [SourcePosition]?) -> SourcePosition {
-        positions.position(ofRow: row, file: inputName, ordinal: books.recordsIn)
+    private func position(_ input: OrderBatch, _ row: Int, _ positions: [SourcePosition]?) -> SourcePosition {
+        positions.position(ofRow: row, in: input.orders, file: inputName, ordinal: books.recordsIn)
     }
 
     /// Plans the orders `rows` of `input` only: a caller that passes batches on can cut one
@@ -190,11 +190,11 @@ public final class Fulfiller {
                       rejects: RejectWriter, positions: [SourcePosition]?) throws(WaybillError) {
         books.recordsIn += 1
         if view.isNull(F.createdAt, row) {
-            try reject(input, row, "created_at is missing: no cut-off or promise can be computed", rejects, at: position(row, positions))
+            try reject(input, row, "created_at is missing: no cut-off or promise can be computed", rejects, at: position(input, row, positions))
             return
         }
         if let reason = badLine(view, input, row) {
-            try reject(input, row, reason, rejects, at: position(row, positions))
+            try reject(input, row, reason, rejects, at: position(input, row, positions))
             return
         }
         books.rowsOut += 1

@@ -68,10 +68,19 @@ def rejects(path, drop_position):
     for line in path.read_text().splitlines():
         r = json.loads(line)
         if drop_position:
-            r.pop("file", None)
-            r.pop("byte_offset", None)
+            for key in ("file", "member", "line", "byte_offset"):
+                r.pop(key, None)
         out.append(json.dumps(r, sort_keys=True))
     return sorted(out)
+
+
+def run_rejects_name_the_lineage(path):
+    """Inside run, a transact reject names where its order was collected from."""
+    for line in path.read_text().splitlines():
+        r = json.loads(line)
+        op = json.loads(r["raw"])["operation"]
+        assert (r["file"], r.get("member"), r["line"], r["byte_offset"]) == \
+            (op["source_file"], op.get("source_member"), op["source_line"], 0), r
 
 
 def compare_run_and_shell(waybill, tmp, lines, state):
@@ -88,10 +97,12 @@ def compare_run_and_shell(waybill, tmp, lines, state):
     for name, _, _ in lines:
         for stage in ("collect", "transact", "write"):
             f = f"{name}.{stage}.rejects.ndjson"
-            # transact names its input "stdin" in the shell and "line:<name>" in run, and only the
-            # shell's has byte offsets (run passes batches, not bytes); all else is equal.
+            # transact names its NDJSON input (stdin) in the shell and the order's feed position
+            # in run (batches carry no bytes); all else is equal.
             drop = stage == "transact"
             assert rejects(tmp / "run-rejects" / f, drop) == rejects(tmp / "sh-rejects" / f, drop), f
+            if drop:
+                run_rejects_name_the_lineage(tmp / "run-rejects" / f)
     r = json.loads(report.read_text())
     stages = {s["stage"]: s for s in r["stages"]}
     for stage in ("collect", "transact", "write"):

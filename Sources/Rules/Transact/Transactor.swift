@@ -241,7 +241,7 @@ public final class Transactor {
                 var raw: [UInt8] = []
                 encoder.encodeOrder(input, row: row, into: &raw)
                 if raw.last == 0x0A { raw.removeLast() }
-                let position = positions.position(ofRow: row, file: inputName, ordinal: record(row) + 1)
+                let position = positions.position(ofRow: row, in: input.orders, file: inputName, ordinal: record(row) + 1)
                 try rejects.write(Reject(stage: "transact", code: code, reason: rejectReason[row], position: position, raw: raw))
                 continue
             }
