@@ -77,6 +77,18 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
         }
     }
 
+    /// The error for output folder `folder` holding no dataset `name` (exit 66). When `folder`
+    /// is itself a dataset (`out/orders` given where `out` is meant), the reason says so.
+    public static func missing(in folder: String, dataset name: String) -> WaybillError {
+        var reason = "no waybill dataset manifest"
+        if FileOps.exists(folder + "/" + fileName) {
+            let parent = folder.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            reason += "; \(folder) is itself a dataset folder: give the output folder that holds orders/ and "
+                + "order_lines/ (\(parent.isEmpty ? (folder.hasPrefix("/") ? "/" : ".") : parent))"
+        }
+        return .inputNotFound(path: folder + "/" + name + "/" + fileName, reason: reason)
+    }
+
     static func crcText(_ crc: UInt32) -> String {
         let s = String(crc, radix: 16)
         return String(repeating: "0", count: 8 - s.count) + s

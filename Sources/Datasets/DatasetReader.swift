@@ -35,7 +35,7 @@ public final class DatasetReader {
         root = out + "/" + dataset.name
         self.dataset = dataset
         guard let m = try DatasetManifest.read(root + "/" + DatasetManifest.fileName) else {
-            throw .inputNotFound(path: root + "/" + DatasetManifest.fileName, reason: "no waybill dataset manifest")
+            throw DatasetManifest.missing(in: out, dataset: dataset.name)
         }
         manifest = m
         var keys: [PartitionKey] = []

@@ -64,7 +64,7 @@ public enum Restorer {
             guard !mine.isEmpty else { continue }
             let root = dir + "/" + kind.name
             guard var m = try DatasetManifest.read(root + "/" + DatasetManifest.fileName) else {
-                throw .inputNotFound(path: root + "/" + DatasetManifest.fileName, reason: "no waybill dataset manifest")
+                throw DatasetManifest.missing(in: dir, dataset: kind.name)
             }
             var keys: [PartitionKey] = []
             for k in m.partitionKeys { keys.append(try PartitionKey.parse(k.spec)) }

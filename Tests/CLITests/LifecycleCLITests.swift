@@ -33,6 +33,9 @@ import Testing
         let out = dir.appendingPathComponent("w").path
         #expect(try CLI.run(["compact", "--dataset", out]).status == 66)
         try Self.land(out)
+        // The dataset folder itself where its output folder is meant: the error says which to give.
+        let inner = try CLI.run(["compact", "--dataset", out + "/orders"])
+        #expect(inner.status == 66 && inner.stderr.contains("is itself a dataset folder") && inner.stderr.contains("(\(out))"))
         #expect(try CLI.run(["tier", "--dataset", out, "--older-than", "ninety", "--to", dir.path + "/cold"]).status == 64)
         #expect(try CLI.run(["tier", "--dataset", out, "--older-than", "9d", "--to", dir.path + "/cold", "--pack", "zip"]).status == 64)
         #expect(try CLI.run(["tier", "--dataset", out, "--older-than", "9d", "--to", out + "/orders/x"]).status == 64)

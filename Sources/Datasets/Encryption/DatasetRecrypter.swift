@@ -107,8 +107,7 @@ public enum DatasetRecrypter {
             }
         }
         guard !result.datasets.isEmpty else {
-            throw .inputNotFound(path: o.source + "/" + DatasetKind.orders.name + "/" + DatasetManifest.fileName,
-                reason: "no waybill dataset manifest")
+            throw DatasetManifest.missing(in: o.source, dataset: DatasetKind.orders.name)
         }
         let steps = publish + [.syncFilesystem(txn.directory)] + markers + [.syncFilesystem(txn.directory)] + cleanup
             + syncs + [.syncDirectory(txn.directory)]
