@@ -444,9 +444,15 @@ extension PendingColumn {
             return
         }
         out.append(1)
+        // Which arrays follow (bit i: the i-th below), without an array literal per column.
         var mask: UInt16 = 0
-        for (i, empty) in [defs.isEmpty, reps.isEmpty, ints.isEmpty, int32s.isEmpty, bools.isEmpty, offsets.isEmpty,
-            keyOffsets.isEmpty].enumerated() where !empty { mask |= 1 << i }
+        if !defs.isEmpty { mask |= 1 }
+        if !reps.isEmpty { mask |= 2 }
+        if !ints.isEmpty { mask |= 4 }
+        if !int32s.isEmpty { mask |= 8 }
+        if !bools.isEmpty { mask |= 16 }
+        if !offsets.isEmpty { mask |= 32 }
+        if !keyOffsets.isEmpty { mask |= 64 }
         withUnsafeBytes(of: mask.littleEndian) { out.append(contentsOf: $0) }
         if mask & 1 != 0 { SpillCoding.putLevels(defs, &out) }
         if mask & 2 != 0 { SpillCoding.putLevels(reps, &out) }

@@ -97,20 +97,36 @@ struct PendingTable {
     }
 
     /// Memory held, for the budget: the column arrays plus the table's own arrays.
+    /// (Summed through a buffer pointer: `reduce` and `for col in present` copied each column,
+    /// retaining and releasing its nine arrays, after every batch routed to the partition.)
     var heapBytes: Int {
-        present.reduce(present.count * MemoryLayout<PendingColumn>.stride + slot.count * 2) { $0 + $1.heapBytes }
+        present.withUnsafeBufferPointer { columns in
+            var n = columns.count * MemoryLayout<PendingColumn>.stride + slot.count * 2
+            for k in columns.indices { n += columns[k].heapBytes }
+            return n
+        }
     }
 
     /// Bytes of row data, for the row-group threshold.
-    var dataBytes: Int { present.reduce(0) { $0 + $1.dataBytes } }
+    var dataBytes: Int {
+        present.withUnsafeBufferPointer { columns in
+            var n = 0
+            for k in columns.indices { n += columns[k].dataBytes }
+            return n
+        }
+    }
 
     /// Appends the table to `out`: row count, then each stored column with its field index.
     func serialize(into out: inout [UInt8]) {
         SpillCoding.put(Int64(rowCount), &out)
         SpillCoding.put(Int64(present.count), &out)
-        for c in fields.indices where slot[c] >= 0 {
-            SpillCoding.put(Int64(c), &out)
-            present[Int(slot[c])].serialize(into: &out)
+        // Through a buffer pointer: `present[k].serialize` copied the column (retaining its nine
+        // arrays, and releasing them after) for every column of every spilled partition.
+        present.withUnsafeBufferPointer { columns in
+            for c in fields.indices where slot[c] >= 0 {
+                SpillCoding.put(Int64(c), &out)
+                columns[Int(slot[c])].serialize(into: &out)
+            }
         }
     }
 
