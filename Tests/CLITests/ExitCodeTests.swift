@@ -26,6 +26,19 @@ import Testing
         #expect(r.stdout.isEmpty)
     }
 
+    /// A file where a folder to write into is named is "cannot create" (73), for the state
+    /// folder as for `write --out`.
+    @Test func aFileWhereTheStateFolderGoesIs73() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("state").path
+        try "".write(toFile: file, atomically: true, encoding: .utf8)
+        let rules = CLI.packageRoot.appendingPathComponent("Pipelines/rules/transaction.yaml").path
+        let r = try CLI.run(["transact", "--rules", rules, "--state", file], stdin: Data())
+        #expect(r.status == 73)
+        #expect(r.stderr.contains("\(file): cannot create: Not a directory"), "\(r.stderr)")
+    }
+
     @Test func badProfileIs78AndNamesTheLine() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

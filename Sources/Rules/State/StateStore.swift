@@ -44,6 +44,9 @@ public final class StateStore {
         self.directory = directory
         var st = stat()
         if stat(directory, &st) != 0 { return }
+        // A file where the state folder should be: said up front (exit 73, as for a folder that
+        // cannot be created), not as an I/O error on `<file>/orders.state`.
+        if (st.st_mode & S_IFMT) != S_IFDIR { throw WaybillError.cannotCreate(path: directory, errno: ENOTDIR) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return }
