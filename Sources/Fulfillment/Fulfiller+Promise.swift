@@ -17,8 +17,9 @@ extension Fulfiller {
             hit(.freeOver)
             children[c].freight = 0
             r.text("free: order goods value "); r.money(orderValue); r.text(" >= free_over "); r.money(free)
-        } else if let (i, rule) = s.prices.enumerated().first(where: { ($0.element.maxWeightG ?? .max) >= w }) {
-            let price = rule.price(w)
+        } else if let (i, rule) = s.prices.enumerated().first(where: { ($0.element.maxWeightG ?? .max) >= w }),
+                  let price = rule.price(w)  // eligibility checked it is in range
+        {
             children[c].freight = price
             r.text(s.id); r.text(" price rule "); r.int(i + 1); r.text(": "); r.money(rule.firstPrice)
             r.text(" for the first "); r.int(rule.firstWeightG); r.text(" g")

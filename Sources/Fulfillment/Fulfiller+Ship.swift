@@ -15,8 +15,14 @@ extension Fulfiller {
         var whole: Int64 = 0
         // Index loops read one field of a fact in place; `for f in facts` copied each fact
         // (with its four byte slices, a retain and release each) for one integer.
-        for i in facts.indices { whole += facts[i].value }
-        let useCount = whole <= 0
+        var anyNegative = false
+        for i in facts.indices {
+            whole += facts[i].value
+            anyNegative = anyNegative || facts[i].value < 0
+        }
+        // By value only when every line has a value of its own sign: a negative line (a refund,
+        // a discount line) would make a child's share of the total larger than the total.
+        let useCount = whole <= 0 || anyNegative
         if useCount { whole = Int64(facts.count) }
         let total = v.int(F.grandTotal, row)
         let isCOD = (v.int(F.isCOD, row) ?? 0) != 0
@@ -24,9 +30,12 @@ extension Fulfiller {
         let insured = v.int(F.insuredValue, row)
         var left = (total, cod, insured)
         for c in children.indices {
-            var part: Int64 = 0
-            for i in children[c].start..<children[c].end { part += useCount ? 1 : facts[i].value }
-            children[c].value = useCount ? 0 : part
+            var part: Int64 = 0, value: Int64 = 0
+            for i in children[c].start..<children[c].end {
+                part += useCount ? 1 : facts[i].value
+                value += facts[i].value
+            }
+            children[c].value = value
             let last = c == children.count - 1
             func share(_ amount: Int64?, _ remaining: inout Int64?) -> Int64? {
                 guard let amount, let r = remaining else { return nil }
@@ -252,7 +261,8 @@ extension Fulfiller {
         if !s.blackout.isEmpty && s.blackout.contains(orderDay) { return .blackout }
         if let cap = s.maxWeightG, ch.chargeableG > cap { return .weight(have: ch.chargeableG, cap: cap) }
         if let cap = s.maxVolumeCm3, ch.volumeCm3 > cap { return .volume(have: ch.volumeCm3, cap: cap) }
-        if !s.prices.contains(where: { ($0.maxWeightG ?? .max) >= ch.chargeableG }) { return .noPrice(ch.chargeableG) }
+        guard let rule = s.prices.first(where: { ($0.maxWeightG ?? .max) >= ch.chargeableG }) else { return .noPrice(ch.chargeableG) }
+        if rule.price(ch.chargeableG) == nil { return .priceOutOfRange(ch.chargeableG) }
         if !s.hasTransit(from: wh.zone, to: destZone) { return .noTransit }
         if let cap = s.insuredMax, let v = ch.insured, v > cap { return .insured(have: v, cap: cap) }
         if let cod = ch.cod {

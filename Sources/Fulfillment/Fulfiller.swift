@@ -259,6 +259,64 @@ public final class Fulfiller {
                 }
             }
         }
+        return outOfRange(v, batch, row)
+    }
+
+    /// The planner's limits, far past any real order: within them no sum or product of an
+    /// order's quantities, measures and money can overflow 64 bits (which traps).
+    static let maxWeightG: Int64 = 1_000_000_000_000  // a million tonnes
+    static let maxVolumeCm3: Int64 = 1_000_000_000_000  // a million cubic metres
+    static let maxSideCm: Int64 = 1_000_000  // ten kilometres
+    static let maxQuantity: Int64 = 1_000_000_000_000 * ExactDecimal.scale  // units, all lines
+    /// The largest amount DECIMAL(18,4) holds (unscaled): money columns are written so.
+    static let maxMoney: Int64 = 999_999_999_999_999_999
+
+    /// An order whose lines together pass a planner limit (`maxWeightG`, ...): a reject
+    /// naming the limit, instead of arithmetic that would overflow.
+    private func outOfRange(_ v: BatchView, _ batch: OrderBatch, _ row: Int) -> String? {
+        var qty: Int64 = 0, weight: Int64 = 0, volume: Int64 = 0, money: Int64 = 0
+        func add(_ total: inout Int64, _ x: Int64, _ limit: Int64) -> Bool {
+            let (sum, overflow) = total.addingReportingOverflow(x)
+            total = sum
+            return !overflow && sum <= limit
+        }
+        let lines = batch.lineRange(row)
+        for l in lines where v.lineInt(F.lRequiresShipping, l) != 0 {
+            let n = l - lines.lowerBound + 1
+            let q = v.lineInt(F.lQuantity, l) ?? ExactDecimal.scale
+            if !add(&qty, q, Self.maxQuantity) {
+                return "the lines' quantities add up past the planner's limit of \(ExactDecimal.string(Self.maxQuantity))"
+            }
+            for c in [F.lLength, F.lWidth, F.lHeight] {
+                if let x = v.lineInt(c, l), x > Self.maxSideCm {
+                    return "line \(n): \(OrderSchema.lineFields[c].name) \(x) is past the planner's limit of \(Self.maxSideCm) cm"
+                }
+            }
+            if let u = v.lineInt(F.lUnitWeightG, l), !add(&weight, Self.times(u, q), Self.maxWeightG) {
+                return "the lines weigh more than the planner's limit of \(Self.maxWeightG) g"
+            }
+            if let a = v.lineInt(F.lLength, l), let b = v.lineInt(F.lWidth, l), let c = v.lineInt(F.lHeight, l),
+               !add(&volume, Self.times(a * b * c, q), Self.maxVolumeCm3) {
+                return "the lines' volume is past the planner's limit of \(Self.maxVolumeCm3) cm3"
+            }
+            var value: Int64 = 0
+            if let e = v.lineInt(F.lExtendedPrice, l) {
+                value = e
+            } else if let p = v.lineInt(F.lUnitPrice, l) {
+                let (m, overflow) = p.multipliedReportingOverflow(by: q)
+                if overflow { return "line \(n): unit_price x quantity is past the largest amount a dataset holds" }
+                value = m / ExactDecimal.scale
+            }
+            if !add(&money, Int64(clamping: value.magnitude), Self.maxMoney) {
+                return "the lines' values add up past the largest amount a dataset holds"
+            }
+        }
+        if let w = v.int(F.totalWeightG, row), w > Self.maxWeightG || w < 0 {
+            return "total_weight_g \(w) is \(w < 0 ? "negative" : "past the planner's limit of \(Self.maxWeightG) g")"
+        }
+        if let x = v.int(F.volumeCm3, row), x > Self.maxVolumeCm3 || x < 0 {
+            return "volume_cm3 \(x) is \(x < 0 ? "negative" : "past the planner's limit of \(Self.maxVolumeCm3) cm3")"
+        }
         return nil
     }
 

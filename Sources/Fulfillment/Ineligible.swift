@@ -10,6 +10,7 @@ enum Ineligible {
     case weight(have: Int64, cap: Int64)
     case volume(have: Int64, cap: Int64)
     case noPrice(Int64)
+    case priceOutOfRange(Int64)
     case noTransit
     case insured(have: Int64, cap: Int64)
     case codNotOffered
@@ -33,6 +34,7 @@ enum Ineligible {
         case .weight(let h, let c): r.text("weight "); r.int(h); r.text(" g over the cap "); r.int(c); r.text(" g")
         case .volume(let h, let c): r.text("volume "); r.int(h); r.text(" cm3 over the cap "); r.int(c); r.text(" cm3")
         case .noPrice(let w): r.text("no price rule for "); r.int(w); r.text(" g")
+        case .priceOutOfRange(let w): r.text("freight for "); r.int(w); r.text(" g past the largest amount a dataset holds")
         case .noTransit: r.text("no transit time to the destination zone")
         case .insured(let h, let c): r.text("insured value "); r.money(h); r.text(" over the cap "); r.money(c)
         case .codNotOffered: r.text("does not offer cash on delivery")

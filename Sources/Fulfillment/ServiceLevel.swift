@@ -104,9 +104,13 @@ struct PriceRule: Sendable {
     let stepG: Int64
     let stepPrice: Int64
 
-    func price(_ weightG: Int64) -> Int64 {
+    /// The freight for `weightG`; nil when it would be past the largest amount a dataset holds
+    /// (`Fulfiller.maxMoney`): the service cannot price it (`Ineligible.priceOutOfRange`).
+    func price(_ weightG: Int64) -> Int64? {
         if weightG <= firstWeightG || stepG <= 0 { return firstPrice }
-        let steps = (weightG - firstWeightG + stepG - 1) / stepG
-        return firstPrice + steps * stepPrice
+        let steps = (weightG - firstWeightG) / stepG + ((weightG - firstWeightG) % stepG == 0 ? 0 : 1)
+        let (more, o1) = steps.multipliedReportingOverflow(by: stepPrice)
+        let (total, o2) = firstPrice.addingReportingOverflow(more)
+        return o1 || o2 || total > Fulfiller.maxMoney ? nil : total
     }
 }

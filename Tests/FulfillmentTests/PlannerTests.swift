@@ -240,3 +240,40 @@ extension OrderBuilder {
         #expect(summary.rules.first { $0.id == "F8.insured_capped" }?.hits == 2)
     }
 }
+
+/// Orders the planner's arithmetic must survive: a refund line with a negative value, and
+/// numbers past its limits (each used to trap on overflow and end the process).
+@Suite struct PlannerRangeTests {
+    @Test func aNegativeLineValueSharesTheTotalByLineCount() throws {
+        // 100.00 of goods and a -99.00 refund line, in two warehouses (ambient, chilled): by value
+        // the first child's share would be 100 times the total.
+        let order = cnOrder(extra: ["grand_total": "5000.00"],
+                            lines: [smallLine(["extended_price": "100.00"]),
+                                    smallLine(["sku": "MILK", "temp_class": "chilled", "extended_price": "-99.00"])])
+        let (out, _) = try run(try shippedPlan(), order)
+        #expect(out.count == 3)
+        #expect(out[1...].map { $0.int("grand_total")! } == [money("2500.00"), money("2500.00")])
+        #expect(Set(out[1...].map { $0.int("subtotal")! }) == [money("100.00"), money("-99.00")])
+    }
+
+    @Test func numbersPastThePlannersLimitsAreRejects() throws {
+        let cases: [(OrderBuilder, String)] = [
+            (cnOrder(extra: ["total_weight_g": 9_000_000_000_000_000_000], lines: [smallLine()]),
+             "total_weight_g 9000000000000000000 is past the planner's limit of 1000000000000 g"),
+            (cnOrder(lines: [smallLine(["unit_weight_g": 4_000_000_000_000_000_000]), smallLine()]),
+             "the lines weigh more than the planner's limit of 1000000000000 g"),
+            (cnOrder(lines: [smallLine(["length_cm": 3_000_000])]),
+             "line 1: length_cm 3000000 is past the planner's limit of 1000000 cm"),
+            (cnOrder(lines: [smallLine(["extended_price": "900000000000000"]), smallLine(["extended_price": "900000000000000"])]),
+             "the lines' values add up past the largest amount a dataset holds"),
+        ]
+        for (order, reason) in cases {
+            let f = Fulfiller(plan: try shippedPlan())
+            var out = OrderBatch()
+            let rejects = RejectWriter(holding: ())
+            try f.process(order.batch, into: &out, rejects: rejects)
+            #expect(out.count == 0)
+            #expect(rejects.held.map(\.reason) == [reason])
+        }
+    }
+}
