@@ -338,6 +338,13 @@ final class RecordMapper {
         MapFailure(code: "bad_type", reason: "\(op.name) (from \(spec.label)): \(text.quoted()) is not \(what)", field: op.name)
     }
 
+    /// A decimal that is one but cannot be held: too long, or too precise.
+    private func explained(_ op: FieldOp, _ spec: ValueSpec, _ text: UnsafeRawBufferPointer, _ why: ExactDecimal.ParseError)
+        -> MapFailure
+    {
+        MapFailure(code: "bad_type", reason: "\(op.name) (from \(spec.label)): \(text.quoted()) \(why.explanation)", field: op.name)
+    }
+
     @inline(__always)
     private func convert(_ op: FieldOp, _ spec: ValueSpec, _ text: UnsafeRawBufferPointer, into table: inout ColumnTable)
         throws(MapFailure)
@@ -349,8 +356,7 @@ final class RecordMapper {
             switch ExactDecimal.parse(text) {
             case .success(let v): table.set(op.column, int: try scaled(v, op, spec, text))
             case .failure(.empty), .failure(.notANumber): throw bad(op, spec, text, "an exact decimal number")
-            case .failure(let why):
-                throw MapFailure(code: "bad_type", reason: "\(op.name) (from \(spec.label)): \(text.quoted()) \(why.explanation)", field: op.name)
+            case .failure(let why): throw explained(op, spec, text, why)
             }
         case .int32, .int64:
             var v: Int64
@@ -358,7 +364,12 @@ final class RecordMapper {
                 v = i
             } else {
                 // Through an exact decimal (e.g. kg -> g), rounded half away from zero to a whole number.
-                guard case .success(let d) = ExactDecimal.parse(text) else { throw bad(op, spec, text, "a number") }
+                let d: Int64
+                switch ExactDecimal.parse(text) {
+                case .success(let v): d = v
+                case .failure(.empty), .failure(.notANumber): throw bad(op, spec, text, "a plain decimal number")
+                case .failure(let why): throw explained(op, spec, text, why)
+                }
                 let s = try scaled(d, op, spec, text)
                 let q = s / ExactDecimal.scale, r = s % ExactDecimal.scale
                 v = q + (r >= ExactDecimal.scale / 2 ? 1 : (r <= -ExactDecimal.scale / 2 ? -1 : 0))

@@ -126,6 +126,14 @@ import Testing
             "grand_total (from total): \"12345678901234567890\" is out of range (at most 922337203685477.5807 either side of zero)",
             "grand_total (from total): \"1.00001\" has more than 4 decimal places that are not zeros (money is never rounded)",
         ])
+        // Scaled into an integer field (kg -> g): the same explanations.
+        let scaled = Self.csvProfile.replacingOccurrences(of: "  quantity: qty", with: "  quantity: qty\n  unit_weight_g: { from: kg, multiply: 1000 }")
+        let kg = "id,st,day,total,qty,kg\n1,p,2025-01-01,1,1,9223372036854775\n2,p,2025-01-01,1,1,1e5\n"
+        let r2 = try Fixture.collect(try Fixture.profile(scaled), [dir.write("g.csv", kg)], dir: dir)
+        #expect(r2.rejects.map { $0["reason"] as? String } == [
+            "unit_weight_g (from kg): \"9223372036854775\" is out of range (at most 922337203685477.5807 either side of zero)",
+            "unit_weight_g (from kg): \"1e5\" is not a plain decimal number",
+        ])
     }
 
     static let jsonProfile = """
