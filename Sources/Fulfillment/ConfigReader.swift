@@ -74,10 +74,15 @@ struct ConfigReader {
         return s
     }
 
-    func int(_ m: ConfigMapping, _ key: String, in what: String, min: Int = 0) throws(WaybillError) -> Int? {
+    /// An integer field from `min` to `max`. The default bound (10^12: grams, cm3, units) keeps
+    /// the planner's sums and products of it within 64 bits; day counts pass a tighter one,
+    /// since the calendar walks them.
+    func int(_ m: ConfigMapping, _ key: String, in what: String, min: Int = 0, max: Int = 1_000_000_000_000)
+        throws(WaybillError) -> Int?
+    {
         guard let n = m[key] else { return nil }
-        guard let v = n.scalar.flatMap({ Int($0.string) }), v >= min else {
-            throw fail(n, "\(what): field '\(key)' must be an integer >= \(min)")
+        guard let v = n.scalar.flatMap({ Int($0.string) }), v >= min, v <= max else {
+            throw fail(n, "\(what): field '\(key)' must be an integer from \(min) to \(max)")
         }
         return v
     }

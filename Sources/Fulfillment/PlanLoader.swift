@@ -56,7 +56,7 @@ struct PlanLoader {
         if let a = top["appointments"] {
             let m = try r.mapping(a, "appointments")
             try r.checkKeys(m, ["max_days", "slots"], in: "appointments")
-            if let d = try r.int(m, "max_days", in: "appointments", min: 0) { s.appointmentMaxDays = d }
+            if let d = try r.int(m, "max_days", in: "appointments", min: 0, max: 366) { s.appointmentMaxDays = d }
             for slot in try r.strings(m, "slots", in: "appointments") ?? [] {
                 let p = slot.split(separator: "-").map(String.init)
                 guard p.count == 2, let a = ConfigReader.parseTime(p[0]), let b = ConfigReader.parseTime(p[1]), a < b else {

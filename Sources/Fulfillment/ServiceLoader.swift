@@ -110,7 +110,7 @@ struct ServiceLoader {
             if let last = out.last, before <= last.orderBefore {
                 throw reader.fail(item, "\(w): tiers must be in increasing order_before")
             }
-            out.append(PromiseTier(orderBefore: before, days: try reader.int(pm, "days", in: w) ?? 0, deliverBy: by))
+            out.append(PromiseTier(orderBefore: before, days: try reader.int(pm, "days", in: w, max: 366) ?? 0, deliverBy: by))
         }
         return out
     }

@@ -114,7 +114,7 @@ struct TableLoader {
                 clock: clock,
                 calendar: try calendar(r, m, what, at: node) ?? .everyDay,
                 cutoff: try r.timeOfDay(m, "cutoff", in: what) ?? 86_400,
-                handlingDays: try r.int(m, "handling_days", in: what) ?? 0,
+                handlingDays: try r.int(m, "handling_days", in: what, max: 366) ?? 0,
                 dispatchBy: try r.timeOfDay(m, "dispatch_by", in: what) ?? 86_399))
         }
     }

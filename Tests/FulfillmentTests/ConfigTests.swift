@@ -60,6 +60,11 @@ import Testing
 
         let split = try loadError(good, rules: "tables: { calendars: t.yaml, warehouses: t.yaml, services: t.yaml }\nsplit_by: [colour]\n")
         #expect(split.description.contains("rules.yaml:2:") && split.description.contains("unknown dimension 'colour'"))
+
+        // Past the planner's bounds (a billing step of 10^17 g overflowed the rounding).
+        let step = try loadError(good, rules: "tables: { calendars: t.yaml, warehouses: t.yaml, services: t.yaml }\n"
+            + "weight: { volumetric_divisor: 6000, step_g: 100000000000000000 }\n")
+        #expect(step.description.contains("rules.yaml:2:") && step.description.contains("field 'step_g' must be an integer from 1 to 1000000000000"))
     }
 
     @Test func missingFileIsInputNotFound() throws {
