@@ -139,6 +139,8 @@ public struct DatasetWriteOptions: Sendable {
         guard maxOpenFiles >= 2 else { throw .usage("--max-open-files must be at least 2") }
         guard memoryBudget >= 1 << 20 else { throw .usage("--memory-budget must be at least 1MiB") }
         guard rowGroupRows >= 1 else { throw .usage("--row-group-rows must be at least 1") }
+        // Below this the writer would quietly use 64KiB anyway (`effectiveRowGroupBytes`).
+        guard rowGroupBytes >= 1 << 16 else { throw .usage("--row-group-size must be at least 64KiB") }
         guard rowGroupRows <= Self.maxRowGroupRows else { throw .usage("--row-group-rows must be at most \(Self.maxRowGroupRows)") }
         guard !datasets.isEmpty else { throw .usage("no dataset to write") }
         try encryption?.validate(partitionKeys: partitionKeys)
