@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import OrderModel
 import Parquet
 
@@ -93,7 +96,12 @@ public final class DatasetReader {
 
     static func wrap(_ error: any Error, _ path: String) -> WaybillError {
         if let e = error as? WaybillError { return e }
-        if let p = error as? ParquetError, p.kind == .io { return .io(path: "\(path): \(p)", errno: 5) }
+        if let p = error as? ParquetError, p.kind == .io {
+            // A file the manifest lists is gone: the dataset was changed behind its manifest.
+            if p.errno == ENOENT { return .data("\(path): listed in the dataset's manifest but missing (waybill inspect checks the rest)") }
+            if let e = p.errno { return .io(path: path, errno: e) }
+            return .io(path: "\(path): \(p)", errno: EIO)
+        }
         return .data("\(path): \(error)")
     }
 

@@ -15,10 +15,13 @@ public struct ParquetError: Error, CustomStringConvertible, Sendable {
 
     public let kind: Kind
     public let message: String
+    /// The system call's error number, for `.io` errors that have one.
+    public let errno: Int32?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, errno: Int32? = nil) {
         self.kind = kind
         self.message = message
+        self.errno = errno
     }
 
     public var description: String {

@@ -42,6 +42,11 @@ import Testing
         let r = try CLI.run(["restore", "--from", dir.path + "/nothing", "--dataset", out])
         #expect(r.status == 66)
         #expect(r.stderr.contains("_waybill_cold_manifest.json"))
+        // A data file the manifest lists, deleted behind its back: a data error naming it.
+        let files = FileManager.default.enumerator(atPath: out + "/orders")!.compactMap { $0 as? String }.filter { $0.hasSuffix(".parquet") }
+        try FileManager.default.removeItem(atPath: out + "/orders/" + files[0])
+        let gone = try CLI.run(["compact", "--dataset", out])
+        #expect(gone.status == 65 && gone.stderr.contains(files[0] + ": listed in the dataset's manifest but missing"), "\(gone.stderr)")
     }
 
     @Test func killedCompactionIsFinishedByTheNextRun() throws {

@@ -163,10 +163,10 @@ public final class ParquetFileReader {
 
     static func readFile(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ParquetError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { let e = errno; throw ParquetError(.io, "cannot open \(path): \(String(cString: strerror(e)))", errno: e) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ParquetError(.io, "cannot stat \(path)") }
+        guard fstat(fd, &st) == 0 else { let e = errno; throw ParquetError(.io, "cannot stat \(path)", errno: e) }
         let size = Int(st.st_size)
         var out = [UInt8](repeating: 0, count: size)
         var off = 0
