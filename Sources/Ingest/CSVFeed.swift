@@ -73,8 +73,14 @@ final class CSVFeed: RecordExtras {
         extKeys = names.map { Array((profile.source + "." + $0).utf8) }
         layout = ColumnLayout(slots: colSlot, ext: colExt, keys: extKeys)
         view = layout.view
-        for name in profile.recordSlots.names where !names.contains(name) {
-            warnings.append("\(file): column '\(name)' named by profile \(profile.path) is not in the header")
+        // One line per file, however many columns are missing (a wrong file in a folder misses
+        // most of them).
+        let missing = profile.recordSlots.names.filter { !names.contains($0) }
+        if missing.count == 1 {
+            warnings.append("\(file): column '\(missing[0])' named by profile \(profile.path) is not in the header")
+        } else if !missing.isEmpty {
+            let list = missing.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (missing.count > 8 ? ", ..." : "")
+            warnings.append("\(file): \(missing.count) columns named by profile \(profile.path) are not in the header: \(list)")
         }
     }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import OrderModel
 
 /// The access layer: reads inputs (files, archives, stdin) with a profile, maps every record
@@ -91,9 +94,19 @@ public final class FeedCollector {
     /// read was written, as for a reject threshold.
     public private(set) var breaches: [LimitBreach] = []
 
-    /// Reads every input in order, then emits the last batch.
+    /// Reads every input in order, then emits the last batch. A file named twice (the same
+    /// path, a folder and a file in it, overlapping patterns, a link) is read once, with a
+    /// warning: read twice, every order in it would land twice.
     public func collect(_ inputs: [InputSpec]) throws(WaybillError) {
+        var seen: [FileIdentity: String] = [:]
         for input in inputs {
+            if let id = FileIdentity(input) {
+                if let first = seen[id] {
+                    chunkWarnings.append("\(input.path) is the same file as \(first), named before: read once")
+                    continue
+                }
+                seen[id] = input.path
+            }
             try collect(input)
             if assembler.stopped { break }
         }
@@ -239,5 +252,20 @@ private final class ProgressTap {
     func begin() {
         archive = nil
         lastBytes = 0
+    }
+}
+
+/// A file's device and inode: the same file whatever path names it.
+struct FileIdentity: Hashable {
+    let device: UInt64
+    let inode: UInt64
+
+    /// Nil for stdin, or when the file cannot be looked at (reading it then says why).
+    init?(_ input: InputSpec) {
+        guard !input.isStdin else { return nil }
+        var st = stat()
+        guard stat(input.path, &st) == 0 else { return nil }
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
     }
 }

@@ -235,6 +235,21 @@ import Testing
         #expect(r.books.balances)
     }
 
+    /// A file named twice (by path, through its folder, through a link) is read once, with a
+    /// warning: read twice, each of its orders would land twice.
+    @Test func aFileNamedTwiceIsReadOnce() throws {
+        let dir = TempDir()
+        let a = dir.write("d/a.csv", Self.feed([1, 2]))
+        dir.write("d/b.csv", Self.feed([3]))
+        #expect(dir.sh("ln -s d/a.csv link.csv") == 0)
+        let inputs = try InputResolver.resolve([a, dir.path + "/d", dir.path + "/link.csv"])
+        let r = try Fixture.collect(try Fixture.profile(Self.profile), inputs.map(\.path), dir: dir)
+        #expect(ids(r) == ["1", "2", "3"])
+        #expect(r.books.files == 2 && r.books.balances)
+        #expect(r.warnings == ["\(dir.path)/d/a.csv is the same file as \(a), named before: read once",
+                               "\(dir.path)/link.csv is the same file as \(a), named before: read once"])
+    }
+
     @Test func emptyFileHasNoRecords() throws {
         let dir = TempDir()
         let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.write("e.csv", "")], dir: dir)

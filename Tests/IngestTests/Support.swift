@@ -49,6 +49,8 @@ struct Collected {
     var rejectText = ""
     /// Chunks a parallel read mapped a second time.
     var remapped = 0
+    /// The collector's warnings.
+    var warnings: [String] = []
 }
 
 enum Fixture {
@@ -89,7 +91,7 @@ enum Fixture {
             try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
         return Collected(orders: orders, lines: lines, rejects: rejects, books: collector.books, batches: batches,
-            rejectText: rejectText, remapped: collector.remappedChunks)
+            rejectText: rejectText, remapped: collector.remappedChunks, warnings: collector.warnings)
     }
 }
 
