@@ -100,13 +100,14 @@ struct WriteCommand: ParsableCommand {
         let writer = try DatasetWriter(options: options, rejects: rejectWriter)
         var books = Books()
         var breaches: [LimitBreach] = []
+        var inputWarnings: [String] = []
         // With --profile, folders and globs expand later: the count grows as inputs start.
         let meter = reporting.progressMeter(stage: "write", inputCount: profile == nil ? inputs.count : 0, quiet: quiet)
         defer { meter?.finish() }
         do {
             books = try WriteInput.read(inputs: inputs.isEmpty ? ["-"] : inputs, profile: profile,
                 batchId: options.batchId, rejects: rejectWriter, meter: meter, redactRaw: options.encryption != nil,
-                limits: limits, breaches: &breaches) {
+                limits: limits, breaches: &breaches, warnings: &inputWarnings) {
                 (batch: OrderBatch) throws(WaybillError) in try writer.write(batch)
             }
         } catch {
@@ -118,7 +119,7 @@ struct WriteCommand: ParsableCommand {
         try rejectWriter.close()
         meter?.finish()
         let log = reporting.logger(stage: "write", quiet: quiet)
-        for w in result.warnings { log.warning("\(w)") }
+        for w in inputWarnings + result.warnings { log.warning("\(w)") }
         // The writer's own rejects (orders it could not place) move orders from out to rejected.
         books.rejected += result.rejected
         books.rowsOut -= result.rejected

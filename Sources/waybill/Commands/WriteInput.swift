@@ -14,7 +14,7 @@ enum WriteInput {
     /// columns) keeps the raw line out of the rejects of unified NDJSON input.
     static func read(
         inputs: [String], profile: String?, batchId: String, rejects: RejectWriter, meter: ProgressMeter? = nil,
-        redactRaw: Bool = false, limits: LimitOptions, breaches: inout [LimitBreach],
+        redactRaw: Bool = false, limits: LimitOptions, breaches: inout [LimitBreach], warnings: inout [String],
         body: @escaping (OrderBatch) throws(WaybillError) -> Void
     ) throws(WaybillError) -> Books {
         guard let profile else {
@@ -28,7 +28,10 @@ enum WriteInput {
             (batch: inout OrderBatch) throws(WaybillError) in try body(batch)
         }
         collector.meter = meter
-        defer { breaches = collector.breaches }
+        defer {
+            breaches = collector.breaches
+            warnings = collector.warnings  // a profile column missing from a header, a file named twice
+        }
         try collector.collect(resolved)
         return collector.books
     }
