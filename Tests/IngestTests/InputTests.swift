@@ -187,14 +187,20 @@ import Testing
         #expect(r.rejects.isEmpty && r.books.archiveMembers == 1)
     }
 
-    @Test func truncatedTarGzIsARejectAndTheRunGoesOn() throws {
+    /// A 20,000-row feed packed by `pack` (a shell command from `a.csv` to `cut`), then
+    /// collected with one good file after it.
+    func collectCut(_ pack: String, _ cut: String) throws -> Collected {
         let dir = TempDir()
         var big = "id,day,qty\n"
         for i in 1...20000 { big += "\(i),2025-01-01,\(i % 50 + 1)\n" }
         dir.write("a.csv", big)
-        #expect(dir.sh("tar czf full.tgz a.csv && head -c 20000 full.tgz > cut.tgz") == 0)
+        #expect(dir.sh(pack) == 0)
         dir.write("after.csv", Self.feed([7]))
-        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/cut.tgz", dir.path + "/after.csv"], dir: dir)
+        return try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/" + cut, dir.path + "/after.csv"], dir: dir)
+    }
+
+    @Test func truncatedTarGzIsARejectAndTheRunGoesOn() throws {
+        let r = try collectCut("tar czf full.tgz a.csv && head -c 20000 full.tgz > cut.tgz", "cut.tgz")
         let corrupt = r.rejects.filter { $0["code"] as? String == "archive_corrupt" }
         #expect(corrupt.count == 1)
         #expect((corrupt.first?["reason"] as? String)?.contains("cut.tgz") == true)
@@ -205,13 +211,7 @@ import Testing
     /// Cut before libarchive's first block decompresses, a `.gz` used to fail as "input not
     /// found" (exit 66) and end the run; it is damaged content like any later cut.
     @Test func gzipCutInItsFirstBlockIsARejectAndTheRunGoesOn() throws {
-        let dir = TempDir()
-        var big = "id,day,qty\n"
-        for i in 1...20000 { big += "\(i),2025-01-01,\(i % 50 + 1)\n" }
-        dir.write("a.csv", big)
-        #expect(dir.sh("gzip -c a.csv | head -c 1000 > cut.csv.gz") == 0)
-        dir.write("after.csv", Self.feed([7]))
-        let r = try Fixture.collect(try Fixture.profile(Self.profile), [dir.path + "/cut.csv.gz", dir.path + "/after.csv"], dir: dir)
+        let r = try collectCut("gzip -c a.csv | head -c 1000 > cut.csv.gz", "cut.csv.gz")
         let corrupt = r.rejects.filter { $0["code"] as? String == "archive_corrupt" }
         #expect(corrupt.count == 1)
         #expect((corrupt.first?["reason"] as? String)?.hasSuffix("cut.csv.gz: cannot read it: truncated gzip input") == true)

@@ -31,22 +31,27 @@ import Testing
         #expect(calls >= 1)
     }
 
-    @Test func badLinesBecomeRejects() throws {
+    /// Reads NDJSON lines made from a good collected order by `edits`: the orders read and the
+    /// rejects.
+    func read(_ edits: (String) -> [String]) throws -> (batch: OrderBatch, rejects: [Reject]) {
         let dir = TempDir()
         let good = try Fixture.collect(try Fixture.shipped("tpch-flat-csv.yaml"), [dir.write("f.csv", TPCH.csv)], dir: dir).lines[0]
-        let lines = [
+        let path = dir.write("u.ndjson", edits(good).joined(separator: "\n") + "\n")
+        let reader = try UnifiedNDJSONReader(path: path, stage: "write")
+        var batch = OrderBatch()
+        while try reader.next(into: &batch, maxOrders: 100) {}
+        return (batch, reader.takeRejects())
+    }
+
+    @Test func badLinesBecomeRejects() throws {
+        let (batch, rejects) = try read { good in [
             good,
             "{not json",
             good.replacingOccurrences(of: "\"source\":\"tpch\"", with: "\"sauce\":\"tpch\""),
             good.replacingOccurrences(of: "\"grand_total\":\"131251.81\"", with: "\"grand_total\":true"),
             good.replacingOccurrences(of: "\"order_id\":\"tpch:1\",", with: ""),
-        ]
-        let path = dir.write("u.ndjson", lines.joined(separator: "\n") + "\n")
-        let reader = try UnifiedNDJSONReader(path: path, stage: "write")
-        var batch = OrderBatch()
-        while try reader.next(into: &batch, maxOrders: 100) {}
+        ] }
         #expect(batch.count == 1)
-        let rejects = reader.takeRejects()
         #expect(rejects.map(\.code) == ["json_invalid", "unknown_field", "bad_type", "missing_required"])
         #expect(rejects.map(\.position.line) == [2, 3, 4, 5])
         #expect(rejects.allSatisfy { $0.stage == "write" })
@@ -56,18 +61,11 @@ import Testing
     /// A decimal string that is one, but too long or too precise, says which; an integer past
     /// an INT32 field's range says the range.
     @Test func numbersOutOfRangeSayWhy() throws {
-        let dir = TempDir()
-        let good = try Fixture.collect(try Fixture.shipped("tpch-flat-csv.yaml"), [dir.write("f.csv", TPCH.csv)], dir: dir).lines[0]
-        let lines = [
+        let reasons = try read { good in [
             good.replacingOccurrences(of: "\"grand_total\":\"131251.81\"", with: "\"grand_total\":\"12345678901234567890.12\""),
             good.replacingOccurrences(of: "\"grand_total\":\"131251.81\"", with: "\"grand_total\":\"1.23456\""),
             good.replacingOccurrences(of: "\"line_no\":1,", with: "\"line_no\":3000000000,"),
-        ]
-        let path = dir.write("u.ndjson", lines.joined(separator: "\n") + "\n")
-        let reader = try UnifiedNDJSONReader(path: path, stage: "write")
-        var batch = OrderBatch()
-        while try reader.next(into: &batch, maxOrders: 100) {}
-        let reasons = reader.takeRejects().map(\.reason)
+        ] }.rejects.map(\.reason)
         #expect(reasons == [
             "grand_total: \"12345678901234567890.12\" is out of range (at most 922337203685477.5807 either side of zero)",
             "grand_total: \"1.23456\" has more than 4 decimal places that are not zeros (money is never rounded)",
