@@ -120,6 +120,10 @@ public struct PartitionKey: Sendable, Hashable, CustomStringConvertible {
         let f = try field(s, in: s)
         switch OrderSchema.orderFields[f].kind {
         case .string, .int32, .int64, .date, .bool: break
+        case .timestamp:
+            // One folder per instant is never meant: say what partitions by time.
+            throw .usage("--partition-by: '\(s)' is a timestamp (one folder per instant); partition by a date field, "
+                + "e.g. order_date, or by month(order_date) (folders order_month=YYYY-MM)")
         default:
             throw .usage("--partition-by: '\(s)' is a \(OrderSchema.orderFields[f].kind) field; partition by a scalar field")
         }

@@ -23,6 +23,13 @@ import Testing
         {
             #expect(throws: WaybillError.self, "\(bad)") { try PartitionKey.parseList(bad) }
         }
+        // A timestamp: the error says what partitions by time.
+        do {
+            _ = try PartitionKey.parseList("created_at")
+            Issue.record("created_at was accepted")
+        } catch {
+            #expect(error.description.contains("partition by a date field, e.g. order_date, or by month(order_date)"))
+        }
     }
 
     @Test func computesValuesFromTheBatch() throws {
