@@ -3,8 +3,11 @@ pipe, and --quiet / --no-progress / --progress force it either way."""
 import os
 import pty
 import select
+import shutil
 import subprocess
 import time
+
+import pytest
 
 from conftest import ROOT
 
@@ -41,12 +44,20 @@ def run_with_tty_stderr(args, timeout=60):
     return rc, out.decode(errors="replace")
 
 
-def collect_args(waybill, *extra):
-    return [waybill, "collect", FEED, FEED, "--profile", PROFILE, *extra]
+@pytest.fixture
+def second(tmp_path):
+    """A copy of the feed: two inputs (the same file named twice is read once)."""
+    copy = tmp_path / "second.csv.bz2"
+    shutil.copyfile(FEED, copy)
+    return copy
 
 
-def test_progress_on_a_terminal(waybill):
-    rc, err = run_with_tty_stderr(collect_args(waybill))
+def collect_args(waybill, second, *extra):
+    return [waybill, "collect", FEED, second, "--profile", PROFILE, *extra]
+
+
+def test_progress_on_a_terminal(waybill, second):
+    rc, err = run_with_tty_stderr(collect_args(waybill, second))
     assert rc == 0, err
     assert "collect [1/2]" in err and "collect [2/2]" in err
     assert "records" in err and "of 27.7 KiB" in err
@@ -55,18 +66,18 @@ def test_progress_on_a_terminal(waybill):
     assert "collect: in=1554" in err  # the books line is still there
 
 
-def test_no_progress_in_a_pipe(waybill):
-    p = subprocess.run([str(a) for a in collect_args(waybill)], capture_output=True, timeout=60)
+def test_no_progress_in_a_pipe(waybill, second):
+    p = subprocess.run([str(a) for a in collect_args(waybill, second)], capture_output=True, timeout=60)
     assert p.returncode == 0
     err = p.stderr.decode()
     assert "\x1b[K" not in err and "done:" not in err
     assert "collect: in=1554" in err
 
 
-def test_flags_force_it_either_way(waybill):
-    rc, err = run_with_tty_stderr(collect_args(waybill, "--no-progress"))
+def test_flags_force_it_either_way(waybill, second):
+    rc, err = run_with_tty_stderr(collect_args(waybill, second, "--no-progress"))
     assert rc == 0 and "done:" not in err and "collect: in=" in err
-    rc, err = run_with_tty_stderr(collect_args(waybill, "--quiet"))
+    rc, err = run_with_tty_stderr(collect_args(waybill, second, "--quiet"))
     assert rc == 0 and err.strip() == ""
-    p = subprocess.run([str(a) for a in collect_args(waybill, "--progress")], capture_output=True, timeout=60)
+    p = subprocess.run([str(a) for a in collect_args(waybill, second, "--progress")], capture_output=True, timeout=60)
     assert p.returncode == 0 and "collect: done: 1,554 records" in p.stderr.decode()
