@@ -53,6 +53,12 @@ extension Fulfiller {
             }
             facts.append(f)
         }
+        factsValue = 0
+        factsQty = 0
+        for i in facts.indices {
+            factsValue += facts[i].value
+            factsQty += facts[i].qty
+        }
     }
 
     /// `units` x a quantity in 1/10,000, rounded up (a part unit still weighs).

@@ -11,8 +11,7 @@ extension Fulfiller {
         var r = takeReasons(c)
         defer { childReasons[c] = r }
         r.begin("freight")
-        var orderValue: Int64 = 0
-        for i in facts.indices { orderValue += facts[i].value }
+        let orderValue = factsValue
         if let free = s.freeOver, orderValue >= free {
             hit(.freeOver)
             children[c].freight = 0

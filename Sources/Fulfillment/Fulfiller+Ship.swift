@@ -102,8 +102,7 @@ extension Fulfiller {
     private func measure(_ v: BatchView, _ row: Int, child c: Int) {
         var weight: Int64 = 0, volume: Int64 = 0, qty: Int64 = 0
         var anyWeight = false, anyVolume = false
-        var totalQty: Int64 = 0
-        for i in facts.indices { totalQty += facts[i].qty }
+        let totalQty = factsQty
         for i in children[c].start..<children[c].end {
             qty += facts[i].qty
             if let w = facts[i].weightG { weight += w; anyWeight = true }

@@ -24,6 +24,11 @@ public final class Fulfiller {
     // Scratch reused across orders.
     var dest = Destination()
     var facts: [LineFacts] = []
+    /// The order's goods value and quantity over `facts`, summed once per order: each child's
+    /// freight and weight share read them, and summing per child made an order of n lines cost
+    /// n^2 (40,000 lines: 6 s).
+    var factsValue: Int64 = 0
+    var factsQty: Int64 = 0
     var children: [ChildPlan] = []
     var childReasons: [PlanReasons] = []
     var orderReasons = PlanReasons()
