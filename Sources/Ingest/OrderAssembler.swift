@@ -141,7 +141,9 @@ final class OrderAssembler {
         if let g = groupKey, s.pointee.open {
             let k = mapper.record.value(g) ?? UnsafeRawBufferPointer(start: nil, count: 0)
             let restart = groupStart.map { mapper.record.isPresent($0) } ?? false
-            startsNew = restart || !Self.equal(s.pointee.key, k)
+            // A row without a key continues no order: two keyless rows in a row are two broken
+            // records (each a reject of its own), not one order whose rows disagree.
+            startsNew = restart || k.isEmpty || !Self.equal(s.pointee.key, k)
         }
         if startsNew {
             closeGroup()

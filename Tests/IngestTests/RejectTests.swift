@@ -117,6 +117,18 @@ import Testing
         #expect(r2.rejects.map { $0["line"] as! Int } == [7, 8, 9, 10])
     }
 
+    /// Rows with an empty key are broken records each: they neither continue the order before
+    /// them nor group with each other.
+    @Test func keylessRowsAreRejectsOfTheirOwn() throws {
+        let text = "id,st,day,total,qty\n1,p,2025-01-01,1,1\n,p,2025-01-01,1,1\n,c,2025-01-02,2,1\n2,p,2025-01-01,1,1\n"
+        let dir = TempDir()
+        let r = try Fixture.collect(try Fixture.profile(Self.csvProfile), [dir.write("f.csv", text)], dir: dir)
+        #expect(r.orders.map { $0["external_order_id"] as! String } == ["1", "2"])
+        #expect(r.rejects.map { $0["code"] as? String } == ["missing_required", "missing_required"])
+        #expect(r.rejects.map { $0["line"] as? Int } == [3, 4])
+        #expect(r.rejects.allSatisfy { ($0["reason"] as? String)?.contains("as a whole") == false })
+    }
+
     @Test func decimalsTooLongOrTooPreciseSayWhich() throws {
         let text = "id,st,day,total,qty\n1,p,2025-01-01,12345678901234567890,1\n2,p,2025-01-01,1.00001,1\n3,p,2025-01-01,1.50000,1\n"
         let dir = TempDir()
