@@ -593,13 +593,7 @@ final class PartitionedWriter {
                 release(slot)
                 continue
             }
-            do {
-                // Moved out while it is written: serializing it in place through the slot
-                // copied every column (retaining and releasing its arrays).
-                let rows = slot.pending.take()!
-                defer { slot.pending = rows }
-                slot.spilled.append(try spill!.append { rows.serialize(into: &$0) })
-            }
+            slot.spilled.append(try spill!.append { slot.pending!.serialize(into: &$0) })
             slot.spilledOrders += slot.bufferedOrders
             slot.spilledBytes += slot.dataBytes
             if kept + slot.heapBytes <= keptBytesLimit {

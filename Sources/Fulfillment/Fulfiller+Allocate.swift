@@ -46,19 +46,26 @@ extension Fulfiller {
                 f.bulky = max(a, b, c) > s.bulkySideCm
             }
             if let u = unitG, u > s.bulkyWeightG { f.bulky = true }
-            if let e = v.lineInt(F.lExtendedPrice, l) {
-                f.value = e
-            } else if let p = v.lineInt(F.lUnitPrice, l) {
-                f.value = p.multipliedReportingOverflow(by: f.qty).partialValue / ExactDecimal.scale
-            }
+            f.value = Self.lineValue(v, l, qty: f.qty) ?? 0  // in range: `outOfRange` checked the order
             facts.append(f)
         }
         factsValue = 0
         factsQty = 0
+        factsHaveNegative = false
         for i in facts.indices {
             factsValue += facts[i].value
             factsQty += facts[i].qty
+            factsHaveNegative = factsHaveNegative || facts[i].value < 0
         }
+    }
+
+    /// Line `l`'s goods value: its extended price, else unit price x quantity (0 without
+    /// either); nil when the product does not fit 64 bits.
+    static func lineValue(_ v: BatchView, _ l: Int, qty: Int64) -> Int64? {
+        if let e = v.lineInt(F.lExtendedPrice, l) { return e }
+        guard let p = v.lineInt(F.lUnitPrice, l) else { return 0 }
+        let (m, overflow) = p.multipliedReportingOverflow(by: qty)
+        return overflow ? nil : m / ExactDecimal.scale
     }
 
     /// `units` x a quantity in 1/10,000, rounded up (a part unit still weighs).

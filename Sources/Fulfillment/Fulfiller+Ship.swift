@@ -12,18 +12,10 @@ extension Fulfiller {
     /// F7/F8: the order's total, COD and insured value shared over the children by line value
     /// (the last child takes the remainder, so the children sum exactly to the parent).
     func allocateMoney(_ v: BatchView, _ row: Int) {
-        var whole: Int64 = 0
-        // Index loops read one field of a fact in place; `for f in facts` copied each fact
-        // (with its four byte slices, a retain and release each) for one integer.
-        var anyNegative = false
-        for i in facts.indices {
-            whole += facts[i].value
-            anyNegative = anyNegative || facts[i].value < 0
-        }
         // By value only when every line has a value of its own sign: a negative line (a refund,
         // a discount line) would make a child's share of the total larger than the total.
-        let useCount = whole <= 0 || anyNegative
-        if useCount { whole = Int64(facts.count) }
+        let useCount = factsValue <= 0 || factsHaveNegative
+        let whole = useCount ? Int64(facts.count) : factsValue
         let total = v.int(F.grandTotal, row)
         let isCOD = (v.int(F.isCOD, row) ?? 0) != 0
         let cod = isCOD ? (v.int(F.codAmount, row) ?? total) : nil

@@ -29,6 +29,8 @@ public final class Fulfiller {
     /// n^2 (40,000 lines: 6 s).
     var factsValue: Int64 = 0
     var factsQty: Int64 = 0
+    /// Whether a line of `facts` has a negative value (a refund or discount line).
+    var factsHaveNegative = false
     var children: [ChildPlan] = []
     var childReasons: [PlanReasons] = []
     var orderReasons = PlanReasons()
@@ -244,6 +246,7 @@ public final class Fulfiller {
     }
 
     private static let measures = [F.lUnitWeightG, F.lLength, F.lWidth, F.lHeight]
+    private static let sides = [F.lLength, F.lWidth, F.lHeight]
     private static let skipped: [[UInt8]] = ["CANCELLED", "RETURNED", "ON_HOLD"].map { Array($0.utf8) }
 
     private func plannable(_ v: BatchView, _ row: Int) -> Bool {
@@ -292,7 +295,7 @@ public final class Fulfiller {
             if !add(&qty, q, Self.maxQuantity) {
                 return "the lines' quantities add up past the planner's limit of \(ExactDecimal.string(Self.maxQuantity))"
             }
-            for c in [F.lLength, F.lWidth, F.lHeight] {
+            for c in Self.sides {
                 if let x = v.lineInt(c, l), x > Self.maxSideCm {
                     return "line \(n): \(OrderSchema.lineFields[c].name) \(x) is past the planner's limit of \(Self.maxSideCm) cm"
                 }
@@ -304,13 +307,8 @@ public final class Fulfiller {
                !add(&volume, Self.times(a * b * c, q), Self.maxVolumeCm3) {
                 return "the lines' volume is past the planner's limit of \(Self.maxVolumeCm3) cm3"
             }
-            var value: Int64 = 0
-            if let e = v.lineInt(F.lExtendedPrice, l) {
-                value = e
-            } else if let p = v.lineInt(F.lUnitPrice, l) {
-                let (m, overflow) = p.multipliedReportingOverflow(by: q)
-                if overflow { return "line \(n): unit_price x quantity is past the largest amount a dataset holds" }
-                value = m / ExactDecimal.scale
+            guard let value = Self.lineValue(v, l, qty: q) else {
+                return "line \(n): unit_price x quantity is past the largest amount a dataset holds"
             }
             if !add(&money, Int64(clamping: value.magnitude), Self.maxMoney) {
                 return "the lines' values add up past the largest amount a dataset holds"

@@ -44,7 +44,8 @@ public final class FeedCollector {
     /// Chunks mapped a second time because a worker guessed their start wrong (quoted line
     /// breaks near a chunk boundary).
     public private(set) var remappedChunks = 0
-    private var chunkWarnings: [String] = []
+    /// Warnings about the inputs themselves: a file named twice, a chunked read's findings.
+    private var inputWarnings: [String] = []
 
     /// Bumped once per emitted batch and once per member with the records read so far and the
     /// bytes consumed of the current input (nil: no progress display, and no cost).
@@ -88,7 +89,7 @@ public final class FeedCollector {
 
     /// Things worth telling the user that are not errors (e.g. a profile column missing from a
     /// file's header).
-    public var warnings: [String] { (csv?.warnings ?? []) + chunkWarnings }
+    public var warnings: [String] { (csv?.warnings ?? []) + inputWarnings }
 
     /// The inputs a limit ended early (each also a reject): callers exit 65 once everything
     /// read was written, as for a reject threshold.
@@ -102,7 +103,7 @@ public final class FeedCollector {
         for input in inputs {
             if let id = FileIdentity(input) {
                 if let first = seen[id] {
-                    chunkWarnings.append("\(input.path) is the same file as \(first), named before: read once")
+                    inputWarnings.append("\(input.path) is the same file as \(first), named before: read once")
                     continue
                 }
                 seen[id] = input.path
@@ -212,7 +213,7 @@ extension FeedCollector {
         try assembler.flushPending()
         let tap = self.tap
         let failure = try reader.run(into: assembler, rejects: rejects, tick: { tap.tick() }, emit: emitBatch)
-        chunkWarnings += reader.warnings
+        inputWarnings += reader.warnings
         remappedChunks += reader.remapped
         if let (error, at) = failure {
             assembler.countBytes(at)

@@ -69,8 +69,9 @@ final class OrderAssembler {
         self.batchID = Array(batchID.utf8)
         groupKey = mapper.profile.groupKey
         groupStart = mapper.profile.groupStartWhenSet
-        orderSlots = .allocate(capacity: groupKey == nil ? 0 : mapper.profile.orderOnlySlots().count)
-        if groupKey != nil { _ = orderSlots.initialize(from: mapper.profile.orderOnlySlots()) }
+        let slots = groupKey == nil ? [] : mapper.profile.orderOnlySlots()
+        orderSlots = .allocate(capacity: slots.count)
+        _ = orderSlots.initialize(from: slots)
         state = .allocate(capacity: 1)
         state.initialize(to: State())
         // A record sets a dozen of the ~120 fields: the rest are padded in bulk at flush.

@@ -175,7 +175,8 @@ public final class ParquetFileReader {
                 let n = read(fd, buf.baseAddress! + off, size - off)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw ParquetError(.io, "read \(path): \(String(cString: strerror(errno)))")
+                    let e = errno
+                    throw ParquetError(.io, "read \(path): \(String(cString: strerror(e)))", errno: e)
                 }
                 if n == 0 { break }
                 off += n
