@@ -23,6 +23,9 @@ final class CSVFeed: RecordExtras {
     /// `profile.lineSource == .rows`, decided once (the comparison is per record otherwise).
     private let linesFromRows: Bool
     private(set) var warnings: [String] = []
+    /// The line of this member's header when it was a reject (too many columns, malformed):
+    /// its rows have no columns to map to.
+    private var headerRejected: Int?
 
     init(profile: Profile, mapper: RecordMapper, assembler: OrderAssembler) {
         self.profile = profile
@@ -41,6 +44,7 @@ final class CSVFeed: RecordExtras {
     /// corrupt.
     func read(_ stream: inout MemberStream, file: String, part: ChunkPart? = nil) -> ArchiveReadError? {
         var needHeader = profile.hasHeader
+        headerRejected = nil
         if let cols = profile.columns { setColumns(cols, file: file) }
         if let part, part.offset > 0 {
             if let names = part.columns { setColumns(names, file: file) }
@@ -56,13 +60,17 @@ final class CSVFeed: RecordExtras {
                     setColumns((0..<record.count).map { String(decoding: record.field($0), as: UTF8.self) }, file: file)
                     return
                 }
+                // Rejected below; the rows after it say why they cannot be mapped.
+                setColumns([], file: nil)
+                headerRejected = record.line
             }
             handle(&record)
         }
     }
 
-    private func setColumns(_ header: [String], file: String) {
-        let names = Self.distinctNames(header) { warnings.append("\(file): \($0)") }
+    /// Maps `header`'s columns; `file` nil: no warnings (a rejected header).
+    private func setColumns(_ header: [String], file: String?) {
+        let names = Self.distinctNames(header) { warnings.append("\(file ?? ""): \($0)") }
         colSlot = names.map { profile.recordSlots.index(of: $0) ?? -1 }
         let prefix = profile.lineExtPrefix
         colExt = names.indices.map { i in
@@ -75,7 +83,9 @@ final class CSVFeed: RecordExtras {
         view = layout.view
         // One line per file, however many columns are missing (a wrong file in a folder misses
         // most of them).
-        let missing = profile.recordSlots.names.filter { !names.contains($0) }
+        guard let file else { return }
+        let present = Set(names)
+        let missing = profile.recordSlots.names.filter { !present.contains($0) }
         if missing.count == 1 {
             warnings.append("\(file): column '\(missing[0])' named by profile \(profile.path) is not in the header")
         } else if !missing.isEmpty {
@@ -88,7 +98,8 @@ final class CSVFeed: RecordExtras {
     /// profile's references are to it), the next ones become `name_2`, `name_3`, ... (skipping
     /// names the header has). Two columns of one name would otherwise both fill the slot the
     /// profile names, the last one winning, or both land in `ext` under one key, a map that
-    /// DuckDB refuses to read ("Map keys must be unique"). `warn` is told each renaming.
+    /// DuckDB refuses to read ("Map keys must be unique"). `warn` is told once, naming the
+    /// first eight renamings and how many there are (a header of many repeats is one line).
     static func distinctNames(_ header: [String], warn: (String) -> Void) -> [String] {
         var taken = Set(header)
         // Each name's first column and next suffix to try, so that a header of many repeats (a
@@ -96,6 +107,8 @@ final class CSVFeed: RecordExtras {
         var firstColumn: [String: Int] = [:]
         var nextSuffix: [String: Int] = [:]
         var names = header
+        var renamed: [String] = []
+        var count = 0
         for (i, name) in header.enumerated() {
             guard let first = firstColumn[name] else {
                 firstColumn[name] = i + 1
@@ -106,8 +119,15 @@ final class CSVFeed: RecordExtras {
             nextSuffix[name] = k + 1
             names[i] = "\(name)_\(k)"
             taken.insert(names[i])
-            warn("the header names column '\(name)' again in column \(i + 1) (first in column \(first)); "
-                + "that one is read as '\(names[i])'")
+            count += 1
+            if renamed.count < 8 {
+                renamed.append("'\(name)' again in column \(i + 1) (first in column \(first)), read as '\(names[i])'")
+            }
+        }
+        if count == 1 {
+            warn("the header names column \(renamed[0])")
+        } else if count > 1 {
+            warn("the header names \(count) columns again: " + renamed.joined(separator: "; ") + (count > 8 ? "; ..." : ""))
         }
         return names
     }
@@ -176,6 +196,11 @@ final class CSVFeed: RecordExtras {
                 reason: "record of \(n) bytes exceeds max_line_bytes \(profile.maxLineBytes) (raw holds at most its first 4096 bytes)",
                 key: keyFromRaw(record.raw))
             return
+        case .tooManyFields(let n):
+            assembler.broken(
+                raw: record.raw, line: record.line, offset: record.byteOffset, code: "too_many_columns",
+                reason: "record of \(n) fields, more than max_columns \(profile.csv.maxColumns)")
+            return
         case .fieldTooLong(let f, let n):
             assembler.broken(
                 raw: record.raw, line: record.line, offset: record.byteOffset, code: "field_too_long",
@@ -199,9 +224,10 @@ final class CSVFeed: RecordExtras {
             return
         }
         if record.count != colSlot.count {
+            let reason = headerRejected.map { "the header (line \($0)) is a reject, so no row of this file can be mapped" }
             assembler.broken(
                 raw: record.raw, line: record.line, offset: record.byteOffset, code: "csv_malformed",
-                reason: "row has \(record.count) fields, the header has \(colSlot.count)")
+                reason: reason ?? "row has \(record.count) fields, the header has \(colSlot.count)")
             return
         }
         let values = mapper.record

@@ -345,6 +345,8 @@ final class CSVReader {
         var problem = RecordProblem.none
         if b.end - b.start > options.maxLineBytes {
             problem = .lineTooLong(length: b.end - b.start)
+        } else if sink.pointee.count > options.maxColumns {
+            problem = .tooManyFields(count: sink.pointee.count)
         } else if sink.pointee.tooLongField >= 0 {
             problem = .fieldTooLong(field: sink.pointee.tooLongField, length: sink.pointee.tooLongLength)
         }
@@ -366,6 +368,7 @@ final class CSVReader {
         record.raw = rs >= 0 && re <= all.count ? UnsafeRawBufferPointer(rebasing: all[rs..<re]) : UnsafeRawBufferPointer(start: nil, count: 0)
         record.problem = problem
         handler(&record)
+        if case .tooManyFields = problem { sink.pointee.shrinkFields() }
     }
 
     private func deliverBad(_ b: CSVScanner.Boundary, _ problem: RecordProblem) {

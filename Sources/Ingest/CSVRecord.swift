@@ -8,6 +8,8 @@ enum RecordProblem {
     case invalidUTF8(field: Int, offset: Int)
     case fieldTooLong(field: Int, length: Int)
     case lineTooLong(length: Int)
+    /// More fields than `max_columns` (the sink stops keeping them past the limit).
+    case tooManyFields(count: Int)
 }
 
 /// One CSV record as libcsv delivered it: field values (unquoted, unescaped) as byte ranges
@@ -37,5 +39,10 @@ struct CSVOptions: Sendable {
     var quote: UInt8 = UInt8(ascii: "\"")
     var maxFieldBytes = 1 << 20
     var maxLineBytes = 16 << 20
+    /// Fields of one record, the header included. Spark's CSV reader (univocity's
+    /// `maxColumns`) stops at 20,480 too: far above any real export, and it keeps a line of
+    /// commas (a header of millions of empty names) from costing a name, an ext key and a
+    /// warning per column.
+    var maxColumns = 20_480
     var blockSize = 1 << 20
 }

@@ -43,6 +43,18 @@ struct FieldSink {
         base = nil
     }
 
+    /// Gives back the room a record of very many fields took (it is a reject past
+    /// `max_columns`; the next records need the usual few hundred).
+    mutating func shrinkFields() {
+        guard endCapacity > 4096 else { return }
+        ends.deallocate()
+        starts.deallocate()
+        endCapacity = 256
+        ends = .allocate(capacity: endCapacity)
+        starts = .allocate(capacity: endCapacity)
+        count = 0
+    }
+
     @inline(__always)
     private mutating func reserveField() {
         if count == endCapacity { growFields() }

@@ -91,6 +91,8 @@ final class JSONFeed: RecordExtras {
                 raw: line.raw, line: line.line, offset: line.byteOffset, code: "field_too_long",
                 reason: "a field of \(n) bytes exceeds max_field_bytes \(profile.maxFieldBytes)")
             return
+        case .tooManyFields:
+            return  // CSV only
         }
         // A local copy: reading the stored property in the loops costs an exclusivity check each time.
         st.pointee.tape = line.tape

@@ -133,9 +133,10 @@ struct ProfileCompiler {
         if !hasHeader && columns == nil { throw fail(top["csv"], "a CSV without header needs 'columns'") }
         if let l = top["limits"] {
             let m = try mapping(l, "limits")
-            try checkKeys(m, Set(["max_field_bytes", "max_line_bytes"] + InputLimits.keys), "limits")
+            try checkKeys(m, Set(["max_field_bytes", "max_line_bytes", "max_columns"] + InputLimits.keys), "limits")
             if let v = m["max_field_bytes"] { csv.maxFieldBytes = try positiveInt(v, "max_field_bytes") }
             if let v = m["max_line_bytes"] { csv.maxLineBytes = try positiveInt(v, "max_line_bytes") }
+            if let v = m["max_columns"] { csv.maxColumns = try positiveInt(v, "max_columns") }
             for key in InputLimits.keys {
                 guard let v = m[key] else { continue }
                 if let problem = limits.set(key, to: try string(v, key)) { throw fail(v, problem) }

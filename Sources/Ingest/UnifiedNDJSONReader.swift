@@ -139,8 +139,8 @@ public final class UnifiedNDJSONReader {
             reject(code: "invalid_utf8", reason: "the line is not valid UTF-8", raw: line.raw, line: line.line, offset: line.byteOffset)
         case .lineTooLong(let n):
             reject(code: "line_too_long", reason: "line of \(n)+ bytes exceeds the limit", raw: line.raw, line: line.line, offset: line.byteOffset)
-        case .fieldTooLong:
-            break
+        case .fieldTooLong, .tooManyFields:
+            break  // CSV only
         }
     }
 

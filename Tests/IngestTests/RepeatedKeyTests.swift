@@ -11,7 +11,29 @@ import Testing
         var warnings: [String] = []
         let names = CSVFeed.distinctNames(["a", "b", "a", "a_2", "a"]) { warnings.append($0) }
         #expect(names == ["a", "b", "a_3", "a_2", "a_4"])
-        #expect(warnings.count == 2 && warnings[0].contains("'a' again in column 3 (first in column 1)"), "\(warnings)")
+        #expect(warnings == ["the header names 2 columns again: 'a' again in column 3 (first in column 1), read as 'a_3'; "
+            + "'a' again in column 5 (first in column 1), read as 'a_4'"], "\(warnings)")
+        warnings = []
+        _ = CSVFeed.distinctNames(Array(repeating: "", count: 20)) { warnings.append($0) }
+        #expect(warnings.count == 1 && warnings[0].hasPrefix("the header names 19 columns again: ''") && warnings[0].hasSuffix("; ..."))
+    }
+
+    /// A header (or row) past `max_columns` is a reject, not millions of column names: the
+    /// header's reject, then each row's, saying why it cannot be mapped.
+    @Test func aHeaderOfTooManyColumnsRejectsTheFile() throws {
+        let profile = try Fixture.profile(InputTests.profile + "\nlimits: { max_columns: 8 }")
+        let dir = TempDir()
+        let path = dir.write("f.csv", String(repeating: ",", count: 200) + "\n1,2025-01-02,3\n")
+        let r = try Fixture.collect(profile, [path], dir: dir)
+        #expect(r.orders.isEmpty && r.books.balances)
+        #expect(r.rejects.map { $0["code"] as? String } == ["too_many_columns", "csv_malformed"])
+        #expect(r.rejects[0]["reason"] as? String == "record of 201 fields, more than max_columns 8", "\(r.rejects[0])")
+        #expect(r.rejects[1]["reason"] as? String == "the header (line 1) is a reject, so no row of this file can be mapped")
+        #expect(r.rejects.map { $0["line"] as? Int } == [1, 2])
+        // A row past the limit under a good header.
+        let p2 = dir.write("g.csv", "id,day,qty\n" + String(repeating: ",", count: 20) + "\n1,2025-01-02,3\n")
+        let r2 = try Fixture.collect(profile, [p2], dir: dir)
+        #expect(r2.rejects.map { $0["code"] as? String } == ["too_many_columns"] && r2.orders.count == 1)
     }
 
     @Test func aCSVHeaderThatRepeatsAColumnMapsTheFirstAndKeepsExtKeysDistinct() throws {
