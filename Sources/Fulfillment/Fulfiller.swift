@@ -277,7 +277,7 @@ public final class Fulfiller {
     static let maxSideCm: Int64 = 1_000_000  // ten kilometres
     static let maxQuantity: Int64 = 1_000_000_000_000 * ExactDecimal.scale  // units, all lines
     /// The largest amount DECIMAL(18,4) holds (unscaled): money columns are written so.
-    static let maxMoney: Int64 = 999_999_999_999_999_999
+    static let maxMoney = ExactDecimal.maxMagnitude
 
     /// An order whose lines together pass a planner limit (`maxWeightG`, ...): a reject
     /// naming the limit, instead of arithmetic that would overflow.

@@ -426,6 +426,10 @@ final class RecordMapper {
                 code: "bad_type", reason: "\(op.name) (from \(spec.label)): \(text.quoted()) cannot be scaled exactly to 4 decimals",
                 field: op.name)
         }
-        return m / spec.denominator
+        let v = m / spec.denominator
+        if op.kind == .decimal && v.magnitude > ExactDecimal.maxMagnitude.magnitude {
+            throw explained(op, spec, text, .outOfRange)
+        }
+        return v
     }
 }

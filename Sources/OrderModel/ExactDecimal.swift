@@ -5,6 +5,11 @@ public enum ExactDecimal {
     /// 10^4: the scale of every decimal column.
     public static let scale: Int64 = 10_000
     public static let fractionDigits = 4
+    /// The largest magnitude, in 1/10,000: 99999999999999.9999, what the datasets' DECIMAL(18,4)
+    /// columns hold. Int64 would go to 922337203685477.5807, and DuckDB, pyarrow, polars and
+    /// Spark read such values back, but they break the precision the schema declares, so a
+    /// value past it is a reject where it enters.
+    public static let maxMagnitude: Int64 = 999_999_999_999_999_999
 
     /// Why a decimal did not parse.
     public enum ParseError: Error, Equatable, Sendable {
@@ -16,7 +21,7 @@ public enum ExactDecimal {
             case .empty: return "is empty"
             case .notANumber: return "is not a decimal number"
             case .tooManyFractionDigits: return "has more than 4 decimal places that are not zeros (money is never rounded)"
-            case .outOfRange: return "is out of range (at most 922337203685477.5807 either side of zero)"
+            case .outOfRange: return "is out of range (at most 99999999999999.9999 either side of zero, DECIMAL(18,4))"
             }
         }
     }
@@ -117,7 +122,7 @@ public enum ExactDecimal {
         for _ in min(fractionDigits, 4)..<4 { fraction *= 10 }
         let (m, o1) = whole.multipliedReportingOverflow(by: scale)
         let (v, o2) = m.addingReportingOverflow(fraction)
-        if o1 || o2 { return .failure(.outOfRange) }
+        if o1 || o2 || v > maxMagnitude { return .failure(.outOfRange) }
         return .success(negative ? -v : v)
     }
 

@@ -130,20 +130,30 @@ import Testing
     }
 
     @Test func decimalsTooLongOrTooPreciseSayWhich() throws {
+        // DECIMAL(18,4) ends at 99999999999999.9999: one more is out of range, as a Parquet
+        // column of that precision could not hold it.
         let text = "id,st,day,total,qty\n1,p,2025-01-01,12345678901234567890,1\n2,p,2025-01-01,1.00001,1\n3,p,2025-01-01,1.50000,1\n"
+            + "4,p,2025-01-01,-99999999999999.9999,1\n5,p,2025-01-01,100000000000000,1\n"
         let dir = TempDir()
         let r = try Fixture.collect(try Fixture.profile(Self.csvProfile), [dir.write("f.csv", text)], dir: dir)
-        #expect(r.orders.map { $0["external_order_id"] as! String } == ["3"])
+        #expect(r.orders.map { $0["external_order_id"] as! String } == ["3", "4"])
         #expect(r.rejects.map { $0["reason"] as? String } == [
-            "grand_total (from total): \"12345678901234567890\" is out of range (at most 922337203685477.5807 either side of zero)",
+            "grand_total (from total): \"12345678901234567890\" is out of range (at most 99999999999999.9999 either side of zero, DECIMAL(18,4))",
             "grand_total (from total): \"1.00001\" has more than 4 decimal places that are not zeros (money is never rounded)",
+            "grand_total (from total): \"100000000000000\" is out of range (at most 99999999999999.9999 either side of zero, DECIMAL(18,4))",
+        ])
+        // Scaled past the range (cents read as thousands).
+        let tenfold = Self.csvProfile.replacingOccurrences(of: "grand_total: total", with: "grand_total: { from: total, multiply: 10 }")
+        let r3 = try Fixture.collect(try Fixture.profile(tenfold), [dir.write("h.csv", "id,st,day,total,qty\n1,p,2025-01-01,10000000000000,1\n")], dir: dir)
+        #expect(r3.rejects.map { $0["reason"] as? String } == [
+            "grand_total (from total): \"10000000000000\" is out of range (at most 99999999999999.9999 either side of zero, DECIMAL(18,4))",
         ])
         // Scaled into an integer field (kg -> g): the same explanations.
         let scaled = Self.csvProfile.replacingOccurrences(of: "  quantity: qty", with: "  quantity: qty\n  unit_weight_g: { from: kg, multiply: 1000 }")
         let kg = "id,st,day,total,qty,kg\n1,p,2025-01-01,1,1,9223372036854775\n2,p,2025-01-01,1,1,1e5\n"
         let r2 = try Fixture.collect(try Fixture.profile(scaled), [dir.write("g.csv", kg)], dir: dir)
         #expect(r2.rejects.map { $0["reason"] as? String } == [
-            "unit_weight_g (from kg): \"9223372036854775\" is out of range (at most 922337203685477.5807 either side of zero)",
+            "unit_weight_g (from kg): \"9223372036854775\" is out of range (at most 99999999999999.9999 either side of zero, DECIMAL(18,4))",
             "unit_weight_g (from kg): \"1e5\" is not a plain decimal number",
         ])
     }

@@ -67,7 +67,7 @@ import Testing
             good.replacingOccurrences(of: "\"line_no\":1,", with: "\"line_no\":3000000000,"),
         ] }.rejects.map(\.reason)
         #expect(reasons == [
-            "grand_total: \"12345678901234567890.12\" is out of range (at most 922337203685477.5807 either side of zero)",
+            "grand_total: \"12345678901234567890.12\" is out of range (at most 99999999999999.9999 either side of zero, DECIMAL(18,4))",
             "grand_total: \"1.23456\" has more than 4 decimal places that are not zeros (money is never rounded)",
             "line_no must be an integer from -2147483648 to 2147483647",
         ])
