@@ -1,7 +1,8 @@
 /// A date/time format compiled from a strftime-like pattern, parsed straight from bytes.
 ///
-/// Supported: `%Y` (4-digit year), `%m`, `%d`, `%H`, `%M`, `%S` (1-2 digits), `%f` (optional
-/// `.digits` fraction, up to microseconds), `%z` (`Z`, `+08:00`, `+0800`, `+08`), `%T`
+/// Supported: `%Y` (4-digit year), `%m`, `%d`, `%H`, `%M`, `%S` (1-2 digits, exactly 2 when
+/// `fixedWidth`), `%f` (optional `.digits` fraction; digits past the sixth are read and
+/// dropped: the datasets count microseconds), `%z` (`Z`, `+08:00`, `+0800`, `+08`), `%T`
 /// (`%H:%M:%S`), `%%`; any other byte must match itself. Missing time parts are zero.
 struct TimeFormat: Sendable, Equatable {
     enum Token: Sendable, Equatable {
@@ -12,8 +13,11 @@ struct TimeFormat: Sendable, Equatable {
     /// The pattern is exactly `%Y-%m-%d`, the most common one, which `parse` reads without
     /// walking the tokens when the text is the plain 10 bytes `YYYY-MM-DD`.
     let isISODate: Bool
+    /// Month, day, hour, minute and second take exactly two digits (RFC 3339, the unified
+    /// model's own form); feeds' formats take one or two (`2024-2-9` from shop exports).
+    let fixedWidth: Bool
 
-    init?(_ pattern: String) {
+    init?(_ pattern: String, fixedWidth: Bool = false) {
         var out: [Token] = []
         var it = Array(pattern.utf8).makeIterator()
         while let c = it.next() {
@@ -37,6 +41,7 @@ struct TimeFormat: Sendable, Equatable {
         }
         tokens = out
         self.pattern = pattern
+        self.fixedWidth = fixedWidth
         isISODate = out == [.year, .literal(UInt8(ascii: "-")), .month, .literal(UInt8(ascii: "-")), .day]
     }
 
@@ -58,6 +63,7 @@ struct TimeFormat: Sendable, Equatable {
         var y = 1970, mo = 1, d = 1, h = 0, mi = 0, s = 0
         var micros: Int64 = 0
         var offset: Int32?
+        let least = fixedWidth ? 2 : 1
 
         func digits(_ minCount: Int, _ maxCount: Int) -> Int? {
             var v = 0, k = 0
@@ -74,11 +80,11 @@ struct TimeFormat: Sendable, Equatable {
                 guard i < n && bytes[i] == c else { return nil }
                 i += 1
             case .year: guard let v = digits(4, 4) else { return nil }; y = v
-            case .month: guard let v = digits(1, 2) else { return nil }; mo = v
-            case .day: guard let v = digits(1, 2) else { return nil }; d = v
-            case .hour: guard let v = digits(1, 2), v < 24 else { return nil }; h = v
-            case .minute: guard let v = digits(1, 2), v < 60 else { return nil }; mi = v
-            case .second: guard let v = digits(1, 2), v < 61 else { return nil }; s = min(v, 59)
+            case .month: guard let v = digits(least, 2) else { return nil }; mo = v
+            case .day: guard let v = digits(least, 2) else { return nil }; d = v
+            case .hour: guard let v = digits(least, 2), v < 24 else { return nil }; h = v
+            case .minute: guard let v = digits(least, 2), v < 60 else { return nil }; mi = v
+            case .second: guard let v = digits(least, 2), v < 61 else { return nil }; s = min(v, 59)
             case .fraction:
                 if i < n && bytes[i] == UInt8(ascii: ".") {
                     i += 1

@@ -11,8 +11,8 @@ struct UnifiedNDJSONDecoder {
     /// `ext` / `lines`.
     private let orderGroup: [FieldGroup]
     private let groupNames: [(FieldGroup, [UInt8])]
-    private let tsFormat = TimeFormat("%Y-%m-%dT%H:%M:%S%f%z")!
-    private let dateFormat = TimeFormat("%Y-%m-%d")!
+    private let tsFormat = TimeFormat("%Y-%m-%dT%H:%M:%S%f%z", fixedWidth: true)!
+    private let dateFormat = TimeFormat("%Y-%m-%d", fixedWidth: true)!
     /// Field kinds and required fields, read once here: indexing the schema's `FieldDef`
     /// arrays per value copies (and retains) each definition's strings.
     private let orderKinds: [ColumnKind]

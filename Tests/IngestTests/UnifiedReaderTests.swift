@@ -72,6 +72,26 @@ import Testing
             "line_no must be an integer from -2147483648 to 2147483647",
         ])
     }
+
+    /// The model's own times are RFC 3339: two-digit month, day and time parts. Digits past
+    /// microseconds are dropped (the datasets' unit), not a reject.
+    @Test func timesAreRFC3339() throws {
+        let (batch, rejects) = try read { good in
+            let created = String(good[good.firstMatch(of: #/"created_at":"[^"]*"/#)!.range])
+            let date = String(good[good.firstMatch(of: #/"order_date":"[^"]*"/#)!.range])
+            return [
+                good.replacingOccurrences(of: date, with: #""order_date":"1992-1-02""#),
+                good.replacingOccurrences(of: created, with: #""created_at":"1992-01-02T1:00:00Z""#),
+                good.replacingOccurrences(of: created, with: #""created_at":"1992-01-02T01:00:00.1234567Z""#),
+            ]
+        }
+        #expect(rejects.map(\.code) == ["bad_type", "bad_type"])
+        #expect(rejects.map(\.position.line) == [1, 2])
+        #expect(batch.count == 1)
+        // 1992-01-02 is day 8,036 of the epoch.
+        let expected: Int64 = (8_036 * 86_400 + 3_600) * 1_000_000 + 123_456
+        #expect(batch.orders.columns[OrderField.createdAt].int(0) == expected)
+    }
 }
 
 /// A profile that fills every kind of column (lists, bools, ints, timestamps, dates, maps).
