@@ -255,21 +255,6 @@ public final class Fulfiller {
         return !Self.skipped.contains { $0.elementsEqual(s) }
     }
 
-    /// A line whose quantity or measures cannot be planned with: a data error (reject).
-    private func badLine(_ v: BatchView, _ batch: OrderBatch, _ row: Int) -> String? {
-        for l in batch.lineRange(row) {
-            if let q = v.lineInt(F.lQuantity, l), q <= 0, v.lineInt(F.lRequiresShipping, l) != 0 {
-                return "line \(l - batch.lineRange(row).lowerBound + 1): quantity \(ExactDecimal.string(q)) is not positive"
-            }
-            for c in Self.measures {
-                if let x = v.lineInt(c, l), x < 0 {
-                    return "line \(l - batch.lineRange(row).lowerBound + 1): \(OrderSchema.lineFields[c].name) \(x) is negative"
-                }
-            }
-        }
-        return outOfRange(v, batch, row)
-    }
-
     /// The planner's limits, far past any real order: within them no sum or product of an
     /// order's quantities, measures and money can overflow 64 bits (which traps).
     static let maxWeightG: Int64 = 1_000_000_000_000  // a million tonnes
@@ -279,9 +264,10 @@ public final class Fulfiller {
     /// The largest amount DECIMAL(18,4) holds (unscaled): money columns are written so.
     static let maxMoney = ExactDecimal.maxMagnitude
 
-    /// An order whose lines together pass a planner limit (`maxWeightG`, ...): a reject
-    /// naming the limit, instead of arithmetic that would overflow.
-    private func outOfRange(_ v: BatchView, _ batch: OrderBatch, _ row: Int) -> String? {
+    /// Why the order cannot be planned, a data error (reject), in one pass over its lines: a
+    /// shipped line's quantity not positive, a measure negative, or the lines together past a
+    /// planner limit (`maxWeightG`, ...), which would make the planner's arithmetic overflow.
+    private func badLine(_ v: BatchView, _ batch: OrderBatch, _ row: Int) -> String? {
         var qty: Int64 = 0, weight: Int64 = 0, volume: Int64 = 0, money: Int64 = 0
         func add(_ total: inout Int64, _ x: Int64, _ limit: Int64) -> Bool {
             let (sum, overflow) = total.addingReportingOverflow(x)
@@ -289,9 +275,20 @@ public final class Fulfiller {
             return !overflow && sum <= limit
         }
         let lines = batch.lineRange(row)
-        for l in lines where v.lineInt(F.lRequiresShipping, l) != 0 {
+        for l in lines {
             let n = l - lines.lowerBound + 1
-            let q = v.lineInt(F.lQuantity, l) ?? ExactDecimal.scale
+            let shipped = v.lineInt(F.lRequiresShipping, l) != 0
+            let quantity = v.lineInt(F.lQuantity, l)
+            if let q = quantity, q <= 0, shipped {
+                return "line \(n): quantity \(ExactDecimal.string(q)) is not positive"
+            }
+            for c in Self.measures {
+                if let x = v.lineInt(c, l), x < 0 {
+                    return "line \(n): \(OrderSchema.lineFields[c].name) \(x) is negative"
+                }
+            }
+            guard shipped else { continue }
+            let q = quantity ?? ExactDecimal.scale
             if !add(&qty, q, Self.maxQuantity) {
                 return "the lines' quantities add up past the planner's limit of \(ExactDecimal.string(Self.maxQuantity))"
             }
