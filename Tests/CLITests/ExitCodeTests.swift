@@ -57,6 +57,17 @@ import Testing
         #expect(r.stderr.contains("/nonexistent/dataset"))
     }
 
+    /// A file that is not Parquet is a data error naming the file once.
+    @Test func inspectOfACorruptFileIs65AndNamesItOnce() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("x.parquet")
+        try Data("PAR1 not really PAR1".utf8).write(to: file)
+        let r = try CLI.run(["inspect", file.path])
+        #expect(r.status == 65)
+        #expect(r.stderr.components(separatedBy: file.path).count == 2, "\(r.stderr)")
+    }
+
     @Test func writeIntoAnUncreatableFolderIs73() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

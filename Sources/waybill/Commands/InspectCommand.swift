@@ -43,8 +43,8 @@ struct InspectCommand: ParsableCommand {
             do {
                 print(try ParquetInspector.describe(path: path, pages: pages), terminator: "")
             } catch {
-                let text = "\(error)"  // the reader's messages mostly name the file already
-                throw exitFailure("inspect", .data(text.contains(path) ? text : "\(path): \(text)"))
+                // Every message of the Parquet reader names the file (and row group and column).
+                throw exitFailure("inspect", .data("\(error)"))
             }
             return
         }
