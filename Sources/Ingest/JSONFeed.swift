@@ -11,6 +11,8 @@ final class JSONFeed: RecordExtras {
     private let orderExtKey: PrefixedKey
     private let lineExtKey: PrefixedKey
     private let maxFieldBytes: Int
+    /// Members of one record or line item (`max_columns`, as a CSV record's fields).
+    private let maxColumns: Int
     /// The current record's state, in plain memory: the per-member and per-item paths read and
     /// append to it, and each access to a stored `var` of a class is a dynamic exclusivity check.
     private struct State {
@@ -40,6 +42,7 @@ final class JSONFeed: RecordExtras {
         orderExtKey = PrefixedKey(prefix: Array((profile.source + ".").utf8))
         lineExtKey = PrefixedKey(prefix: Array((profile.source + "." + profile.lineExtPrefix).utf8))
         maxFieldBytes = profile.maxFieldBytes
+        maxColumns = profile.csv.maxColumns
         st = .allocate(capacity: 1)
         st.initialize(to: State(recordSeen: SeenSlots(count: profile.recordSlots.count),
                                 itemSeen: SeenSlots(count: profile.itemSlots.count)))
@@ -110,6 +113,12 @@ final class JSONFeed: RecordExtras {
         var i = line.root + 1
         var ordinal = 0
         while tape.kind(i) != .end {
+            if ordinal == maxColumns {
+                let n = tape.memberCount(line.root)
+                assembler.broken(raw: line.raw, line: line.line, offset: line.byteOffset, code: "too_many_columns",
+                                 reason: "the record has \(n) members, more than max_columns \(maxColumns)")
+                return
+            }
             let key = tape.key(i)
             if let ik = itemsKey, ik.withUnsafeBytes({ $0.bytesEqual(key) }) {
                 st.pointee.items = i
@@ -255,6 +264,11 @@ final class JSONFeed: RecordExtras {
                 var k = j + 1
                 var ordinal = 0
                 while tape.kind(k) != .end {
+                    if ordinal == maxColumns {
+                        throw MapFailure(code: "too_many_columns",
+                                         reason: "\(name)[\(n - 1)] has \(tape.memberCount(j)) members, more than max_columns \(maxColumns)",
+                                         field: name)
+                    }
                     let slot = resolve(tape.key(k), at: ordinal, in: itemKeys, slots: itemSlots, record: false)
                     if slot >= 0 {
                         if !st.pointee.itemSeen.insert(slot) { throw Self.duplicate(tape.key(k)) }

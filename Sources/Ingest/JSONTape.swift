@@ -54,6 +54,17 @@ struct JSONTape {
         return i + 1
     }
 
+    /// The members of the object (or elements of the array) at `i`, counted by walking them.
+    func memberCount(_ i: Int) -> Int {
+        var n = 0
+        var j = i + 1
+        while kind(j) != .end {
+            n += 1
+            j = next(j)
+        }
+        return n
+    }
+
     /// The text a scalar stands for in a text field: strings and numbers as they are,
     /// booleans as true/false; nil for null and containers.
     func scalarText(_ i: Int) -> UnsafeRawBufferPointer? {

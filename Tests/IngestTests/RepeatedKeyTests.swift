@@ -63,11 +63,29 @@ import Testing
     /// is one reject, not billions of comparisons.
     @Test func aLargeObjectIsCheckedWithoutPairwiseComparisons() throws {
         var text = #"{"id":"3","day":"2025-01-02""#
-        for k in 0..<50_000 { text += #","m\#(k)":"v""# }
+        for k in 0..<20_000 { text += #","m\#(k)":"v""# }
         text += #","m7":"again"}"#
         let suite = HostileJSONTests()
         let x = try suite.only(try suite.run(Array(text.utf8)))
         #expect(x["code"] as? String == "duplicate_key" && x["field"] as? String == "m7")
+    }
+
+    /// A record or line item of more members than `max_columns` is a reject, as a CSV row of
+    /// more fields is: each would be one more `ext` entry of its order.
+    @Test func aJSONObjectOfTooManyMembersIsRejected() throws {
+        let suite = HostileJSONTests()
+        var record = #"{"id":"3","day":"2025-01-02""#
+        for k in 0..<10 { record += #","m\#(k)":"v""# }
+        let x = try suite.only(try suite.run(Array((record + "}").utf8), limits: "max_columns: 8"))
+        #expect(x["code"] as? String == "too_many_columns")
+        #expect(x["reason"] as? String == "the record has 12 members, more than max_columns 8")
+        // A line item, through a profile whose lines are items.
+        let profile = RejectTests.jsonProfile.replacingOccurrences(of: "max_line_bytes: 2048", with: "max_line_bytes: 2048, max_columns: 3")
+        let dir = TempDir()
+        let text = #"{"id":"a","t":"2025-01-01 08:00:00","items":[{"q":1},{"q":1,"a":1,"b":2,"c":3}]}"# + "\n"
+        let r = try Fixture.collect(try Fixture.profile(profile), [dir.write("f.ndjson", text)], dir: dir)
+        #expect(r.rejects.map { $0["reason"] as? String } == ["items[1] has 4 members, more than max_columns 3"])
+        #expect(r.rejects.map { $0["code"] as? String } == ["too_many_columns"] && r.orders.isEmpty)
     }
 
     @Test func aUnifiedMapThatNamesAKeyTwiceIsRejected() throws {
