@@ -13,6 +13,26 @@ public enum DatasetKind: String, Sendable, CaseIterable {
 
     public var name: String { rawValue }
 
+    /// The datasets a list names (`write --datasets`, a pipeline's `output.datasets`): each
+    /// known, none twice (a dataset named twice would get every row twice), at least one.
+    /// The problem otherwise, to follow the option's name.
+    public static func parseList(_ names: [String]) -> Result<[DatasetKind], ListProblem> {
+        var kinds: [DatasetKind] = []
+        for name in names {
+            guard let k = DatasetKind(rawValue: name) else {
+                return .failure(ListProblem(text: "unknown dataset '\(name)' (orders, order_lines, fulfillment)"))
+            }
+            if kinds.contains(k) { return .failure(ListProblem(text: "dataset '\(name)' appears twice")) }
+            kinds.append(k)
+        }
+        if kinds.isEmpty { return .failure(ListProblem(text: "name at least one dataset (orders, order_lines, fulfillment)")) }
+        return .success(kinds)
+    }
+
+    public struct ListProblem: Error {
+        public let text: String
+    }
+
     /// The model fields of the dataset's rows.
     public var fields: [FieldDef] {
         switch self {
@@ -143,6 +163,7 @@ public struct DatasetWriteOptions: Sendable {
         guard rowGroupBytes >= 1 << 16 else { throw .usage("--row-group-size must be at least 64KiB") }
         guard rowGroupRows <= Self.maxRowGroupRows else { throw .usage("--row-group-rows must be at most \(Self.maxRowGroupRows)") }
         guard !datasets.isEmpty else { throw .usage("no dataset to write") }
+        guard Set(datasets).count == datasets.count else { throw .usage("a dataset is named twice") }
         try encryption?.validate(partitionKeys: partitionKeys)
         for key in partitionKeys where key.name.hasPrefix("_") || key.name.hasPrefix(".") {
             throw .usage("--partition-by: key '\(key.name)' starts with '_' or '.', which readers skip")

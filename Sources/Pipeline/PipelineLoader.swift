@@ -148,13 +148,10 @@ public enum PipelineLoader {
             d.problem(node, "output needs 'folder' (where orders/ and order_lines/ land)")
         }
         if let v = k["datasets"] {
-            var kinds: [DatasetKind] = []
-            for name in d.strings(v, "output.datasets") {
-                if let kind = DatasetKind(rawValue: name) { kinds.append(kind) } else {
-                    d.problem(v, "output.datasets: unknown dataset '\(name)' (orders, order_lines, fulfillment)")
-                }
+            switch DatasetKind.parseList(d.strings(v, "output.datasets")) {
+            case .success(let kinds): o.datasets = kinds
+            case .failure(let p): d.problem(v, "output.datasets: \(p.text)")
             }
-            if !kinds.isEmpty { o.datasets = kinds }
         }
         if let v = k["partition_by"] {
             let spec = d.strings(v, "output.partition_by").joined(separator: ",")

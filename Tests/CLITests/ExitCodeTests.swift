@@ -68,6 +68,13 @@ import Testing
         #expect(r.stderr.components(separatedBy: file.path).count == 2, "\(r.stderr)")
     }
 
+    /// `--datasets orders,orders` wrote every order twice.
+    @Test func writeNamingADatasetTwiceIs64() throws {
+        let r = try CLI.run(["write", "--out", "/nonexistent/w", "--datasets", "orders,orders"], stdin: Data())
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--datasets: dataset 'orders' appears twice"), "\(r.stderr)")
+    }
+
     @Test func writeIntoAnUncreatableFolderIs73() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

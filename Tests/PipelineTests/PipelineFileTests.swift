@@ -39,6 +39,15 @@ struct PipelineFileTests {
         #expect(problems.count == 7)
     }
 
+    /// A dataset named twice would land every row twice; an empty list would quietly mean
+    /// the default two.
+    @Test func datasetsAreNamedOnceAndAtLeastOne() throws {
+        let yaml = "lines:\n  a:\n    profile: p.yaml\n    inputs: [x.csv]\noutput:\n  folder: out\n  datasets: [orders, orders]\n"
+        #expect(try parse(yaml).problems.map(\.description) == ["p.yaml:7:13: output.datasets: dataset 'orders' appears twice"])
+        #expect(try parse(yaml, ["output.datasets=[]"]).problems.map(\.message)
+            == ["output.datasets: name at least one dataset (orders, order_lines, fulfillment)"])
+    }
+
     @Test func invalidYAMLIsPlaced() throws {
         let problems = try parse("lines:\n  shop: [a\noutput: {folder: x}\n").problems
         #expect(problems.count == 1)

@@ -154,14 +154,10 @@ struct WriteCommand: ParsableCommand {
         o.rowGroupRows = rowGroupRows
         o.rowGroupBytes = try ByteSize.parse(rowGroupSize, option: "--row-group-size")
         o.maxFileBytes = try ByteSize.parse(maxFileSize, option: "--max-file-size")
-        var kinds: [DatasetKind] = []
-        for name in datasets.split(separator: ",") {
-            guard let k = DatasetKind(rawValue: String(name)) else {
-                throw .usage("--datasets: unknown dataset '\(name)' (orders, order_lines, fulfillment)")
-            }
-            kinds.append(k)
+        switch DatasetKind.parseList(datasets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) {
+        case .success(let kinds): o.datasets = kinds
+        case .failure(let p): throw .usage("--datasets: \(p.text)")
         }
-        o.datasets = kinds
         o.applicationVersion = WaybillVersion.string
         if let k = try keys.keyring() { o.encryption = ColumnEncryption(key: k.active) }
         if let fp = getenv("WAYBILL_TEST_FAILPOINT").map({ String(cString: $0) }) {
