@@ -12,7 +12,7 @@
 //   FuzzTargets    ->  Ingest, Datasets, Parquet, OrderModel   (waybill-fuzz -> FuzzTargets)
 //   FeedSampler    ->  OrderModel
 //   Rules          ->  OrderModel, Yams, Crypto (swift-crypto: SHA-256 of order keys, PII),
-//                      CXXHash (XXH3-128 of order contents)
+//                      CXXHash (XXH3-128 of order contents), CRe2Shim (RE2: matches())
 //   Parquet        ->  CCodecs            (knows nothing about orders)
 //   OrderModel     ->  (nothing)
 // Each C library sits behind a thin target of its own.
@@ -32,7 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // C libraries (Debian: libarchive-dev, libcsv-dev, libsimdjson-dev, libzstd-dev, libsnappy-dev, zlib1g-dev)
+        // C libraries (Debian: libarchive-dev, libcsv-dev, libsimdjson-dev, libzstd-dev, libsnappy-dev, zlib1g-dev,
+        // libxxhash-dev, libre2-dev)
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
@@ -45,6 +46,11 @@ let package = Package(
         .target(
             name: "CSimdjsonShim",
             linkerSettings: [.linkedLibrary("simdjson"), .linkedLibrary("stdc++")]
+        ),
+        // RE2 (Debian: libre2-dev) behind a C face, for the rules language's matches()
+        .target(
+            name: "CRe2Shim",
+            linkerSettings: [.linkedLibrary("re2"), .linkedLibrary("stdc++")]
         ),
 
         // Swift libraries
@@ -64,7 +70,7 @@ let package = Package(
         ),
         .target(name: "FeedSampler", dependencies: ["OrderModel"], exclude: ["README.md"]),
         .target(name: "Lifecycle", dependencies: ["OrderModel", "Parquet", "Datasets", "CArchive"]),
-        .target(name: "Rules", dependencies: ["OrderModel", "CXXHash", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Rules", dependencies: ["OrderModel", "CXXHash", "CRe2Shim", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Fulfillment", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Pipeline",
@@ -126,7 +132,8 @@ let package = Package(
 // They also drop the dynamic exclusivity checks (swift_beginAccess on class properties in the
 // per-field and per-value loops: about 3% of a run's instructions). Debug builds, which the
 // test suite runs, keep the checks, so an overlapping access is still caught there.
-for target in package.targets where target.type != .system && target.name != "CCodecs" && target.name != "CSimdjsonShim" {
+for target in package.targets where target.type != .system && target.name != "CCodecs" && target.name != "CSimdjsonShim"
+    && target.name != "CRe2Shim" {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release))
     ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Waybill needs on a fresh Debian/Ubuntu machine, idempotently:
-#  - the C libraries it links (libarchive, libcsv, simdjson, zstd, snappy, zlib, xxHash; libcurl for
+#  - the C libraries it links (libarchive, libcsv, simdjson, zstd, snappy, zlib, xxHash, RE2; libcurl for
 #    the release build, whose static Foundation sends the Pushgateway push through it) and the
 #    archive tools the tests use to build fixtures;
 #  - node_exporter and the Pushgateway, which the metrics interop tests start on loopback
@@ -11,7 +11,7 @@
 # Swift itself (6.1 or newer) must already be on PATH.
 set -euo pipefail
 
-debs=(libarchive-dev libcsv-dev libsimdjson-dev libzstd-dev libsnappy-dev zlib1g-dev libxxhash-dev
+debs=(libarchive-dev libcsv-dev libsimdjson-dev libzstd-dev libsnappy-dev zlib1g-dev libxxhash-dev libre2-dev
       libcurl4-openssl-dev zstd xz-utils bzip2 zip unzip python3-venv pkg-config
       prometheus-node-exporter prometheus-pushgateway)
 missing=()

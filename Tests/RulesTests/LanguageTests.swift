@@ -123,6 +123,17 @@ import Testing
         #expect(try isTrue("'it\\'s' == \"it's\""))
     }
 
+    /// `matches` runs on RE2, linear in the value: an ordinary unanchored pattern against a
+    /// long run of near misses answers at once (glibc's regexec took time growing with the
+    /// square of the length: about 40 s for this value). Back-references are refused at load.
+    @Test func matchesIsLinearInTheValue() throws {
+        let long = String(repeating: "a", count: 200_000) + "c"
+        #expect(try eval("matches('\(long)', '[a-z]+@')") == 0)
+        #expect(try isTrue("matches('\(long)', '^a+c$')"))
+        #expect(try eval("matches('xay', '^a')") == 0)
+        #expect(compileError("matches(currency, '(a)\\\\1')")?.message.contains("bad regular expression") == true)
+    }
+
     @Test func dateArithmetic() throws {
         #expect(try isTrue("order_date + 2 == date('2024-03-03')"))
         #expect(try eval("date('2024-03-03') - order_date") == 2)

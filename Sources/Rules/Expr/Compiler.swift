@@ -272,9 +272,9 @@ struct Compiler {
             guard case .string(let pattern) = args[1].kind else {
                 throw typeError(args[1], "matches() needs a literal pattern (compiled once when the rules load)")
             }
-            let regex: PosixRegex
+            let regex: LinearRegex
             do {
-                regex = try PosixRegex(pattern)
+                regex = try LinearRegex(pattern)
             } catch {
                 throw ExpressionError(offset: args[1].offset, error.message)
             }

@@ -1,7 +1,7 @@
 import OrderModel
 
 /// Runs compiled expressions against the orders of a batch, many orders at a time. One
-/// evaluator per thread: it owns a value stack and its scratch, allocated once, so evaluating
+/// evaluator per thread: it owns a value stack and its scratch vectors, allocated once, so evaluating
 /// allocates nothing.
 ///
 /// Vectorised: each instruction runs over a vector of lanes (up to `laneCount` orders, or the
@@ -20,7 +20,7 @@ public final class Evaluator {
     private let starts: UnsafeMutableBufferPointer<Int>
     private let constants: [Value]
     private let stringPool: ByteArena
-    private let regexes: [PosixRegex]
+    private let regexes: [LinearRegex]
     /// Lanes per vector: how many orders (or lines) one pass of an instruction covers.
     public let laneCount: Int
     /// `capacity` stack slots of `laneCount` values each; slot `i` is `stack + i * laneCount`.
@@ -36,8 +36,6 @@ public final class Evaluator {
     private let foldFlags: UnsafeMutablePointer<UInt8>
     /// The one row of a per-order `evaluate`.
     private let single: UnsafeMutablePointer<Int32>
-    /// NUL-terminated copy of a value for regexec (allocated once; see `match`).
-    private let scratch: UnsafeMutableBufferPointer<CChar>
 
     /// Compile every expression into `pool` first: the evaluator sees the pool as it is now.
     /// `lanes`: orders per vector (tests pass a few to cross the chunk edges).
@@ -66,7 +64,6 @@ public final class Evaluator {
         foldValue = .allocate(capacity: laneCount)
         foldFlags = .allocate(capacity: laneCount)
         single = .allocate(capacity: 1)
-        scratch = .allocate(capacity: 256)
     }
 
     deinit {
@@ -78,7 +75,6 @@ public final class Evaluator {
         foldValue.deallocate()
         foldFlags.deallocate()
         single.deallocate()
-        scratch.deallocate()
         code.deinitialize().deallocate()
         starts.deallocate()
     }
@@ -421,18 +417,7 @@ public final class Evaluator {
         }
     }
 
-    private func match(_ v: Value, regex: PosixRegex, _ batch: OrderBatch) -> Bool {
-        let x = bytes(v, batch)
-        // regexec needs a NUL-terminated copy; the fixed scratch serves short values (codes,
-        // phones) without allocating, a longer value gets a temporary buffer.
-        let n = v.length
-        if n < scratch.count {
-            for i in 0..<n { scratch[i] = CChar(bitPattern: x[i]) }
-            scratch[n] = 0
-            return regex.matches(UnsafePointer(scratch.baseAddress!))
-        }
-        var long = x.map { CChar(bitPattern: $0) }
-        long.append(0)
-        return long.withUnsafeBufferPointer { regex.matches($0.baseAddress!) }
+    private func match(_ v: Value, regex: LinearRegex, _ batch: OrderBatch) -> Bool {
+        regex.matches(bytes(v, batch))
     }
 }
