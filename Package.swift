@@ -12,7 +12,8 @@
 //   FuzzTargets    ->  Ingest, Datasets, Parquet, OrderModel   (waybill-fuzz -> FuzzTargets)
 //   FeedSampler    ->  OrderModel
 //   Rules          ->  OrderModel, Yams, Crypto (swift-crypto: SHA-256 of order keys, PII),
-//                      CXXHash (XXH3-128 of order contents), CRe2Shim (RE2: matches())
+//                      CXXHash (XXH3-128 of order contents), CRe2Shim (RE2: matches()),
+//                      CByteScan (memmem: contains())
 //   Parquet        ->  CCodecs            (knows nothing about orders)
 //   OrderModel     ->  (nothing)
 // Each C library sits behind a thin target of its own.
@@ -41,7 +42,7 @@ let package = Package(
             name: "CCodecs",
             linkerSettings: [.linkedLibrary("zstd"), .linkedLibrary("snappy"), .linkedLibrary("z")]
         ),
-        // SIMD byte scanning for the CSV fast path (SSE2, with a portable fallback)
+        // SIMD byte scanning for the CSV fast path (SSE2, with a portable fallback), memmem
         .target(name: "CByteScan"),
         .target(
             name: "CSimdjsonShim",
@@ -70,7 +71,7 @@ let package = Package(
         ),
         .target(name: "FeedSampler", dependencies: ["OrderModel"], exclude: ["README.md"]),
         .target(name: "Lifecycle", dependencies: ["OrderModel", "Parquet", "Datasets", "CArchive"]),
-        .target(name: "Rules", dependencies: ["OrderModel", "CXXHash", "CRe2Shim", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Rules", dependencies: ["OrderModel", "CXXHash", "CRe2Shim", "CByteScan", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Fulfillment", dependencies: ["OrderModel", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Pipeline",

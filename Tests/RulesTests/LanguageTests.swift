@@ -134,6 +134,15 @@ import Testing
         #expect(compileError("matches(currency, '(a)\\\\1')")?.message.contains("bad regular expression") == true)
     }
 
+    /// `contains` of one long value in another is linear too (every start tried was the
+    /// product of their lengths).
+    @Test func containsIsLinear() throws {
+        let hay = String(repeating: "a", count: 200_000), needle = String(repeating: "a", count: 100_000) + "b"
+        #expect(try eval("contains('\(hay)', '\(needle)')") == 0)
+        #expect(try isTrue("contains('\(hay)b', '\(needle)')"))
+        #expect(try isTrue("contains('abc', '') and contains('abc', 'bc') and not contains('abc', 'cb')"))
+    }
+
     @Test func dateArithmetic() throws {
         #expect(try isTrue("order_date + 2 == date('2024-03-03')"))
         #expect(try eval("date('2024-03-03') - order_date") == 2)

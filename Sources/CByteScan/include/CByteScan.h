@@ -49,4 +49,9 @@ void wb_csv_split_simple(const uint8_t *bytes, ptrdiff_t from, ptrdiff_t end, ui
  * in parallel its first line number. */
 ptrdiff_t wb_count_byte(const uint8_t *bytes, ptrdiff_t n, uint8_t b);
 
+/* Whether needle[0..<m] occurs in hay[0..<n] (m > 0): glibc's memmem, a two-way search linear
+ * in n + m, which Swift does not see (it is a GNU extension). The rules language's contains()
+ * of one long value in another was the product of their lengths. */
+int wb_contains_bytes(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m);
+
 #endif
