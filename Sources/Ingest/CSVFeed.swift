@@ -47,7 +47,7 @@ final class CSVFeed: RecordExtras {
         headerRejected = nil
         if let cols = profile.columns { setColumns(cols, file: file) }
         if let part, part.offset > 0 {
-            if let names = part.columns { setColumns(names, file: file) }
+            if let names = part.columns { setColumns(names, file: nil) }  // the first chunk warns
             needHeader = false
         }
         let stop = { [assembler] in assembler.stopped || part?.ended == true || part?.cancelled() == true }
@@ -68,9 +68,10 @@ final class CSVFeed: RecordExtras {
         }
     }
 
-    /// Maps `header`'s columns; `file` nil: no warnings (a rejected header).
+    /// Maps `header`'s columns; `file` nil: no warnings (a rejected header, a chunk after the
+    /// first).
     private func setColumns(_ header: [String], file: String?) {
-        let names = Self.distinctNames(header) { warnings.append("\(file ?? ""): \($0)") }
+        let names = Self.distinctNames(header) { if let file { warnings.append("\(file): \($0)") } }
         colSlot = names.map { profile.recordSlots.index(of: $0) ?? -1 }
         let prefix = profile.lineExtPrefix
         colExt = names.indices.map { i in
@@ -154,6 +155,7 @@ final class CSVFeed: RecordExtras {
         let o = record.byteOffset
         let pastEnd = o >= part.endAfter
         if !part.skipping && !pastEnd { return true }
+        if pastEnd && part.overruns(at: o, line: record.line) { return false }
         let clean = isClean(record)
         let key = clean ? keyField(record) : nil
         let boundary = part.hasPrev && part.prevClean && clean && (profile.groupKey == nil || !part.prevKeyEquals(key))

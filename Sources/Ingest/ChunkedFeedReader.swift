@@ -96,7 +96,24 @@ final class ChunkedFeedReader {
         var endLine = 0
         var warnings: [String] = []
         var readError: ArchiveReadError?
+        /// See `ChunkPart.overran`: nothing of it is kept.
+        var overran = false
     }
+
+    /// How a chunked read ended.
+    enum Outcome {
+        case done
+        /// The file is truncated or unreadable at byte `at`.
+        case failed(ArchiveReadError, at: Int)
+        /// A chunk ran `maxOverrun` past its end looking for an order boundary: the records
+        /// from byte `from` (line `line`) on are to be read on one thread, from the start of
+        /// the order that ran on.
+        case rest(from: Int, line: Int)
+    }
+
+    /// How far a chunk reads past its region looking for where it ends (`ChunkPart.maxOverrun`):
+    /// eight regions, far past any real order (TPC-H's are a few hundred bytes).
+    var maxOverrun: Int { 8 * chunkBytes }
 
     /// Maps the file and hands every batch to `emit` and every reject to `rejects`, in file
     /// order; adds the books to `assembler`'s. A failure of `emit` or of the reject writer
@@ -105,7 +122,7 @@ final class ChunkedFeedReader {
     func run(
         into assembler: OrderAssembler, rejects: RejectWriter, tick: () -> Void,
         emit: (inout OrderBatch) throws(WaybillError) -> Void
-    ) throws(WaybillError) -> (failure: ArchiveReadError, at: Int)? {
+    ) throws(WaybillError) -> Outcome {
         let box = Unmanaged.passRetained(self)
         var workers: [pthread_t] = []
         for _ in 0..<max(1, threads) {
@@ -137,13 +154,14 @@ final class ChunkedFeedReader {
                 remapped += 1
                 chunk = map(region: k, from: end, line: endLine, skipLeading: false)
             }
+            if chunk.overran { return .rest(from: end, line: endLine) }
             if k == 0 { warnings = chunk.warnings }
             for i in chunk.batches.indices { try emit(&chunk.batches[i]) }
             chunk.batches = []
             for r in chunk.rejects { try rejects.write(r) }
             assembler.absorb(chunk.books)
             tick()
-            if let e = chunk.readError { return (e, chunk.end) }
+            if let e = chunk.readError { return .failed(e, at: chunk.end) }
             end = chunk.end
             endLine = chunk.endLine
             sync.lock()
@@ -151,7 +169,7 @@ final class ChunkedFeedReader {
             sync.broadcast()
             sync.unlock()
         }
-        return nil
+        return .done
     }
 
     /// A worker: takes regions in order, at most `threads + 1` ahead of the one being handed on
@@ -209,7 +227,9 @@ final class ChunkedFeedReader {
             chunk.endLine = line
             return chunk
         }
-        let part = ChunkPart(offset: from, line: line, columns: header, skipLeading: skipLeading, endAfter: endAfter) {
+        let part = ChunkPart(
+            offset: from, line: line, columns: header, skipLeading: skipLeading, endAfter: endAfter, maxOverrun: maxOverrun
+        ) {
             [unowned self] in sync.lock()
             defer { sync.unlock() }
             return cancelled
@@ -239,6 +259,10 @@ final class ChunkedFeedReader {
             chunk.warnings = feed.warnings
         case .ndjson:
             failure = JSONFeed(profile: profile, mapper: mapper, assembler: assembler).read(&stream, part: part)
+        }
+        if part.overran {
+            chunk.overran = true  // read again on one thread: nothing of it is kept
+            return chunk
         }
         try? assembler.finish()  // keeping batches and rejects cannot fail
         if !produced.isEmpty {
@@ -315,6 +339,11 @@ final class ChunkPart {
     let line: Int
     let columns: [String]?
     let endAfter: Int
+    /// How far past `endAfter` the chunk reads looking for its bounds before it gives up
+    /// (`overran`): an order of millions of rows (a group key that never changes) would
+    /// otherwise have every later chunk scan to the order's end, and the chunk holding it keep
+    /// all of its rows and rejects in memory.
+    let maxOverrun: Int
     let cancelled: () -> Bool
     var skipping: Bool
     /// Whether the first record at or past `endAfter` has been seen.
@@ -327,12 +356,17 @@ final class ChunkPart {
     private(set) var ended = false
     private(set) var end = 0
     private(set) var endLine = 0
+    /// The chunk read `maxOverrun` bytes past its end without finding where it stops: what it
+    /// mapped is dropped, and the reader reads the rest of the file on one thread.
+    private(set) var overran = false
 
-    init(offset: Int, line: Int, columns: [String]?, skipLeading: Bool, endAfter: Int, cancelled: @escaping () -> Bool) {
+    init(offset: Int, line: Int, columns: [String]?, skipLeading: Bool, endAfter: Int, maxOverrun: Int = .max,
+         cancelled: @escaping () -> Bool) {
         self.offset = offset
         self.line = line
         self.columns = columns
         self.endAfter = endAfter
+        self.maxOverrun = maxOverrun
         self.cancelled = cancelled
         skipping = skipLeading
         if !skipLeading { start = offset }
@@ -358,4 +392,15 @@ final class ChunkPart {
     }
 
     func begin(at offset: Int) { start = offset }
+
+    /// Whether record offset `o` is past `maxOverrun`: then the chunk ends, `overran` when it
+    /// had begun (see `overran`); a chunk still skipping to its first boundary just ends
+    /// empty, and the chunk before it, which reads on to that boundary, is mapped again from
+    /// its end by the reader.
+    func overruns(at o: Int, line: Int) -> Bool {
+        guard o - endAfter > maxOverrun else { return false }
+        if !skipping { overran = true }
+        stop(at: o, line: line)
+        return true
+    }
 }

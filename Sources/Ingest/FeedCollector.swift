@@ -212,17 +212,37 @@ extension FeedCollector {
         assembler.begin(file: input.path, member: nil)
         try assembler.flushPending()
         let tap = self.tap
-        let failure = try reader.run(into: assembler, rejects: rejects, tick: { tap.tick() }, emit: emitBatch)
+        let outcome = try reader.run(into: assembler, rejects: rejects, tick: { tap.tick() }, emit: emitBatch)
         inputWarnings += reader.warnings
         remappedChunks += reader.remapped
-        if let (error, at) = failure {
-            assembler.countBytes(at)
-            assembler.broken(
-                raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: at, code: "archive_corrupt",
-                reason: "\(input.path): truncated or corrupt after \(at) bytes: \(error.message)")
-            return
+        switch outcome {
+        case .done:
+            assembler.countBytes(input.size)
+        case .failed(let error, let at):
+            corrupt(input, error, at: at)
+        case .rest(let from, let line):
+            inputWarnings.append("\(input.path): an order runs on for more than \(reader.maxOverrun) bytes past where a "
+                + "parallel reader's share of the file ends; read on one thread from line \(line)")
+            let fd = open(input.path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw WaybillError.io(path: input.path, errno: errno) }
+            defer { close(fd) }
+            var stream = MemberStream(file: FileRangeReader(fd: fd, from: from))
+            let part = ChunkPart(offset: from, line: line, columns: reader.header, skipLeading: false, endAfter: .max) { false }
+            let failure = csv.map { $0.read(&stream, file: input.path, part: part) } ?? json!.read(&stream, part: part)
+            if let failure {
+                corrupt(input, failure, at: from + stream.bytesRead)
+            } else {
+                assembler.countBytes(input.size)
+            }
         }
-        assembler.countBytes(input.size)
+    }
+
+    /// The reject of a file that ends in damage at byte `at` (what came before is kept).
+    private func corrupt(_ input: InputSpec, _ error: ArchiveReadError, at: Int) {
+        assembler.countBytes(at)
+        assembler.broken(
+            raw: UnsafeRawBufferPointer(start: nil, count: 0), line: 0, offset: at, code: "archive_corrupt",
+            reason: "\(input.path): truncated or corrupt after \(at) bytes: \(error.message)")
     }
 
     /// Ends an input at a broken limit: one reject naming file, member, limit and what was

@@ -3,8 +3,8 @@ import OrderModel
 
 /// The bounds that keep a hostile input from exhausting memory, disk or time: decompressed
 /// size per input and per archive member, the decompressed/compressed ratio, archive member
-/// count and name length, and JSON nesting depth (line and field length stay in the CSV
-/// options, where the readers use them).
+/// count and name length, JSON nesting depth and rows per grouped order (line and field length
+/// and columns stay in the CSV options, where the readers use them).
 ///
 /// One value for every reader. Defaults sit far above any real nightly feed and far below
 /// what a decompression bomb produces (docs/hostile-input.md gives the reasoning); a profile's
@@ -24,6 +24,10 @@ public struct InputLimits: Sendable, Equatable {
     public var maxMemberNameBytes = 1024
     /// Nesting of NDJSON values: the record object is level 1.
     public var maxJSONDepth = 64
+    /// Rows of one grouped order (`group.key`): an order is kept whole until its last row, so
+    /// a key that never changes (a constant column, an export bug) would otherwise hold the
+    /// whole feed in memory as one order (two million rows took 1.8 GB).
+    public var maxOrderRows = 100_000
 
     /// Below this many decompressed bytes the ratio is not judged: the compressed side moves
     /// in read-block steps, so early ratios are noise, and a few MiB cannot hurt anyone.
@@ -34,7 +38,7 @@ public struct InputLimits: Sendable, Equatable {
     /// The option keys, as written in a profile's or pipeline's `limits:` section.
     public static let keys = [
         "max_input_bytes", "max_member_bytes", "max_compression_ratio", "max_members", "max_member_name_bytes",
-        "max_json_depth", "ratio_grace_bytes",
+        "max_json_depth", "max_order_rows", "ratio_grace_bytes",
     ]
 
     /// Sets the limit named `key` (one of `keys`) from its text: a positive integer, sizes also
@@ -51,6 +55,7 @@ public struct InputLimits: Sendable, Equatable {
         case "max_members": maxMembers = v
         case "max_member_name_bytes": maxMemberNameBytes = v
         case "max_json_depth": maxJSONDepth = v
+        case "max_order_rows": maxOrderRows = v
         case "ratio_grace_bytes": ratioGraceBytes = v
         default: return "unknown limit '\(key)' (known: \(Self.keys.joined(separator: ", ")))"
         }

@@ -29,6 +29,8 @@ final class OrderAssembler {
     private let batchID: [UInt8]
     private let groupKey: Int?
     private let groupStart: Int?
+    /// `max_order_rows`: a grouped order of more rows is rejected (`order_too_large`).
+    private let maxOrderRows: Int
     /// The slots only order fields read (`Profile.orderOnlySlots`), when rows are grouped; plain
     /// memory, read for every row (an array here was retained per row).
     private let orderSlots: UnsafeMutableBufferPointer<Int>
@@ -69,6 +71,7 @@ final class OrderAssembler {
         self.batchID = Array(batchID.utf8)
         groupKey = mapper.profile.groupKey
         groupStart = mapper.profile.groupStartWhenSet
+        maxOrderRows = mapper.profile.limits.maxOrderRows
         let slots = groupKey == nil ? [] : mapper.profile.orderOnlySlots()
         orderSlots = .allocate(capacity: slots.count)
         _ = orderSlots.initialize(from: slots)
@@ -153,6 +156,14 @@ final class OrderAssembler {
         addRow(bytes, line: line, offset: offset)
         if let f = s.pointee.failed {
             rejectRow(s.pointee.rows.count - 1, code: f.code, reason: "order rejected as a whole: " + f.reason, field: f.field)
+            forgetRows()
+            return
+        }
+        if !startsNew && s.pointee.rows.count > maxOrderRows {
+            let key = String(decoding: s.pointee.key, as: UTF8.self)
+            failGroup(MapFailure(
+                code: "order_too_large",
+                reason: "order '\(key)' has more than max_order_rows \(maxOrderRows) rows (a group.key that never changes?)"))
             return
         }
         if !startsNew, let conflict = orderConflict(extras) {
@@ -261,6 +272,7 @@ final class OrderAssembler {
                     failGroup(f)
                 } else {
                     rejectRow(s.pointee.rows.count - 1, code: code, reason: reason, field: field)
+                    forgetRows()
                 }
                 if brokenKey == nil { closeGroup() }
                 return
@@ -305,6 +317,14 @@ final class OrderAssembler {
             rejectRow(r, code: f.code, reason: "order rejected as a whole: line \(s.pointee.rows[last].line): " + f.reason, field: f.field)
         }
         rejectRow(last, code: f.code, reason: f.reason, field: f.field)
+        forgetRows()
+    }
+
+    /// Drops the rows of a failed order once they are rejects: its later rows are rejected one
+    /// by one as they come, so an order of millions of rows does not keep them all.
+    private func forgetRows() {
+        state.pointee.rows.removeAll(keepingCapacity: true)
+        state.pointee.raw.removeAll()
     }
 
     private func closeGroup() {

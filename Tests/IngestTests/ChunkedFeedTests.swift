@@ -84,6 +84,31 @@ import Testing
         }
     }
 
+    /// An order that runs on for more than eight chunks (a group key that never changes): the
+    /// chunk holding it gives up and the rest of the file is read on one thread, with a
+    /// warning; the result is still one reader's. Before, every later chunk scanned on to the
+    /// order's end (two million rows: 27 s against 2 s on one thread).
+    @Test func anOrderPastEightChunksIsReadOnOneThread() throws {
+        let dir = TempDir()
+        var text = TPCH.header + "\n"
+        for o in 1...30 {
+            for l in 1...(o == 12 ? 400 : 2) {
+                text += "\(o),37,O,1.00,1996-01-02,5-LOW,Clerk#1,0,note,156,4,\(l),17,1.00,0.04,0.02,N,O,"
+                    + "1996-03-13,1996-02-12,1996-03-22,NONE,TRUCK,c\n"
+            }
+        }
+        let path = dir.write("giant.csv", text)
+        let profile = try Fixture.shipped("tpch-flat-csv.yaml")
+        let one = try Fixture.collect(profile, [path], dir: dir)
+        #expect(one.books.ordersOut == 30 && one.books.linesOut == 458)
+        for chunk in [300, 1000] {
+            let r = try Fixture.collect(profile, [path], batchSize: 4, parseThreads: 2, chunkBytes: chunk, dir: dir)
+            #expect(r.lines == one.lines, "chunk \(chunk)")
+            #expect(r.books == one.books, "chunk \(chunk)")
+            #expect(r.warnings.contains { $0.contains("read on one thread from line") }, "\(r.warnings)")
+        }
+    }
+
     /// Region boundaries at many positions over a short feed (a region starting right after an
     /// LF, after a CR, between CR and LF, inside a quoted line break): each worker counts and
     /// maps its region from the bytes it read once, and the result is still one reader's.

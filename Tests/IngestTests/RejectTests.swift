@@ -117,6 +117,24 @@ import Testing
         #expect(r2.rejects.map { $0["line"] as! Int } == [7, 8, 9, 10])
     }
 
+    /// An order of more rows than `max_order_rows` is rejected row by row (a key that never
+    /// changes would otherwise hold the whole feed as one order); the orders after it land.
+    @Test func anOrderPastMaxOrderRowsIsRejected() throws {
+        let text = "id,st,day,total,qty\n" + String(repeating: "1,p,2025-01-01,1,1\n", count: 6) + "2,p,2025-01-01,1,1\n"
+        let profile = Self.csvProfile.replacingOccurrences(of: "max_line_bytes: 4096 }", with: "max_line_bytes: 4096, max_order_rows: 4 }")
+        let dir = TempDir()
+        let r = try Fixture.collect(try Fixture.profile(profile), [dir.write("f.csv", text)], dir: dir)
+        #expect(r.orders.map { $0["external_order_id"] as! String } == ["2"])
+        #expect(r.rejects.map { $0["line"] as! Int } == [2, 3, 4, 5, 6, 7])
+        #expect(r.rejects.allSatisfy { $0["code"] as? String == "order_too_large" })
+        #expect(r.rejects[4]["reason"] as? String
+            == "order '1' has more than max_order_rows 4 rows (a group.key that never changes?)")
+        #expect(r.rejects[0]["reason"] as? String == "order rejected as a whole: line 6: "
+            + "order '1' has more than max_order_rows 4 rows (a group.key that never changes?)")
+        #expect(r.rejects[5]["raw"] as? String == "1,p,2025-01-01,1,1")
+        #expect(r.books.recordsIn == 7 && r.books.rowsOut == 1 && r.books.rejected == 6 && r.books.balances)
+    }
+
     /// Rows with an empty key are broken records each: they neither continue the order before
     /// them nor group with each other.
     @Test func keylessRowsAreRejectsOfTheirOwn() throws {
