@@ -86,6 +86,11 @@ public struct DatasetWriteOptions: Sendable {
     public var batchId: String
     /// Hard cap on data files open at once (each partition has up to two: orders and lines).
     public var maxOpenFiles = 64
+    /// Partitions one write may create (Hive stops at 1,000 dynamic partitions by default):
+    /// partitioning by a key of too many values (an order id, a date of garbled years) would
+    /// otherwise land a folder and a small file per value, tens of thousands of them, before
+    /// anyone noticed. Past it the write fails and nothing is committed.
+    public var maxPartitions = 10_000
     /// Cap on the bytes of rows waiting for their row group, across all partitions.
     public var memoryBudget = 128 << 20
     /// A partition's rows go to a row group once this many orders wait.
@@ -157,6 +162,7 @@ public struct DatasetWriteOptions: Sendable {
             throw .usage("--batch-id '\(batchId)': use 1-64 letters, digits, '-', '_' or '.', not starting with '.' or '_'")
         }
         guard maxOpenFiles >= 2 else { throw .usage("--max-open-files must be at least 2") }
+        guard maxPartitions >= 1 else { throw .usage("--max-partitions must be at least 1") }
         guard memoryBudget >= 1 << 20 else { throw .usage("--memory-budget must be at least 1MiB") }
         guard rowGroupRows >= 1 else { throw .usage("--row-group-rows must be at least 1") }
         // Below this the writer would quietly use 64KiB anyway (`effectiveRowGroupBytes`).

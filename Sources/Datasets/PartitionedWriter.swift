@@ -323,6 +323,11 @@ final class PartitionedWriter {
                 rowSlot.append(-1)
             }
         }
+        if slots.count > options.maxPartitions {
+            throw .data("this write would create more than \(options.maxPartitions) partitions (the latest: "
+                + "\(slots[slots.count - 1].directory)): is --partition-by a key of too many values? Nothing was "
+                + "committed; raise the limit with --max-partitions (output.max_partitions in a pipeline) if they are meant")
+        }
         // Group the rows by partition (counting sort: input order kept within a partition).
         // Starts and fill cursors live in arrays indexed by partition (as `slotCount`), not
         // dictionaries: the fill loop runs once per row.

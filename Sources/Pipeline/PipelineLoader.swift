@@ -139,7 +139,7 @@ public enum PipelineLoader {
     private static func output(_ node: Node, _ d: NodeDecoder, _ o: inout PipelineSpec.Output) {
         o.origin = d.origin(node)
         guard let m = d.mapping(node, "output") else { return }
-        let k = d.keys(m, ["folder", "datasets", "partition_by", "compression", "mode", "memory_budget", "max_open_files",
+        let k = d.keys(m, ["folder", "datasets", "partition_by", "compression", "mode", "memory_budget", "max_open_files", "max_partitions",
                            "rejects"], "output")
         if let f = k["folder"] {
             o.folder = d.nonEmptyString(f, "output.folder") ?? ""
@@ -177,6 +177,7 @@ public enum PipelineLoader {
             }
         }
         if let v = k["max_open_files"], let n = d.int(v, "output.max_open_files", min: 2) { o.maxOpenFiles = n }
+        if let v = k["max_partitions"], let n = d.int(v, "output.max_partitions", min: 1) { o.maxPartitions = n }
         if let v = k["rejects"] { o.rejects = d.nonEmptyString(v, "output.rejects") }
     }
 

@@ -104,6 +104,7 @@ public final class PipelineRunner {
         options.mode = .append
         options.memoryBudget = spec.output.memoryBudget
         options.maxOpenFiles = spec.output.maxOpenFiles
+        options.maxPartitions = spec.output.maxPartitions
         options.datasets = spec.output.datasets
         options.applicationVersion = applicationVersion
         if let encodeThreads { options.encodeThreads = encodeThreads }

@@ -62,6 +62,7 @@ public struct PipelineSpec: Sendable {
         public var mode: Mode = .append
         public var memoryBudget = 128 << 20
         public var maxOpenFiles = 64
+        public var maxPartitions = 10_000
         /// Folder of the rejects: `<line>.<stage>.rejects.ndjson` per line and stage.
         public var rejects: String?
         public var origin: Origin

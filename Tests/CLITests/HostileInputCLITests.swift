@@ -137,6 +137,20 @@ import Testing
         #expect(rejects.contains("partition_value_too_long"))
     }
 
+    /// Partitioning by a key of too many values fails the write (65) with nothing committed,
+    /// instead of landing a folder and a file per value.
+    @Test func tooManyPartitionsFailTheWrite() throws {
+        let s = try setup()
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        try s.write("m.csv", "id,day,line\n" + (1...5).map { "\($0),2025-01-02,l\($0)\n" }.joined())
+        let args = ["write", "--out", s.path("out"), "--profile", s.path("p.yaml"), s.path("m.csv"), "--partition-by", "business_line"]
+        let r = try CLI.run(args + ["--max-partitions", "3"])
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("more than 3 partitions") && r.stderr.contains("Nothing was committed"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: s.path("out/orders")))
+        #expect(try CLI.run(args + ["--max-partitions", "5"]).status == 0)
+    }
+
     /// A partition folder replaced by a link to elsewhere: the next write refuses (73) before
     /// committing anything, and nothing lands outside.
     @Test func writeDoesNotFollowAPlantedPartitionLink() throws {

@@ -45,6 +45,9 @@ struct WriteCommand: ParsableCommand {
     @Option(name: .customLong("max-open-files"), help: "Most data files open at once.")
     var maxOpenFiles: Int = 64
 
+    @Option(name: .customLong("max-partitions"), help: "Most partitions one write may create; past it the write fails and commits nothing.")
+    var maxPartitions: Int = 10_000
+
     @Option(name: .customLong("memory-budget"), help: "Memory for buffered rows and open files (e.g. 256MiB).")
     var memoryBudget: String = "128MiB"
 
@@ -150,6 +153,7 @@ struct WriteCommand: ParsableCommand {
         }
         o.mode = m
         o.maxOpenFiles = maxOpenFiles
+        o.maxPartitions = maxPartitions
         o.memoryBudget = try ByteSize.parse(memoryBudget, option: "--memory-budget")
         o.rowGroupRows = rowGroupRows
         o.rowGroupBytes = try ByteSize.parse(rowGroupSize, option: "--row-group-size")
