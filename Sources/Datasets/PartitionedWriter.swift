@@ -163,6 +163,7 @@ final class PartitionedWriter {
         rowBudget = options.rowBudget
         minRowGroupBytes = max(64 << 10, options.effectiveRowGroupBytes / 8)
         routeStep = max(16, min(4096, options.rowBudget >> 14))
+        maxStepBytes = max(1 << 20, options.rowBudget / 4)
         writesChildren = options.datasets.contains(.fulfillment)
         maxOpenFiles = options.effectiveMaxOpenFiles
         if options.encodeThreads > 1 { encoder = SerialWorker() }
@@ -256,14 +257,22 @@ final class PartitionedWriter {
 
     /// Orders routed so far (every order handed to `add`).
     private var routed = 0
-    /// Orders are routed in steps that end at multiples of this count of all orders so far,
-    /// whatever the batches: row groups by size and spills are decided at the end of a step,
+    /// Orders are routed in steps of this many orders (or fewer, see `maxStepBytes`), counted
+    /// over all orders so far whatever the batches: row groups by size and spills are decided at the end of a step,
     /// from the rows buffered (never from what the encoder thread has still to write), so the
     /// files depend on the orders alone, not on where batches were cut (by a batch size, or by
     /// the chunks of a file read on several threads) nor on thread timing. 4096 orders, fewer
     /// under a small budget (one step's rows may come on top of the budget: about 1/16 of it
     /// at 1 KiB per order).
     private let routeStep: Int
+    /// A step also ends at the order that brings the bytes its orders hold (`OrderBatch.dataBytes`,
+    /// a measure of content alone) to this: a quarter of the row budget. Orders of thousands of
+    /// `ext` entries (80 KB each) made a step of 4096 orders 330 MB, all buffered on top of
+    /// the budget before the step's end could spill any (peak 1.1 GiB at a 128 MiB budget).
+    private let maxStepBytes: Int
+    /// Orders routed in the current step, and the bytes they hold.
+    private var stepOrders = 0
+    private var stepBytes = 0
     /// Partitions that took rows in the current step, in the order they first did.
     private var stepTouched: [Int] = []
     private var inStep: [Bool] = []
@@ -276,11 +285,30 @@ final class PartitionedWriter {
         hasChildren = FulfillmentRows.markChildren(batch.orders, into: &childFlags)
         var start = 0
         while start < batch.count {
-            let end = min(batch.count, start + routeStep - routed % routeStep)
+            var end = min(batch.count, start + routeStep - stepOrders)
+            let bytes = batch.dataBytes(orders: start..<end)
+            if stepBytes + bytes >= maxStepBytes {
+                // The step ends at the order that brings it to `maxStepBytes`: the least `end`
+                // that does, by bisection (the measure costs a read of each column's offsets).
+                var lo = start + 1, hi = end
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if stepBytes + batch.dataBytes(orders: start..<mid) >= maxStepBytes { hi = mid } else { lo = mid + 1 }
+                }
+                end = lo
+                stepBytes = maxStepBytes
+            } else {
+                stepBytes += bytes
+            }
             try add(batch, rows: start..<end, errors: &errors)
             routed += end - start
+            stepOrders += end - start
             start = end
-            if routed % routeStep == 0 { try endStep() }
+            if stepOrders == routeStep || stepBytes >= maxStepBytes {
+                try endStep()
+                stepOrders = 0
+                stepBytes = 0
+            }
         }
         return errors
     }

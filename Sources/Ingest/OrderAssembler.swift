@@ -25,6 +25,11 @@ final class OrderAssembler {
     let mapper: RecordMapper
     let rejects: RejectWriter
     private let batchSize: Int
+    /// Bytes of the records in the batch: a batch is also handed on once they pass
+    /// `maxBatchRecordBytes`, so that wide records (thousands of `ext` columns, 80 KB an
+    /// order) do not make batches of hundreds of MiB at `batchSize` orders.
+    private var batchRecordBytes = 0
+    static let maxBatchRecordBytes = 8 << 20
     private let emit: (inout OrderBatch) throws(WaybillError) -> Void
     private let batchID: [UInt8]
     private let groupKey: Int?
@@ -170,7 +175,8 @@ final class OrderAssembler {
             failGroup(conflict)
             return
         }
-        if startsNew && batch.count >= batchSize { try? flush() }
+        if startsNew && (batch.count >= batchSize || batchRecordBytes >= Self.maxBatchRecordBytes) { try? flush() }
+        batchRecordBytes += bytes.count
         // One access to `batch` for the whole record (see `State`).
         let failure = Self.map(extras, mapper, startsNew, into: &batch)
         if let failure {
@@ -389,6 +395,7 @@ final class OrderAssembler {
         defer {
             batch.removeAll()
             batch.defersNullPadding = true
+            batchRecordBytes = 0
         }
         do {
             try emit(&batch)

@@ -87,7 +87,10 @@ public final class UnifiedNDJSONReader {
         let before = batch.count
         let startRejected = rejected
         orderPlaces.removeAll(keepingCapacity: true)
-        while batch.count < maxOrders {
+        lineBytes = 0
+        // Also bounded by the bytes of its lines: orders of thousands of `ext` entries would
+        // otherwise make batches of hundreds of MiB at `maxOrders`.
+        while batch.count < maxOrders && lineBytes < Self.maxBatchLineBytes {
             if stream == nil {
                 switch archive.nextMember() {
                 case .end:
@@ -123,8 +126,13 @@ public final class UnifiedNDJSONReader {
         return true
     }
 
+    /// Bytes of the lines read into the batch being filled (see `next`).
+    private var lineBytes = 0
+    static let maxBatchLineBytes = 16 << 20
+
     private func handle(_ line: JSONLine, into batch: inout OrderBatch) {
         recordsIn += 1
+        lineBytes += line.raw.count
         switch line.problem {
         case .none:
             do throws(MapFailure) {

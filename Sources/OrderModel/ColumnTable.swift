@@ -198,3 +198,36 @@ public struct ColumnTable: Sendable {
     /// Bytes held, for memory budgets.
     public var byteSize: Int { columns.reduce(0) { $0 + $1.byteSize } }
 }
+
+extension ColumnTable {
+    /// The bytes rows `rows` hold: 8 per number, a string's bytes and 4 of offset, a list's or
+    /// map's elements likewise (keys included). A measure of content, the same however the
+    /// rows were batched, in time proportional to the columns, not the rows (offsets at both
+    /// ends). Columns must be padded (`defersNullPadding` off).
+    public func dataBytes(rows: Range<Int>) -> Int {
+        guard !rows.isEmpty else { return 0 }
+        var total = 0
+        let a = rows.lowerBound, b = rows.upperBound
+        for c in columns {
+            switch c.kind {
+            case .string:
+                total += Int(c.offsets[b] - c.offsets[a]) + 4 * rows.count
+            case .stringList, .stringMap:
+                let e0 = Int(c.rowOffsets[a]), e1 = Int(c.rowOffsets[b])
+                total += Int(c.offsets[e1] - c.offsets[e0]) + 4 * (e1 - e0) + 4 * rows.count
+                if c.kind == .stringMap { total += Int(c.keyOffsets[e1] - c.keyOffsets[e0]) + 4 * (e1 - e0) }
+            default:
+                total += 8 * rows.count
+            }
+        }
+        return total
+    }
+}
+
+extension OrderBatch {
+    /// The bytes orders `orders` hold with their lines (`ColumnTable.dataBytes`).
+    public func dataBytes(orders r: Range<Int>) -> Int {
+        guard !r.isEmpty else { return 0 }
+        return self.orders.dataBytes(rows: r) + lines.dataBytes(rows: Int(lineStart[r.lowerBound])..<Int(lineStart[r.upperBound]))
+    }
+}

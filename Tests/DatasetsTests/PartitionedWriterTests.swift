@@ -219,6 +219,36 @@ import Testing
         #expect(try files(threads: 2, delay: 300) == oneThread)
     }
 
+    /// Wide orders (40 KB each, as with thousands of `ext` entries) end a step by its bytes,
+    /// so a step stays a fraction of the budget instead of `routeStep` orders on top of it;
+    /// where steps end depends on the orders alone, so batches cut anywhere give the same files.
+    @Test func wideOrdersEndStepsByBytesWhateverTheBatches() throws {
+        let wide = String(repeating: "w", count: 40_000)
+        let rows = (0..<300).map { (id: "s:\($0)", day: Int64(19_000 + $0 % 3), line: Optional(wide + "\($0 % 5)"), lines: 1) }
+        func files(batch: Int) throws -> (files: [String: String], peak: Int, budget: Int) {
+            let out = tempDirectory()
+            defer { FileOps.removeTree(out) }
+            var o = try options(out, keys: "order_date")
+            o.memoryBudget = 8 << 20
+            let w = try DatasetWriter(options: o, rejects: nil, factory: RecordingFactory())
+            for start in stride(from: 0, to: rows.count, by: batch) {
+                try w.write(Orders.batch(Array(rows[start..<min(rows.count, start + batch)])))
+            }
+            let r = try w.commit()
+            #expect(r.orders == 300)
+            var contents: [String: String] = [:]
+            for f in r.files { contents[f] = try String(contentsOfFile: out + "/" + f, encoding: .utf8) }
+            return (contents, r.peakBufferedBytes, o.rowBudget)
+        }
+        let whole = try files(batch: 300)
+        // 320 orders a step (the budget's `routeStep`) buffered 12.8 MB before the step's end
+        // could write or spill any, against a 5 MiB row budget; a quarter of the budget per
+        // step keeps the peak near the budget.
+        #expect(whole.peak < whole.budget + whole.budget / 3, "peak \(whole.peak), budget \(whole.budget)")
+        #expect(try files(batch: 7).files == whole.files)
+        #expect(try files(batch: 256).files == whole.files)
+    }
+
     @Test func openFilesAreChargedAgainstTheBudget() {
         var o = DatasetWriteOptions(outputDirectory: "/x", batchId: "b")
         o.memoryBudget = 16 << 20
