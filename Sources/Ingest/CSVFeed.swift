@@ -198,6 +198,11 @@ final class CSVFeed: RecordExtras {
                 reason: "record of \(n) bytes exceeds max_line_bytes \(profile.maxLineBytes) (raw holds at most its first 4096 bytes)",
                 key: keyFromRaw(record.raw))
             return
+        case .wideEncoding(let name):
+            assembler.broken(
+                raw: record.raw, line: record.line, offset: record.byteOffset, code: "unsupported_encoding",
+                reason: ByteOrderMark.wideReason(name))
+            return
         case .tooManyFields(let n):
             assembler.broken(
                 raw: record.raw, line: record.line, offset: record.byteOffset, code: "too_many_columns",

@@ -75,7 +75,7 @@ final class CSVReader {
         while true {
             let before = buffer.count
             var got = 0
-            // The first time, read at least 3 bytes (or to the end) to see a byte order mark.
+            // The first time, read at least 4 bytes (or to the end) to see a byte order mark.
             repeat {
                 switch stream.read(appendingTo: &buffer, max: options.blockSize) {
                 case .success(let n): got = n
@@ -83,12 +83,24 @@ final class CSVReader {
                     failure = e
                     got = 0
                 }
-            } while first && got > 0 && buffer.count < 3
+            } while first && got > 0 && buffer.count < 4
             var start = before
             if first {
                 first = false
                 if buffer.withUnsafeBytes({ ByteOrderMark.starts(UnsafeRawBufferPointer(rebasing: $0[before...])) }) {
                     start += 3  // UTF-8 byte order mark: not part of the first field
+                } else if let wide = buffer.withUnsafeBytes({ ByteOrderMark.wideEncoding(UnsafeRawBufferPointer(rebasing: $0[before...])) }) {
+                    // One reject for the member, which is not read further (see `wideEncoding`).
+                    let raw = Array(buffer[before..<min(buffer.count, before + 64)])
+                    raw.withUnsafeBytes { r in
+                        var record = CSVRecord(
+                            base: nil, starts: nil, ends: nil, count: 0, raw: r, line: line, byteOffset: offset,
+                            problem: .wideEncoding(wide))
+                        handler(&record)
+                    }
+                    buffer.removeAll(keepingCapacity: true)
+                    base = 0
+                    return failure
                 }
             }
             if buffer.count == before || stop() {

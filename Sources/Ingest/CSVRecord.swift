@@ -10,6 +10,9 @@ enum RecordProblem {
     case lineTooLong(length: Int)
     /// More fields than `max_columns` (the sink stops keeping them past the limit).
     case tooManyFields(count: Int)
+    /// The member starts with a UTF-16 or UTF-32 byte order mark (its name): the only record
+    /// of the member, which is not read further.
+    case wideEncoding(String)
 }
 
 /// One CSV record as libcsv delivered it: field values (unquoted, unescaped) as byte ranges

@@ -96,6 +96,11 @@ final class JSONFeed: RecordExtras {
             return
         case .tooManyFields:
             return  // CSV only
+        case .wideEncoding(let name):
+            assembler.broken(
+                raw: line.raw, line: line.line, offset: line.byteOffset, code: "unsupported_encoding",
+                reason: ByteOrderMark.wideReason(name))
+            return
         }
         // A local copy: reading the stored property in the loops costs an exclusivity check each time.
         st.pointee.tape = line.tape

@@ -51,6 +51,8 @@ final class JSONLineReader {
     private var skippingLong = false
     /// Whether the member's first bytes are still to be checked for a UTF-8 byte order mark.
     private var atMemberStart = true
+    /// The member started with a UTF-16 or UTF-32 mark: reported once, the rest is dropped.
+    private var skippingMember = false
 
     /// Prepares for a new member.
     func reset() {
@@ -61,6 +63,7 @@ final class JSONLineReader {
         failure = nil
         skippingLong = false
         atMemberStart = true
+        skippingMember = false
     }
 
     /// Reads the member to its end, calling `handler` once per non-blank line. A chunk of a
@@ -116,11 +119,25 @@ final class JSONLineReader {
             scratch.withUnsafeBytes { (buffer + length).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             length += scratch.count
         }
-        if atMemberStart && (length >= 3 || eof) {
+        if atMemberStart && (length >= 4 || eof) {
             // A UTF-8 byte order mark (Windows tools write one) is not part of the first line,
             // as for CSV (`CSVReader`); offsets still count it, so they stay the file's.
             atMemberStart = false
-            if length >= 3 && ByteOrderMark.starts(UnsafeRawBufferPointer(start: buffer, count: length)) { shift(3, lines: 0) }
+            let head = UnsafeRawBufferPointer(start: buffer, count: length)
+            if length >= 3 && ByteOrderMark.starts(head) {
+                shift(3, lines: 0)
+            } else if let wide = ByteOrderMark.wideEncoding(head) {
+                var line = JSONLine(
+                    tape: JSONTape(entries: nil, arena: nil), root: 0, end: 0,
+                    raw: UnsafeRawBufferPointer(rebasing: head[0..<min(length, 64)]), line: baseLine, byteOffset: base,
+                    problem: .wideEncoding(wide))
+                handler(&line)
+                skippingMember = true
+            }
+        }
+        if skippingMember {
+            shift(length, lines: 0)
+            return !eof
         }
         if skippingLong {
             // Drop bytes up to the end of the over-long line.

@@ -149,6 +149,8 @@ public final class UnifiedNDJSONReader {
             reject(code: "line_too_long", reason: "line of \(n)+ bytes exceeds the limit", raw: line.raw, line: line.line, offset: line.byteOffset)
         case .fieldTooLong, .tooManyFields:
             break  // CSV only
+        case .wideEncoding(let name):
+            reject(code: "unsupported_encoding", reason: ByteOrderMark.wideReason(name), raw: line.raw, line: line.line, offset: line.byteOffset)
         }
     }
 

@@ -113,4 +113,28 @@ import Testing
             #expect(reader.positions().first?.byteOffset == 3)
         }
     }
+
+    /// A UTF-16 or UTF-32 file (Excel's "Unicode text", Windows tools) is one
+    /// `unsupported_encoding` reject naming the encoding and how to convert it, not a reject
+    /// per line advising latin1; CSV and NDJSON alike.
+    @Test func wideEncodingsAreOneRejectSayingSo() throws {
+        let dir = TempDir()
+        let text = Self.good1 + "\n" + Self.good2 + "\n"
+        let utf16 = [UInt8]([0xFF, 0xFE]) + Array(text.data(using: .utf16LittleEndian)!)
+        let utf32 = [UInt8]([0, 0, 0xFE, 0xFF]) + Array(text.data(using: .utf32BigEndian)!)
+        for (bytes, name) in [(utf16, "UTF-16LE"), (utf32, "UTF-32BE")] {
+            let r = try Fixture.collect(Self.profile(), [dir.write("w.ndjson", bytes)], dir: dir)
+            #expect(r.orders.isEmpty && r.books.balances && r.books.recordsIn == 1)
+            #expect(r.rejects.map { $0["code"] as? String } == ["unsupported_encoding"])
+            #expect((r.rejects.first?["reason"] as? String)?.hasPrefix("the file starts with a \(name) byte order mark") == true)
+        }
+        let csv = "id,day,qty\n1,2025-01-02,3\n"
+        let profile = try Fixture.profile(InputTests.profile)
+        let r = try Fixture.collect(profile, [dir.write("w.csv", [0xFF, 0xFE] + Array(csv.data(using: .utf16LittleEndian)!))], dir: dir)
+        #expect(r.orders.isEmpty && r.books.balances && r.books.recordsIn == 1)
+        #expect(r.rejects.map { "\($0["code"]!)@\($0["line"]!)" } == ["unsupported_encoding@1"])
+        // A file too short for a mark is read as it is.
+        let tiny = try Fixture.collect(profile, [dir.write("t.csv", [0xFF])], dir: dir)
+        #expect(tiny.rejects.first?["code"] as? String != "unsupported_encoding")
+    }
 }
