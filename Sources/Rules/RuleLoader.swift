@@ -126,7 +126,7 @@ struct RuleLoader {
         func threshold(_ key: String) throws(WaybillError) -> Threshold? {
             guard let n = m[key] else { return nil }
             guard let s = n.scalar?.string, let t = Threshold(s) else {
-                throw fail(n, "\(key) must look like \"> 10\" or \"> 1%\"")
+                throw fail(n, "\(key) must look like \"> 10\" or \"> 1%\" (a share of at most 100%)")
             }
             return t
         }

@@ -23,7 +23,10 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
         let share = body.hasSuffix("%")
         if share { body.removeLast() }
         if share {
-            guard case .success(let v) = ExactDecimal.parse(body.trimmingSpaces), v >= 0 else { return nil }
+            // At most 100%: a larger share can never be crossed, and its product with the
+            // order count (`isCrossed`) overflowed, which trapped.
+            guard case .success(let v) = ExactDecimal.parse(body.trimmingSpaces), v >= 0, v <= 100 * ExactDecimal.scale
+            else { return nil }
             value = v
         } else {
             guard let v = Int64(body.trimmingSpaces), v >= 0 else { return nil }

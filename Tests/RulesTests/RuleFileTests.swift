@@ -84,6 +84,9 @@ import Testing
         #expect(Threshold("!= 0")!.isCrossed(hits: 1, total: 1))
         #expect(Threshold("10") == nil)
         #expect(Threshold("> -1") == nil)
+        // A share is at most 100% (a larger one overflowed against the order count and trapped).
+        #expect(Threshold(">= 100%")!.isCrossed(hits: 7, total: 7))
+        #expect(Threshold("> 100.0001%") == nil && Threshold("> 99999999999999%") == nil)
     }
 
     @Test func messagesQuoteValuesAndMaskPersonalData() throws {
