@@ -265,6 +265,24 @@ import Testing
         #expect(throws: WaybillError.self) { try StateStore(directory: dir) }
     }
 
+    /// A status code past the canonical list (a damaged file) indexed past the transition
+    /// table when the order came again, and trapped; it is refused at load.
+    @Test func aStateEntryWithAnUnknownStatusIsAnError() throws {
+        let dir = Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Self.run([Self.order("M", v: 1, "CREATED")], state: try StateStore(directory: dir))
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/orders.state")))
+        for (offset, value) in [(48, UInt8(0xEE)), (49, UInt8(CanonicalStatus.allCases.count))] {
+            var damaged = bytes
+            damaged[16 + offset] = value
+            try Data(damaged).write(to: URL(fileURLWithPath: dir + "/orders.state"))
+            #expect(throws: WaybillError.self) { try StateStore(directory: dir) }
+        }
+        bytes[16 + 49] = 255  // held-from unknown: valid
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/orders.state"))
+        #expect(try StateStore(directory: dir).count == 1)
+    }
+
     @Test func aCorruptStateFileIsAnErrorNotACrash() throws {
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -85,6 +85,15 @@ public final class StateStore {
             guard flags & ~Self.legacyContentFlag == 0 else {
                 throw WaybillError.data("\(path): entry \((o - 16) / size + 1) has unknown flags \(flags) (a newer state format?)")
             }
+            // A status outside the canonical list (a damaged file) would index past the
+            // transition table when the order comes again: that trapped.
+            let statuses = CanonicalStatus.allCases.count
+            guard Int(b[o + 48]) < statuses, Int(b[o + 49]) < statuses || b[o + 49] == 255 else {
+                throw WaybillError.data(
+                    "\(path): entry \((o - 16) / size + 1) has status code \(b[o + 48]) / held-from \(b[o + 49]), "
+                        + "outside the \(statuses) canonical statuses: the file is damaged (restore it from a backup, or "
+                        + "start over by removing it, which forgets every order seen)")
+            }
             entries[key] = StateEntry(
                 updatedAt: Int64(bitPattern: Self.u64(b, o + 16)), version: Int64(bitPattern: Self.u64(b, o + 24)),
                 status: b[o + 48], heldFrom: b[o + 49],
