@@ -70,11 +70,31 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
     /// Reads a manifest; nil when the file does not exist, an error when it is not one.
     public static func read(_ path: String) throws(WaybillError) -> DatasetManifest? {
         guard let bytes = FileOps.readFile(path) else { return nil }
+        let manifest: DatasetManifest
         do {
-            return try JSONDecoder().decode(DatasetManifest.self, from: Data(bytes))
+            manifest = try JSONDecoder().decode(DatasetManifest.self, from: Data(bytes))
         } catch {
             throw .data("\(path): not a valid waybill manifest (\(error))")
         }
+        if let problem = manifest.problem { throw .data("\(path): not a valid waybill manifest: \(problem)") }
+        return manifest
+    }
+
+    /// What makes a decoded manifest unusable, or nil. Every commit carries the entries
+    /// forward and compaction and tiering delete the files they name, so a damaged or edited
+    /// entry must stop them: a path outside the dataset folder (`../`, absolute) would be read
+    /// or deleted there, a file named twice counted twice, a negative count summed.
+    var problem: String? {
+        var seen = Set<String>()
+        for (i, f) in files.enumerated() {
+            let parts = f.path.split(separator: "/", omittingEmptySubsequences: false)
+            if f.path.isEmpty || f.path.hasPrefix("/") || parts.contains("..") || parts.contains("") || parts.contains(".") {
+                return "files[\(i)].path '\(f.path)' is not a path inside the dataset folder"
+            }
+            if !seen.insert(f.path).inserted { return "files[\(i)].path '\(f.path)' is listed twice" }
+            if f.rows < 0 || f.bytes < 0 { return "files[\(i)] ('\(f.path)') has a negative row or byte count" }
+        }
+        return nil
     }
 
     /// The error for output folder `folder` holding no dataset `name` (exit 66). When `folder`

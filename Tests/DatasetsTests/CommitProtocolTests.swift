@@ -135,6 +135,38 @@ import Testing
         #expect(try third.commit().warnings.isEmpty)
     }
 
+    /// A manifest entry outside the dataset folder, named twice or with a negative count (an
+    /// edited or damaged file) stops the next append: every commit carries the entries forward,
+    /// and compaction and tiering delete the files they name.
+    @Test func aDamagedManifestEntryStopsTheNextCommit() throws {
+        let out = tempDirectory()
+        defer { FileOps.removeTree(out) }
+        let first = try writer(out)
+        try first.write(days([0, 1]))
+        _ = try first.commit()
+        let path = out + "/orders/" + DatasetManifest.fileName
+        let good = try #require(try DatasetManifest.read(path))
+        let damage: [(String, (inout DatasetManifest) -> Void)] = [
+            ("is not a path inside the dataset folder", { $0.files[0].path = "../../elsewhere.parquet" }),
+            ("is not a path inside the dataset folder", { $0.files[0].path = "/tmp/x.parquet" }),
+            ("is listed twice", { $0.files.append($0.files[0]) }),
+            ("has a negative row or byte count", { $0.files[1].rows = -1 }),
+        ]
+        for (why, edit) in damage {
+            var m = good
+            edit(&m)
+            try FileOps.writeFile(path, m.encoded())
+            #expect { _ = try DatasetManifest.read(path) } throws: { "\($0)".contains(why) }
+            #expect(throws: WaybillError.self) {
+                let next = try writer(out, batch: "b2", mode: .append)
+                try next.write(days([2]))
+                _ = try next.commit()
+            }
+        }
+        try FileOps.writeFile(path, good.encoded())
+        #expect(try DatasetManifest.read(path) == good)
+    }
+
     @Test func crashBeforeCommitLeavesTheDatasetUnchanged() throws {
         let out = tempDirectory()
         defer { FileOps.removeTree(out) }
