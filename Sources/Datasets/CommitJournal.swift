@@ -19,6 +19,33 @@ struct CommitJournal: Codable, Equatable {
 
     var batchId: String
     var steps: [Step]
+    /// The output folder the commit was into, resolved (`realpath`), and every step's path made
+    /// absolute (`anchored(root:)`), so that a replay acts on the same files whatever the next
+    /// run's working folder or spelling of the folder. Nil in journals of older versions, which
+    /// are replayed as they are.
+    var root: String? = nil
+
+    /// This journal for the commit into `out`: relative paths resolved against the working
+    /// folder, and `root` recorded. A journal whose paths stayed relative (`--out wh`) and was
+    /// replayed by a run started elsewhere found none of its files, took every step as done
+    /// and deleted the staged files: a half-done commit stayed half done.
+    func anchored(out: String) -> CommitJournal {
+        var cwd = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let base = getcwd(&cwd, cwd.count) != nil ? String(cString: cwd) : "/"
+        func abs(_ p: String) -> String { p.hasPrefix("/") ? p : (base == "/" ? "/" : base + "/") + p }
+        var j = self
+        j.steps = steps.map { step in
+            switch step {
+            case .rename(let from, let to): .rename(from: abs(from), to: abs(to))
+            case .delete(let p): .delete(abs(p))
+            case .syncDirectory(let p): .syncDirectory(abs(p))
+            case .syncFilesystem(let p): .syncFilesystem(abs(p))
+            case .removeDirectoryIfEmpty(let p): .removeDirectoryIfEmpty(abs(p))
+            }
+        }
+        j.root = FileOps.realPath(out) ?? abs(out)
+        return j
+    }
 
     func save(in staging: String) throws(WaybillError) {
         let enc = JSONEncoder()
@@ -30,9 +57,20 @@ struct CommitJournal: Codable, Equatable {
         try FileOps.sync(staging)
     }
 
-    static func load(from staging: String) -> CommitJournal? {
-        guard let bytes = FileOps.readFile(staging + "/" + fileName) else { return nil }
-        return try? JSONDecoder().decode(CommitJournal.self, from: Data(bytes))
+    /// The journal a dead run left in `staging`, nil when it left none. A journal that cannot
+    /// be read is an error, not "none": the commit it describes may be half done, and deleting
+    /// the staging folder would lose its files. (It is written to a temporary name and renamed,
+    /// so a run dying while writing it leaves no such file.)
+    static func load(from staging: String) throws(WaybillError) -> CommitJournal? {
+        let path = staging + "/" + fileName
+        guard let bytes = FileOps.readFile(path) else { return nil }
+        do {
+            return try JSONDecoder().decode(CommitJournal.self, from: Data(bytes))
+        } catch {
+            throw .data("\(path): the journal of a commit that did not finish cannot be read (\(error)); its steps "
+                + "cannot be replayed. `waybill inspect` on the output tells what the datasets hold; remove \(staging) "
+                + "to go on")
+        }
     }
 
     /// Runs steps `from...`; calls `afterRename` with the count of renames done (test hook).

@@ -57,7 +57,11 @@ final class DatasetCommitter {
         for name in FileOps.list(out) where name.hasPrefix(stagingPrefix) {
             let dir = out + "/" + name
             guard let lock = try FileLock(path: dir + "/lock", wait: false) else { continue }  // alive
-            if let journal = CommitJournal.load(from: dir) {
+            if let journal = try CommitJournal.load(from: dir) {
+                if let root = journal.root, let here = FileOps.realPath(out), root != here {
+                    throw .data("\(dir): the journal of a commit into \(root) that did not finish (this folder is a copy "
+                        + "or moved?); replaying it here would change \(root). Run on \(root), or remove \(dir) to go on")
+                }
                 try journal.run()
             }
             FileOps.removeTree(dir)
@@ -201,8 +205,9 @@ final class DatasetCommitter {
         ordered += markerSteps
         for d in options.datasets { ordered.append(.syncDirectory(datasetRoot(d))) }
         ordered.append(.syncDirectory(out))
-        let journal = CommitJournal(batchId: options.batchId, steps: ordered)
-        try journal.checkNoLinks(under: out)
+        let plain = CommitJournal(batchId: options.batchId, steps: ordered)
+        try plain.checkNoLinks(under: out)
+        let journal = plain.anchored(out: out)
         // The staged files become durable before the journal can make them visible.
         try FileOps.syncFilesystem(staging)
         try journal.save(in: staging)

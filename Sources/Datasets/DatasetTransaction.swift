@@ -51,8 +51,9 @@ public final class DatasetTransaction {
     /// Makes the staged files durable, journals `steps`, runs them and removes the staging
     /// folder. `dieAfterRenames` (tests) stops after that many renames as if killed.
     public func commit(_ steps: [Step], dieAfterRenames: Int? = nil) throws(WaybillError) {
-        let journal = CommitJournal(batchId: FileOps.basename(staging), steps: steps.map(\.journalStep))
-        try journal.checkNoLinks(under: directory)
+        let plain = CommitJournal(batchId: FileOps.basename(staging), steps: steps.map(\.journalStep))
+        try plain.checkNoLinks(under: directory)
+        let journal = plain.anchored(out: directory)
         try FileOps.syncFilesystem(staging)
         try journal.save(in: staging)
         journalWritten = true

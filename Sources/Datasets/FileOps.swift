@@ -67,6 +67,13 @@ enum FileOps {
         if waybill_syncfs(fd) != 0 { throw .io(path: path, errno: errno) }
     }
 
+    /// `path` with links and `.`/`..` resolved (realpath(3)); nil when it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
     static func rename(_ from: String, _ to: String) throws(WaybillError) {
         if Glibc.rename(from, to) != 0 { throw .io(path: to, errno: errno) }
     }

@@ -70,4 +70,42 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out + "/orders/_SUCCESS"))
         #expect(try CLI.run(["inspect", out]).status == 0)
     }
+
+    /// A write killed during its commit, given `--out` relative to its working folder, is
+    /// finished by the next run wherever that starts from and however it names the folder;
+    /// a copy of the folder refuses to replay the journal (it would change the original).
+    @Test func aKilledCommitIsFinishedFromAnotherWorkingFolder() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let orders = (1...12).map { Self.order($0, version: 1, date: "2024-0\($0 % 3 + 1)-05", total: "10.00") }
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["write", "--quiet", "--out", "w", "--partition-by", "order_month", "--batch-id", "b1"]
+        p.currentDirectoryURL = dir
+        p.environment = ProcessInfo.processInfo.environment.merging(["WAYBILL_TEST_FAILPOINT": "after-renames:2"]) { $1 }
+        let input = Pipe()
+        p.standardInput = input
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        input.fileHandleForWriting.write(Data((orders.joined(separator: "\n") + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 74)
+        let out = dir.appendingPathComponent("w").path
+        #expect(!FileManager.default.fileExists(atPath: out + "/orders/_SUCCESS"))
+        // A copy of the half-committed folder: its journal names the original.
+        let copy = dir.appendingPathComponent("copy").path
+        try FileManager.default.copyItem(atPath: out, toPath: copy)
+        let fromCopy = try CLI.run(["write", "--quiet", "--out", copy, "--mode", "append", "--batch-id", "b2",
+            "--partition-by", "order_month"], stdin: Data())
+        #expect(fromCopy.status == 65 && fromCopy.stderr.contains("replaying it here would change"), "\(fromCopy.stderr)")
+        // The original, named by its absolute path from another working folder: finished.
+        let next = try CLI.run(["write", "--quiet", "--out", out, "--mode", "append", "--batch-id", "b2",
+            "--partition-by", "order_month"], stdin: Data(), cwd: FileManager.default.temporaryDirectory)
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/orders/_SUCCESS"))
+        let check = try CLI.run(["inspect", out])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.out.contains("rows=12") || check.out.contains("12 rows"), "\(check.out)")
+    }
 }
