@@ -73,6 +73,8 @@ import Testing
         let r = try CLI.run(["write", "--out", "/nonexistent/w", "--datasets", "orders,orders"], stdin: Data())
         #expect(r.status == 64)
         #expect(r.stderr.contains("--datasets: dataset 'orders' appears twice"), "\(r.stderr)")
+        let empty = try CLI.run(["write", "--out", "/nonexistent/w", "--datasets", "orders,"], stdin: Data())
+        #expect(empty.status == 64 && empty.stderr.contains("unknown dataset ''"), "\(empty.stderr)")
     }
 
     @Test func writeIntoAnUncreatableFolderIs73() throws {

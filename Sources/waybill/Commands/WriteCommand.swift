@@ -158,7 +158,7 @@ struct WriteCommand: ParsableCommand {
         o.rowGroupRows = rowGroupRows
         o.rowGroupBytes = try ByteSize.parse(rowGroupSize, option: "--row-group-size")
         o.maxFileBytes = try ByteSize.parse(maxFileSize, option: "--max-file-size")
-        switch DatasetKind.parseList(datasets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) {
+        switch DatasetKind.parseList(datasets.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }) {
         case .success(let kinds): o.datasets = kinds
         case .failure(let p): throw .usage("--datasets: \(p.text)")
         }
