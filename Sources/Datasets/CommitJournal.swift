@@ -19,31 +19,55 @@ struct CommitJournal: Codable, Equatable {
 
     var batchId: String
     var steps: [Step]
-    /// The output folder the commit was into, resolved (`realpath`), and every step's path made
-    /// absolute (`anchored(root:)`), so that a replay acts on the same files whatever the next
-    /// run's working folder or spelling of the folder. Nil in journals of older versions, which
-    /// are replayed as they are.
+    /// The output folder the commit was into, resolved (`realpath`); every step's path below
+    /// it starts with it, and the others are absolute (`anchored(out:)`). Nil in journals of
+    /// older versions, which are replayed as they are.
     var root: String? = nil
 
-    /// This journal for the commit into `out`: relative paths resolved against the working
-    /// folder, and `root` recorded. A journal whose paths stayed relative (`--out wh`) and was
-    /// replayed by a run started elsewhere found none of its files, took every step as done
-    /// and deleted the staged files: a half-done commit stayed half done.
+    /// This journal for the commit into `out`: paths below `out` rebased onto its resolved
+    /// path, the others made absolute, and `root` recorded. A journal whose paths stayed
+    /// relative (`--out wh`) and was replayed by a run started elsewhere found none of its
+    /// files, took every step as done and deleted the staged files: a half-done commit stayed
+    /// half done.
     func anchored(out: String) -> CommitJournal {
         var cwd = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let base = getcwd(&cwd, cwd.count) != nil ? String(cString: cwd) : "/"
-        func abs(_ p: String) -> String { p.hasPrefix("/") ? p : (base == "/" ? "/" : base + "/") + p }
+        func abs(_ p: String) -> String { p.hasPrefix("/") ? p : (base == "/" ? "" : base) + "/" + p }
+        let root = FileOps.realPath(out) ?? abs(out)
+        var j = mapped { p in
+            if p == out { return root }
+            if p.hasPrefix(out + "/") { return root + p.dropFirst(out.count) }
+            return abs(p)
+        }
+        j.root = root
+        return j
+    }
+
+    /// This journal for the same output folder found at `here` (moved, copied, or reached by
+    /// another path): the paths below `root` rebased onto `here`. The staging folder holding
+    /// the journal moved with the folder, so the commit finishes where its files are.
+    func rebased(to here: String) -> CommitJournal {
+        guard let root, root != here else { return self }
+        var j = mapped { p in
+            if p == root { return here }
+            if p.hasPrefix(root + "/") { return here + p.dropFirst(root.count) }
+            return p
+        }
+        j.root = here
+        return j
+    }
+
+    private func mapped(_ f: (String) -> String) -> CommitJournal {
         var j = self
         j.steps = steps.map { step in
             switch step {
-            case .rename(let from, let to): .rename(from: abs(from), to: abs(to))
-            case .delete(let p): .delete(abs(p))
-            case .syncDirectory(let p): .syncDirectory(abs(p))
-            case .syncFilesystem(let p): .syncFilesystem(abs(p))
-            case .removeDirectoryIfEmpty(let p): .removeDirectoryIfEmpty(abs(p))
+            case .rename(let from, let to): .rename(from: f(from), to: f(to))
+            case .delete(let p): .delete(f(p))
+            case .syncDirectory(let p): .syncDirectory(f(p))
+            case .syncFilesystem(let p): .syncFilesystem(f(p))
+            case .removeDirectoryIfEmpty(let p): .removeDirectoryIfEmpty(f(p))
             }
         }
-        j.root = FileOps.realPath(out) ?? abs(out)
         return j
     }
 

@@ -58,11 +58,10 @@ final class DatasetCommitter {
             let dir = out + "/" + name
             guard let lock = try FileLock(path: dir + "/lock", wait: false) else { continue }  // alive
             if let journal = try CommitJournal.load(from: dir) {
-                if let root = journal.root, let here = FileOps.realPath(out), root != here {
-                    throw .data("\(dir): the journal of a commit into \(root) that did not finish (this folder is a copy "
-                        + "or moved?); replaying it here would change \(root). Run on \(root), or remove \(dir) to go on")
-                }
-                try journal.run()
+                // A folder moved or copied since: its paths are rebased onto this one (a copy
+                // replayed as it was would change the original).
+                let here = FileOps.realPath(out)
+                try (here.map { journal.rebased(to: $0) } ?? journal).run()
             }
             FileOps.removeTree(dir)
             lock.release()
