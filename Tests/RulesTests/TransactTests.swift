@@ -205,9 +205,9 @@ import Testing
     }
 
     /// A state written in format 1 (SHA-256 content hashes, 50-byte entries) is read as it is:
-    /// its entries are compared in their own form, a run replaces what it changes with format
-    /// 2's, and the next commit writes format 2 with the untouched entries still marked.
-    @Test func aFormatOneStateIsComparedInItsOwnFormAndRewrittenAsFormatTwo() throws {
+    /// its entries are compared in their own form, a run replaces what it changes with the
+    /// XXH3 form, and the next commit writes format 3 with the untouched entries still marked.
+    @Test func aFormatOneStateIsComparedInItsOwnFormAndRewrittenAsFormatThree() throws {
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let first = [Self.order("M", v: 1, "CREATED"), Self.order("N", v: 1, "CREATED")]
@@ -220,7 +220,7 @@ import Testing
         hasher.keys(batch, into: &keys)
         let legacy = Dictionary(uniqueKeysWithValues: keys.indices.map { (keys[$0], hasher.legacyContent(batch, row: $0)) })
         let v2 = try StateStore(directory: dir).encoded()
-        #expect(Array(v2[0..<8]) == Array("WBSTATE2".utf8) && v2.count == 16 + 2 * 51)
+        #expect(Array(v2[0..<8]) == Array("WBSTATE3".utf8) && v2.count == 16 + 2 * 51 + 16)
         func u64(_ b: [UInt8], _ o: Int) -> UInt64 { (0..<8).reversed().reduce(0) { $0 << 8 | UInt64(b[o + $1]) } }
         func le(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
         var v1 = Array("WBSTATE1".utf8) + v2[8..<16]
@@ -246,7 +246,7 @@ import Testing
         let newer = try Self.run([Self.order("M", v: 2, "PAID")], state: try StateStore(directory: dir))
         #expect(newer.output.count == 1)
         let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/orders.state")))
-        #expect(Array(written[0..<8]) == Array("WBSTATE2".utf8))
+        #expect(Array(written[0..<8]) == Array("WBSTATE3".utf8))
         let after = try StateStore(directory: dir)
         #expect(after[keys[0]]!.legacyContent == false && after[keys[0]]!.version == 2)
         #expect(after[keys[1]]!.legacyContent && after[keys[1]]!.content == legacy[keys[1]]!)
@@ -265,13 +265,15 @@ import Testing
         #expect(throws: WaybillError.self) { try StateStore(directory: dir) }
     }
 
-    /// A status code past the canonical list (a damaged file) indexed past the transition
-    /// table when the order came again, and trapped; it is refused at load.
+    /// A status code past the canonical list (a damaged format-2 file, which has no checksum)
+    /// indexed past the transition table when the order came again, and trapped; it is
+    /// refused at load.
     @Test func aStateEntryWithAnUnknownStatusIsAnError() throws {
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try Self.run([Self.order("M", v: 1, "CREATED")], state: try StateStore(directory: dir))
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/orders.state")))
+        // As format 2 wrote it: the same without the checksum.
+        var bytes = Array("WBSTATE2".utf8) + Array(try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/orders.state"))).dropFirst(8).dropLast(16))
         for (offset, value) in [(48, UInt8(0xEE)), (49, UInt8(CanonicalStatus.allCases.count))] {
             var damaged = bytes
             damaged[16 + offset] = value
@@ -280,6 +282,24 @@ import Testing
         }
         bytes[16 + 49] = 255  // held-from unknown: valid
         try Data(bytes).write(to: URL(fileURLWithPath: dir + "/orders.state"))
+        #expect(try StateStore(directory: dir).count == 1)
+    }
+
+    /// Format 3 ends in XXH3-128 of the rest: a flipped byte anywhere (here the version, which
+    /// would decide duplicates) is an error at load, not data.
+    @Test func aDamagedStateFileFailsItsChecksum() throws {
+        let dir = Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Self.run([Self.order("M", v: 1, "CREATED")], state: try StateStore(directory: dir))
+        let path = dir + "/orders.state"
+        let good = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        for offset in [16 + 24, 16 + 40, good.count - 1] {
+            var damaged = good
+            damaged[offset] ^= 0x01
+            try Data(damaged).write(to: URL(fileURLWithPath: path))
+            #expect { _ = try StateStore(directory: dir) } throws: { "\($0)".contains("checksum does not match") }
+        }
+        try Data(good).write(to: URL(fileURLWithPath: path))
         #expect(try StateStore(directory: dir).count == 1)
     }
 

@@ -1,14 +1,19 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CXXHash
 import OrderModel
 
 /// The state `transact` keeps across runs (`--state DIR`): per order key the newest applied
 /// version, its status and content hash, so re-runs are no-ops and transitions are checked
 /// against earlier runs.
 ///
-/// File `DIR/orders.state` (format 2): the magic `WBSTATE2`, a little-endian UInt64 count, then
-/// the entries sorted by key, 51 bytes each: key (16: the first half of SHA-256 of `order_id`),
+/// File `DIR/orders.state` (format 3): the magic `WBSTATE3`, a little-endian UInt64 count, the
+/// entries, then XXH3-128 of everything before it (16 bytes, little-endian low half first), so
+/// that damage anywhere (a flipped byte in a version or a hash would otherwise be taken as
+/// data, and decide duplicates and transitions) is an error at load. Format 2 (`WBSTATE2`,
+/// written until 2026-11-30) is the same without the checksum and is read as it is. The
+/// entries, sorted by key, 51 bytes each: key (16: the first half of SHA-256 of `order_id`),
 /// updated_at (8), version (8), content hash (16), status (1), held-from (1), flags (1: bit 0
 /// set when the content hash is format 1's, see below). Keys are stored as digests so entries
 /// have a fixed size and lookups need no String. The whole table is loaded in memory (about
@@ -29,8 +34,10 @@ public final class StateStore {
     private(set) var entries = DigestMap<StateEntry>(filler: .zero)
     /// The number of keys held.
     public var count: Int { entries.count }
-    static let magic = Array("WBSTATE2".utf8)
+    static let magic = Array("WBSTATE3".utf8)
+    static let formatTwoMagic = Array("WBSTATE2".utf8)
     static let entrySize = 51
+    static let checksumSize = 16
     static let formatOneMagic = Array("WBSTATE1".utf8)
     static let formatOneEntrySize = 50
     /// Flags bit: the content hash is format 1's.
@@ -68,14 +75,26 @@ public final class StateStore {
     }
 
     private func decode(_ b: [UInt8]) throws(WaybillError) {
-        let formatOne = b.count >= 8 && Array(b[0..<8]) == Self.formatOneMagic
-        guard b.count >= 16, formatOne || Array(b[0..<8]) == Self.magic else {
+        let head = b.count >= 8 ? Array(b[0..<8]) : []
+        let formatOne = head == Self.formatOneMagic
+        let checked = head == Self.magic
+        guard b.count >= 16, formatOne || checked || head == Self.formatTwoMagic else {
             throw WaybillError.data("\(path): not a waybill state file (bad magic)")
         }
         let size = formatOne ? Self.formatOneEntrySize : Self.entrySize
+        let tail = checked ? Self.checksumSize : 0
         let declared = Self.u64(b, 8)
-        guard let count = Int(exactly: declared), count <= (b.count - 16) / size, b.count == 16 + count * size else {
+        guard let count = Int(exactly: declared), count <= (b.count - 16 - tail) / size, b.count == 16 + count * size + tail else {
             throw WaybillError.data("\(path): truncated state file (\(declared) entries declared, \(b.count) bytes)")
+        }
+        if checked {
+            let body = b.count - tail
+            let sum = Self.checksum(b, count: body)
+            guard sum.lo == Self.u64(b, body), sum.hi == Self.u64(b, body + 8) else {
+                throw WaybillError.data(
+                    "\(path): the state file is damaged (its checksum does not match its contents); restore it from a "
+                        + "backup, or start over by removing it, which forgets every order seen")
+            }
         }
         entries.reserveCapacity(count)
         var o = 16
@@ -103,6 +122,12 @@ public final class StateStore {
         }
     }
 
+    /// XXH3-128 of `b[0..<count]`.
+    static func checksum(_ b: [UInt8], count: Int) -> (hi: UInt64, lo: UInt64) {
+        let h = b.withUnsafeBytes { XXH3_128bits($0.baseAddress, count) }
+        return (h.high64, h.low64)
+    }
+
     private static func u64(_ b: [UInt8], _ o: Int) -> UInt64 {
         var v: UInt64 = 0
         for i in (0..<8).reversed() { v = v << 8 | UInt64(b[o + i]) }
@@ -121,7 +146,7 @@ public final class StateStore {
     /// The file's bytes for the current entries (sorted by key: deterministic).
     public func encoded() -> [UInt8] {
         var out = Self.magic
-        out.reserveCapacity(16 + entries.count * Self.entrySize)
+        out.reserveCapacity(16 + entries.count * Self.entrySize + Self.checksumSize)
         Self.put(UInt64(entries.count), &out)
         var sorted: [(key: Digest128, entry: StateEntry)] = []
         sorted.reserveCapacity(entries.count)
@@ -138,6 +163,9 @@ public final class StateStore {
             out.append(e.heldFrom)
             out.append(e.legacyContent ? Self.legacyContentFlag : 0)
         }
+        let sum = Self.checksum(out, count: out.count)
+        Self.put(sum.lo, &out)
+        Self.put(sum.hi, &out)
         return out
     }
 
