@@ -34,11 +34,7 @@ struct CommitJournal: Codable, Equatable {
         let base = getcwd(&cwd, cwd.count) != nil ? String(cString: cwd) : "/"
         func abs(_ p: String) -> String { p.hasPrefix("/") ? p : (base == "/" ? "" : base) + "/" + p }
         let root = FileOps.realPath(out) ?? abs(out)
-        var j = mapped { p in
-            if p == out { return root }
-            if p.hasPrefix(out + "/") { return root + p.dropFirst(out.count) }
-            return abs(p)
-        }
+        var j = mapped { Self.rebase($0, from: out, to: root) ?? abs($0) }
         j.root = root
         return j
     }
@@ -48,13 +44,16 @@ struct CommitJournal: Codable, Equatable {
     /// the journal moved with the folder, so the commit finishes where its files are.
     func rebased(to here: String) -> CommitJournal {
         guard let root, root != here else { return self }
-        var j = mapped { p in
-            if p == root { return here }
-            if p.hasPrefix(root + "/") { return here + p.dropFirst(root.count) }
-            return p
-        }
+        var j = mapped { Self.rebase($0, from: root, to: here) ?? $0 }
         j.root = here
         return j
+    }
+
+    /// `p` moved from below folder `from` to below `to` (`from` itself becomes `to`); nil when
+    /// `p` is not below `from`.
+    private static func rebase(_ p: String, from: String, to: String) -> String? {
+        if p == from { return to }
+        return p.hasPrefix(from + "/") ? to + p.dropFirst(from.count) : nil
     }
 
     private func mapped(_ f: (String) -> String) -> CommitJournal {

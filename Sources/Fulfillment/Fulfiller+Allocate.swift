@@ -46,7 +46,7 @@ extension Fulfiller {
                 f.bulky = max(a, b, c) > s.bulkySideCm
             }
             if let u = unitG, u > s.bulkyWeightG { f.bulky = true }
-            f.value = Self.lineValue(v, l, qty: f.qty) ?? 0  // in range: `outOfRange` checked the order
+            f.value = Self.lineValue(v, l, qty: f.qty) ?? 0  // in range: `badLine` checked the order
             facts.append(f)
         }
         factsValue = 0

@@ -39,7 +39,9 @@ final class ChunkedFeedReader {
     /// Warnings of the first chunk's header (as a sequential read gives them).
     private(set) var warnings: [String] = []
 
-    private let fd: Int32
+    /// The file, open for the reader's life (read with pread: the workers and the caller of
+    /// `run` share it).
+    let fd: Int32
     private let regions: Int
     private let sync = NSCondition()
     // Under `sync`:

@@ -223,10 +223,7 @@ extension FeedCollector {
         case .rest(let from, let line):
             inputWarnings.append("\(input.path): an order runs on for more than \(reader.maxOverrun) bytes past where a "
                 + "parallel reader's share of the file ends; read on one thread from line \(line)")
-            let fd = open(input.path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw WaybillError.io(path: input.path, errno: errno) }
-            defer { close(fd) }
-            var stream = MemberStream(file: FileRangeReader(fd: fd, from: from))
+            var stream = MemberStream(file: FileRangeReader(fd: reader.fd, from: from))
             let part = ChunkPart(offset: from, line: line, columns: reader.header, skipLeading: false, endAfter: .max) { false }
             let failure = csv.map { $0.read(&stream, file: input.path, part: part) } ?? json!.read(&stream, part: part)
             if let failure {

@@ -413,9 +413,9 @@ public final class Evaluator {
         case .startsWith: return at(0)
         case .endsWith: return at(hay.length - n)
         default:
-            // glibc's memmem (two-way search, through CByteScan) is linear in both lengths; trying every start was
-            // their product, which two long field values (contains(address, city) on hostile
-            // input) would make minutes.
+            // glibc's memmem (two-way search, through CByteScan) is linear in both lengths;
+            // trying every start was their product, which two long field values
+            // (contains(address, city) on hostile input) would make minutes.
             guard n > 0 else { return true }
             return wb_contains_bytes(h.baseAddress, hay.length, nb.baseAddress, n) != 0
         }

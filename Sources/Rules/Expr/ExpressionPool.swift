@@ -1,7 +1,4 @@
-#if canImport(Glibc)
-import Glibc
 internal import CRe2Shim
-#endif
 import OrderModel
 
 /// Everything compiled expressions share: the programs (top-level expressions and the bodies

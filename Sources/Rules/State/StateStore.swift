@@ -91,9 +91,8 @@ public final class StateStore {
             let body = b.count - tail
             let sum = Self.checksum(b, count: body)
             guard sum.lo == Self.u64(b, body), sum.hi == Self.u64(b, body + 8) else {
-                throw WaybillError.data(
-                    "\(path): the state file is damaged (its checksum does not match its contents); restore it from a "
-                        + "backup, or start over by removing it, which forgets every order seen")
+                throw WaybillError.data("\(path): the state file is damaged (its checksum does not match its contents); "
+                    + Self.damagedAdvice)
             }
         }
         entries.reserveCapacity(count)
@@ -110,8 +109,7 @@ public final class StateStore {
             guard Int(b[o + 48]) < statuses, Int(b[o + 49]) < statuses || b[o + 49] == 255 else {
                 throw WaybillError.data(
                     "\(path): entry \((o - 16) / size + 1) has status code \(b[o + 48]) / held-from \(b[o + 49]), "
-                        + "outside the \(statuses) canonical statuses: the file is damaged (restore it from a backup, or "
-                        + "start over by removing it, which forgets every order seen)")
+                        + "outside the \(statuses) canonical statuses: the file is damaged; " + Self.damagedAdvice)
             }
             entries[key] = StateEntry(
                 updatedAt: Int64(bitPattern: Self.u64(b, o + 16)), version: Int64(bitPattern: Self.u64(b, o + 24)),
@@ -121,6 +119,9 @@ public final class StateStore {
             o += size
         }
     }
+
+    /// What to do about a damaged state file, for its errors.
+    static let damagedAdvice = "restore it from a backup, or start over by removing it, which forgets every order seen"
 
     /// XXH3-128 of `b[0..<count]`.
     static func checksum(_ b: [UInt8], count: Int) -> (hi: UInt64, lo: UInt64) {
